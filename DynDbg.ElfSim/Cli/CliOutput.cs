@@ -1,0 +1,33 @@
+using System.Text;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Cli;
+
+/// <summary>Standard output and error for commands: UTF-8, "\n" line ends, buffered; errors as one line each.</summary>
+public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
+{
+    public TextWriter Out { get; } = stdout;
+    public TextWriter Error { get; } = stderr;
+
+    public static CliOutput Console()
+    {
+        var enc = new UTF8Encoding(false);
+        var stdout = new StreamWriter(System.Console.OpenStandardOutput(), enc, 1 << 16) { NewLine = "\n", AutoFlush = false };
+        var stderr = new StreamWriter(System.Console.OpenStandardError(), enc) { NewLine = "\n", AutoFlush = true };
+        return new CliOutput(stdout, stderr);
+    }
+
+    public int Fail(ElfFormatException e)
+    {
+        Out.Flush();
+        Error.WriteLine(e.OneLine);
+        return ExitCodes.BadInput;
+    }
+
+    public int Usage(string message)
+    {
+        Out.Flush();
+        Error.WriteLine($"DynDbg.ElfSim: error {ErrorIds.Usage}: {message}");
+        return ExitCodes.BadInput;
+    }
+}

@@ -1,0 +1,52 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.DynDbg;
+
+/// <summary>Decodes every record of a region with a given layout (reference §1.1; invariants 1, 2, 20).</summary>
+public static class DdebugDecoder
+{
+    public static DdebugRecord[] Decode(ElfMemory memory, DdebugRegion region, DdebugLayout layout)
+    {
+        var file = memory.File;
+        var size = (ulong)layout.RecordSize;
+        if (region.Size % size != 0)
+        {
+            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
+                $"size {region.Size} is not a whole number of {size}-byte records ({layout.Name})");
+        }
+
+        var count = (int)(region.Size / size);
+        var records = new DdebugRecord[count];
+        var sec = region.Section;
+        for (var i = 0; i < count; i++)
+        {
+            var at = region.Start + ((ulong)i * size);
+            var who = $"record {i} of {region.Origin}";
+            var mod = Pointer(memory, sec, at + (ulong)layout.ModnameOffset, who, "modname");
+            var fn = Pointer(memory, sec, at + (ulong)layout.FunctionOffset, who, "function");
+            var file_ = Pointer(memory, sec, at + (ulong)layout.FilenameOffset, who, "filename");
+            var fmt = Pointer(memory, sec, at + (ulong)layout.FormatOffset, who, "format");
+            var unit = memory.ReadU32(sec, at + (ulong)layout.BitfieldOffset);
+            int keyEnabled = -1;
+            ulong keyType = 0;
+            if (layout.KeyOffset >= 0)
+            {
+                keyEnabled = (int)memory.ReadU32(sec, at + (ulong)layout.KeyOffset);
+                keyType = memory.ReadWord(sec, at + (ulong)layout.KeyOffset + (ulong)layout.PointerSize, layout.PointerSize);
+            }
+
+            records[i] = new DdebugRecord(i, sec.Offset + at,
+                memory.ReadString(mod, $"{who}, modname"), memory.ReadString(fn, $"{who}, function"),
+                memory.ReadString(file_, $"{who}, filename"), memory.ReadString(fmt, $"{who}, format"),
+                layout.LineNo.Get(unit), layout.ClassId is { } c ? (int)c.Get(unit) : -1, layout.Flags.Get(unit),
+                keyEnabled, keyType, mod, fn, file_, fmt);
+        }
+
+        return records;
+    }
+
+    private static ElfLocation Pointer(ElfMemory memory, ElfSection sec, ulong offset, string who, string field) =>
+        memory.ReadPointer(sec, offset, $"{who}, {field}") ??
+        throw new ElfFormatException(ErrorIds.UnresolvedPointer, memory.File.Path, $"{who}, {field}", sec.Offset + offset,
+            $"{field} pointer is NULL (no relocation and no value); the kernel would dereference it");
+}

@@ -1,0 +1,84 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.DynDbg;
+
+/// <summary>
+/// Finds the callsite array. Relocatable objects: the first allocated section of that name, as the module loader's
+/// <c>find_sec</c> does (invariant 32). Linked images: the <c>__start_</c>/<c>__stop_</c> bounds symbols that
+/// <c>vmlinux.lds.h</c> defines around it.
+/// </summary>
+public static class DdebugRegionLocator
+{
+    /// <summary>The region holding records for section name <paramref name="sectionName"/>, or null if none.</summary>
+    public static DdebugRegion? Find(ElfFile file, string sectionName)
+    {
+        if (file.Header.Type != ElfConstants.EtRel && FromBounds(file, sectionName) is { } bounded)
+        {
+            return bounded;
+        }
+
+        var sec = file.FindSections(sectionName).FirstOrDefault(s => s.IsAlloc)
+                  ?? file.FindSections(sectionName).FirstOrDefault();
+        if (sec is null)
+        {
+            return null;
+        }
+
+        if (sec.IsNoBits)
+        {
+            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, sec.Describe(), sec.HeaderOffset,
+                "callsite section is SHT_NOBITS: it has no contents to decode");
+        }
+
+        return new DdebugRegion(sec, 0, sec.Size, sec.Describe());
+    }
+
+    private static DdebugRegion? FromBounds(ElfFile file, string sectionName)
+    {
+        var symtab = file.SymbolTable;
+        if (symtab is null)
+        {
+            return null;
+        }
+
+        string startName = "__start_" + sectionName, stopName = "__stop_" + sectionName;
+        var found = symtab.IndicesOf(startName, stopName);
+        int start = found[startName], stop = found[stopName];
+        if (start < 0 && stop < 0)
+        {
+            return null;
+        }
+
+        var where = symtab.Section.Describe();
+        if (start < 0 || stop < 0)
+        {
+            var missing = start < 0 ? startName : stopName;
+            throw new ElfFormatException(ErrorIds.BoundsSymbols, file.Path, where, symtab.Section.Offset,
+                $"'{(start < 0 ? stopName : startName)}' is defined but '{missing}' is not");
+        }
+
+        ulong lo = symtab[start].Value, hi = symtab[stop].Value;
+        var symOffset = symtab.Section.Offset + (ulong)(start * file.Header.ExpectedSymEntSize);
+        if (hi < lo)
+        {
+            throw new ElfFormatException(ErrorIds.BoundsSymbols, file.Path, $"symbol [{start}] '{startName}' in {where}", symOffset,
+                $"{stopName} (0x{hi:x}) is below {startName} (0x{lo:x})");
+        }
+
+        var memory = new LinkedMemory(file);
+        var sec = memory.SectionAt(lo) ?? (hi > lo ? null : memory.SectionAt(lo - 1));
+        if (sec is null && hi == lo)
+        {
+            return null; // an empty table at an address no section covers: nothing to decode
+        }
+
+        if (sec is null || hi - sec.Address > sec.Size || sec.IsNoBits)
+        {
+            throw new ElfFormatException(ErrorIds.BoundsSymbols, file.Path, $"symbol [{start}] '{startName}' in {where}", symOffset,
+                $"{startName}..{stopName} (0x{lo:x}..0x{hi:x}) is not inside one allocated section with contents");
+        }
+
+        return new DdebugRegion(sec, lo - sec.Address, hi - lo,
+            $"{startName}..{stopName} (0x{lo:x}..0x{hi:x}) in {sec.Describe()}");
+    }
+}

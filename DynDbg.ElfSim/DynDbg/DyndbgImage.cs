@@ -1,0 +1,101 @@
+using System.Text;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.DynDbg;
+
+/// <summary>
+/// Everything the dyndbg model knows about one input: where the callsite array is, which layout it has and why,
+/// the decoded records, the class maps and the tables the kernel would build from them.
+/// </summary>
+public sealed class DyndbgImage
+{
+    private DyndbgImage(ElfFile file, ElfMemory memory, ImageKind kind, string kindReason, DdebugRegion? region,
+        ProfileDecision? decision, DdebugRecord[] records, IReadOnlyList<DdebugClassMap> classMaps, IReadOnlyList<DdebugTable> tables)
+    {
+        File = file;
+        Memory = memory;
+        Kind = kind;
+        KindReason = kindReason;
+        Region = region;
+        Decision = decision;
+        Records = records;
+        ClassMaps = classMaps;
+        Tables = tables;
+    }
+
+    public ElfFile File { get; }
+    public ElfMemory Memory { get; }
+    public ImageKind Kind { get; }
+    public string KindReason { get; }
+    public DdebugRegion? Region { get; }
+    public ProfileDecision? Decision { get; }
+    public IReadOnlyList<DdebugRecord> Records { get; }
+    public IReadOnlyList<DdebugClassMap> ClassMaps { get; }
+    public IReadOnlyList<DdebugTable> Tables { get; }
+
+    public static DyndbgImage Load(ElfFile file, DdebugLayout? forced = null)
+    {
+        var memory = ElfMemory.For(file);
+        var (kind, kindReason, modName) = Classify(file);
+        var names = forced is not null ? new[] { forced.SectionName } : ["__dyndbg", "__verbose"];
+        DdebugRegion? region = null;
+        foreach (var n in names)
+        {
+            region ??= DdebugRegionLocator.Find(file, n);
+        }
+
+        if (region is null)
+        {
+            return new DyndbgImage(file, memory, kind, kindReason, null, null, [], [], []);
+        }
+
+        var decision = ProfileDetector.Decide(file, memory, region, forced);
+        var records = DdebugDecoder.Decode(memory, region, decision.Layout);
+        var classes = decision.Layout.Version == DdebugVersion.V61 ? DdebugClassMapDecoder.Decode(memory) : [];
+        var tables = kind == ImageKind.Module
+            ? DdebugTables.Module(modName ?? (records.Length > 0 ? records[0].Modname : ""), records.Length, classes)
+            : DdebugTables.BuiltIn(records, classes);
+        return new DyndbgImage(file, memory, kind, kindReason, region, decision, records, classes, tables);
+    }
+
+    /// <summary>A loadable module has <c>.gnu.linkonce.this_module</c> (or a <c>.modinfo name=</c>); anything else
+    /// is consumed like the built-in array.</summary>
+    private static (ImageKind, string, string?) Classify(ElfFile file)
+    {
+        if (file.Header.Type != ElfConstants.EtRel)
+        {
+            return (ImageKind.BuiltIn, "linked image: built-in table, cut into one table per modname run", null);
+        }
+
+        var modinfo = file.FindSection(".modinfo");
+        var name = modinfo is null ? null : KernelVersionProbe.ModInfo(file, modinfo).GetValueOrDefault("name");
+        var thisModule = file.FindSection(".gnu.linkonce.this_module");
+        if (name is null && thisModule is not null && !thisModule.IsNoBits)
+        {
+            name = ThisModuleName(file, thisModule);
+        }
+
+        if (name is not null || thisModule is not null)
+        {
+            var from = name is not null && modinfo is not null ? ".modinfo name=" : ".gnu.linkonce.this_module";
+            return (ImageKind.Module, $"loadable module (table name from {from})", name);
+        }
+
+        return (ImageKind.BuiltIn, "relocatable object without .gnu.linkonce.this_module: built-in semantics, one table per modname run", null);
+    }
+
+    /// <summary><c>struct module</c>'s <c>char name[]</c> follows <c>enum module_state</c> and a list_head.</summary>
+    private static string? ThisModuleName(ElfFile file, ElfSection thisModule)
+    {
+        var offset = (ulong)(file.PointerSize * 3);
+        var data = file.GetContents(thisModule);
+        if ((ulong)data.Length <= offset)
+        {
+            return null;
+        }
+
+        var rest = data[(int)offset..];
+        var nul = rest.IndexOf((byte)0);
+        return nul <= 0 ? null : Encoding.UTF8.GetString(rest[..nul]);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.DynDbg;
+
+/// <summary>
+/// The kernel release an image was built for, where the image says so: <c>vermagic=</c> in a module's
+/// <c>.modinfo</c>, or the <c>linux_banner</c> string ("Linux version 6.1.0-56-amd64 ...") in vmlinux.
+/// </summary>
+public sealed record KernelVersionProbe(int Major, int Minor, string Release, string Source)
+{
+    private static readonly Regex ReleasePattern = new(@"^(\d+)\.(\d+)\S*", RegexOptions.CultureInvariant);
+
+    public bool AtLeast(int major, int minor) => Major > major || (Major == major && Minor >= minor);
+
+    public DdebugVersion ExpectedLayout =>
+        AtLeast(6, 1) ? DdebugVersion.V61 : AtLeast(5, 9) ? DdebugVersion.V59 : DdebugVersion.Pre59;
+
+    public static KernelVersionProbe? Find(ElfFile file, ElfMemory memory)
+    {
+        var modinfo = file.FindSection(".modinfo");
+        if (modinfo is not null && !modinfo.IsNoBits)
+        {
+            var fields = ModInfo(file, modinfo);
+            if (fields.TryGetValue("vermagic", out var vermagic) && Parse(vermagic, ".modinfo vermagic") is { } v)
+            {
+                return v;
+            }
+        }
+
+        var symtab = file.SymbolTable;
+        var banner = symtab?.IndexOf("linux_banner") ?? -1;
+        if (symtab is not null && banner > 0 && symtab[banner].IsInSection)
+        {
+            var sym = symtab[banner];
+            var sec = file.Sections[(int)sym.SectionIndex];
+            var offset = file.Header.Type == ElfConstants.EtRel ? sym.Value : sym.Value - sec.Address;
+            if (!sec.IsNoBits && offset < sec.Size)
+            {
+                var text = Encoding.UTF8.GetString(file.StringSpan(sec, offset, "symbol 'linux_banner'"));
+                const string prefix = "Linux version ";
+                if (text.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return Parse(text[prefix.Length..], "linux_banner");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The <c>key=value</c> strings of a <c>.modinfo</c> section (first value wins).</summary>
+    public static Dictionary<string, string> ModInfo(ElfFile file, ElfSection modinfo)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var data = file.GetContents(modinfo);
+        foreach (var range in data.Split((byte)0))
+        {
+            var item = data[range];
+            var eq = item.IndexOf((byte)'=');
+            if (eq > 0)
+            {
+                result.TryAdd(Encoding.UTF8.GetString(item[..eq]), Encoding.UTF8.GetString(item[(eq + 1)..]));
+            }
+        }
+
+        return result;
+    }
+
+    private static KernelVersionProbe? Parse(string text, string source)
+    {
+        var m = ReleasePattern.Match(text);
+        return m.Success
+            ? new KernelVersionProbe(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), m.Value, source)
+            : null;
+    }
+}

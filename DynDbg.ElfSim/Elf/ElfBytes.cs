@@ -1,0 +1,96 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// The bytes of one input: a read-only memory map of a file (never written: inputs are not modified), or a pinned
+/// array for tests. Section contents are handed out as spans over the mapping, never copied.
+/// </summary>
+public sealed unsafe class ElfBytes : IDisposable
+{
+    private readonly byte* _base;
+    private readonly IDisposable? _owner;
+    private GCHandle _pin;
+
+    private ElfBytes(byte* basePtr, ulong length, IDisposable? owner, GCHandle pin)
+    {
+        _base = basePtr;
+        Length = length;
+        _owner = owner;
+        _pin = pin;
+    }
+
+    public ulong Length { get; }
+
+    /// <summary>Maps <paramref name="path"/> read-only. An empty file maps to zero bytes.</summary>
+    public static ElfBytes Map(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+        try
+        {
+            var length = (ulong)stream.Length;
+            if (length == 0)
+            {
+                stream.Dispose();
+                return new ElfBytes(null, 0, null, default);
+            }
+
+            var mmf = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read,
+                HandleInheritability.None, leaveOpen: false);
+            var view = mmf.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            byte* ptr = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
+            ptr += view.PointerOffset;
+            return new ElfBytes(ptr, length, new Mapping(mmf, view), default);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Wraps an array (tests, synthetic inputs). The array is pinned until disposal.</summary>
+    public static ElfBytes FromArray(byte[] data)
+    {
+        var pin = GCHandle.Alloc(data, GCHandleType.Pinned);
+        return new ElfBytes((byte*)pin.AddrOfPinnedObject(), (ulong)data.Length, null, pin);
+    }
+
+    /// <summary>True when [offset, offset+length) lies inside the input; written so it cannot overflow.</summary>
+    public bool Contains(ulong offset, ulong length) => offset <= Length && length <= Length - offset;
+
+    /// <summary>
+    /// A span over [offset, offset+length). The caller has checked <see cref="Contains"/>; a range that is not
+    /// inside the input or is longer than a span can be is a programming error here, not an input error.
+    /// </summary>
+    public ReadOnlySpan<byte> Span(ulong offset, ulong length)
+    {
+        if (!Contains(offset, length) || length > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"range 0x{offset:x}+0x{length:x} not inside input of 0x{Length:x} bytes");
+        }
+
+        return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_base + offset, (int)length);
+    }
+
+    public void Dispose()
+    {
+        _owner?.Dispose();
+        if (_pin.IsAllocated)
+        {
+            _pin.Free();
+        }
+    }
+
+    private sealed class Mapping(MemoryMappedFile file, MemoryMappedViewAccessor view) : IDisposable
+    {
+        public void Dispose()
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            view.Dispose();
+            file.Dispose();
+        }
+    }
+}

@@ -1,0 +1,639 @@
+using System.Text;
+
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// A read-only view of one ELF file (ELF32/ELF64, either byte order, ET_REL/ET_EXEC/ET_DYN) over its mapped bytes.
+/// Headers are validated when the file is opened; tables (symbols, relocations, groups) when first asked for.
+/// Every malformed structure raises <see cref="ElfFormatException"/> with a stable ID and the byte offset.
+/// </summary>
+public sealed class ElfFile : IDisposable
+{
+    private readonly ElfBytes _bytes;
+    private readonly ElfSection[] _sections;
+    private readonly Dictionary<int, ElfSymbolTable> _symbolTables = new();
+
+    private ElfFile(string path, ElfBytes bytes, ElfHeader header, ElfSection[] sections)
+    {
+        Path = path;
+        _bytes = bytes;
+        Header = header;
+        _sections = sections;
+        Endian = new ElfEndian(header.IsBigEndian);
+    }
+
+    public string Path { get; }
+    public ElfHeader Header { get; }
+    public ElfEndian Endian { get; }
+    public ulong Length => _bytes.Length;
+    public IReadOnlyList<ElfSection> Sections => _sections;
+    public int PointerSize => Header.PointerSize;
+
+    /// <summary>Maps and parses <paramref name="path"/>. The file is opened read-only and never written.</summary>
+    public static ElfFile Open(string path)
+    {
+        ElfBytes bytes;
+        try
+        {
+            bytes = ElfBytes.Map(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ElfFormatException(ErrorIds.UnreadableFile, path, "file", null, e.Message);
+        }
+
+        try
+        {
+            return Parse(path, bytes);
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Parses an in-memory image (tests, synthetic objects).</summary>
+    public static ElfFile FromBytes(string name, byte[] data) => Parse(name, ElfBytes.FromArray(data));
+
+    public void Dispose() => _bytes.Dispose();
+
+    // ------------------------------------------------------------------ header and section headers
+
+    private static ElfFile Parse(string path, ElfBytes bytes)
+    {
+        var header = ReadHeader(path, bytes);
+        var sections = ReadSectionHeaders(path, bytes, header);
+        var file = new ElfFile(path, bytes, header, sections);
+        file.CheckProgramHeaders();
+        return file;
+    }
+
+    private static ElfFormatException Error(string path, string id, string where, ulong? offset, string msg) =>
+        new(id, path, where, offset, msg);
+
+    private static ElfHeader ReadHeader(string path, ElfBytes bytes)
+    {
+        const string where = "ELF header";
+        if (bytes.Length < ElfHeader.EIdentSize)
+        {
+            throw Error(path, ErrorIds.FileTooSmall, where, 0,
+                $"file is {bytes.Length} bytes, too small for e_ident (16 bytes)");
+        }
+
+        var ident = bytes.Span(0, ElfHeader.EIdentSize);
+        if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
+        {
+            throw Error(path, ErrorIds.BadMagic, where, 0,
+                $"not an ELF file: magic {ident[0]:x2} {ident[1]:x2} {ident[2]:x2} {ident[3]:x2}, expected 7f 45 4c 46");
+        }
+
+        var cls = ident[4];
+        if (cls is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64))
+        {
+            throw Error(path, ErrorIds.BadClass, where, 4, $"EI_CLASS is {cls}, expected 1 (ELF32) or 2 (ELF64)");
+        }
+
+        var data = ident[5];
+        if (data is not (ElfConstants.ElfData2Lsb or ElfConstants.ElfData2Msb))
+        {
+            throw Error(path, ErrorIds.BadDataEncoding, where, 5,
+                $"EI_DATA is {data}, expected 1 (little-endian) or 2 (big-endian)");
+        }
+
+        if (ident[6] != 1)
+        {
+            throw Error(path, ErrorIds.BadVersion, where, 6, $"EI_VERSION is {ident[6]}, expected 1 (EV_CURRENT)");
+        }
+
+        var is64 = cls == ElfConstants.ElfClass64;
+        var size = is64 ? ElfHeader.Size64 : ElfHeader.Size32;
+        if (bytes.Length < (ulong)size)
+        {
+            throw Error(path, ErrorIds.FileTooSmall, where, 0,
+                $"file is {bytes.Length} bytes, too small for an ELF{(is64 ? 64 : 32)} header ({size} bytes)");
+        }
+
+        var e = new ElfEndian(data == ElfConstants.ElfData2Msb);
+        var s = bytes.Span(0, (ulong)size);
+        ushort type = e.U16(s[16..]);
+        var machine = (ElfMachine)e.U16(s[18..]);
+        var version = e.U32(s[20..]);
+        if (version != 1)
+        {
+            throw Error(path, ErrorIds.BadVersion, where, 20, $"e_version is {version}, expected 1 (EV_CURRENT)");
+        }
+
+        ElfHeader h;
+        if (is64)
+        {
+            h = new ElfHeader(true, e.IsBigEndian, ident[7], type, machine,
+                Entry: e.U64(s[24..]), PhOff: e.U64(s[32..]), ShOff: e.U64(s[40..]), Flags: e.U32(s[48..]),
+                EhSize: e.U16(s[52..]), PhEntSize: e.U16(s[54..]), PhNum: e.U16(s[56..]),
+                ShEntSize: e.U16(s[58..]), ShNum: e.U16(s[60..]), ShStrNdx: e.U16(s[62..]));
+        }
+        else
+        {
+            h = new ElfHeader(false, e.IsBigEndian, ident[7], type, machine,
+                Entry: e.U32(s[24..]), PhOff: e.U32(s[28..]), ShOff: e.U32(s[32..]), Flags: e.U32(s[36..]),
+                EhSize: e.U16(s[40..]), PhEntSize: e.U16(s[42..]), PhNum: e.U16(s[44..]),
+                ShEntSize: e.U16(s[46..]), ShNum: e.U16(s[48..]), ShStrNdx: e.U16(s[50..]));
+        }
+
+        if (h.EhSize != size)
+        {
+            throw Error(path, ErrorIds.BadHeaderSize, where, is64 ? 52UL : 40UL,
+                $"e_ehsize is {h.EhSize}, expected {size}");
+        }
+
+        return h;
+    }
+
+    private static ElfSection[] ReadSectionHeaders(string path, ElfBytes bytes, ElfHeader h)
+    {
+        var shEntOffset = h.Is64 ? 58UL : 46UL;
+        if (h.ShOff == 0)
+        {
+            // No section header table: legal for ELF (e.g. stripped images), nothing to decode here.
+            return [];
+        }
+
+        if (h.ShEntSize != h.ExpectedShEntSize)
+        {
+            throw Error(path, ErrorIds.BadSectionHeaderEntrySize, "ELF header", shEntOffset,
+                $"e_shentsize is {h.ShEntSize}, expected {h.ExpectedShEntSize}");
+        }
+
+        var e = new ElfEndian(h.IsBigEndian);
+        var entSize = (ulong)h.ShEntSize;
+        if (!bytes.Contains(h.ShOff, entSize))
+        {
+            throw Error(path, ErrorIds.SectionHeadersOutOfFile, "section header table", h.ShOff,
+                $"e_shoff 0x{h.ShOff:x} is past the end of the file ({bytes.Length} bytes)");
+        }
+
+        // Extended numbering (gABI): e_shnum == 0 means section 0's sh_size holds the count, and
+        // e_shstrndx == SHN_XINDEX means section 0's sh_link holds the string-table index.
+        var first = DecodeSectionHeader(e, h.Is64, bytes.Span(h.ShOff, entSize));
+        ulong count = h.ShNum;
+        if (count == 0)
+        {
+            count = first.Size;
+            if (count == 0)
+            {
+                throw Error(path, ErrorIds.ExtendedNumbering, "section header [0]", h.ShOff,
+                    "e_shoff is set but e_shnum is 0 and section 0's sh_size (extended count) is 0");
+            }
+        }
+
+        // count * entSize cannot overflow: count < 2^64 / 64 is implied by the containment check below being
+        // computed as a division.
+        if (count > (bytes.Length - h.ShOff) / entSize)
+        {
+            throw Error(path, ErrorIds.SectionHeadersOutOfFile, "section header table", h.ShOff,
+                $"{count} section headers of {entSize} bytes at 0x{h.ShOff:x} extend past the end of the file ({bytes.Length} bytes)");
+        }
+
+        if (h.ShOff < (ulong)(h.Is64 ? ElfHeader.Size64 : ElfHeader.Size32))
+        {
+            throw Error(path, ErrorIds.OverlappingTables, "section header table", h.ShOff,
+                "section header table overlaps the ELF header");
+        }
+
+        ulong strndx = h.ShStrNdx;
+        if (strndx == ElfConstants.ShnXindex)
+        {
+            strndx = first.Link;
+        }
+
+        if (strndx >= count)
+        {
+            throw Error(path, ErrorIds.SectionNameTableIndex, "ELF header", h.Is64 ? 62UL : 50UL,
+                $"section header string table index {strndx} does not exist (e_shnum is {count})");
+        }
+
+        var raw = new RawSection[count];
+        for (ulong i = 0; i < count; i++)
+        {
+            var off = h.ShOff + i * entSize;
+            var r = DecodeSectionHeader(e, h.Is64, bytes.Span(off, entSize));
+            if (r.Type != ElfConstants.ShtNobits && r.Size != 0 && !bytes.Contains(r.Offset, r.Size))
+            {
+                throw Error(path, ErrorIds.SectionOutOfFile, $"section [{i}]", off + (h.Is64 ? 24UL : 16UL),
+                    $"contents 0x{r.Offset:x}+0x{r.Size:x} extend past the end of the file ({bytes.Length} bytes)");
+            }
+
+            raw[i] = r with { HeaderOffset = off };
+        }
+
+        var names = raw[strndx];
+        if (names.Type != ElfConstants.ShtStrtab)
+        {
+            throw Error(path, ErrorIds.NotAStringTable, $"section [{strndx}]", names.HeaderOffset,
+                $"section header string table has sh_type {names.Type}, expected SHT_STRTAB (3)");
+        }
+
+        var nameBytes = bytes.Span(names.Offset, names.Size);
+        var sections = new ElfSection[count];
+        for (ulong i = 0; i < count; i++)
+        {
+            var r = raw[i];
+            var name = i == 0 && r.Name == 0 ? "" : ReadName(path, nameBytes, r.Name, names.Offset, i, strndx);
+            sections[i] = new ElfSection((int)i, name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info,
+                r.AddrAlign, r.EntSize, r.HeaderOffset);
+        }
+
+        return sections;
+    }
+
+    private static string ReadName(string path, ReadOnlySpan<byte> table, uint offset, ulong tableOffset, ulong index, ulong strndx)
+    {
+        if (offset >= (ulong)table.Length)
+        {
+            throw Error(path, ErrorIds.NameOutOfStringTable, $"section [{index}]", tableOffset + offset,
+                $"sh_name 0x{offset:x} is outside the section name table (section [{strndx}], {table.Length} bytes)");
+        }
+
+        var rest = table[(int)offset..];
+        var nul = rest.IndexOf((byte)0);
+        if (nul < 0)
+        {
+            throw Error(path, ErrorIds.UnterminatedString, $"section [{index}] name", tableOffset + offset,
+                $"name at 0x{offset:x} in section [{strndx}] runs off the end of the table without a NUL");
+        }
+
+        return Encoding.UTF8.GetString(rest[..nul]);
+    }
+
+    private record struct RawSection(uint Name, uint Type, ulong Flags, ulong Addr, ulong Offset, ulong Size,
+        uint Link, uint Info, ulong AddrAlign, ulong EntSize, ulong HeaderOffset);
+
+    private static RawSection DecodeSectionHeader(ElfEndian e, bool is64, ReadOnlySpan<byte> s) => is64
+        ? new RawSection(e.U32(s), e.U32(s[4..]), e.U64(s[8..]), e.U64(s[16..]), e.U64(s[24..]), e.U64(s[32..]),
+            e.U32(s[40..]), e.U32(s[44..]), e.U64(s[48..]), e.U64(s[56..]), 0)
+        : new RawSection(e.U32(s), e.U32(s[4..]), e.U32(s[8..]), e.U32(s[12..]), e.U32(s[16..]), e.U32(s[20..]),
+            e.U32(s[24..]), e.U32(s[28..]), e.U32(s[32..]), e.U32(s[36..]), 0);
+
+    private void CheckProgramHeaders()
+    {
+        var h = Header;
+        if (h.PhOff == 0 || h.PhNum == 0)
+        {
+            return;
+        }
+
+        if (h.PhEntSize != h.ExpectedPhEntSize)
+        {
+            throw Error(Path, ErrorIds.BadProgramHeaderEntrySize, "ELF header", h.Is64 ? 54UL : 42UL,
+                $"e_phentsize is {h.PhEntSize}, expected {h.ExpectedPhEntSize}");
+        }
+
+        if (!_bytes.Contains(h.PhOff, (ulong)h.PhNum * h.PhEntSize))
+        {
+            throw Error(Path, ErrorIds.ProgramHeadersOutOfFile, "program header table", h.PhOff,
+                $"{h.PhNum} program headers of {h.PhEntSize} bytes at 0x{h.PhOff:x} extend past the end of the file ({Length} bytes)");
+        }
+    }
+
+    // ------------------------------------------------------------------ sections and strings
+
+    public ElfSection? FindSection(string name)
+    {
+        foreach (var s in _sections)
+        {
+            if (s.Name == name)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>All sections with this name, in index order.</summary>
+    public IEnumerable<ElfSection> FindSections(string name) => _sections.Where(s => s.Name == name);
+
+    /// <summary>The section at <paramref name="index"/>, or an ELF017-style error naming who asked.</summary>
+    public ElfSection SectionAt(ulong index, string id, string where, ulong offset)
+    {
+        if (index >= (ulong)_sections.Length)
+        {
+            throw Error(Path, id, where, offset, $"section index {index} does not exist (e_shnum is {_sections.Length})");
+        }
+
+        return _sections[index];
+    }
+
+    /// <summary>The bytes of a section; empty for SHT_NOBITS. Bounds were checked when the headers were read.</summary>
+    public ReadOnlySpan<byte> GetContents(ElfSection s) => s.IsNoBits ? ReadOnlySpan<byte>.Empty : _bytes.Span(s.Offset, s.Size);
+
+    /// <summary>Raw bytes of the file (tests and checks that quote bytes).</summary>
+    public ReadOnlySpan<byte> GetBytes(ulong offset, ulong length)
+    {
+        if (!_bytes.Contains(offset, length))
+        {
+            throw Error(Path, ErrorIds.SectionOutOfFile, "file", offset,
+                $"0x{length:x} bytes at 0x{offset:x} are past the end of the file ({Length} bytes)");
+        }
+
+        return _bytes.Span(offset, length);
+    }
+
+    /// <summary>The NUL-terminated string at <paramref name="offset"/> inside <paramref name="section"/>.</summary>
+    public string ReadString(ElfSection section, ulong offset, string who)
+    {
+        var span = StringSpan(section, offset, who);
+        return Encoding.UTF8.GetString(span);
+    }
+
+    /// <summary>The bytes of the NUL-terminated string at <paramref name="offset"/>, without the NUL.</summary>
+    public ReadOnlySpan<byte> StringSpan(ElfSection section, ulong offset, string who)
+    {
+        if (section.IsNoBits || offset >= section.Size)
+        {
+            throw Error(Path, ErrorIds.NameOutOfStringTable, who, section.Offset + Math.Min(offset, section.Size),
+                $"string offset 0x{offset:x} is outside {section.Describe()} ({section.Size} bytes)");
+        }
+
+        var rest = GetContents(section)[(int)offset..];
+        var nul = rest.IndexOf((byte)0);
+        if (nul < 0)
+        {
+            throw Error(Path, ErrorIds.UnterminatedString, who, section.Offset + offset,
+                $"string at 0x{offset:x} in {section.Describe()} runs off the end of the section without a NUL");
+        }
+
+        return rest[..nul];
+    }
+
+    /// <summary>Compares the string at <paramref name="offset"/> with <paramref name="wanted"/> without decoding.</summary>
+    internal bool StringEquals(ElfSection section, uint offset, ReadOnlySpan<byte> wanted)
+    {
+        var contents = GetContents(section);
+        if (offset >= (ulong)contents.Length || contents.Length - (int)offset <= wanted.Length)
+        {
+            return false;
+        }
+
+        var rest = contents.Slice((int)offset, wanted.Length + 1);
+        return rest[wanted.Length] == 0 && rest[..wanted.Length].SequenceEqual(wanted);
+    }
+
+    // ------------------------------------------------------------------ symbols
+
+    /// <summary>The first SHT_SYMTAB, or null when the file has none.</summary>
+    public ElfSymbolTable? SymbolTable
+    {
+        get
+        {
+            var s = _sections.FirstOrDefault(x => x.Type == ElfConstants.ShtSymtab);
+            return s is null ? null : GetSymbolTable(s);
+        }
+    }
+
+    public ElfSymbolTable GetSymbolTable(ElfSection section)
+    {
+        lock (_symbolTables)
+        {
+            if (!_symbolTables.TryGetValue(section.Index, out var table))
+            {
+                table = ReadSymbolTable(section);
+                _symbolTables[section.Index] = table;
+            }
+
+            return table;
+        }
+    }
+
+    private ElfSymbolTable ReadSymbolTable(ElfSection sec)
+    {
+        var where = sec.Describe();
+        if (sec.Type is not (ElfConstants.ShtSymtab or ElfConstants.ShtDynsym))
+        {
+            throw Error(Path, ErrorIds.SymbolTableLink, where, sec.HeaderOffset, $"sh_type {sec.Type} is not a symbol table");
+        }
+
+        var entSize = (ulong)Header.ExpectedSymEntSize;
+        if (sec.EntSize != entSize)
+        {
+            throw Error(Path, ErrorIds.BadSymbolEntrySize, where, sec.HeaderOffset,
+                $"sh_entsize is {sec.EntSize}, expected {entSize}");
+        }
+
+        if (sec.Size % entSize != 0)
+        {
+            throw Error(Path, ErrorIds.TableSizeNotMultiple, where, sec.Offset,
+                $"sh_size {sec.Size} is not a multiple of the symbol size {entSize}");
+        }
+
+        var strings = SectionAt(sec.Link, ErrorIds.SymbolTableLink, where, sec.HeaderOffset);
+        if (strings.Type != ElfConstants.ShtStrtab)
+        {
+            throw Error(Path, ErrorIds.NotAStringTable, where, sec.HeaderOffset,
+                $"sh_link {sec.Link} names {strings.Describe()} of sh_type {strings.Type}, expected SHT_STRTAB");
+        }
+
+        CheckNotOverlappingHeaders(sec);
+        var count = sec.Size / entSize;
+        if (sec.Info > count)
+        {
+            throw Error(Path, ErrorIds.SymbolTableInfo, where, sec.HeaderOffset,
+                $"sh_info {sec.Info} (first non-local symbol) is past the {count} symbols in the table");
+        }
+
+        var shndx = FindShndxTable(sec, count);
+        var data = GetContents(sec);
+        var e = Endian;
+        var symbols = new ElfSymbol[count];
+        var n = (int)count;
+        for (var i = 0; i < n; i++)
+        {
+            var s = data.Slice(i * (int)entSize, (int)entSize);
+            ElfSymbol sym = Header.Is64
+                ? new ElfSymbol(e.U32(s), e.U64(s[8..]), e.U64(s[16..]), s[4], s[5], e.U16(s[6..]))
+                : new ElfSymbol(e.U32(s), e.U32(s[4..]), e.U32(s[8..]), s[12], s[13], e.U16(s[14..]));
+            if (sym.SectionIndex == ElfConstants.ShnXindex)
+            {
+                if (shndx.IsEmpty)
+                {
+                    throw Error(Path, ErrorIds.SymtabShndx, $"symbol [{i}] in {where}", sec.Offset + (ulong)(i * (int)entSize),
+                        "st_shndx is SHN_XINDEX but there is no SHT_SYMTAB_SHNDX section for this table");
+                }
+
+                sym = sym with { SectionIndex = e.U32(shndx.Slice(i * 4, 4)) };
+            }
+
+            if (sym.IsInSection && sym.SectionIndex >= (uint)_sections.Length)
+            {
+                throw Error(Path, ErrorIds.SymbolSectionIndex, $"symbol [{i}] in {where}",
+                    sec.Offset + (ulong)(i * (int)entSize) + (Header.Is64 ? 6UL : 14UL),
+                    $"invalid section index: {sym.SectionIndex} (e_shnum is {_sections.Length})");
+            }
+
+            if (sym.NameOffset >= strings.Size && sym.NameOffset != 0)
+            {
+                throw Error(Path, ErrorIds.NameOutOfStringTable, $"symbol [{i}] in {where}", sec.Offset + (ulong)(i * (int)entSize),
+                    $"st_name 0x{sym.NameOffset:x} is outside {strings.Describe()} ({strings.Size} bytes)");
+            }
+
+            symbols[i] = sym;
+        }
+
+        return new ElfSymbolTable(this, sec, strings, symbols);
+    }
+
+    private ReadOnlySpan<byte> FindShndxTable(ElfSection symtab, ulong count)
+    {
+        foreach (var s in _sections)
+        {
+            if (s.Type == ElfConstants.ShtSymtabShndx && s.Link == (uint)symtab.Index)
+            {
+                if (s.Size != count * 4)
+                {
+                    throw Error(Path, ErrorIds.SymtabShndx, s.Describe(), s.HeaderOffset,
+                        $"SHT_SYMTAB_SHNDX has {s.Size / 4} entries, but the symbol table associated has {count}");
+                }
+
+                return GetContents(s);
+            }
+        }
+
+        return ReadOnlySpan<byte>.Empty;
+    }
+
+    private void CheckNotOverlappingHeaders(ElfSection s)
+    {
+        if (s.FileSize == 0)
+        {
+            return;
+        }
+
+        var ehSize = (ulong)(Header.Is64 ? ElfHeader.Size64 : ElfHeader.Size32);
+        var shEnd = Header.ShOff + (ulong)_sections.Length * Header.ShEntSize;
+        var end = s.Offset + s.Size;
+        if (s.Offset < ehSize || (s.Offset < shEnd && end > Header.ShOff))
+        {
+            var what = s.Offset < ehSize ? "the ELF header" : "the section header table";
+            throw Error(Path, ErrorIds.OverlappingTables, s.Describe(), s.Offset,
+                $"table contents 0x{s.Offset:x}+0x{s.Size:x} overlap {what}");
+        }
+    }
+
+    // ------------------------------------------------------------------ relocations
+
+    /// <summary>All relocation sections whose sh_info names <paramref name="target"/>.</summary>
+    public IEnumerable<ElfSection> RelocationSectionsFor(ElfSection target) =>
+        _sections.Where(s => s.IsRelocation && s.Info == (uint)target.Index);
+
+    public ElfRelocationTable GetRelocations(ElfSection sec)
+    {
+        var where = sec.Describe();
+        var isRela = sec.Type == ElfConstants.ShtRela;
+        var entSize = (ulong)(Header.Is64 ? (isRela ? 24 : 16) : (isRela ? 12 : 8));
+        if (sec.EntSize != entSize)
+        {
+            throw Error(Path, ErrorIds.BadRelocationEntrySize, where, sec.HeaderOffset,
+                $"sh_entsize is {sec.EntSize}, expected {entSize} for {(isRela ? "SHT_RELA" : "SHT_REL")}");
+        }
+
+        if (sec.Size % entSize != 0)
+        {
+            throw Error(Path, ErrorIds.TableSizeNotMultiple, where, sec.Offset,
+                $"sh_size {sec.Size} is not a multiple of the relocation size {entSize}");
+        }
+
+        var symSec = SectionAt(sec.Link, ErrorIds.RelocationLink, where, sec.HeaderOffset);
+        if (symSec.Type is not (ElfConstants.ShtSymtab or ElfConstants.ShtDynsym))
+        {
+            throw Error(Path, ErrorIds.RelocationLink, where, sec.HeaderOffset,
+                $"sh_link {sec.Link} names {symSec.Describe()}, which is not a symbol table");
+        }
+
+        var target = SectionAt(sec.Info, ErrorIds.RelocationTarget, where, sec.HeaderOffset);
+        var symbols = GetSymbolTable(symSec);
+        CheckNotOverlappingHeaders(sec);
+
+        var data = GetContents(sec);
+        var e = Endian;
+        var mips64 = Header.Machine == ElfMachine.Mips && Header.Is64;
+        var count = (int)(sec.Size / entSize);
+        var entries = new ElfRelocation[count];
+        for (var i = 0; i < count; i++)
+        {
+            var s = data.Slice(i * (int)entSize, (int)entSize);
+            ElfRelocation r;
+            if (Header.Is64)
+            {
+                var off = e.U64(s);
+                long addend = isRela ? (long)e.U64(s[16..]) : 0;
+                if (mips64)
+                {
+                    // Elf64_Mips_Rel(a): r_sym (4 bytes, file order), r_ssym, r_type3, r_type2, r_type (1 byte each).
+                    // A plain 64-bit r_info read gets this wrong on little-endian MIPS64.
+                    r = new ElfRelocation(off, e.U32(s[8..]), s[15], addend, isRela, s[14], s[13]);
+                }
+                else
+                {
+                    var info = e.U64(s[8..]);
+                    r = new ElfRelocation(off, (uint)(info >> 32), (uint)info, addend, isRela);
+                }
+            }
+            else
+            {
+                var info = e.U32(s[4..]);
+                long addend = isRela ? (int)e.U32(s[8..]) : 0;
+                r = new ElfRelocation(e.U32(s), info >> 8, info & 0xff, addend, isRela);
+            }
+
+            var at = sec.Offset + (ulong)i * entSize;
+            if (r.SymbolIndex >= (uint)symbols.Count)
+            {
+                throw Error(Path, ErrorIds.RelocationSymbolIndex, $"relocation [{i}] in {where}", at,
+                    $"invalid symbol index {r.SymbolIndex} ({symbols.Section.Describe()} has {symbols.Count} symbols)");
+            }
+
+            // ET_REL offsets are section-relative; in linked images (e.g. .rela.dyn) they are addresses.
+            if (Header.Type == ElfConstants.EtRel && target.Index != 0 && r.Offset >= target.Size)
+            {
+                throw Error(Path, ErrorIds.RelocationOffset, $"relocation [{i}] in {where}", at,
+                    $"r_offset 0x{r.Offset:x} is outside {target.Describe()} ({target.Size} bytes)");
+            }
+
+            entries[i] = r;
+        }
+
+        return new ElfRelocationTable(sec, target, symbols, entries);
+    }
+
+    // ------------------------------------------------------------------ groups
+
+    /// <summary>The flags word and member section indices of an SHT_GROUP section.</summary>
+    public (uint Flags, int[] Members) GetGroup(ElfSection sec)
+    {
+        var where = sec.Describe();
+        if (sec.Type != ElfConstants.ShtGroup || sec.Size < 4 || sec.Size % 4 != 0)
+        {
+            throw Error(Path, ErrorIds.BadGroup, where, sec.HeaderOffset,
+                $"SHT_GROUP of {sec.Size} bytes: expected a non-empty multiple of 4 bytes");
+        }
+
+        var data = GetContents(sec);
+        var flags = Endian.U32(data);
+        var members = new int[(data.Length / 4) - 1];
+        for (var i = 0; i < members.Length; i++)
+        {
+            var idx = Endian.U32(data[((i + 1) * 4)..]);
+            if (idx == 0 || idx >= (uint)_sections.Length)
+            {
+                throw Error(Path, ErrorIds.BadGroup, where, sec.Offset + (ulong)((i + 1) * 4),
+                    $"group member {i} names section {idx}, which does not exist");
+            }
+
+            members[i] = (int)idx;
+        }
+
+        return (flags, members);
+    }
+
+    public override string ToString() => Path;
+}

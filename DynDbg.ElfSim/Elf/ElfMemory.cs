@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// Reads pointer-sized values out of a file's sections as the program would see them: through relocations in a
+/// relocatable object (<see cref="RelocatableMemory"/>), or through virtual addresses in a linked image
+/// (<see cref="LinkedMemory"/>). Strings are decoded once and shared.
+/// </summary>
+public abstract class ElfMemory
+{
+    private readonly ConcurrentDictionary<ElfLocation, string> _strings = new();
+
+    protected ElfMemory(ElfFile file) => File = file;
+
+    public ElfFile File { get; }
+
+    public static ElfMemory For(ElfFile file) =>
+        file.Header.Type == ElfConstants.EtRel ? new RelocatableMemory(file) : new LinkedMemory(file);
+
+    /// <summary>
+    /// The pointer stored at <paramref name="offset"/> in <paramref name="section"/>: null for a NULL pointer,
+    /// else the location it points to. <paramref name="who"/> names the field for error messages.
+    /// </summary>
+    public abstract ElfLocation? ReadPointer(ElfSection section, ulong offset, string who);
+
+    /// <summary>The address a location has in this image (sh_addr + offset; sh_addr is 0 in most ET_REL files).</summary>
+    public ulong AddressOf(ElfLocation loc) => File.Sections[loc.Section].Address + loc.Offset;
+
+    public string ReadString(ElfLocation loc, string who) =>
+        _strings.TryGetValue(loc, out var s) ? s : _strings.GetOrAdd(loc, DecodeString(loc, who));
+
+    private string DecodeString(ElfLocation loc, string who)
+    {
+        var sec = File.Sections[loc.Section];
+        if (sec.IsNoBits || loc.Offset >= sec.Size)
+        {
+            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who, sec.Offset + Math.Min(loc.Offset, sec.Size),
+                $"string pointer {sec.Describe()}+0x{loc.Offset:x} is outside the section's {sec.Size} bytes of contents");
+        }
+
+        return Encoding.UTF8.GetString(File.StringSpan(sec, loc.Offset, who));
+    }
+
+    /// <summary>A 32-bit word in the file's byte order.</summary>
+    public uint ReadU32(ElfSection section, ulong offset) => File.Endian.U32(File.GetContents(section).Slice((int)offset, 4));
+
+    /// <summary>An unsigned word of <paramref name="width"/> (4 or 8) bytes in the file's byte order.</summary>
+    public ulong ReadWord(ElfSection section, ulong offset, int width) =>
+        File.Endian.Word(File.GetContents(section).Slice((int)offset, width), width);
+}
