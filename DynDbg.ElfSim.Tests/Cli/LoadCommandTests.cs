@@ -1,0 +1,95 @@
+using System.Text.Json;
+using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Cli;
+
+/// <summary>The <c>load</c> command's contract: output shapes and exit codes 0/2, one-line errors.</summary>
+[TestFixture]
+public class LoadCommandTests
+{
+    private static string Sample(string arch, string file) => TestPaths.Sample(arch, file);
+
+    [Test]
+    public void Summary_ShowsProfileEvidenceTablesAndRepetition()
+    {
+        var (code, output, err) = CliRunner.Run("load", Sample("x86_64", "vmlinux.o"));
+        code.Should().Be(ExitCodes.Ok, err);
+        output.Should().Contain("ELF:       ELF64 little-endian, REL (Relocatable file), x86_64 (EM_X86_64)");
+        output.Should().Contain("Profile:   v6.1-64le-jl: struct _ddebug of 56 bytes");
+        output.Should().Contain("- relocations at +0,+8,+16,+24 of every 56-byte record");
+        output.Should().Contain("Records:   26 in 3 tables");
+        output.Should().MatchRegex(@"\n  module +23 +88\.5% +3 +3 +21\n");
+    }
+
+    [Test]
+    public void Control_PrintsTheGoldenFile()
+    {
+        var (code, output, _) = CliRunner.Run("load", "--control", Sample("x86_64", "vmlinux.o"));
+        code.Should().Be(0);
+        output.Should().Be(File.ReadAllText(TestPaths.Golden("x86_64-vmlinux.o.control")));
+    }
+
+    [Test]
+    public void Json_IsOneObjectPerInput_WithRecordsAndControl()
+    {
+        var (code, output, _) = CliRunner.Run("load", "--format", "json", "--control", Sample("s390x", "delta.ko"), Sample("i386", "gamma.ko"));
+        code.Should().Be(0);
+        using var doc = JsonDocument.Parse(output);
+        doc.RootElement.ValueKind.Should().Be(JsonValueKind.Array);
+        doc.RootElement.GetArrayLength().Should().Be(2);
+        var first = doc.RootElement[0];
+        first.GetProperty("fileSummary").GetProperty("arch").GetString().Should().Be("s390x");
+        first.GetProperty("profile").GetProperty("name").GetString().Should().Be("v6.1-64be-jl");
+        first.GetProperty("recordCount").GetInt32().Should().Be(5);
+        first.GetProperty("records")[0].GetProperty("key").GetProperty("enabled").GetInt32().Should().Be(1);
+        first.GetProperty("control")[0].GetString().Should().Be("# filename:lineno [module]function flags format");
+        doc.RootElement[1].GetProperty("profile").GetProperty("recordSize").GetInt32().Should().Be(24);
+    }
+
+    [Test]
+    public void MissingFile_IsExit2_OneLine()
+    {
+        var (code, output, err) = CliRunner.Run("load", "/nonexistent/x.ko");
+        code.Should().Be(ExitCodes.BadInput);
+        output.Should().BeEmpty();
+        err.TrimEnd('\n').Should().NotContain("\n").And.StartWith("/nonexistent/x.ko: error ELF031: file:");
+    }
+
+    [Test]
+    public void NotAnElf_IsExit2_OneLine()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "not-elf.bin");
+        File.WriteAllText(path, "#!/bin/sh\necho hello, this is not an ELF file at all, only text\n");
+        var (code, _, err) = CliRunner.Run("load", path);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().Be($"{path}: error ELF002: ELF header, offset 0x0: not an ELF file: magic 23 21 2f 62, expected 7f 45 4c 46\n");
+    }
+
+    [Test]
+    public void UnknownProfile_IsUsageError()
+    {
+        var (code, _, err) = CliRunner.Run("load", "--profile", "v7", Sample("x86_64", "alpha.ko"));
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}: unknown --profile 'v7'; known: auto, v6.1-64le-jl");
+    }
+
+    [Test]
+    public void UnknownOption_IsUsageError()
+    {
+        var (code, _, err) = CliRunner.Run("load", "--bogus", Sample("x86_64", "alpha.ko"));
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}:");
+    }
+
+    [Test]
+    public void InputFileIsNeverModified()
+    {
+        var path = Sample("x86_64", "alpha.ko");
+        var before = File.ReadAllBytes(path);
+        var stamp = File.GetLastWriteTimeUtc(path);
+        CliRunner.Run("load", "--control", path).Code.Should().Be(0);
+        File.ReadAllBytes(path).Should().Equal(before);
+        File.GetLastWriteTimeUtc(path).Should().Be(stamp);
+    }
+}

@@ -1,0 +1,26 @@
+namespace DynDbg.ElfSim.Tests;
+
+/// <summary>Paths into the repository, found from the test binary's folder.</summary>
+public static class TestPaths
+{
+    private static readonly Lazy<string> RootLazy = new(() =>
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DynDbgElfSim.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("DynDbgElfSim.sln not found above the test directory");
+    });
+
+    public static string Root => RootLazy.Value;
+
+    public static string Samples => Path.Combine(Root, "samples", "objs");
+
+    public static string Sample(string arch, string file) => Path.Combine(Samples, arch, file);
+
+    public static string Golden(string name) => Path.Combine(Root, "DynDbg.ElfSim.Tests", "Golden", name);
+
+    public static readonly string[] Arches = ["x86_64", "i386", "aarch64", "armhf", "s390x", "ppc64le", "mips64el", "riscv64"];
+}
