@@ -37,37 +37,26 @@ public static class LoadCommand
             }
         }
 
-        var files = new List<ElfFile>();
+        // System.CommandLine hands unknown options to the FILE argument; a missing file named "--x" would be a
+        // confusing ELF031, so say what it is.
+        if (paths.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p)) is { } unknown)
+        {
+            return io.Usage($"unknown option '{unknown}' for load");
+        }
+
+        List<DyndbgImage> images;
         try
         {
-            var images = new List<DyndbgImage>();
-            foreach (var p in paths)
-            {
-                var file = ElfFile.Open(p);
-                files.Add(file);
-                images.Add(DyndbgImage.Load(file, forced));
-            }
-
+            images = LoadAll(paths, forced);
             if (format == "json")
             {
-                using var j = new Utf8JsonWriter(((StreamWriter)io.Out).BaseStream, new JsonWriterOptions { Indented = true });
-                io.Out.Flush();
-                if (images.Count > 1)
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
+                using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
                 {
-                    j.WriteStartArray();
+                    WriteJson(j, images, control);
                 }
 
-                foreach (var image in images)
-                {
-                    LoadJsonReport.Write(j, image, control);
-                }
-
-                if (images.Count > 1)
-                {
-                    j.WriteEndArray();
-                }
-
-                j.Flush();
+                io.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
                 io.Out.Write('\n');
             }
             else if (control)
@@ -94,12 +83,54 @@ public static class LoadCommand
         {
             return io.Fail(e);
         }
-        finally
+    }
+
+    /// <summary>
+    /// Decodes the inputs on every core, keeping their order. Each file is unmapped as soon as its records are
+    /// decoded (the model holds strings, not spans), so a module tree does not keep thousands of maps open.
+    /// If any input fails, the first failing one in command-line order is reported and nothing is printed.
+    /// </summary>
+    private static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced)
+    {
+        var images = new DyndbgImage?[paths.Count];
+        var errors = new ElfFormatException?[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            foreach (var f in files)
+            try
             {
-                f.Dispose();
+                using var file = ElfFile.Open(paths[i]);
+                images[i] = DyndbgImage.Load(file, forced);
             }
+            catch (ElfFormatException e)
+            {
+                errors[i] = e;
+            }
+        });
+
+        if (errors.FirstOrDefault(e => e is not null) is { } first)
+        {
+            throw first;
+        }
+
+        return images.Select(x => x!).ToList();
+    }
+
+    private static void WriteJson(Utf8JsonWriter j, List<DyndbgImage> images, bool control)
+    {
+        // One object per input; an array when there are several (as llvm-readobj and `compress` do).
+        if (images.Count > 1)
+        {
+            j.WriteStartArray();
+        }
+
+        foreach (var image in images)
+        {
+            LoadJsonReport.Write(j, image, control);
+        }
+
+        if (images.Count > 1)
+        {
+            j.WriteEndArray();
         }
     }
 }

@@ -81,9 +81,9 @@ public sealed record DdebugLayout(
             lineNo, classId, flags, keyOffset);
     }
 
-    /// <summary>Every mainline profile: 3 generations × 32/64-bit × both byte orders × JUMP_LABEL on/off.</summary>
+    /// <summary>Every mainline profile, newest first: 3 generations × 32/64-bit × both byte orders × JUMP_LABEL on/off.</summary>
     public static IReadOnlyList<DdebugLayout> All { get; } =
-        (from v in Enum.GetValues<DdebugVersion>()
+        (from v in Enum.GetValues<DdebugVersion>().Reverse()
          from p in new[] { 8, 4 }
          from be in new[] { false, true }
          from jl in new[] { true, false }
