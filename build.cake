@@ -1,0 +1,68 @@
+// DynDbg.ElfSim build script: `dotnet tool restore && dotnet cake --target=<Target>`.
+// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, Samples, FetchReal, CI (what .ci/run runs).
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var solution = "./DynDbgElfSim.sln";
+
+// ------------------------------------------------------------------ Tasks
+
+Task("Clean")
+    .Does(() =>
+{
+    CleanDirectories("./**/bin/" + configuration);
+    CleanDirectories("./**/obj");
+    CleanDirectory("./.artifacts");
+});
+
+Task("Build")
+    .Does(() =>
+{
+    DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration });
+});
+
+Task("UnitTest")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetTest(solution, new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        Filter = "TestCategory!=Real&TestCategory!=RealKernel",
+    });
+});
+
+Task("Test")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetTest(solution, new DotNetTestSettings { Configuration = configuration, NoBuild = true });
+});
+
+// Rebuilds samples/objs from samples/src (needs clang, lld, binutils-s390x-linux-gnu; see samples/README.md).
+Task("Samples")
+    .Does(() =>
+{
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = "samples/src/build.sh" });
+    if (exit != 0) throw new Exception($"samples/src/build.sh failed with exit code {exit}");
+});
+
+// Downloads Debian's kernel images (all release architectures) and the amd64 vmlinux into the cache.
+Task("FetchReal")
+    .Does(() =>
+{
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = "scripts/fetch-real.sh" });
+    if (exit != 0) throw new Exception($"scripts/fetch-real.sh failed with exit code {exit}");
+});
+
+Task("CI")
+    .Does(() =>
+{
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = ".ci/run" });
+    if (exit != 0) throw new Exception($".ci/run failed with exit code {exit}");
+});
+
+// ------------------------------------------------------------------ Execution
+
+RunTarget(target);
