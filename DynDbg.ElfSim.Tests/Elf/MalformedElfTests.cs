@@ -310,6 +310,23 @@ public class MalformedElfTests
     }
 
     [Test]
+    public void ClassNamesArrayPastItsSection_IsReadPastSection()
+    {
+        // Found by the mutation run: class_names pointing 4 bytes before the end of .data made the 8-byte read of
+        // class_names[0] run off the section (an ArgumentOutOfRangeException before DYN011 existed).
+        var d = ElfBytesPatch.Read("x86_64", "vmlinux.o");
+        using var f = ElfFile.FromBytes("vmlinux.o", (byte[])d.Clone());
+        var classes = f.FindSection("__dyndbg_classes")!;
+        var rela = f.GetRelocations(f.RelocationSectionsFor(classes).Single());
+        var i = rela.Entries.ToArray().ToList().FindIndex(r => r.Offset == 32); // class_names
+        var target = f.Sections[(int)rela.Symbols[(int)rela.Entries[i].SymbolIndex].SectionIndex];
+        PutLe(d, rela.Section.Offset + ((ulong)i * 24) + 16, target.Size - 4, 8);
+        var e = Expect(d, ErrorIds.ReadPastSection);
+        e.Where.Should().Be(target.Describe());
+        e.Offset.Should().Be(target.Offset + target.Size - 4);
+    }
+
+    [Test]
     public void OneLine_NamesFileWhereAndOffset()
     {
         var d = Sample();

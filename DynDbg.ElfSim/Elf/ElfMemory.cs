@@ -44,9 +44,21 @@ public abstract class ElfMemory
     }
 
     /// <summary>A 32-bit word in the file's byte order.</summary>
-    public uint ReadU32(ElfSection section, ulong offset) => File.Endian.U32(File.GetContents(section).Slice((int)offset, 4));
+    public uint ReadU32(ElfSection section, ulong offset) => File.Endian.U32(Bytes(section, offset, 4));
 
     /// <summary>An unsigned word of <paramref name="width"/> (4 or 8) bytes in the file's byte order.</summary>
-    public ulong ReadWord(ElfSection section, ulong offset, int width) =>
-        File.Endian.Word(File.GetContents(section).Slice((int)offset, width), width);
+    public ulong ReadWord(ElfSection section, ulong offset, int width) => File.Endian.Word(Bytes(section, offset, width), width);
+
+    /// <summary>Bytes inside a section's contents, or DYN011 naming the section and the offset that is past its end.</summary>
+    private ReadOnlySpan<byte> Bytes(ElfSection section, ulong offset, int width)
+    {
+        if (section.IsNoBits || offset > section.Size || (ulong)width > section.Size - offset)
+        {
+            throw new ElfFormatException(ErrorIds.ReadPastSection, File.Path, section.Describe(),
+                section.Offset + Math.Min(offset, section.Size),
+                $"{width}-byte value at +0x{offset:x} is past the end of the section's {(section.IsNoBits ? 0 : section.Size)} bytes of contents");
+        }
+
+        return File.GetContents(section).Slice((int)offset, width);
+    }
 }

@@ -47,6 +47,7 @@ public static class ErrorIds
     public const string ProfileMismatch = "DYN008";
     public const string UnexpectedRelocation = "DYN009";
     public const string BadBtf = "DYN010";
+    public const string ReadPastSection = "DYN011";
 
     public const string Usage = "USG001";
 }

@@ -45,13 +45,7 @@ public static class LoadJsonReport
             j.WriteBoolean("bigEndian", l.BigEndian);
             j.WriteBoolean("jumpLabel", l.JumpLabel);
             j.WriteBoolean("forced", decision.Forced);
-            j.WriteStartArray("evidence");
-            foreach (var e in decision.Evidence)
-            {
-                j.WriteStringValue(e);
-            }
-
-            j.WriteEndArray();
+            WriteStrings(j, "evidence", decision.Evidence);
             j.WriteEndObject();
         }
         else
@@ -74,13 +68,7 @@ public static class LoadJsonReport
                 j.WriteStartObject();
                 j.WriteNumber("base", c.Base);
                 j.WriteNumber("mapType", c.MapType);
-                j.WriteStartArray("classNames");
-                foreach (var n in c.ClassNames)
-                {
-                    j.WriteStringValue(n);
-                }
-
-                j.WriteEndArray();
+                WriteStrings(j, "classNames", c.ClassNames);
                 j.WriteEndObject();
             }
 
@@ -135,15 +123,20 @@ public static class LoadJsonReport
         j.WriteEndArray();
         if (withControl)
         {
-            j.WriteStartArray("control");
-            foreach (var line in ControlFileWriter.Render([image]).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                j.WriteStringValue(line);
-            }
-
-            j.WriteEndArray();
+            WriteStrings(j, "control", ControlFileWriter.Render([image]).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
 
         j.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
+    {
+        j.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            j.WriteStringValue(v);
+        }
+
+        j.WriteEndArray();
     }
 }

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Elf;
+
+/// <summary>
+/// A real object with more than SHN_LORESERVE sections, made by GNU as: e_shnum is 0, e_shstrndx is SHN_XINDEX
+/// and symbols in high sections go through SHT_SYMTAB_SHNDX. readelf is the reference for what it holds.
+/// </summary>
+[TestFixture]
+public class ExtendedNumberingTests
+{
+    private const int Sections = 70000;
+    private string _object = "";
+
+    [OneTimeSetUp]
+    public void Assemble()
+    {
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "extnum");
+        Directory.CreateDirectory(dir);
+        var source = Path.Combine(dir, "many.s");
+        _object = Path.Combine(dir, "many.o");
+        using (var w = new StreamWriter(source))
+        {
+            for (var i = 0; i < Sections; i++)
+            {
+                w.Write($".section .s{i},\"a\"\n.globl sym{i}\nsym{i}: .byte {i % 256}\n");
+            }
+        }
+
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("as", ["-o", _object, source]) { RedirectStandardError = true })!;
+            p.WaitForExit(60_000);
+            if (p.ExitCode != 0)
+            {
+                Assert.Fail("as failed: " + p.StandardError.ReadToEnd());
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Assert.Ignore("GNU as (binutils) is not installed; .ci/run installs it");
+        }
+    }
+
+    [Test]
+    public void SectionCountAndNameTableComeFromSectionZero()
+    {
+        using var f = ElfFile.Open(_object);
+        f.Header.ShNum.Should().Be(0);
+        f.Header.ShStrNdx.Should().Be(ElfConstants.ShnXindex);
+        f.Sections.Count.Should().BeGreaterThan(Sections);
+        f.FindSection(".s69999").Should().NotBeNull();
+        f.Sections.Select(s => s.Name).Should().OnlyHaveUniqueItems(s => s);
+    }
+
+    [Test]
+    public void SymbolsInHighSections_ResolveThroughShndx()
+    {
+        using var f = ElfFile.Open(_object);
+        var symtab = f.SymbolTable!;
+        var i = symtab.IndexOf("sym69999");
+        i.Should().BePositive();
+        var sym = symtab[i];
+        sym.SectionIndex.Should().BeGreaterThan(ElfConstants.ShnLoReserve);
+        f.Sections[(int)sym.SectionIndex].Name.Should().Be(".s69999");
+    }
+}
