@@ -20,8 +20,17 @@ public static class LoadCommand
         var control = new Option<bool>("--control") { Description = "print /proc/dynamic_debug/control as a 6.1 kernel would" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var cmd = new Command("load", "decode the dyndbg tables of ELF inputs and print them") { files, profile, control, format };
-        cmd.SetAction(r => Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!));
+        var sections = new Option<bool>("--sections") { Description = "emulate the 6.1 module loader and print where every allocated section lands" };
+        var coreBase = new Option<string?>("--base") { Description = "with --sections: address of the core allocation (hex), to print addresses" };
+        var initBase = new Option<string?>("--init-base") { Description = "with --sections: address of the init allocation (hex)" };
+        var config = new Option<string?>("--kernel-config") { Description = "with --sections: a kernel .config (default: Debian 12 amd64 choices)" };
+        var cmd = new Command("load", "decode the dyndbg tables of ELF inputs and print them")
+        {
+            files, profile, control, format, sections, coreBase, initBase, config,
+        };
+        cmd.SetAction(r => r.GetValue(sections)
+            ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), r.GetValue(format)!)
+            : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!));
         return cmd;
     }
 

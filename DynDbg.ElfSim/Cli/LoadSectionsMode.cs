@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Loading;
+using DynDbg.ElfSim.Reports;
+
+namespace DynDbg.ElfSim.Cli;
+
+/// <summary>
+/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--format text|json]</c>:
+/// the module loader's placement of every allocated section. A module the kernel would refuse is exit 1 with the
+/// kernel's message; unreadable input is exit 2.
+/// </summary>
+public static class LoadSectionsMode
+{
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, string format)
+    {
+        if (!TryAddress(coreBase, out var cb) || !TryAddress(initBase, out var ib))
+        {
+            return io.Usage($"--base/--init-base take a hexadecimal address, got '{(TryAddress(coreBase, out _) ? initBase : coreBase)}'");
+        }
+
+        KernelConfig config;
+        try
+        {
+            config = configPath is null ? KernelConfig.Debian61 : KernelConfig.FromConfigFile(configPath);
+        }
+        catch (IOException e)
+        {
+            return io.Usage($"--kernel-config: {e.Message}");
+        }
+
+        var layouts = new List<(string Path, ModuleLayout Layout)>();
+        try
+        {
+            foreach (var path in paths)
+            {
+                using var file = ElfFile.Open(path);
+                layouts.Add((path, ModuleLoader.Layout(file, config)));
+            }
+        }
+        catch (ElfFormatException e)
+        {
+            return io.Fail(e);
+        }
+        catch (LoaderRefusal r)
+        {
+            io.Out.Flush();
+            io.Error.WriteLine(r.OneLine);
+            return ExitCodes.CheckFailed;
+        }
+
+        if (format == "json")
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                if (layouts.Count > 1)
+                {
+                    j.WriteStartArray();
+                }
+
+                foreach (var (path, layout) in layouts)
+                {
+                    SectionsReport.WriteJson(j, path, layout, cb, ib);
+                }
+
+                if (layouts.Count > 1)
+                {
+                    j.WriteEndArray();
+                }
+            }
+
+            io.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+            io.Out.Write('\n');
+        }
+        else
+        {
+            for (var i = 0; i < layouts.Count; i++)
+            {
+                if (i > 0)
+                {
+                    io.Out.WriteLine();
+                }
+
+                SectionsReport.WriteText(io.Out, layouts[i].Path, layouts[i].Layout, cb, ib);
+            }
+        }
+
+        io.Out.Flush();
+        return ExitCodes.Ok;
+    }
+
+    private static bool TryAddress(string? text, out ulong? value)
+    {
+        value = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+        if (ulong.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v))
+        {
+            value = v;
+            return true;
+        }
+
+        return false;
+    }
+}

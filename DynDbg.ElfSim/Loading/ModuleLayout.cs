@@ -1,0 +1,21 @@
+namespace DynDbg.ElfSim.Loading;
+
+/// <summary>
+/// What the 6.1 loader computes for one module before it copies anything: every allocated section's place, the
+/// sizes of the core and init allocations and their text/ro/ro_after_init boundaries, and what
+/// <c>find_module_sections</c> finds for dyndbg (invariant 32).
+/// </summary>
+public sealed record ModuleLayout(
+    string ModuleName,
+    IReadOnlyList<LoadedSection> Sections,
+    ulong CoreSize,
+    ulong CoreTextSize,
+    ulong CoreRoSize,
+    ulong CoreRoAfterInitSize,
+    ulong InitSize,
+    ulong InitTextSize,
+    ulong InitRoSize,
+    IReadOnlyList<string> Notes)
+{
+    public LoadedSection? Find(string name) => Sections.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,223 @@
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Loading;
+
+/// <summary>
+/// The placement half of 6.1 <c>load_module()</c> (kernel/module/main.c, kallsyms.c; reference §2, invariants 32–33):
+/// <c>setup_load_info</c>, <c>rewrite_section_headers</c>, the flag changes of <c>layout_and_allocate</c>,
+/// <c>layout_sections</c>' five passes for core then init sections, <c>layout_symtab</c>, and the destinations of
+/// <c>move_module</c>. Generic code only: <c>module_frob_arch_sections</c> is a no-op on x86, and arches that size
+/// PLT/GOT sections there (arm64, ppc64, s390, mips) are laid out with the sizes found in the file (noted).
+/// </summary>
+public static class ModuleLoader
+{
+    public const string NoSymbols = "LDR001";
+    public const string NoModule = "LDR002";
+    public const string WriteExec = "LDR003";
+
+    /// <summary>include/uapi/linux/elf.h</summary>
+    public const ulong ShfRoAfterInit = 0x00200000;
+
+    private static readonly (ulong Required, ulong Forbidden, string Name)[] Masks =
+    [
+        (ElfConstants.ShfExecInstr | ElfConstants.ShfAlloc, 0, "text"),
+        (ElfConstants.ShfAlloc, ElfConstants.ShfWrite, "ro"),
+        (ShfRoAfterInit | ElfConstants.ShfAlloc, 0, "ro_after_init"),
+        (ElfConstants.ShfWrite | ElfConstants.ShfAlloc, 0, "rw"),
+        (ElfConstants.ShfAlloc, 0, "small"), // ARCH_SHF_SMALL is 0 on every arch Debian ships but ia64
+    ];
+
+    public static ModuleLayout Layout(ElfFile file, KernelConfig? config = null)
+    {
+        config ??= KernelConfig.Debian61;
+        var secs = file.Sections;
+        var flags = secs.Select(s => s.Flags).ToArray();
+        var notes = new List<string>();
+
+        // setup_load_info
+        var modinfo = FindSec(secs, flags, ".modinfo");
+        var name = modinfo > 0 ? KernelVersionProbe.ModInfo(file, secs[modinfo]).GetValueOrDefault("name") : null;
+        var symIndex = secs.Skip(1).FirstOrDefault(s => s.Type == ElfConstants.ShtSymtab)?.Index ?? 0;
+        if (symIndex == 0)
+        {
+            throw new LoaderRefusal(NoSymbols, file.Path, $"{name ?? "(missing .modinfo section or name field)"}: module has no symbols (stripped?)", "-ENOEXEC");
+        }
+
+        var strIndex = (int)secs[symIndex].Link;
+        var mod = FindSec(secs, flags, ".gnu.linkonce.this_module");
+        if (mod == 0)
+        {
+            throw new LoaderRefusal(NoModule, file.Path, $"{name ?? "(missing .modinfo section or name field)"}: No module found in object", "-ENOEXEC");
+        }
+
+        name ??= ThisModuleName(file, secs[mod]) ?? "?";
+        var vers = FindSec(secs, flags, "__versions");
+        var pcpu = FindSec(secs, flags, ".data..percpu");
+
+        // rewrite_section_headers: track but don't keep modinfo and version sections (index 0 when absent).
+        flags[vers] &= ~ElfConstants.ShfAlloc;
+        flags[modinfo] &= ~ElfConstants.ShfAlloc;
+
+        // layout_and_allocate
+        if (file.Header.Machine is not (ElfMachine.X86_64 or ElfMachine.I386))
+        {
+            notes.Add($"module_frob_arch_sections for {ElfMachineNames.Describe(file.Header.Machine, file.Header.Is64)} is not emulated: PLT/GOT sections keep their file sizes");
+        }
+
+        if (config.StrictModuleRwx)
+        {
+            const ulong wx = ElfConstants.ShfWrite | ElfConstants.ShfExecInstr;
+            for (var i = 0; i < secs.Count; i++)
+            {
+                if ((flags[i] & wx) == wx)
+                {
+                    throw new LoaderRefusal(WriteExec, file.Path, $"{name}: section {secs[i].Name} (index {i}) has invalid WRITE|EXEC flags", "-ENOEXEC");
+                }
+            }
+        }
+
+        flags[pcpu] &= ~ElfConstants.ShfAlloc; // percpu gets its own allocation
+        foreach (var ro in new[] { ".data..ro_after_init", "__jump_table" })
+        {
+            var ndx = FindSec(secs, flags, ro);
+            if (ndx > 0)
+            {
+                flags[ndx] |= ShfRoAfterInit;
+            }
+        }
+
+        // layout_sections: offsets go into sh_entsize; ~0 means "not placed yet".
+        var placed = new LoadedSection?[secs.Count];
+        ulong core = 0, coreText = 0, coreRo = 0, coreRoAfterInit = 0;
+        for (var m = 0; m < Masks.Length; m++)
+        {
+            for (var i = 0; i < secs.Count; i++)
+            {
+                if (Fits(flags[i], m) && placed[i] is null && !IsInitLayoutSection(secs[i].Name, config))
+                {
+                    placed[i] = Place(secs[i], flags[i], ModuleRegion.Core, ref core, Masks[m].Name);
+                }
+            }
+
+            switch (m)
+            {
+                case 0: core = StrictAlign(core, config); coreText = core; break;
+                case 1: core = StrictAlign(core, config); coreRo = core; break;
+                case 2: core = StrictAlign(core, config); coreRoAfterInit = core; break;
+                case 4: core = StrictAlign(core, config); break;
+            }
+        }
+
+        ulong init = 0, initText = 0, initRo = 0;
+        for (var m = 0; m < Masks.Length; m++)
+        {
+            for (var i = 0; i < secs.Count; i++)
+            {
+                if (Fits(flags[i], m) && placed[i] is null && IsInitLayoutSection(secs[i].Name, config))
+                {
+                    placed[i] = Place(secs[i], flags[i], ModuleRegion.Init, ref init, Masks[m].Name);
+                }
+            }
+
+            switch (m)
+            {
+                case 0: init = StrictAlign(init, config); initText = init; break;
+                case 1: init = StrictAlign(init, config); initRo = init; break;
+                case 4: init = StrictAlign(init, config); break;
+            }
+        }
+
+        // layout_symtab (CONFIG_KALLSYMS): the full symtab and strtab go at the end of init; room for the core
+        // symbols is appended to the core allocation.
+        if (config.Kallsyms)
+        {
+            flags[symIndex] |= ElfConstants.ShfAlloc;
+            placed[symIndex] = Place(secs[symIndex], flags[symIndex], ModuleRegion.Init, ref init, "symtab");
+            var symtab = file.GetSymbolTable(secs[symIndex]);
+            ulong coreSymbols = 0, strtabSize = 0;
+            for (var i = 0; i < symtab.Count; i++)
+            {
+                if (i == 0 || IsCoreSymbol(symtab[i], flags, placed, config))
+                {
+                    strtabSize += (ulong)file.StringSpan(secs[strIndex], symtab[i].NameOffset, $"symbol [{i}]").Length + 1;
+                    coreSymbols++;
+                }
+            }
+
+            var symAlign = Math.Max(secs[symIndex].AddrAlign, 1);
+            core = AlignUp(core, symAlign) + (coreSymbols * (ulong)file.Header.ExpectedSymEntSize) + strtabSize + coreSymbols;
+            core = StrictAlign(core, config);
+            flags[strIndex] |= ElfConstants.ShfAlloc;
+            placed[strIndex] = Place(secs[strIndex], flags[strIndex], ModuleRegion.Init, ref init, "strtab");
+            // struct mod_kallsyms { Elf_Sym *symtab; unsigned int num_symtab; char *strtab; char *typetab; }
+            var p = (ulong)file.PointerSize;
+            init = AlignUp(init, p) + (4 * p) + (ulong)symtab.Count;
+            init = StrictAlign(init, config);
+        }
+
+        var sections = placed.Where(s => s is not null).Select(s => s!).ToArray();
+        return new ModuleLayout(name, sections, core, coreText, coreRo, coreRoAfterInit, init, initText, initRo, notes);
+    }
+
+    /// <summary><c>find_sec</c>: the first section from index 1 that is SHF_ALLOC and named exactly so, else 0.</summary>
+    private static int FindSec(IReadOnlyList<ElfSection> secs, ulong[] flags, string name)
+    {
+        for (var i = 1; i < secs.Count; i++)
+        {
+            if ((flags[i] & ElfConstants.ShfAlloc) != 0 && secs[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool Fits(ulong flags, int pass) =>
+        (flags & Masks[pass].Required) == Masks[pass].Required && (flags & Masks[pass].Forbidden) == 0;
+
+    /// <summary><c>module_init_layout_section</c>: ".init*", and ".exit*" when modules cannot be unloaded.</summary>
+    private static bool IsInitLayoutSection(string name, KernelConfig config) =>
+        name.StartsWith(".init", StringComparison.Ordinal) ||
+        (!config.ModuleUnload && name.StartsWith(".exit", StringComparison.Ordinal));
+
+    /// <summary><c>module_get_offset</c>: align the running size to sh_addralign (0 means 1), then add sh_size.</summary>
+    private static LoadedSection Place(ElfSection s, ulong flags, ModuleRegion region, ref ulong size, string pass)
+    {
+        var align = Math.Max(s.AddrAlign, 1);
+        var offset = AlignUp(size, align);
+        size = offset + s.Size;
+        return new LoadedSection(s.Index, s.Name, region, offset, s.Size, align, flags, pass);
+    }
+
+    /// <summary><c>is_core_symbol</c>: defined, named, in an allocated core section (any, with KALLSYMS_ALL).</summary>
+    private static bool IsCoreSymbol(ElfSymbol sym, ulong[] flags, LoadedSection?[] placed, KernelConfig config)
+    {
+        if (sym.SectionIndex == ElfConstants.ShnUndef || sym.SectionIndex >= (uint)flags.Length || sym.NameOffset == 0)
+        {
+            return false;
+        }
+
+        var f = flags[sym.SectionIndex];
+        var inInit = placed[sym.SectionIndex]?.Region == ModuleRegion.Init;
+        return (f & ElfConstants.ShfAlloc) != 0 && (config.KallsymsAll || (f & ElfConstants.ShfExecInstr) != 0) && !inInit;
+    }
+
+    private static ulong StrictAlign(ulong size, KernelConfig config) => config.StrictModuleRwx ? AlignUp(size, config.PageSize) : size;
+
+    private static ulong AlignUp(ulong value, ulong align) => (value + align - 1) / align * align;
+
+    private static string? ThisModuleName(ElfFile file, ElfSection thisModule)
+    {
+        var data = file.GetContents(thisModule);
+        var offset = file.PointerSize * 3; // enum module_state, then struct list_head
+        if (data.Length <= offset)
+        {
+            return null;
+        }
+
+        var nul = data[offset..].IndexOf((byte)0);
+        return nul <= 0 ? null : System.Text.Encoding.UTF8.GetString(data.Slice(offset, nul));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using DynDbg.ElfSim.Loading;
+
+namespace DynDbg.ElfSim.Reports;
+
+/// <summary>
+/// <c>load FILE --sections</c>: every allocated section after the emulated 6.1 module load, with its region and
+/// offset from the region's base, and its address when bases are given (what /sys/module/NAME/sections shows).
+/// </summary>
+public static class SectionsReport
+{
+    public static void WriteText(TextWriter w, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase)
+    {
+        w.WriteLine($"File:      {path}");
+        w.WriteLine($"Module:    {layout.ModuleName}");
+        w.WriteLine($"Core:      0x{layout.CoreSize:x} bytes (text 0x{layout.CoreTextSize:x}, ro 0x{layout.CoreRoSize:x}, ro_after_init 0x{layout.CoreRoAfterInitSize:x})");
+        w.WriteLine($"Init:      0x{layout.InitSize:x} bytes (text 0x{layout.InitTextSize:x}, ro 0x{layout.InitRoSize:x})");
+        foreach (var n in layout.Notes)
+        {
+            w.WriteLine($"Note:      {n}");
+        }
+
+        var width = Math.Max(4, layout.Sections.Max(s => s.Name.Length));
+        var withAddress = coreBase is not null;
+        w.WriteLine();
+        w.WriteLine($"  [Nr] {"Name".PadRight(width)} Region Pass           Offset   Size     Align{(withAddress ? "  Address" : "")}");
+        foreach (var s in layout.Sections)
+        {
+            var address = withAddress ? $"  0x{s.AddressFrom(coreBase!.Value, initBase ?? 0):x16}" : "";
+            w.WriteLine($"  [{s.Index,2}] {s.Name.PadRight(width)} {(s.Region == ModuleRegion.Core ? "core" : "init"),-6} {s.Pass,-14} {s.Offset:x8} {s.Size:x8} {s.Align,5}{address}");
+        }
+    }
+
+    public static void WriteJson(Utf8JsonWriter j, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase)
+    {
+        j.WriteStartObject();
+        j.WriteString("file", path);
+        j.WriteString("module", layout.ModuleName);
+        j.WriteStartObject("core");
+        j.WriteNumber("size", layout.CoreSize);
+        j.WriteNumber("textSize", layout.CoreTextSize);
+        j.WriteNumber("roSize", layout.CoreRoSize);
+        j.WriteNumber("roAfterInitSize", layout.CoreRoAfterInitSize);
+        j.WriteEndObject();
+        j.WriteStartObject("init");
+        j.WriteNumber("size", layout.InitSize);
+        j.WriteNumber("textSize", layout.InitTextSize);
+        j.WriteNumber("roSize", layout.InitRoSize);
+        j.WriteEndObject();
+        j.WriteStartArray("notes");
+        foreach (var n in layout.Notes)
+        {
+            j.WriteStringValue(n);
+        }
+
+        j.WriteEndArray();
+        j.WriteStartArray("sections");
+        foreach (var s in layout.Sections)
+        {
+            j.WriteStartObject();
+            j.WriteNumber("index", s.Index);
+            j.WriteString("name", s.Name);
+            j.WriteString("region", s.Region == ModuleRegion.Core ? "core" : "init");
+            j.WriteString("pass", s.Pass);
+            j.WriteNumber("offset", s.Offset);
+            j.WriteNumber("size", s.Size);
+            j.WriteNumber("align", s.Align);
+            j.WriteBoolean("inSysfs", s.InSysfs);
+            if (coreBase is { } cb)
+            {
+                j.WriteNumber("address", s.AddressFrom(cb, initBase ?? 0));
+            }
+
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        j.WriteEndObject();
+    }
+}
