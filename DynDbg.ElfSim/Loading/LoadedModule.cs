@@ -17,6 +17,13 @@ public sealed class LoadedModule
     public const string UnknownRelocation = "LDR005";
     public const string Overflow = "LDR006";
     public const string UnknownSymbol = "LDR007";
+    public const string NoMemory = "LDR009";
+
+    /// <summary>
+    /// 6.1 keeps layout sizes in <c>unsigned int</c> and x86_64's module area is about 1.5 GiB; anything past 1 GiB
+    /// is refused as module_alloc would (-ENOMEM) instead of being allocated here.
+    /// </summary>
+    public const ulong MaxRegionSize = 1UL << 30;
 
     private readonly Dictionary<int, byte[]> _bytes = new();
     private readonly (ulong Address, int Index, ulong Size)[] _byAddress;
@@ -31,11 +38,9 @@ public sealed class LoadedModule
         foreach (var s in layout.Sections)
         {
             var sec = file.Sections[s.Index];
-            var bytes = new byte[s.Size];
-            if (!sec.IsNoBits)
-            {
-                file.GetContents(sec).CopyTo(bytes); // move_module's memcpy; NOBITS stays zero (memset)
-            }
+            // move_module's memcpy. NOBITS sections are zero (memset) and nothing relocates into them, so they
+            // get no backing bytes here: their size may be anything the file says.
+            var bytes = sec.IsNoBits ? [] : file.GetContents(sec).ToArray();
 
             _bytes[s.Index] = bytes;
             Addresses[s.Index] = s.AddressFrom(coreBase, initBase);
@@ -89,6 +94,12 @@ public sealed class LoadedModule
     public static LoadedModule Load(ElfFile file, ModuleLayout layout, ulong coreBase, ulong initBase,
         IReadOnlyDictionary<string, ulong>? kernelSymbols = null)
     {
+        if (layout.CoreSize > MaxRegionSize || layout.InitSize > MaxRegionSize)
+        {
+            throw new LoaderRefusal(NoMemory, file.Path,
+                $"{layout.ModuleName}: core 0x{layout.CoreSize:x} / init 0x{layout.InitSize:x} bytes: module_alloc fails", "-ENOMEM");
+        }
+
         var m = new LoadedModule(file, layout, coreBase, initBase);
         var values = m.SimplifySymbols(kernelSymbols, out var unresolved);
         m.ApplyRelocations(values, unresolved);
