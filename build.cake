@@ -1,5 +1,5 @@
 // DynDbg.ElfSim build script: `dotnet tool restore && dotnet cake --target=<Target>`.
-// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, Samples, FetchReal, CI (what .ci/run runs).
+// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, Samples, FetchReal, Fuzz, CI (what .ci/run runs).
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -54,6 +54,24 @@ Task("FetchReal")
 {
     var exit = StartProcess("bash", new ProcessSettings { Arguments = "scripts/fetch-real.sh" });
     if (exit != 0) throw new Exception($"scripts/fetch-real.sh failed with exit code {exit}");
+});
+
+// Long mutation run over samples and real modules: --iterations=N (per input) --seed=S.
+Task("Fuzz")
+    .Does(() =>
+{
+    var settings = new DotNetTestSettings
+    {
+        Configuration = configuration,
+        Filter = "FullyQualifiedName~MutationSmokeTests",
+        EnvironmentVariables = new Dictionary<string, string>
+        {
+            ["DYNDBG_FUZZ_ITERATIONS"] = Argument("iterations", "100000"),
+            ["DYNDBG_FUZZ_SEED"] = Argument("seed", "20261122"),
+        },
+        Loggers = new[] { "console;verbosity=normal" },
+    };
+    DotNetTest(solution, settings);
 });
 
 Task("CI")

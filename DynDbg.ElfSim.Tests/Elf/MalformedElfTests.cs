@@ -299,6 +299,16 @@ public class MalformedElfTests
     }
 
     [Test]
+    public void PointerWithTheMostNegativeAddend()
+    {
+        // Found by the long mutation run: formatting -2^63 took Math.Abs(long.MinValue) and overflowed.
+        var d = Sample();
+        var rela = Section(d, ".rela__dyndbg");
+        PutLe(d, rela.Offset + 16, 0x8000_0000_0000_0000, 8);
+        Expect(d, ErrorIds.PointerIntoNowhere).Message.Should().Contain("-0x8000000000000000 is outside the section");
+    }
+
+    [Test]
     public void TableNotAWholeNumberOfRecords()
     {
         var d = Sample();

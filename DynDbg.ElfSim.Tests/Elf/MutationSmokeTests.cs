@@ -1,37 +1,58 @@
+using System.Diagnostics;
+using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Loading;
 
 namespace DynDbg.ElfSim.Tests.Elf;
 
 /// <summary>
-/// A short, seeded run of byte mutations over real samples: every mutant must decode or raise our own
-/// <see cref="ElfFormatException"/>; any other exception is a bug. (The long fuzzing run is a cake target.)
+/// A seeded run of byte mutations over real samples and a real module, through every stage that exists: read,
+/// decode, control rendering, module-loader layout and relocation. Every mutant must end in a result, our own
+/// <see cref="ElfFormatException"/> or the loader's <see cref="LoaderRefusal"/>; anything else is a bug, and so
+/// is a mutant that takes longer than the hang guard. The short run is part of the tests; `dotnet cake
+/// --target=Fuzz --iterations=N --seed=S` runs it long (DYNDBG_FUZZ_ITERATIONS / DYNDBG_FUZZ_SEED).
 /// </summary>
 [TestFixture]
 public class MutationSmokeTests
 {
-    private const int Mutants = 1500;
+    private static readonly int Mutants = int.TryParse(Environment.GetEnvironmentVariable("DYNDBG_FUZZ_ITERATIONS"), out var n) ? n : 1500;
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("DYNDBG_FUZZ_SEED"), out var s) ? s : 20261122;
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(10);
 
     private static IEnumerable<TestCaseData> Inputs() =>
         new[] { ("x86_64", "alpha.ko"), ("i386", "beta.ko"), ("s390x", "delta.ko"), ("mips64el", "gamma.ko"), ("x86_64", "vmlinux.o") }
             .Select(x => new TestCaseData(x.Item1, x.Item2).SetName($"Mutants_{x.Item1}_{x.Item2.Replace('.', '_')}"));
 
     [TestCaseSource(nameof(Inputs))]
-    public void EveryMutantEndsInAResultOrOurError(string arch, string file)
+    public void EveryMutantEndsInAResultOrOurError(string arch, string file) =>
+        RunMutants(arch, file, ElfBytesPatch.Read(arch, file));
+
+    /// <summary>A real Debian module, so the loader stages (which refuse the samples: no this_module) run too.</summary>
+    [TestCase("net/bluetooth/bnep/bnep.ko")]
+    [TestCase("fs/nls/nls_utf8.ko")]
+    [Category("Real")]
+    public void RealModuleMutants(string module)
     {
-        var original = ElfBytesPatch.Read(arch, file);
+        var arch = Real.RealInputs.Arch("amd64");
+        RunMutants("amd64", module, File.ReadAllBytes(Path.Combine(arch.Modules, "kernel", module)));
+    }
+
+    private static void RunMutants(string arch, string file, byte[] original)
+    {
         // A seed that is the same in every process (string.GetHashCode is randomised per process).
-        var rng = new Random(20261122 + (31 * file.Length) + arch.Sum(c => c));
+        var rng = new Random(Seed + (31 * file.Length) + arch.Sum(c => c));
         var (h, sections) = ElfBytesPatch.Describe(original);
         var ids = new SortedSet<string>();
         var decoded = 0;
+        var slowest = TimeSpan.Zero;
         for (var i = 0; i < Mutants; i++)
         {
             var d = Mutate(original, rng, h, sections);
+            var sw = Stopwatch.StartNew();
             try
             {
-                using var f = ElfFile.FromBytes("mutant", d);
-                _ = DyndbgImage.Load(f);
+                RunPipeline(d);
                 decoded++;
             }
             catch (ElfFormatException e)
@@ -39,10 +60,27 @@ public class MutationSmokeTests
                 ids.Add(e.Id);
                 e.OneLine.Should().NotContain("\n");
             }
+            catch (LoaderRefusal r)
+            {
+                ids.Add(r.Id);
+            }
+
+            slowest = sw.Elapsed > slowest ? sw.Elapsed : slowest;
+            sw.Elapsed.Should().BeLessThan(HangGuard, $"mutant {i} of {arch}/{file} (seed {Seed}) must not hang");
         }
 
-        TestContext.Progress.WriteLine($"{arch}/{file}: {Mutants} mutants, {decoded} decoded, error IDs: {string.Join(" ", ids)}");
+        TestContext.Progress.WriteLine($"{arch}/{file}: {Mutants} mutants (seed {Seed}), {decoded} went through, slowest {slowest.TotalMilliseconds:0} ms, IDs: {string.Join(" ", ids)}");
         ids.Should().NotBeEmpty();
+    }
+
+    private static void RunPipeline(byte[] data)
+    {
+        using var f = ElfFile.FromBytes("mutant", data);
+        var image = DyndbgImage.Load(f);
+        _ = ControlFileWriter.Render([image]);
+        var layout = ModuleLoader.Layout(f);
+        var loaded = LoadedModule.Load(f, layout, 0xffffffffc0200000, 0xffffffffc1000000);
+        _ = DyndbgImage.Load(f, memory: new LoadedModuleMemory(loaded));
     }
 
     private static byte[] Mutate(byte[] original, Random rng, ElfHeader h, IReadOnlyList<ElfSection> sections)

@@ -109,4 +109,19 @@ public class RealModuleLoaderTests
         r.Id.Should().Be(ModuleLoader.WriteExec);
         r.Message.Should().Be($"bnep: section .data (index {data.Index}) has invalid WRITE|EXEC flags");
     }
+
+    [Test]
+    public void HugeBss_IsModuleAllocFailure_NotAnAllocationHere()
+    {
+        // Found by the mutation run (nls_utf8.ko): a .bss of 2^63 bytes overflowed an allocation in the emulator.
+        var arch = RealInputs.Arch("amd64");
+        var d = File.ReadAllBytes(Path.Combine(arch.Modules, "kernel", "fs", "nls", "nls_utf8.ko"));
+        var bss = ElfBytesPatch.Describe(d).Sections.First(s => s.Name == ".bss");
+        ElfBytesPatch.Put(d, (long)bss.HeaderOffset + 32, 1UL << 63, 8, false);
+        using var f = ElfFile.FromBytes("nls_utf8.ko", d);
+        var act = () => LoadedModule.Load(f, ModuleLoader.Layout(f), 0xffffffffc0200000, 0xffffffffc1000000);
+        var r = act.Should().Throw<LoaderRefusal>().Which;
+        r.Id.Should().Be(LoadedModule.NoMemory);
+        r.Errno.Should().Be("-ENOMEM");
+    }
 }

@@ -14,6 +14,23 @@ public sealed class FailureList
 
     public void Add(string file, string problem) => _items.Add($"{file}: {problem}");
 
+    /// <summary>Runs one file's check; our own errors and anything else it throws become that file's problem.</summary>
+    public void Run(string file, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ElfSim.Elf.ElfFormatException e)
+        {
+            Add(file, e.OneLine);
+        }
+        catch (Exception e)
+        {
+            Add(file, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
     /// <summary>Fails the test listing every problem (the full list also goes to the test output).</summary>
     public void AssertNone(string what)
     {

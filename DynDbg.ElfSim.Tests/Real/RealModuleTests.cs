@@ -31,22 +31,14 @@ public sealed class RealModuleTests
         Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, path =>
         {
             var rel = arch.Relative(path);
-            try
+            failures.Run(rel, () =>
             {
                 if (CheckModule(arch, path, recordSize, failures, rel) is { } count)
                 {
                     Interlocked.Increment(ref withDyndbg);
                     Interlocked.Add(ref records, count);
                 }
-            }
-            catch (ElfFormatException e)
-            {
-                failures.Add(rel, e.OneLine);
-            }
-            catch (Exception e)
-            {
-                failures.Add(rel, $"{e.GetType().Name}: {e.Message}");
-            }
+            });
         });
         sw.Stop();
 

@@ -30,7 +30,7 @@ public sealed class RealReadelfAgreementTests
         Parallel.ForEach(sample, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, path =>
         {
             var rel = arch.Relative(path);
-            try
+            failures.Run(rel, () =>
             {
                 var oracle = ReadelfOracle.DecodeModule(path);
                 using var f = ElfFile.Open(path);
@@ -40,15 +40,7 @@ public sealed class RealReadelfAgreementTests
                 Interlocked.Add(ref records, compared);
                 Interlocked.Add(ref strings, 4 * compared);
                 Interlocked.Add(ref linenos, compared);
-            }
-            catch (ElfFormatException e)
-            {
-                failures.Add(rel, e.OneLine);
-            }
-            catch (Exception e)
-            {
-                failures.Add(rel, $"{e.GetType().Name}: {e.Message}");
-            }
+            });
         });
         sw.Stop();
 

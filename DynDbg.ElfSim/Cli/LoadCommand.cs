@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
@@ -59,14 +58,7 @@ public static class LoadCommand
             images = LoadAll(paths, forced);
             if (format == "json")
             {
-                var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-                using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-                {
-                    WriteJson(j, images, control);
-                }
-
-                io.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-                io.Out.Write('\n');
+                io.Out.Write(JsonArrays.Document(images, (j, image) => LoadJsonReport.Write(j, image, control)));
             }
             else if (control)
             {
@@ -122,24 +114,5 @@ public static class LoadCommand
         }
 
         return images.Select(x => x!).ToList();
-    }
-
-    private static void WriteJson(Utf8JsonWriter j, List<DyndbgImage> images, bool control)
-    {
-        // One object per input; an array when there are several (as llvm-readobj and `compress` do).
-        if (images.Count > 1)
-        {
-            j.WriteStartArray();
-        }
-
-        foreach (var image in images)
-        {
-            LoadJsonReport.Write(j, image, control);
-        }
-
-        if (images.Count > 1)
-        {
-            j.WriteEndArray();
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
 using DynDbg.ElfSim.Reports;
@@ -52,27 +51,7 @@ public static class LoadSectionsMode
 
         if (format == "json")
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-            {
-                if (layouts.Count > 1)
-                {
-                    j.WriteStartArray();
-                }
-
-                foreach (var (path, layout) in layouts)
-                {
-                    SectionsReport.WriteJson(j, path, layout, cb, ib);
-                }
-
-                if (layouts.Count > 1)
-                {
-                    j.WriteEndArray();
-                }
-            }
-
-            io.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-            io.Out.Write('\n');
+            io.Out.Write(JsonArrays.Document(layouts, (j, l) => SectionsReport.WriteJson(j, l.Path, l.Layout, cb, ib)));
         }
         else
         {

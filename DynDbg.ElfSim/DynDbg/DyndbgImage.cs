@@ -33,9 +33,14 @@ public sealed class DyndbgImage
     public IReadOnlyList<DdebugClassMap> ClassMaps { get; }
     public IReadOnlyList<DdebugTable> Tables { get; }
 
-    public static DyndbgImage Load(ElfFile file, DdebugLayout? forced = null)
+    /// <summary>
+    /// Decodes <paramref name="file"/>. The layout is always decided from the file itself (relocations are evidence);
+    /// <paramref name="memory"/>, when given, is where the records are read from instead — e.g. a module image after
+    /// the emulated load and relocation, as <c>dynamic_debug_setup</c> sees it.
+    /// </summary>
+    public static DyndbgImage Load(ElfFile file, DdebugLayout? forced = null, ElfMemory? memory = null)
     {
-        var memory = ElfMemory.For(file);
+        var fileMemory = ElfMemory.For(file);
         var (kind, kindReason, modName) = Classify(file);
         var names = forced is not null ? new[] { forced.SectionName } : ["__dyndbg", "__verbose"];
         DdebugRegion? region = null;
@@ -46,10 +51,11 @@ public sealed class DyndbgImage
 
         if (region is null)
         {
-            return new DyndbgImage(file, memory, kind, kindReason, null, null, [], [], []);
+            return new DyndbgImage(file, memory ?? fileMemory, kind, kindReason, null, null, [], [], []);
         }
 
-        var decision = ProfileDetector.Decide(file, memory, region, forced);
+        var decision = ProfileDetector.Decide(file, fileMemory, region, forced);
+        memory ??= fileMemory;
         var records = DdebugDecoder.Decode(memory, region, decision.Layout);
         var classes = decision.Layout.Version == DdebugVersion.V61 ? DdebugClassMapDecoder.Decode(memory) : [];
         var tables = kind == ImageKind.Module

@@ -59,6 +59,9 @@ public abstract class ElfMemory
                 $"{width}-byte value at +0x{offset:x} is past the end of the section's {(section.IsNoBits ? 0 : section.Size)} bytes of contents");
         }
 
-        return File.GetContents(section).Slice((int)offset, width);
+        return Contents(section).Slice((int)offset, width);
     }
+
+    /// <summary>The bytes words are read from: the file's, or (for a loaded image) the relocated copy.</summary>
+    protected virtual ReadOnlySpan<byte> Contents(ElfSection section) => File.GetContents(section);
 }

@@ -80,7 +80,7 @@ public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
         if (value < 0 || (ulong)value > target.Size)
         {
             throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, $"{who} ({relWhere})", at,
-                $"pointer {target.Describe()}{(value < 0 ? "-" : "+")}0x{Math.Abs(value):x} is outside the section's {target.Size} bytes");
+                $"pointer {target.Describe()}{(value < 0 ? "-" : "+")}0x{(value < 0 ? unchecked(0UL - (ulong)value) : (ulong)value):x} is outside the section's {target.Size} bytes");
         }
 
         return new ElfLocation(target.Index, (ulong)value);

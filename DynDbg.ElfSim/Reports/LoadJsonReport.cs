@@ -45,7 +45,7 @@ public static class LoadJsonReport
             j.WriteBoolean("bigEndian", l.BigEndian);
             j.WriteBoolean("jumpLabel", l.JumpLabel);
             j.WriteBoolean("forced", decision.Forced);
-            WriteStrings(j, "evidence", decision.Evidence);
+            JsonArrays.WriteStrings(j, "evidence", decision.Evidence);
             j.WriteEndObject();
         }
         else
@@ -68,7 +68,7 @@ public static class LoadJsonReport
                 j.WriteStartObject();
                 j.WriteNumber("base", c.Base);
                 j.WriteNumber("mapType", c.MapType);
-                WriteStrings(j, "classNames", c.ClassNames);
+                JsonArrays.WriteStrings(j, "classNames", c.ClassNames);
                 j.WriteEndObject();
             }
 
@@ -123,20 +123,10 @@ public static class LoadJsonReport
         j.WriteEndArray();
         if (withControl)
         {
-            WriteStrings(j, "control", ControlFileWriter.Render([image]).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            JsonArrays.WriteStrings(j, "control", ControlFileWriter.Render([image]).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
 
         j.WriteEndObject();
     }
 
-    private static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
-    {
-        j.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            j.WriteStringValue(v);
-        }
-
-        j.WriteEndArray();
-    }
 }

@@ -47,13 +47,7 @@ public static class SectionsReport
         j.WriteNumber("textSize", layout.InitTextSize);
         j.WriteNumber("roSize", layout.InitRoSize);
         j.WriteEndObject();
-        j.WriteStartArray("notes");
-        foreach (var n in layout.Notes)
-        {
-            j.WriteStringValue(n);
-        }
-
-        j.WriteEndArray();
+        JsonArrays.WriteStrings(j, "notes", layout.Notes);
         j.WriteStartArray("sections");
         foreach (var s in layout.Sections)
         {

@@ -19,6 +19,15 @@
 #                     except gamma.c (CONFIG_JUMP_LABEL off), so every record has one size
 #   legacy/pre59.o    x86_64 only: legacy.c with the pre-5.9 layout (section __verbose)
 #   legacy/v59.o      x86_64 only: legacy.c with the 5.9..6.0 layout (__dyndbg, no class_id)
+# and, for the dynamic debug diet plan (include/dynamic_debug_diet.h), per arch and variant
+# (v5, v5-nosite, v6) samples/objs/<arch>/diet/<variant>/:
+#   <file>.o          every diet source file, compiled as a module object (-DMODULE)
+#   <module>.ko       ld -r -T linker/module.lds (v6: linker/module-v6.lds) of its files
+#   alpha.noscript.ko v5 only: alpha linked by plain ld -r, the negative sample (the
+#                     header pair stays in its .gnu.linkonce.* sections)
+#   vmlinux.o         x86_64 only: ld -r of the builtin-compiled diet files (no script)
+#   vmlinux           x86_64 only: ET_EXEC, ld.bfd -T linker/vmlinux-diet-<v5|v6>.lds
+#                     of vmlinux.o and dyndbg_stub.o
 set -euo pipefail
 
 VERIFY=1
@@ -30,6 +39,7 @@ esac
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OBJS=$(cd "$SRC/.." && pwd)/objs
+LINKER=$(cd "$SRC/../../linker" && pwd)
 cd "$SRC"	# every __FILE__ is the bare file name, relative to here
 
 export LC_ALL=C
@@ -61,8 +71,14 @@ declare -A MODFILES=(
 	[beta]="beta_core beta_proto"
 	[gamma]="gamma"
 	[delta]="delta"
+	[epsilon]="epsilon"
+	[zeta]="zeta"
 )
 MODULES="alpha beta gamma delta"
+# the diet base (v5.13) has no class maps, so delta is left out; epsilon takes its
+# DEBUG part and zeta has no pr_debug at all (a header-only __dyndbg)
+DIET_MODULES="alpha beta gamma epsilon zeta"
+DIET_VARIANTS="v5 v5-nosite v6"
 # per-file CONFIG_ options (kbuild passes them through include/generated/autoconf.h)
 declare -A FILECONF=(
 	[alpha_main]="-DCONFIG_JUMP_LABEL"
@@ -71,14 +87,17 @@ declare -A FILECONF=(
 	[beta_proto]="-DCONFIG_JUMP_LABEL"
 	[gamma]=""
 	[delta]="-DCONFIG_JUMP_LABEL"
+	[epsilon]="-DCONFIG_JUMP_LABEL"
+	[zeta]="-DCONFIG_JUMP_LABEL"
 )
 # files of the builtin table (vmlinux.o): all modules but gamma (JUMP_LABEL off)
 VMLINUX_FILES="alpha_main alpha_util beta_core beta_proto delta"
+DIET_VMLINUX_FILES="alpha_main alpha_util beta_core beta_proto epsilon"
 
 # Flags common to every target: kernel-like C dialect, freestanding, small objects.
 # -fno-addrsig: otherwise clang adds .llvm_addrsig, which GNU ld -r copies with stale
 # symbol indices (the kernel passes -fno-addrsig only for the EFI stub).
-COMMON="-std=gnu11 -O2 -ffreestanding -nostdinc -Iinclude -fno-common -fno-strict-aliasing
+COMMON="-std=gnu11 -O2 -ffreestanding -nostdinc -fno-common -fno-strict-aliasing
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident -fno-addrsig
 	-fno-stack-protector -Wall -Werror"
 
@@ -124,19 +143,40 @@ arch_ld() {	# ld -r command line prefix
 	esac
 }
 
-# compile ARCH FILE OUT [extra flags...]
+# Diet variant -> its -D switch (include/dynamic_debug_diet.h) and module linker script.
+diet_define() {
+	case $1 in
+	v5)        echo -DDIET_V5 ;;
+	v5-nosite) echo -DDIET_V5_NOSITE ;;
+	v6)        echo -DDIET_V6 ;;
+	esac
+}
+diet_script() {
+	case $1 in
+	v6) echo "$LINKER/module-v6.lds" ;;
+	*)  echo "$LINKER/module.lds" ;;
+	esac
+}
+# include/diet/ first: its dynamic_debug.h is the diet replica. CONFIG_DYNAMIC_DEBUG
+# switches on the header pair at the bottom of dynamic_debug_diet.h, as in the patch.
+diet_cflags() {
+	echo "-Iinclude/diet $(diet_define "$1") -DCONFIG_DYNAMIC_DEBUG"
+}
+
+# compile ARCH FILE OUT [extra flags...]; extra flags go before -Iinclude, so an
+# extra -I directory overrides include/
 compile() {
 	local arch=$1 file=$2 out=$3
 	shift 3
 	local mod="" m
-	for m in $MODULES; do
+	for m in "${!MODFILES[@]}"; do
 		case " ${MODFILES[$m]} " in *" $file "*) mod=$m ;; esac
 	done
 	[ -n "$mod" ] || mod=$file
 	# word splitting of the flag lists is intended
 	# shellcheck disable=SC2046,SC2086
 	"$CC" --target="$(arch_target "$arch")" $COMMON $(arch_cflags "$arch") \
-		${FILECONF[$file]-"-DCONFIG_JUMP_LABEL"} "$@" \
+		${FILECONF[$file]-"-DCONFIG_JUMP_LABEL"} "$@" -Iinclude \
 		-DKBUILD_MODFILE="\"samples/$mod\"" -DKBUILD_BASENAME="\"$file\"" \
 		-DKBUILD_MODNAME="\"$mod\"" -D__KBUILD_MODNAME="kmod_$mod" \
 		-c "$file.c" -o "$out"
@@ -183,6 +223,49 @@ for arch in $ARCHES; do
 		compile "$arch" legacy "$out/legacy/pre59.o" -DMODULE -DDYNDBG_LAYOUT_PRE59
 		compile "$arch" legacy "$out/legacy/v59.o" -DMODULE -DDYNDBG_LAYOUT_59
 	fi
+
+	# diet plan: module objects, modules linked by the diet module script, and one
+	# module linked without it
+	for v in $DIET_VARIANTS; do
+		dout=$out/diet/$v
+		mkdir -p "$dout"
+		for m in $DIET_MODULES; do
+			objs=""
+			for f in ${MODFILES[$m]}; do
+				# shellcheck disable=SC2046
+				compile "$arch" "$f" "$dout/$f.o" -DMODULE $(arch_module_cflags "$arch") \
+					$(diet_cflags "$v")
+				objs="$objs $dout/$f.o"
+			done
+			# shellcheck disable=SC2086
+			$LD -T "$(diet_script "$v")" -o "$dout/$m.ko" $objs
+		done
+		if [ "$v" = v5 ]; then
+			objs=""
+			for f in ${MODFILES[alpha]}; do
+				objs="$objs $dout/$f.o"
+			done
+			# shellcheck disable=SC2086
+			$LD -o "$dout/alpha.noscript.ko" $objs
+		fi
+
+		# x86_64 builtin table: vmlinux.o (ld -r, no script, as kbuild links it) and a
+		# linked vmlinux whose .data holds the diet's DYNAMIC_DEBUG_DATA() block
+		if [ "$arch" = x86_64 ]; then
+			objs=""
+			mkdir -p "$TMP/$arch/diet-$v"
+			for f in $DIET_VMLINUX_FILES; do
+				# shellcheck disable=SC2046
+				compile "$arch" "$f" "$TMP/$arch/diet-$v/$f.o" $(diet_cflags "$v")
+				objs="$objs $TMP/$arch/diet-$v/$f.o"
+			done
+			# shellcheck disable=SC2086
+			$LD -o "$dout/vmlinux.o" $objs
+			compile "$arch" dyndbg_stub "$TMP/$arch/diet-$v/dyndbg_stub.o"
+			$BFD -m elf_x86_64 -T "$LINKER/vmlinux-diet-${v%-nosite}.lds" --build-id=none \
+				-o "$dout/vmlinux" "$dout/vmlinux.o" "$TMP/$arch/diet-$v/dyndbg_stub.o"
+		fi
+	done
 done
 
 # MANIFEST.txt: "<arch> <path relative to samples/objs> <sha256>", sorted by path

@@ -6,11 +6,10 @@
  * Replicates (layout, initialisers and section placement):
  *   include/linux/dynamic_debug.h  Linux v6.1  (struct _ddebug, struct ddebug_class_map,
  *                                  DEFINE_DYNAMIC_DEBUG_METADATA[_CLS], DECLARE_DYNDBG_CLASSMAP,
- *                                  _dynamic_func_call*, dynamic_pr_debug)
- *   include/linux/jump_label.h     Linux v6.1  (struct static_key, static_key_true/false,
- *                                  STATIC_KEY_{TRUE,FALSE}_INIT, JUMP_TYPE_*)
- *   include/linux/printk.h         Linux v6.1  (pr_fmt, pr_debug -> dynamic_pr_debug)
- *   include/linux/compiler*.h, types.h, module.h  (only the few helpers used below)
+ *                                  _dynamic_func_call_cls, dynamic_pr_debug_cls)
+ * The layout-independent parts (compiler helpers, jump_label.h, flags, the
+ * __dynamic_func_call factory, printk.h) are in ddebug_kernel.h, shared with
+ * dynamic_debug_diet.h.
  * With -DDYNDBG_LAYOUT_59 it emits the v5.9..v6.0 layout instead (section __dyndbg,
  * "lineno:18; flags:8", no class_id), and with -DDYNDBG_LAYOUT_PRE59 the pre-v5.9
  * layout (section __verbose, same fields).
@@ -38,77 +37,7 @@
 #error "choose at most one of DYNDBG_LAYOUT_PRE59 and DYNDBG_LAYOUT_59"
 #endif
 
-/* ---- compiler_types.h / compiler.h / compiler_attributes.h ---------------------- */
-#define __aligned(x)		__attribute__((__aligned__(x)))
-#define __section(s)		__attribute__((__section__(s)))
-#define __used			__attribute__((__used__))
-#define likely(x)		__builtin_expect(!!(x), 1)
-#define unlikely(x)		__builtin_expect(!!(x), 0)
-#define ___PASTE(a, b)		a##b
-#define __PASTE(a, b)		___PASTE(a, b)
-/* kernel: __UNIQUE_ID(prefix) __PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__) */
-#define __UNIQUE_ID(prefix)	__PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
-/* build_bug.h: BUILD_BUG_ON_MSG(cond, msg) */
-#define BUILD_BUG_ON_MSG(cond, msg) _Static_assert(!(cond), msg)
-
-/* ---- types.h / module.h ----------------------------------------------------------- */
-typedef struct {
-	int counter;
-} atomic_t;
-
-struct list_head {
-	struct list_head *next, *prev;
-};
-
-struct module;
-#ifdef MODULE
-extern struct module __this_module;
-#define THIS_MODULE (&__this_module)
-#else
-#define THIS_MODULE ((struct module *)0)
-#endif
-
-/* ---- jump_label.h (v6.1) ---------------------------------------------------------- */
-#ifdef CONFIG_JUMP_LABEL
-struct jump_entry;
-struct static_key_mod;
-
-struct static_key {
-	atomic_t enabled;
-	/*
-	 * bit 0 => 1 if key is initially true, 0 if initially false
-	 * bit 1 => 1 if points to struct static_key_mod, 0 if points to struct jump_entry
-	 */
-	union {
-		unsigned long type;
-		struct jump_entry *entries;
-		struct static_key_mod *next;
-	};
-};
-
-struct static_key_true {
-	struct static_key key;
-};
-
-struct static_key_false {
-	struct static_key key;
-};
-
-#define JUMP_TYPE_FALSE		0UL
-#define JUMP_TYPE_TRUE		1UL
-#define JUMP_TYPE_LINKED	2UL
-#define JUMP_TYPE_MASK		3UL
-
-#define STATIC_KEY_INIT_TRUE					\
-	{ .enabled = { 1 },					\
-	  { .type = JUMP_TYPE_TRUE } }
-#define STATIC_KEY_INIT_FALSE					\
-	{ .enabled = { 0 },					\
-	  { .type = JUMP_TYPE_FALSE } }
-
-#define STATIC_KEY_TRUE_INIT  (struct static_key_true) { .key = STATIC_KEY_INIT_TRUE,  }
-#define STATIC_KEY_FALSE_INIT (struct static_key_false){ .key = STATIC_KEY_INIT_FALSE, }
-#endif /* CONFIG_JUMP_LABEL */
+#include "ddebug_kernel.h"
 
 /* ---- dynamic_debug.h -------------------------------------------------------------- */
 
@@ -132,27 +61,7 @@ struct _ddebug {
 	unsigned int class_id:CLS_BITS;
 #define _DPRINTK_CLASS_DFLT		((1 << CLS_BITS) - 1)
 #endif
-	/*
-	 * The flags field controls the behaviour at the callsite.
-	 * The bits here are changed dynamically when the user
-	 * writes commands to <debugfs>/dynamic_debug/control
-	 */
-#define _DPRINTK_FLAGS_NONE	0
-#define _DPRINTK_FLAGS_PRINT	(1<<0) /* printk() a message using the format */
-#define _DPRINTK_FLAGS_INCL_MODNAME	(1<<1)
-#define _DPRINTK_FLAGS_INCL_FUNCNAME	(1<<2)
-#define _DPRINTK_FLAGS_INCL_LINENO	(1<<3)
-#define _DPRINTK_FLAGS_INCL_TID		(1<<4)
-
-#define _DPRINTK_FLAGS_INCL_ANY		\
-	(_DPRINTK_FLAGS_INCL_MODNAME | _DPRINTK_FLAGS_INCL_FUNCNAME |\
-	 _DPRINTK_FLAGS_INCL_LINENO  | _DPRINTK_FLAGS_INCL_TID)
-
-#if defined DEBUG
-#define _DPRINTK_FLAGS_DEFAULT _DPRINTK_FLAGS_PRINT
-#else
-#define _DPRINTK_FLAGS_DEFAULT 0
-#endif
+	/* the flags field controls the behaviour at the callsite (_DPRINTK_FLAGS_*) */
 	unsigned int flags:8;
 #ifdef CONFIG_JUMP_LABEL
 	union {
@@ -246,69 +155,21 @@ struct ddebug_class_map {
 
 #endif /* layout */
 
-#ifdef CONFIG_JUMP_LABEL
-#ifdef DEBUG
-#define _DPRINTK_KEY_INIT .key.dd_key_true = (STATIC_KEY_TRUE_INIT)
-#else
-#define _DPRINTK_KEY_INIT .key.dd_key_false = (STATIC_KEY_FALSE_INIT)
-#endif
-#else
-#define _DPRINTK_KEY_INIT
-#endif
-
 /*
- * Kernel (v6.1): with CONFIG_JUMP_LABEL this is static_branch_likely/unlikely() on the
- * key (asm goto + a __jump_table entry). Here: the !CONFIG_JUMP_LABEL form, always.
- */
-#ifdef DEBUG
-#define DYNAMIC_DEBUG_BRANCH(descriptor) \
-	likely(descriptor.flags & _DPRINTK_FLAGS_PRINT)
-#else
-#define DYNAMIC_DEBUG_BRANCH(descriptor) \
-	unlikely(descriptor.flags & _DPRINTK_FLAGS_PRINT)
-#endif
-
-struct _ddebug;
-__attribute__((format(printf, 2, 3)))
-void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...);
-
-/*
- * Factory macros: ($prefix)dynamic_func_call($suffix)
- *
- * Lower layer (with __ prefix) gets the callsite metadata, and wraps the
- * func inside a debug-branch/static-key construct.  Upper layer (with _
- * prefix) does the UNIQUE_ID once, so that lower can ref the name 2x.
+ * Factory macros, class flavour (v6.1); the plain ones are in ddebug_kernel.h.
  */
 #define __dynamic_func_call_cls(id, cls, fmt, func, ...) do {	\
 	DEFINE_DYNAMIC_DEBUG_METADATA_CLS(id, cls, fmt);	\
 	if (DYNAMIC_DEBUG_BRANCH(id))				\
 		func(&id, ##__VA_ARGS__);			\
 } while (0)
-#define __dynamic_func_call(id, fmt, func, ...) do {		\
-	DEFINE_DYNAMIC_DEBUG_METADATA(id, fmt);			\
-	if (DYNAMIC_DEBUG_BRANCH(id))				\
-		func(&id, ##__VA_ARGS__);			\
-} while (0)
 
 #define _dynamic_func_call_cls(cls, fmt, func, ...)		\
 	__dynamic_func_call_cls(__UNIQUE_ID(ddebug), cls, fmt, func, ##__VA_ARGS__)
-#define _dynamic_func_call(fmt, func, ...)			\
-	__dynamic_func_call(__UNIQUE_ID(ddebug), fmt, func, ##__VA_ARGS__)
 
-/* printk.h */
-#ifndef pr_fmt
-#define pr_fmt(fmt) fmt
-#endif
-
-/* the descriptor keeps the bare fmt; the call gets pr_fmt(fmt) (as in v6.1) */
 #define dynamic_pr_debug_cls(cls, fmt, ...)			\
 	_dynamic_func_call_cls(cls, fmt, __dynamic_pr_debug,	\
 			       pr_fmt(fmt), ##__VA_ARGS__)
-#define dynamic_pr_debug(fmt, ...)				\
-	_dynamic_func_call(fmt, __dynamic_pr_debug,		\
-			   pr_fmt(fmt), ##__VA_ARGS__)
-
-#define pr_debug(fmt, ...)	dynamic_pr_debug(fmt, ##__VA_ARGS__)
 /* v6.1 spells this __pr_debug_cls(cls, fmt, ...); cls must be a constant < 63 */
 #define pr_debug_cls(cls, fmt, ...)	dynamic_pr_debug_cls(cls, fmt, ##__VA_ARGS__)
 

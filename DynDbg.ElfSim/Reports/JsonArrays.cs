@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace DynDbg.ElfSim.Reports;
+
+/// <summary>Small JSON shapes every report uses.</summary>
+public static class JsonArrays
+{
+    public static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
+    {
+        j.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            j.WriteStringValue(v);
+        }
+
+        j.WriteEndArray();
+    }
+
+    /// <summary>One object per input, an array of them when there are several (llvm-readobj's convention).</summary>
+    public static string Document<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
+        using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            if (items.Count > 1)
+            {
+                j.WriteStartArray();
+            }
+
+            foreach (var item in items)
+            {
+                write(j, item);
+            }
+
+            if (items.Count > 1)
+            {
+                j.WriteEndArray();
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+    }
+}
