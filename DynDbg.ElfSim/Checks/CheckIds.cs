@@ -1,0 +1,41 @@
+namespace DynDbg.ElfSim.Checks;
+
+/// <summary>Stable IDs of the diet-plan checks, with the reference §8 invariant or §7 hazard each enforces.</summary>
+public static class CheckIds
+{
+    public const string DescriptorSize = "DDG001";   // §8.1: descriptor section is a whole number of records
+    public const string SiteSize = "DDG002";         // §8.1: sites section is a whole number of site records
+    public const string HeaderNotFirst = "DDG003";   // §8.3, §8.4, §8.23: the header pair is element 0 of both arrays
+    public const string ExtraHeader = "DDG004";      // §8.4: one header pair per linked image
+    public const string CountMismatch = "DDG005";    // §8.5: count(descriptors) == count(sites)
+    public const string SitePointer = "DDG006";      // §8.6, §8.16, §8.17: SITE_CHK desc[N].site == &sites[N]
+    public const string HeaderLineno = "DDG007";     // §8.7: header.lineno == 0
+    public const string HeaderFormat = "DDG008";     // §8.8: header.format == site_header.modname
+    public const string HeaderFunction = "DDG009";   // §8.9: site_header.modname == site_header.function
+    public const string Loopback = "DDG010";         // §8.10: site_header.filename == &header
+    public const string HeaderSite = "DDG011";       // §8.11: header.site == &sites[0]
+    public const string IndexOverflow = "DDG020";    // §8.20: _index:14 holds the table's size
+
+    public const string IndexOverlapsFormat = "DDH01";   // §7.1: record _index unit over the header's format pointer
+    public const string UnionSize = "DDH02";             // §7.2: sizeof(union _ddebug_header) != sizeof(struct _ddebug)
+    public const string SharedCounter = "DDH03";         // §7.4: num_debug overwritten by the sites count (v5 13/28)
+
+    public static string Reference(string id) => id switch
+    {
+        DescriptorSize or SiteSize => "§8.1",
+        HeaderNotFirst => "§8.3,§8.4,§8.23",
+        ExtraHeader => "§8.4",
+        CountMismatch => "§8.5",
+        SitePointer => "§8.6,§8.16,§8.17",
+        HeaderLineno => "§8.7",
+        HeaderFormat => "§8.8",
+        HeaderFunction => "§8.9",
+        Loopback => "§8.10",
+        HeaderSite => "§8.11",
+        IndexOverflow => "§8.20",
+        IndexOverlapsFormat => "§7.1",
+        UnionSize => "§7.2",
+        SharedCounter => "§7.4",
+        _ => "?",
+    };
+}

@@ -1,0 +1,50 @@
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Checks;
+
+/// <summary>
+/// The verdict for one input of <c>check</c>: what it is (diet image, mainline table, no table), its profile, the
+/// tables it yields, the findings, or the one error that made it unreadable.
+/// </summary>
+public sealed record FileCheck(
+    string Path,
+    string Kind,
+    string? Profile,
+    IReadOnlyList<(string Name, int Records)> Tables,
+    IReadOnlyList<CheckFinding> Findings,
+    ElfFormatException? Unreadable)
+{
+    public bool Failed => Unreadable is not null || Findings.Any(x => x.Severity == CheckSeverity.Error);
+
+    /// <summary>Reads and checks one file. A diet image (it has __dyndbg_sites) gets the diet checks; a mainline
+    /// table must decode; a file without any table passes with nothing to check.</summary>
+    public static FileCheck Run(string path, DietVariant? diet)
+    {
+        try
+        {
+            using var file = ElfFile.Open(path);
+            if (DietImage.IsDiet(file) || diet is not null)
+            {
+                var img = DietImage.Load(file, diet);
+                if (img is null)
+                {
+                    return new FileCheck(path, "mainline", null, [], [], new ElfFormatException(ErrorIds.Usage, path, "file", null,
+                        "--diet asks for the diet transform of a mainline table, which is not implemented yet (issue 4's `diet` command); check it without --diet"));
+                }
+
+                var name = img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?";
+                return new FileCheck(path, "diet", img.Layout.Name, [(name, img.Elements.Count)], DietChecks.Run(img), null);
+            }
+
+            var mainline = DyndbgImage.Load(file);
+            return mainline.Decision is null
+                ? new FileCheck(path, "none", null, [], [], null)
+                : new FileCheck(path, "mainline", mainline.Decision.Layout.Name, mainline.Tables.Select(t => (t.ModName, t.Count)).ToArray(), [], null);
+        }
+        catch (ElfFormatException e)
+        {
+            return new FileCheck(path, "unreadable", null, [], [], e);
+        }
+    }
+}

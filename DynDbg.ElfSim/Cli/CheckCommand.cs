@@ -1,0 +1,100 @@
+using System.CommandLine;
+using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Reports;
+
+namespace DynDbg.ElfSim.Cli;
+
+/// <summary>
+/// <c>check PATH... [--diet v5|v5-nosite|v6] [--format text|json|junit] [--jobs N]</c>: invariant checks for CI over
+/// files and directory trees (walked for ELF files), in parallel, results streamed in path order.
+/// Exit 0 all passed (hazards allowed), 1 a check failed, 2 an input could not be read.
+/// </summary>
+public static class CheckCommand
+{
+    public static Command Create(CliOutput io)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "ELF files or directories (walked for ELF files)", Arity = ArgumentArity.OneOrMore };
+        var diet = new Option<string?>("--diet") { Description = "check diet inputs as this variant: v5, v5-nosite or v6" };
+        diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
+        var format = new Option<string>("--format") { Description = "text, json or junit", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "junit");
+        var jobs = new Option<int>("--jobs") { Description = "parallel checks (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cmd = new Command("check", "check the dyndbg (and diet-plan) invariants of ELF files for CI") { paths, diet, format, jobs };
+        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), r.GetValue(format)!, r.GetValue(jobs)));
+        return cmd;
+    }
+
+    public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, string format, int jobs)
+    {
+        if (jobs < 1)
+        {
+            return io.Usage("--jobs takes a whole number of 1 or more");
+        }
+
+        var files = new List<string>();
+        foreach (var root in roots)
+        {
+            if (Directory.Exists(root))
+            {
+                files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(IsElf).Order(StringComparer.Ordinal));
+            }
+            else if (root.StartsWith('-') && !File.Exists(root))
+            {
+                return io.Usage($"unknown option '{root}' for check");
+            }
+            else
+            {
+                files.Add(root); // a missing or non-ELF file is reported as unreadable, with its error
+            }
+        }
+
+        var variant = diet is null ? (DietVariant?)null : DietLayout.ParseVariant(diet);
+        var results = new List<FileCheck>(files.Count);
+        // AsOrdered streams results in path order as soon as each one's predecessors are done.
+        foreach (var c in files.AsParallel().AsOrdered().WithDegreeOfParallelism(jobs).Select(p => FileCheck.Run(p, variant)))
+        {
+            results.Add(c);
+            if (format == "text")
+            {
+                CheckReport.WriteText(io.Out, c);
+            }
+        }
+
+        switch (format)
+        {
+            case "text":
+                CheckReport.WriteSummary(io.Out, results);
+                break;
+            case "json":
+                io.Out.Write(JsonArrays.Document(results, CheckReport.WriteJson));
+                break;
+            default:
+                io.Out.Write(CheckReport.JUnit(results));
+                break;
+        }
+
+        io.Out.Flush();
+        return results.Any(c => c.Unreadable is not null) ? ExitCodes.BadInput
+            : results.Any(c => c.Failed) ? ExitCodes.CheckFailed
+            : ExitCodes.Ok;
+    }
+
+    private static bool IsElf(string path)
+    {
+        try
+        {
+            using var s = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[4];
+            return s.Read(magic) == 4 && magic[0] == 0x7f && magic[1] == (byte)'E' && magic[2] == (byte)'L' && magic[3] == (byte)'F';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using DynDbg.ElfSim.Checks;
+
+namespace DynDbg.ElfSim.Reports;
+
+/// <summary><c>check</c> output: text lines (elflint-like), JSON (one object per file), or JUnit XML (a test case per table).</summary>
+public static class CheckReport
+{
+    public static void WriteText(TextWriter w, FileCheck c)
+    {
+        if (c.Unreadable is { } e)
+        {
+            w.WriteLine($"UNREADABLE {c.Path}");
+            w.WriteLine("  " + e.OneLine);
+            return;
+        }
+
+        var what = c.Kind switch
+        {
+            "diet" => $"diet {c.Profile}: {string.Join(", ", c.Tables.Select(t => $"{t.Name} ({t.Records} descriptors)"))}",
+            "mainline" => $"mainline {c.Profile}: {c.Tables.Count} table{(c.Tables.Count == 1 ? "" : "s")}, {c.Tables.Sum(t => t.Records)} records",
+            _ => "no dyndbg table",
+        };
+        w.WriteLine($"{(c.Failed ? "FAIL" : "PASS")} {c.Path} ({what})");
+        foreach (var f in c.Findings)
+        {
+            w.WriteLine("  " + f.OneLine(c.Path));
+        }
+    }
+
+    public static void WriteSummary(TextWriter w, IReadOnlyList<FileCheck> all)
+    {
+        var unreadable = all.Count(c => c.Unreadable is not null);
+        var failed = all.Count(c => c.Failed) - unreadable;
+        var hazards = all.Sum(c => c.Findings.Count(f => f.Severity == CheckSeverity.Hazard));
+        w.WriteLine($"checked {all.Count} files: {all.Count - failed - unreadable} passed, {failed} failed, {unreadable} unreadable; {hazards} hazards reported");
+    }
+
+    public static void WriteJson(Utf8JsonWriter j, FileCheck c)
+    {
+        j.WriteStartObject();
+        j.WriteString("file", c.Path);
+        j.WriteString("kind", c.Kind);
+        j.WriteString("profile", c.Profile);
+        j.WriteBoolean("passed", !c.Failed);
+        j.WriteStartArray("tables");
+        foreach (var (name, records) in c.Tables)
+        {
+            j.WriteStartObject();
+            j.WriteString("module", name);
+            j.WriteNumber("records", records);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        j.WriteStartArray("findings");
+        foreach (var f in c.Findings)
+        {
+            j.WriteStartObject();
+            j.WriteString("id", f.Id);
+            j.WriteString("severity", f.Severity == CheckSeverity.Error ? "error" : "hazard");
+            j.WriteString("reference", f.Reference);
+            j.WriteString("where", f.Where);
+            j.WriteNumber("element", f.Element);
+            j.WriteNumber("fileOffset", f.FileOffset);
+            j.WriteString("message", f.Message);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        if (c.Unreadable is { } e)
+        {
+            j.WriteStartObject("error");
+            j.WriteString("id", e.Id);
+            j.WriteString("message", e.OneLine);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndObject();
+    }
+
+    /// <summary>JUnit: one test case per table (a file without tables is one case), errors as failures,
+    /// unreadable files as errors, hazards in system-out.</summary>
+    public static string JUnit(IReadOnlyList<FileCheck> all)
+    {
+        var cases = new List<XElement>();
+        int failures = 0, errors = 0;
+        foreach (var c in all)
+        {
+            var names = c.Tables.Count > 0 ? c.Tables.Select(t => t.Name).ToArray() : [c.Kind];
+            foreach (var name in names)
+            {
+                var tc = new XElement("testcase", new XAttribute("classname", c.Path), new XAttribute("name", name));
+                if (c.Unreadable is { } e)
+                {
+                    errors++;
+                    tc.Add(new XElement("error", new XAttribute("type", e.Id), new XAttribute("message", e.OneLine)));
+                }
+                else if (c.Findings.Where(f => f.Severity == CheckSeverity.Error).ToArray() is { Length: > 0 } errs)
+                {
+                    failures++;
+                    tc.Add(new XElement("failure", new XAttribute("type", errs[0].Id), new XAttribute("message", errs[0].OneLine(c.Path)),
+                        string.Join("\n", errs.Select(f => f.OneLine(c.Path)))));
+                }
+
+                var hazards = c.Findings.Where(f => f.Severity == CheckSeverity.Hazard).Select(f => f.OneLine(c.Path)).ToArray();
+                if (hazards.Length > 0)
+                {
+                    tc.Add(new XElement("system-out", string.Join("\n", hazards)));
+                }
+
+                cases.Add(tc);
+            }
+        }
+
+        var suite = new XElement("testsuite", new XAttribute("name", "dyndbg-elfsim check"), new XAttribute("tests", cases.Count),
+            new XAttribute("failures", failures), new XAttribute("errors", errors), cases);
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("testsuites", suite)).Declaration + "\n" +
+               new XElement("testsuites", suite) + "\n";
+    }
+}
