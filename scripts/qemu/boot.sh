@@ -284,6 +284,7 @@ c=$work/capture
 [[ -s $c/builtin.control && -s $c/insmod.control && -f $c/modules.tsv ]] || fail "capture incomplete"
 steps=$(find "$c/steps" -name '*.control' | wc -l)
 ((steps == nq)) || fail "capture has $steps query steps, expected $nq"
+! grep -q '^-1000 ' "$c"/steps/*.rc || fail "a query write failed with an error init.sh does not know: $(grep -h '^-1000 ' "$c"/steps/*.rc | head -n 1)"
 tried=$(wc -l <"$c/modules.tsv")
 ((tried == ${#modules[@]})) || fail "capture has $tried modules, expected ${#modules[@]}"
 
