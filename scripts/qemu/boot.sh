@@ -202,10 +202,12 @@ report() { # the contract lines for a finished capture
   cat "$dest/boot.env"
 }
 
-exec 9>"$qdir/.lock"
-if ! flock -n 9; then
-  log "another boot.sh holds $qdir/.lock; waiting"
-  flock 9
+if command -v flock >/dev/null; then   # one boot at a time per cache
+  exec 9>"$qdir/.lock"
+  if ! flock -n 9; then
+    log "another boot.sh holds $qdir/.lock; waiting"
+    flock 9
+  fi
 fi
 if [[ -f $dest/.complete && $rebuild == 0 ]]; then
   report 1
