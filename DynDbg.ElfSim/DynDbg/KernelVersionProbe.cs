@@ -29,25 +29,32 @@ public sealed record KernelVersionProbe(int Major, int Minor, string Release, st
             }
         }
 
+        const string prefix = "Linux version ";
+        var banner = LinuxBanner(file);
+        return banner is not null && banner.StartsWith(prefix, StringComparison.Ordinal)
+            ? Parse(banner[prefix.Length..], "linux_banner")
+            : null;
+    }
+
+    /// <summary>
+    /// The <c>linux_banner</c> string of a vmlinux ("Linux version 6.1.0-56-amd64 (...) #1 SMP ... Debian
+    /// 6.1.192-2 (2026-11-16)\n"), which a running kernel prints as /proc/version; null when there is none.
+    /// </summary>
+    public static string? LinuxBanner(ElfFile file)
+    {
         var symtab = file.SymbolTable;
         var banner = symtab?.IndexOf("linux_banner") ?? -1;
-        if (symtab is not null && banner > 0 && symtab[banner].IsInSection)
+        if (symtab is null || banner <= 0 || !symtab[banner].IsInSection)
         {
-            var sym = symtab[banner];
-            var sec = file.Sections[(int)sym.SectionIndex];
-            var offset = file.Header.Type == ElfConstants.EtRel ? sym.Value : sym.Value - sec.Address;
-            if (!sec.IsNoBits && offset < sec.Size)
-            {
-                var text = Encoding.UTF8.GetString(file.StringSpan(sec, offset, "symbol 'linux_banner'"));
-                const string prefix = "Linux version ";
-                if (text.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    return Parse(text[prefix.Length..], "linux_banner");
-                }
-            }
+            return null;
         }
 
-        return null;
+        var sym = symtab[banner];
+        var sec = file.Sections[(int)sym.SectionIndex];
+        var offset = file.Header.Type == ElfConstants.EtRel ? sym.Value : sym.Value - sec.Address;
+        return !sec.IsNoBits && offset < sec.Size
+            ? Encoding.UTF8.GetString(file.StringSpan(sec, offset, "symbol 'linux_banner'"))
+            : null;
     }
 
     /// <summary>The <c>key=value</c> strings of a <c>.modinfo</c> section (first value wins).</summary>

@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# boot.sh - ground truth from the real kernel: boot Debian's amd64 kernel (from the fetch-real.sh cache) under
+# qemu-system-x86_64 with software emulation (TCG), with a busybox-static initramfs whose /init (init.sh) captures
+# the built-in control file, insmods a module list in modules.dep order, reads /sys/module/<name>/sections/*,
+# and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
+#
+# Usage:
+#   scripts/qemu/boot.sh [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--modules FILE] [--queries FILE]
+#
+#   --modules FILE   module names to load (default scripts/qemu/modules.list)
+#   --queries FILE   queries to replay (default scripts/qemu/queries.list; format in that file's header)
+#   --timeout S      wall-clock bound of the boot (default 600); qemu is killed after it
+#   --rebuild        boot again even if the capture for these inputs is cached
+#   --no-install     never apt-get install qemu-system-x86, busybox-static or cpio
+#   --print          only report the cached capture for these inputs; never boots (exit 4 if not cached)
+#
+# Captures are cached by a hash of every input (vmlinuz, each module file, busybox, init.sh, the query bytes,
+# the qemu version and command line) under <fetch cache>/qemu/<hash>/, so a repeated run does not boot again.
+# The newest four captures are kept; older ones are deleted after a successful boot.
+#
+# OUTPUT CONTRACT (stdout, KEY=VALUE, VALUE up to the end of the line, unquoted; progress goes to stderr):
+#   CAPTURE=<dir>        the capture: builtin.control, modules.tsv, sections/, steps/... (list in init.sh)
+#   CACHED=1|0           1 when no boot was needed
+#   HASH=<16 hex>        hash of the inputs (inputs.txt in the capture dir lists them)
+#   ABI=, PKG=, VERSION= the booted kernel (as fetch-real.sh reports it)
+#   VMLINUZ=<path>       the booted image
+#   and the figures of the boot that made the capture (boot.env): BOOT_SECONDS, KERNEL_UP_SECONDS,
+#   GUEST_SECONDS, MODULES_TRIED, MODULES_LOADED, SECTIONS, STEPS, BUILTIN_LINES, INSMOD_LINES, DATA_BYTES
+#
+# Exit status: 0 capture present; 1 the boot or the capture failed (one line on stderr says why and where the
+# console log is); 2 usage; 3 this platform cannot run the harness (no qemu and no way to install it, no Debian
+# kernel in the cache and none fetchable); 4 --print and nothing cached.
+set -euo pipefail
+# set -e must never end the script silently: one line says where
+trap 'printf "qemu-harness: error: unexpected failure (exit %s) at %s line %s\n" "$?" "${BASH_SOURCE[0]}" "$LINENO" >&2' ERR
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+readonly FORMAT=1
+readonly APPEND="console=ttyS0 panic=-1 quiet loglevel=3 nokaslr"
+# Everything but the paths; part of the hash. TCG and a fixed CPU model, so that the same modules load (or fail)
+# on every host: -cpu qemu64 has no VMX and no AES-NI.
+readonly QEMU_ARGS=(-accel tcg -machine pc -cpu qemu64 -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+
+log() { printf 'qemu-harness: %s\n' "$*" >&2; }
+die() { printf 'qemu-harness: error: %s\n' "$1" >&2; exit "${2:-1}"; }
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+modules_list=$here/modules.list queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0
+while (($#)); do
+  case $1 in
+    --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
+    --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
+    --timeout) (($# >= 2)) || die "--timeout needs seconds" 2; timeout_s=$2; shift ;;
+    --rebuild) rebuild=1 ;;
+    --no-install) install=0 ;;
+    --print) print_only=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" 2 ;;
+  esac
+  shift
+done
+[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout: not a number of seconds: $timeout_s" 2
+[[ -f $modules_list ]] || die "module list not found: $modules_list" 2
+[[ -f $queries_list ]] || die "query list not found: $queries_list" 2
+
+# ---- tools: qemu, busybox-static, cpio (installed when root on Debian, as fetch-real.sh does for kernels) ----
+busybox_static() { # /bin/busybox from the busybox-static package (the dynamic "busybox" package won't do)
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' && [[ -x /bin/busybox ]]
+}
+tools_ok() { command -v qemu-system-x86_64 >/dev/null && command -v cpio >/dev/null && busybox_static; }
+if ! tools_ok; then
+  ((print_only == 0 && install)) || die "qemu-system-x86_64, busybox-static or cpio missing" 3
+  command -v apt-get >/dev/null && command -v dpkg-query >/dev/null ||
+    die "qemu-system-x86_64, busybox-static or cpio missing and this is not a Debian/Ubuntu host" 3
+  ((EUID == 0)) || die "qemu-system-x86_64, busybox-static or cpio missing; install them as root: apt-get install qemu-system-x86 busybox-static cpio" 3
+  log "installing qemu-system-x86 busybox-static cpio"
+  export DEBIAN_FRONTEND=noninteractive
+  pkgs=(qemu-system-x86 busybox-static cpio)
+  apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2 ||
+    { apt-get update -q >&2 || true; apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2; } ||
+    die "apt-get install ${pkgs[*]} failed" 3
+  tools_ok || die "qemu-system-x86_64, busybox-static or cpio still missing after apt-get install" 3
+fi
+for tool in sha256sum md5sum gzip tar timeout awk; do command -v $tool >/dev/null || die "'$tool' not found" 3; done
+
+# ---- the kernel: fetch-real.sh's amd64 tree (the image package; the -dbg vmlinux is not needed to boot) ------
+declare -A real=()
+fetch_args=(--arch amd64 --no-vmlinux)
+((print_only)) && fetch_args=(--print --arch amd64)
+fetch_rc=0
+fetch_out=$("$repo/scripts/fetch-real.sh" "${fetch_args[@]}") || fetch_rc=$?
+while IFS='=' read -r k v; do [[ -n $k ]] && real[$k]=$v; done <<<"$fetch_out"
+if [[ -z ${real[ROOT_amd64]:-} ]]; then
+  ((fetch_rc == 3)) && die "no Debian amd64 kernel: scripts/fetch-real.sh cannot fetch on this host" 3
+  die "no Debian amd64 kernel in the cache (scripts/fetch-real.sh --arch amd64 exited $fetch_rc)" 3
+fi
+abi=${real[ABI_amd64]} root=${real[ROOT_amd64]} moddir=${real[MODULES_amd64]} cache=${real[CACHE]}
+vmlinuz=$root/boot/vmlinuz-$abi
+[[ -f $vmlinuz ]] || die "no $vmlinuz in the fetched package tree" 3
+qdir=$cache/qemu
+mkdir -p "$qdir"
+
+# ---- modules.dep: busybox depmod over the fetched tree, written to our cache (the tree is never modified) -----
+depfile=$qdir/depmod/$abi-${real[VERSION_amd64]}.dep
+if [[ ! -s $depfile ]]; then
+  mkdir -p "$qdir/depmod"
+  log "depmod: busybox depmod -n -b $root $abi"
+  /bin/busybox depmod -n -b "$root" "$abi" | grep '\.ko:' >"$depfile.tmp.$$" ||
+    { rm -f "$depfile.tmp.$$"; die "busybox depmod failed on $root"; }
+  mv -f "$depfile.tmp.$$" "$depfile"
+fi
+declare -A deps=() path_of=()
+while IFS= read -r line; do
+  p=${line%%:*} name=${p##*/}
+  name=${name%.ko} name=${name//-/_}
+  path_of[$name]=$p
+  deps[$name]=${line#*:}
+done <"$depfile"
+
+# Load order: for "M: d1 ... dn", load dn ... d1 (each with its own dependencies first), then M: modprobe's order.
+order=()
+declare -A seen=()
+want() {
+  local m=$1 d i
+  [[ -n ${seen[$m]:-} ]] && return 0
+  [[ -n ${path_of[$m]:-} ]] || die "module '$m' is not in $moddir (list: $modules_list)" 2
+  seen[$m]=1
+  local -a ds
+  read -r -a ds <<<"${deps[$m]}"
+  for ((i = ${#ds[@]} - 1; i >= 0; i--)); do
+    d=${ds[i]##*/} d=${d%.ko} d=${d//-/_}
+    want "$d"
+  done
+  order+=("$m")
+}
+while IFS= read -r line || [[ -n $line ]]; do
+  line=${line%%#*} line=${line//[[:space:]]/}
+  [[ -n $line ]] && want "${line//-/_}"
+done <"$modules_list"
+((${#order[@]})) || die "no modules in $modules_list" 2
+modules=("${order[@]}")
+# The data goes back on a virtio disk; its drivers are loaded after everything was captured (init.sh).
+order=()
+want virtio_pci
+want virtio_blk
+transport=("${order[@]}")
+
+# ---- queries: one file per write, exact bytes (format in the header of queries.list) -------------------------
+work=$(mktemp -d "$qdir/.tmp.XXXXXX")
+trap 'rm -rf -- "$work"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$work/root/etc/dyndbg-qemu/queries"
+qout=$work/root/etc/dyndbg-qemu/queries
+nq=0 lineno=0
+while IFS= read -r line || [[ -n $line ]]; do
+  lineno=$((lineno + 1))
+  [[ -z ${line//[[:space:]]/} || $line == \#* ]] && continue
+  nq=$((nq + 1))
+  f=$(printf '%s/%03d' "$qout" "$nq")
+  case $line in
+    '%b '*) printf '%b' "${line#%b }" >"$f" ;;
+    '%pad '*)
+      rest=${line#%pad } width=${rest%% *} payload=${rest#* }
+      [[ $width =~ ^[0-9]+$ ]] && ((width > ${#payload} + 1)) || die "$queries_list:$lineno: bad %pad width" 2
+      printf '%*s\n' "$((width - 1))" "$payload" >"$f" ;;
+    '%'*) die "$queries_list:$lineno: unknown directive ${line%% *}" 2 ;;
+    *) printf '%s\n' "$line" >"$f" ;;
+  esac
+done <"$queries_list"
+((nq)) || die "no queries in $queries_list" 2
+
+# ---- the hash of every input ---------------------------------------------------------------------------------
+qemu_version=$(qemu-system-x86_64 --version | head -n 1)
+{
+  echo "FORMAT=$FORMAT"
+  echo "QEMU=$qemu_version"
+  echo "QEMU_ARGS=${QEMU_ARGS[*]}"
+  echo "APPEND=$APPEND"
+  echo "KERNEL=${real[PKG_amd64]} ${real[VERSION_amd64]} $(sha256sum <"$vmlinuz" | cut -c1-64)"
+  echo "BUSYBOX=$(dpkg-query -W -f='${Version}' busybox-static) $(sha256sum </bin/busybox | cut -c1-64)"
+  echo "INIT=$(sha256sum <"$here/init.sh" | cut -c1-64)"
+  i=0
+  for m in "${modules[@]}"; do
+    i=$((i + 1))
+    echo "MODULE=$i $m ${path_of[$m]} $(sha256sum <"$moddir/${path_of[$m]}" | cut -c1-64)"
+  done
+  for m in "${transport[@]}"; do
+    echo "TRANSPORT=$m ${path_of[$m]} $(sha256sum <"$moddir/${path_of[$m]}" | cut -c1-64)"
+  done
+  for f in "$qout"/*; do echo "QUERY=${f##*/} $(sha256sum <"$f" | cut -c1-64)"; done
+} >"$work/inputs.txt"
+hash=$(sha256sum <"$work/inputs.txt" | cut -c1-16)
+dest=$qdir/$hash
+
+report() { # the contract lines for a finished capture
+  printf 'CAPTURE=%s\nCACHED=%s\nHASH=%s\nABI=%s\nPKG=%s\nVERSION=%s\nVMLINUZ=%s\n' \
+    "$dest/capture" "$1" "$hash" "$abi" "${real[PKG_amd64]}" "${real[VERSION_amd64]}" "$vmlinuz"
+  cat "$dest/boot.env"
+}
+
+if command -v flock >/dev/null; then   # one boot at a time per cache
+  exec 9>"$qdir/.lock"
+  if ! flock -n 9; then
+    log "another boot.sh holds $qdir/.lock; waiting"
+    flock 9
+  fi
+fi
+if [[ -f $dest/.complete && $rebuild == 0 ]]; then
+  report 1
+  exit 0
+fi
+((print_only)) && { log "no capture cached for these inputs (hash $hash)"; exit 4; }
+
+# ---- initramfs: busybox-static, /init, the modules at their lib/modules paths, the lists ---------------------
+t0=$(now)
+r=$work/root
+mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/out" "$r/tmp" "$r/lib/modules/$abi"
+cp /bin/busybox "$r/bin/busybox"
+# every applet under /bin, except the module tools: no /sbin/modprobe, so request_module() loads nothing
+for a in $(/bin/busybox --list); do
+  case $a in busybox|modprobe|depmod|rmmod|init|linuxrc) continue ;; esac
+  ln -s busybox "$r/bin/$a"
+done
+install -m 0755 "$here/init.sh" "$r/init"
+echo "$abi" >"$r/etc/dyndbg-qemu/abi"
+add_modules() { # add_modules LISTFILE NAME...: copy the modules in, list them as "<seq> <name> <path>"
+  local list=$1 m p i=0
+  shift
+  : >"$list"
+  for m in "$@"; do
+    i=$((i + 1))
+    p=${path_of[$m]}
+    mkdir -p "$r/lib/modules/$abi/${p%/*}"
+    cp "$moddir/$p" "$r/lib/modules/$abi/$p"
+    printf '%03d %s %s\n' "$i" "$m" "$p" >>"$list"
+  done
+}
+add_modules "$r/etc/dyndbg-qemu/modules" "${modules[@]}"
+add_modules "$r/etc/dyndbg-qemu/transport" "${transport[@]}"
+(cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$work/initrd.gz"
+log "initramfs: ${#modules[@]} modules, $nq queries, $(du -h "$work/initrd.gz" | cut -f1) ($(elapsed "$t0") s); booting $abi under TCG (hash $hash)"
+
+# ---- boot -----------------------------------------------------------------------------------------------------
+truncate -s 2G "$work/data.img"   # sparse; the guest writes the header and the tar at its start
+t1=$(now)
+qrc=0
+timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 "${QEMU_ARGS[@]}" \
+  -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$APPEND" \
+  -serial "file:$work/console.log" -drive "file=$work/data.img,format=raw,if=virtio" \
+  </dev/null >"$work/qemu.out" 2>&1 || qrc=$?
+boot_s=$(elapsed "$t1")
+
+failed_dir=$qdir/failed
+fail() { # keep the failed run for inspection, then one line
+  rm -rf -- "$failed_dir"
+  rm -f -- "$work/initrd.gz" "$work/data.img"
+  mv -- "$work" "$failed_dir" 2>/dev/null || true
+  die "$1 (console: $failed_dir/console.log)" "${2:-1}"
+}
+last_mark() { grep -a '^=== dyndbg-qemu: ' "$work/console.log" 2>/dev/null | tail -n 1 | tr -d '\r' || true; }
+if ((qrc == 124 || qrc == 137)); then
+  fail "qemu timed out after ${timeout_s} s; last marker: '$(last_mark)'"
+fi
+if [[ ! -s $work/console.log ]]; then
+  fail "qemu-system-x86_64 cannot run here (exit $qrc): $(head -n 1 "$work/qemu.out")" 3
+fi
+grep -aq '^=== dyndbg-qemu: done' "$work/console.log" ||
+  fail "the guest did not finish (qemu exit $qrc); last marker: '$(last_mark)'"
+((qrc == 0)) || fail "qemu exited $qrc"
+
+# ---- unpack the data: "DYNDBG-QEMU-DATA <bytes> <md5>\n" then the tar, at the start of the virtio disk -------
+IFS= read -r header < <(head -c 256 "$work/data.img" | tr -d '\0') || true
+read -r magic size sum <<<"$header" || true
+[[ ${magic:-} == DYNDBG-QEMU-DATA && ${size:-} =~ ^[0-9]+$ ]] || fail "no data header on the virtio disk"
+dd if="$work/data.img" of="$work/out.tar" bs=1M iflag=skip_bytes,count_bytes skip=$((${#header} + 1)) count="$size" status=none ||
+  fail "cannot read the data from the virtio disk image"
+[[ $(stat -c %s "$work/out.tar") == "$size" ]] || fail "data truncated: $(stat -c %s "$work/out.tar") of $size bytes"
+[[ $(md5sum <"$work/out.tar" | cut -c1-32) == "$sum" ]] || fail "data md5 mismatch"
+mkdir "$work/capture"
+tar -xf "$work/out.tar" -C "$work/capture" || fail "cannot unpack the data tar"
+c=$work/capture
+[[ -s $c/builtin.control && -s $c/insmod.control && -f $c/modules.tsv ]] || fail "capture incomplete"
+steps=$(find "$c/steps" -name '*.control' | wc -l)
+((steps == nq)) || fail "capture has $steps query steps, expected $nq"
+! grep -q '^-1000 ' "$c"/steps/*.rc || fail "a query write failed with an error init.sh does not know: $(grep -h '^-1000 ' "$c"/steps/*.rc | head -n 1)"
+tried=$(wc -l <"$c/modules.tsv")
+((tried == ${#modules[@]})) || fail "capture has $tried modules, expected ${#modules[@]}"
+
+# figures of this boot
+marker_field() { grep -a "^=== dyndbg-qemu: $1" "$work/console.log" | head -n 1 | tr -d '\r' | awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }'; }
+marker_time() { marker_field "$1" t; }
+{
+  echo "BOOT_SECONDS=$boot_s"
+  echo "KERNEL_UP_SECONDS=$(marker_time start)"
+  echo "INSMOD_SECONDS=$(awk -v a="$(marker_time builtin-control)" -v b="$(marker_time insmod-done)" 'BEGIN { printf "%.2f", b - a }')"
+  echo "QUERY_SECONDS=$(awk -v a="$(marker_time sections)" -v b="$(marker_time queries-done)" 'BEGIN { printf "%.2f", b - a }')"
+  echo "GUEST_SECONDS=$(marker_time data)"
+  echo "MODULES_TRIED=$tried"
+  echo "MODULES_LOADED=$(awk -F'\t' '$4 == "loaded"' "$c/modules.tsv" | wc -l)"
+  echo "SECTIONS=$(cat "$c"/sections/* /dev/null | wc -l)"
+  echo "STEPS=$steps"
+  echo "BUILTIN_LINES=$(wc -l <"$c/builtin.control")"
+  echo "INSMOD_LINES=$(wc -l <"$c/insmod.control")"
+  echo "DATA_BYTES=$size"
+  echo "BOOTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$work/boot.env"
+rm -f -- "$work/initrd.gz" "$work/data.img" "$work/out.tar" "$work/qemu.out"
+rm -rf -- "$work/root"
+touch "$work/.complete"
+rm -rf -- "$dest"
+mv -- "$work" "$dest"
+trap - EXIT
+# a capture is ~50 MB: keep the newest four
+ls -1dt "$qdir"/*/.complete 2>/dev/null | tail -n +5 | while IFS= read -r old; do
+  log "pruning old capture ${old%/.complete}"
+  rm -rf -- "${old%/.complete}"
+done
+log "captured in $boot_s s: $dest"
+report 0
