@@ -1,5 +1,5 @@
 // DynDbg.ElfSim build script: `dotnet tool restore && dotnet cake --target=<Target>`.
-// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, Samples, FetchReal, Fuzz, CI (what .ci/run runs).
+// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, RealKernel, Samples, FetchReal, Fuzz, CI (what .ci/run runs).
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -38,6 +38,14 @@ Task("Test")
     .Does(() =>
 {
     DotNetTest(solution, new DotNetTestSettings { Configuration = configuration, NoBuild = true });
+});
+
+// Boots Debian's amd64 kernel under qemu (scripts/qemu/boot.sh, cached) and compares the tool with it.
+Task("RealKernel")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetTest(solution, new DotNetTestSettings { Configuration = configuration, NoBuild = true, Filter = "TestCategory=RealKernel" });
 });
 
 // Rebuilds samples/objs from samples/src (needs clang, lld, binutils-s390x-linux-gnu; see samples/README.md).
