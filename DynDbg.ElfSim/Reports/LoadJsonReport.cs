@@ -129,7 +129,7 @@ public static class LoadJsonReport
         j.WriteEndObject();
     }
 
-    private static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
+    internal static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
     {
         j.WriteStartArray(name);
         foreach (var v in values)
