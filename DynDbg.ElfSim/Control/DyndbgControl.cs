@@ -259,22 +259,16 @@ public sealed class DyndbgControl
                 if (dp.Key is { } key)
                 {
                     // 6.1 toggles on the PRINT bit of the old and new flags ("dyndbg: fix static_branch manipulation").
-                    bool warned = false;
                     if ((dp.Flags & ControlFlags.Print) != 0)
                     {
                         if ((newFlags & ControlFlags.Print) == 0)
                         {
-                            dp.Key = key.Disable(out warned);
+                            dp.Key = key.Disable(Log);
                         }
                     }
                     else if ((newFlags & ControlFlags.Print) != 0)
                     {
-                        dp.Key = key.Enable(out warned);
-                    }
-
-                    if (warned)
-                    {
-                        Log.Warn($"static key of {dp.Record.Filename}:{dp.Record.LineNo} has enabled={key.Enabled}: WARN_ON_ONCE in static_key_enable/disable");
+                        dp.Key = key.Enable(Log);
                     }
                 }
 

@@ -11,6 +11,7 @@ public sealed class KernelLog(int verbose)
 {
     private const string PrFmt = "dyndbg: ";
     private readonly List<KernelLogLine> lines = [];
+    private readonly HashSet<string> warned = [];
 
     public int Verbose { get; } = verbose;
 
@@ -19,6 +20,18 @@ public sealed class KernelLog(int verbose)
     public void Err(string text) => lines.Add(new KernelLogLine(KernelLogLevel.Err, PrFmt + text));
 
     public void Warn(string text) => lines.Add(new KernelLogLine(KernelLogLevel.Warning, PrFmt + text));
+
+    /// <summary>
+    /// A <c>WARN_ON_ONCE</c> outside dynamic_debug.c (so without its pr_fmt), logged the first time only. The
+    /// kernel adds a backtrace; the emulation keeps the one line naming the function and the condition.
+    /// </summary>
+    public void WarnOnce(string function, string condition)
+    {
+        if (warned.Add(function))
+        {
+            lines.Add(new KernelLogLine(KernelLogLevel.Warning, $"WARNING: kernel/jump_label.c: {function}: WARN_ON_ONCE({condition})"));
+        }
+    }
 
     /// <summary><c>vNpr_info</c>; <paramref name="text"/> is only built when the level is on.</summary>
     public void Info(int level, Func<string> text)
@@ -38,10 +51,12 @@ public sealed class KernelLog(int verbose)
     /// </summary>
     public static string Str(ReadOnlySpan<byte> s) => Escape(Encoding.UTF8.GetString(KernelText.CString(s)));
 
-    /// <summary><c>%c</c> of one byte; a NUL (the flag-op of an empty word) or a lone non-ASCII byte prints as <c>\xNN</c>.</summary>
-    public static string Chr(byte c) => c < 0x80 ? Escape(((char)c).ToString()) : $"\\x{c:x2}";
+    /// <summary><c>%c</c> of one byte, shown as <see cref="Str"/> shows bytes; a NUL (the flag-op of an empty
+    /// word) is written into the message too, and shows as <c>\x00</c>.</summary>
+    public static string Chr(byte c) => c == 0 ? "\\x00" : Str([c]);
 
-    private static string Escape(string s)
+    /// <summary>Control characters as <c>\xNN</c>, so that every log line stays one line.</summary>
+    public static string Escape(string s)
     {
         if (!s.Any(c => c < ' ' || c == '\x7f'))
         {

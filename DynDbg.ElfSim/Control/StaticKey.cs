@@ -14,18 +14,40 @@ public readonly record struct StaticKey(int Enabled, bool InitiallyTrue)
     public string Instruction => (Enabled > 0) != InitiallyTrue ? "jmp" : "nop";
 
     /// <summary>
-    /// <c>static_key_enable</c>: a key already above 0 stays (the kernel warns once unless it is 1); 0 becomes 1.
+    /// <c>static_key_enable_cpuslocked</c> (6.1 kernel/jump_label.c): a key above 0 stays, with a
+    /// <c>WARN_ON_ONCE(enabled != 1)</c>; 0 becomes 1; a negative count is left alone.
     /// </summary>
-    public StaticKey Enable(out bool warned)
+    public StaticKey Enable(KernelLog log)
     {
-        warned = Enabled > 1;
+        if (Enabled > 0)
+        {
+            if (Enabled != 1)
+            {
+                log.WarnOnce("static_key_enable_cpuslocked", "atomic_read(&key->enabled) != 1");
+            }
+
+            return this;
+        }
+
         return Enabled == 0 ? this with { Enabled = 1 } : this;
     }
 
-    /// <summary><c>static_key_disable</c>: only 1 becomes 0; any other value stays (warning once unless it is 0).</summary>
-    public StaticKey Disable(out bool warned)
+    /// <summary>
+    /// <c>static_key_disable_cpuslocked</c>: only 1 becomes 0; any other count stays, with a
+    /// <c>WARN_ON_ONCE(enabled != 0)</c>.
+    /// </summary>
+    public StaticKey Disable(KernelLog log)
     {
-        warned = Enabled is not (0 or 1);
-        return Enabled == 1 ? this with { Enabled = 0 } : this;
+        if (Enabled != 1)
+        {
+            if (Enabled != 0)
+            {
+                log.WarnOnce("static_key_disable_cpuslocked", "atomic_read(&key->enabled) != 0");
+            }
+
+            return this;
+        }
+
+        return this with { Enabled = 0 };
     }
 }
