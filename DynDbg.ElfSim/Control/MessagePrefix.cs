@@ -19,13 +19,18 @@ public static class MessagePrefix
     /// </summary>
     public static string Emit(ControlSite site, FlagLetters letters, string trimPrefix, int pid, bool inInterrupt)
     {
-        var flags = site.Flags;
+        var r = site.Record;
+        return Emit(site.Flags, r.Modname, r.Function, ControlFileWriter.TrimPrefix(r.Filename, trimPrefix), r.LineNo, letters, pid, inInterrupt);
+    }
+
+    /// <summary>The same from the fields a <c>struct _ddebug</c> holds (the file name already trimmed).</summary>
+    public static string Emit(uint flags, string modname, string function, string filename, uint lineno, FlagLetters letters, int pid, bool inInterrupt)
+    {
         if ((flags & letters.InclAny) == 0)
         {
             return "";
         }
 
-        var r = site.Record;
         var sb = new StringBuilder();
         if ((flags & ControlFlags.InclTid) != 0)
         {
@@ -35,22 +40,22 @@ public static class MessagePrefix
         var afterTid = sb.Length;
         if ((flags & ControlFlags.InclModname) != 0)
         {
-            sb.Append(r.Modname).Append(':');
+            sb.Append(modname).Append(':');
         }
 
         if ((flags & ControlFlags.InclFuncname) != 0)
         {
-            sb.Append(r.Function).Append(':');
+            sb.Append(function).Append(':');
         }
 
         if ((flags & letters.InclAny & ControlFlags.InclSourcename) != 0)
         {
-            sb.Append(ControlFileWriter.TrimPrefix(r.Filename, trimPrefix)).Append(':');
+            sb.Append(filename).Append(':');
         }
 
         if ((flags & ControlFlags.InclLineno) != 0)
         {
-            sb.Append(((int)r.LineNo).ToString(CultureInfo.InvariantCulture)).Append(':');
+            sb.Append(((int)lineno).ToString(CultureInfo.InvariantCulture)).Append(':');
         }
 
         if (sb.Length > afterTid)
