@@ -59,7 +59,7 @@ public sealed class KernelOracle : IDisposable
                 var r = image.Records[i];
                 Command(string.Join(' ', "S", Hex(r.Modname), Hex(r.Function), Hex(r.Filename), Hex(r.Format),
                     r.LineNo.ToString(CultureInfo.InvariantCulture), (r.ClassId < 0 ? DdebugLayout.DefaultClass : r.ClassId).ToString(CultureInfo.InvariantCulture),
-                    r.Flags.ToString(CultureInfo.InvariantCulture), Math.Max(r.KeyEnabled, 0).ToString(CultureInfo.InvariantCulture),
+                    r.Flags.ToString(CultureInfo.InvariantCulture), r.KeyEnabled.ToString(CultureInfo.InvariantCulture),
                     (r.KeyEnabled < 0 ? 0 : r.KeyType).ToString(CultureInfo.InvariantCulture)));
             }
 
@@ -87,7 +87,28 @@ public sealed class KernelOracle : IDisposable
     /// <summary><c>cat control</c>.</summary>
     public string Control() => Utf8(Command("P").Single(l => l.StartsWith("O ", StringComparison.Ordinal))[2..]);
 
-    /// <summary>Every site's flags and key count, tables in list order, sites in array order.</summary>
+    /// <summary>FNV-1a 64 of the control file, of "flags:key " per site and of each prefix with its NUL (cheap to compare).</summary>
+    public (ulong Control, ulong Keys, ulong Prefixes) Hashes()
+    {
+        var p = Command("H").Single(l => l.StartsWith('H')).Split(' ');
+        return (ulong.Parse(p[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture), ulong.Parse(p[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            ulong.Parse(p[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>FNV-1a 64, as harness.c computes it.</summary>
+    public static ulong Fnv(ulong h, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            h = unchecked((h ^ b) * 0x100000001b3UL);
+        }
+
+        return h;
+    }
+
+    public const ulong FnvBasis = 0xcbf29ce484222325UL;
+
+    /// <summary>Every site's flags and key count (-1 without a key), tables in list order, sites in array order.</summary>
     public IReadOnlyList<(uint Flags, int Enabled)> Keys() =>
         Command("K").Single(l => l.StartsWith('K')).Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(p => p.Split(':')).Select(p => (uint.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture))).ToArray();

@@ -6,13 +6,15 @@
  * Commands, one per line; byte strings are hex, "." for an empty one. Every command's output ends with ".".
  *   V n                                  dynamic_debug.verbose = n
  *   I pid in_interrupt                   what task_pid_vnr()/in_interrupt() return for prefixes
- *   S mod func file fmt line class flags key_enabled key_type   a site for the next table
+ *   S mod func file fmt line class flags key_enabled key_type   a site for the next table (key_enabled -1:
+ *                                        the site has no static key; the kernel code still toggles one, K hides it)
  *   C mod base type name...              a class map offered to the next table
  *   T mod                                ddebug_add_module() of the pending sites and class maps
  *   W bytes                              ddebug_proc_write(); prints "R rc"
  *   P                                    cat control; prints "O bytes"
  *   K                                    every site in list/array order; prints "K flags:enabled ..."
  *   F                                    dynamic_emit_prefix() of every site; prints "F bytes ..."
+ *   H                                    FNV-1a 64 of what P, K and F would print: "H control keys prefixes"
  * printk lines come out as "L level text" ("L c text" for pr_cont), text in hex.
  */
 #include "helpers.c"
@@ -106,6 +108,29 @@ static int unhex(const char *h, char **out)
 	return (int)n;
 }
 
+static u64 fnv(u64 h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int key_of(const struct _ddebug *dp)
+{
+	return dp->key.dd_key_true.key.type == 2 ? -1 : dp->key.dd_key_true.key.enabled.counter;
+}
+
+static void cat_control(struct seq_file *m)
+{
+	loff_t pos = 0;
+	void *p;
+
+	seq_len = 0;
+	for (p = ddebug_proc_start(m, &pos); p; p = ddebug_proc_next(m, p, &pos))
+		ddebug_proc_show(m, p);
+	ddebug_proc_stop(m, NULL);
+}
+
 static struct _ddebug *pending;
 static int npending, cappending;
 static struct ddebug_class_map *pclasses;
@@ -152,8 +177,9 @@ int main(void)
 			d->lineno = strtoul(argv[5], NULL, 10);
 			d->class_id = strtoul(argv[6], NULL, 10);
 			d->flags = strtoul(argv[7], NULL, 10);
-			d->key.dd_key_true.key.enabled.counter = atoi(argv[8]);
-			d->key.dd_key_true.key.type = strtoul(argv[9], NULL, 10);
+			d->key.dd_key_true.key.enabled.counter = atoi(argv[8]) < 0 ? 0 : atoi(argv[8]);
+			/* type 2 is no JUMP_TYPE: it marks a site without a key (dyndbg never reads the type) */
+			d->key.dd_key_true.key.type = atoi(argv[8]) < 0 ? 2 : strtoul(argv[9], NULL, 10);
 			break;
 		}
 		case 'C': {
@@ -191,17 +217,30 @@ int main(void)
 			free(buf);
 			break;
 		}
-		case 'P': {
-			loff_t pos = 0;
-			void *p;
-
-			seq_len = 0;
-			for (p = ddebug_proc_start(&m, &pos); p; p = ddebug_proc_next(&m, p, &pos))
-				ddebug_proc_show(&m, p);
-			ddebug_proc_stop(&m, NULL);
+		case 'P':
+			cat_control(&m);
 			printf("O ");
 			put_hex(seq_out, seq_len);
 			putchar('\n');
+			break;
+		case 'H': {
+			const u64 basis = 0xcbf29ce484222325ULL;
+			u64 hk = basis, hf = basis;
+			struct ddebug_table *dt;
+
+			cat_control(&m);
+			list_for_each_entry(dt, &ddebug_tables, link) {
+				for (unsigned int i = 0; i < dt->num_ddebugs; i++) {
+					struct _ddebug *dp = &dt->ddebugs[i];
+					char buf[PREFIX_SIZE] = "", k[32];
+
+					hk = fnv(hk, k, snprintf(k, sizeof(k), "%u:%d ", dp->flags, key_of(dp)));
+					dynamic_emit_prefix(dp, buf);
+					hf = fnv(hf, buf, strlen(buf) + 1);
+				}
+			}
+			printf("H %016llx %016llx %016llx\n", (unsigned long long)fnv(basis, seq_out, seq_len),
+			       (unsigned long long)hk, (unsigned long long)hf);
 			break;
 		}
 		case 'K':
@@ -216,7 +255,7 @@ int main(void)
 
 					putchar(' ');
 					if (argv[0][0] == 'K') {
-						printf("%u:%d", dp->flags, dp->key.dd_key_true.key.enabled.counter);
+						printf("%u:%d", dp->flags, key_of(dp));
 					} else {
 						dynamic_emit_prefix(dp, buf);
 						put_hex(buf, strlen(buf));
