@@ -21,12 +21,20 @@ public sealed class ControlDifferential : IDisposable
         Pid = pid;
         InInterrupt = inInterrupt;
         Ours = new DyndbgControl(FlagLetters.Linux61, verbose);
+        var kernelBoot = new List<string>();
         foreach (var image in images)
         {
             Ours.Load(image);
-            kernel.Load(image);
+            kernelBoot.AddRange(kernel.Load(image));
         }
+
+        // The harness adds tables with ddebug_add_module, not dynamic_debug_init, so the init summary is ours alone.
+        BootLogDifference = Ours.Log.Lines.Select(l => l.Text).Where(l => !l.Contains(" prdebugs in ") && !l.Contains(" builtin ddebug class-maps"))
+            .SequenceEqual(kernelBoot) ? null : "boot log differs";
     }
+
+    /// <summary>Null when adding the tables logged what the kernel logs.</summary>
+    public string? BootLogDifference { get; }
 
     public DyndbgControl Ours { get; }
 

@@ -48,10 +48,11 @@ public sealed class KernelOracle : IDisposable
 
     /// <summary>
     /// Adds an image as the kernel would: one <c>ddebug_add_module</c> per table, each offered all class maps of
-    /// the image (the kernel attaches those whose mod_name matches).
+    /// the image (the kernel attaches those whose mod_name matches). Returns the log lines that produced.
     /// </summary>
-    public void Load(DyndbgImage image)
+    public IReadOnlyList<string> Load(DyndbgImage image)
     {
+        var log = new List<string>();
         foreach (var t in image.Tables)
         {
             for (var i = t.First; i < t.First + t.Count; i++)
@@ -69,8 +70,10 @@ public sealed class KernelOracle : IDisposable
                     .Concat(cm.ClassNames.Select(Hex))));
             }
 
-            Command($"T {Hex(t.ModName)}");
+            log.AddRange(Log(Command($"T {Hex(t.ModName)}")));
         }
+
+        return log;
     }
 
     /// <summary>A write(2) to the control file: its return and the log lines it produced.</summary>
@@ -80,9 +83,6 @@ public sealed class KernelOracle : IDisposable
         var rc = lines.Single(l => l.StartsWith("R ", StringComparison.Ordinal));
         return (int.Parse(rc[2..], CultureInfo.InvariantCulture), Log(lines));
     }
-
-    /// <summary>The log lines of a command that is not a write (e.g. adding tables at verbose ≥ 1).</summary>
-    public IReadOnlyList<string> LogOf(IReadOnlyList<string> lines) => Log(lines);
 
     /// <summary><c>cat control</c>.</summary>
     public string Control() => Utf8(Command("P").Single(l => l.StartsWith("O ", StringComparison.Ordinal))[2..]);
