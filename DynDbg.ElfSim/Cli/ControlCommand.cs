@@ -87,15 +87,31 @@ public static class ControlCommand
         }
 
         var bootLog = control.Log.Lines.ToArray();
+        var json = o.Format == "json";
+        if (!json)
+        {
+            foreach (var line in bootLog)
+            {
+                io.Error.WriteLine(line.Text);
+            }
+        }
+
+        // Text steps are printed as they happen (a whole module tree's control file is megabytes per step);
+        // JSON keeps each step's control file for the document.
         var runSteps = new List<ControlStep>(queries.Count);
         for (var i = 0; i < queries.Count; i++)
         {
             var text = o.Echo ? queries[i] + "\n" : queries[i];
-            var result = control.Write(Encoding.UTF8.GetBytes(text));
-            runSteps.Add(new ControlStep(i + 1, text, result, o.Steps ? ControlFileWriter.Render(control) : null));
+            var step = new ControlStep(i + 1, text, control.Write(Encoding.UTF8.GetBytes(text)), json && o.Steps ? ControlFileWriter.Render(control) : null);
+            runSteps.Add(step);
+            if (!json && o.Steps)
+            {
+                ControlTextReport.WriteStepHeader(io.Out, step.Number, step.Text, step.Result);
+                ControlFileWriter.Write(io.Out, control);
+            }
         }
 
-        if (o.Format == "json")
+        if (json)
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
             using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -108,7 +124,7 @@ public static class ControlCommand
         }
         else
         {
-            WriteText(io, o, control, bootLog, runSteps);
+            WriteText(io, o, control, runSteps);
         }
 
         io.Out.Flush();
@@ -121,25 +137,12 @@ public static class ControlCommand
     }
 
     /// <summary>
-    /// Text: the kernel log goes to stderr as dmesg would show it (with --steps, each write's lines go with its
-    /// step instead); stdout holds the control file, after every write or once at the end.
+    /// Text: the kernel log goes to stderr as dmesg would show it (with --steps, each write's lines went with its
+    /// step instead); stdout ends with the control file (unless the steps printed it) and the sites.
     /// </summary>
-    private static void WriteText(CliOutput io, ControlOptions o, DyndbgControl control, IReadOnlyList<KernelLogLine> bootLog, List<ControlStep> runSteps)
+    private static void WriteText(CliOutput io, ControlOptions o, DyndbgControl control, List<ControlStep> runSteps)
     {
-        foreach (var line in bootLog)
-        {
-            io.Error.WriteLine(line.Text);
-        }
-
-        if (o.Steps)
-        {
-            foreach (var s in runSteps)
-            {
-                ControlTextReport.WriteStepHeader(io.Out, s.Number, s.Text, s.Result);
-                io.Out.Write(s.Control);
-            }
-        }
-        else
+        if (!o.Steps)
         {
             foreach (var line in runSteps.SelectMany(s => s.Result.Log))
             {
