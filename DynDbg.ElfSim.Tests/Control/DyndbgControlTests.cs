@@ -13,17 +13,11 @@ namespace DynDbg.ElfSim.Tests.Control;
 [TestFixture]
 public class DyndbgControlTests
 {
-    private static DyndbgImage Image(string arch, string file)
-    {
-        using var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        return DyndbgImage.Load(f);
-    }
-
     /// <summary>The built-in sample: alpha (11 sites), beta (10), delta (5, DEBUG, one DELTA_IO site).</summary>
     private static DyndbgControl Boot(int verbose = 0, FlagLetters? letters = null, string trimPrefix = "")
     {
         var c = new DyndbgControl(letters, verbose, trimPrefix);
-        c.Load(Image("x86_64", "vmlinux.o")).Should().Be(0);
+        c.Load(Images.Sample("x86_64", "vmlinux.o")).Should().Be(0);
         return c;
     }
 
@@ -189,7 +183,7 @@ public class DyndbgControlTests
     public void NoJumpLabel_HasNoKey_AndPrintsFollowTheFlag()
     {
         var c = new DyndbgControl();
-        c.Load(Image("x86_64", "gamma.ko"));
+        c.Load(Images.Sample("x86_64", "gamma.ko"));
         var s = c.Tables.Single().Sites[0];
         s.Key.Should().BeNull();
         s.Prints.Should().BeFalse();
@@ -273,13 +267,13 @@ public class DyndbgControlTests
     public void Modules_AreAppendedInInsmodOrder_AndASecondInsmodIsRefused()
     {
         var c = Boot();
-        c.Load(Image("x86_64", "gamma.ko")).Should().Be(0);
+        c.Load(Images.Sample("x86_64", "gamma.ko")).Should().Be(0);
         c.Tables.Select(t => t.ModName).Should().Equal("alpha", "beta", "delta", "gamma");
         var render = ControlFileWriter.Render(c);
         render.IndexOf("[delta]", StringComparison.Ordinal).Should().BeLessThan(render.IndexOf("[gamma]", StringComparison.Ordinal));
 
         var m = new DyndbgControl();
-        var riscv = Image("riscv64", "alpha.ko");
+        var riscv = Images.Sample("riscv64", "alpha.ko");
         m.Load(riscv).Should().Be(0);
         m.Load(riscv).Should().Be(0, "a .ko without .gnu.linkonce.this_module is consumed like a built-in image");
     }

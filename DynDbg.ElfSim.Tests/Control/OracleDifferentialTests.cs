@@ -14,14 +14,8 @@ namespace DynDbg.ElfSim.Tests.Control;
 [Category("KernelSource")]
 public class OracleDifferentialTests
 {
-    private static DyndbgImage Image(string arch, string file)
-    {
-        using var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        return DyndbgImage.Load(f);
-    }
-
     private static IReadOnlyList<DyndbgImage> SampleKernel() =>
-        [Image("x86_64", "vmlinux.o"), Image("x86_64", "gamma.ko"), Image("i386", "alpha.ko")];
+        [Images.Sample("x86_64", "vmlinux.o"), Images.Sample("x86_64", "gamma.ko"), Images.Sample("i386", "alpha.ko")];
 
     [Test]
     public void Corpus_EveryWriteAgreesWithTheKernel()

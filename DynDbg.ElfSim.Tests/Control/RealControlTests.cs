@@ -19,14 +19,8 @@ public class RealControlTests
         "net/sctp/sctp.ko", "drivers/usb/serial/usbserial.ko", "drivers/gpu/drm/amd/amdgpu/amdgpu.ko",
     ];
 
-    private static DyndbgImage Load(string path)
-    {
-        using var f = ElfFile.Open(path);
-        return DyndbgImage.Load(f);
-    }
-
     private static IReadOnlyList<DyndbgImage> KernelAndModules() =>
-        [Load(RealAmd64.Vmlinux), .. ModuleList.Select(m => Load(RealAmd64.Module(m)))];
+        [Images.Load(RealAmd64.Vmlinux), .. ModuleList.Select(m => Images.Load(RealAmd64.Module(m)))];
 
     [Test]
     [Category("KernelSource")]
@@ -63,9 +57,9 @@ public class RealControlTests
     public void WholeModuleTree_AgreesWithTheKernelSource()
     {
         var modules = Directory.EnumerateFiles(RealAmd64.Modules, "*.ko", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(Load).Where(i => i.Records.Count > 0).ToArray();
+            .Select(Images.Load).Where(i => i.Records.Count > 0).ToArray();
         modules.Length.Should().BeGreaterThan(1300);
-        var images = new List<DyndbgImage> { Load(RealAmd64.Vmlinux) };
+        var images = new List<DyndbgImage> { Images.Load(RealAmd64.Vmlinux) };
         images.AddRange(modules);
         using var run = new ControlDifferential(images, verbose: 0);
         var sites = run.Ours.Tables.Sum(t => t.Sites.Count);
