@@ -1,7 +1,6 @@
 using System.Text;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
-using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Tests.Control;
 

@@ -35,8 +35,6 @@ public sealed class DyndbgControl
     /// <summary>Tables in list order (the order the control file shows them).</summary>
     public IReadOnlyList<ControlTable> Tables => tables;
 
-    public bool HasBuiltIn { get; private set; }
-
     /// <summary>Sites in the order <c>cat control</c> prints them: tables in list order, each from its last site down.</summary>
     public IEnumerable<ControlSite> SitesInControlOrder() => tables.SelectMany(t => t.Sites.Reverse());
 
@@ -49,7 +47,6 @@ public sealed class DyndbgControl
     /// </summary>
     public int InitBuiltIn(DyndbgImage image)
     {
-        HasBuiltIn = true;
         if (image.Records.Count == 0)
         {
             Log.Warn("_ddebug table is empty in a CONFIG_DYNAMIC_DEBUG build");

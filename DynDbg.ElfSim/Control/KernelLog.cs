@@ -43,7 +43,7 @@ public sealed class KernelLog(int verbose)
     }
 
     /// <summary>Lines logged since <paramref name="mark"/> (a former <see cref="Lines"/> count).</summary>
-    public IReadOnlyList<KernelLogLine> Since(int mark) => lines.Skip(mark).ToArray();
+    public IReadOnlyList<KernelLogLine> Since(int mark) => lines.GetRange(mark, lines.Count - mark);
 
     /// <summary>
     /// <c>%s</c> of a C string as it reaches the log: the bytes up to the first NUL, read as UTF-8, with control
