@@ -32,16 +32,17 @@ public static class CheckCommand
             return io.Usage("--jobs takes a whole number of 1 or more");
         }
 
+        if (CliInputs.UnknownOption(roots) is { } unknown)
+        {
+            return io.Usage($"unknown option '{unknown}' for check");
+        }
+
         var files = new List<string>();
         foreach (var root in roots)
         {
             if (Directory.Exists(root))
             {
                 files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(IsElf).Order(StringComparer.Ordinal));
-            }
-            else if (root.StartsWith('-') && !File.Exists(root))
-            {
-                return io.Usage($"unknown option '{root}' for check");
             }
             else
             {

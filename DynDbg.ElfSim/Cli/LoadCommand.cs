@@ -35,19 +35,12 @@ public static class LoadCommand
 
     public static int Run(CliOutput io, IReadOnlyList<string> paths, string profileName, bool control, string format)
     {
-        DdebugLayout? forced = null;
-        if (!string.Equals(profileName, "auto", StringComparison.OrdinalIgnoreCase))
+        if (!CliInputs.TryProfile(io, profileName, out var forced, out var exitCode))
         {
-            forced = DdebugLayout.ByName(profileName);
-            if (forced is null)
-            {
-                return io.Usage($"unknown --profile '{profileName}'; known: auto, {string.Join(", ", DdebugLayout.All.Select(l => l.Name))}");
-            }
+            return exitCode;
         }
 
-        // System.CommandLine hands unknown options to the FILE argument; a missing file named "--x" would be a
-        // confusing ELF031, so say what it is.
-        if (paths.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p)) is { } unknown)
+        if (CliInputs.UnknownOption(paths) is { } unknown)
         {
             return io.Usage($"unknown option '{unknown}' for load");
         }
@@ -55,7 +48,7 @@ public static class LoadCommand
         List<DyndbgImage> images;
         try
         {
-            images = LoadAll(paths, forced);
+            images = CliInputs.LoadAll(paths, forced);
             if (format == "json")
             {
                 io.Out.Write(JsonArrays.Document(images, (j, image) => LoadJsonReport.Write(j, image, control)));
@@ -84,35 +77,5 @@ public static class LoadCommand
         {
             return io.Fail(e);
         }
-    }
-
-    /// <summary>
-    /// Decodes the inputs on every core, keeping their order. Each file is unmapped as soon as its records are
-    /// decoded (the model holds strings, not spans), so a module tree does not keep thousands of maps open.
-    /// If any input fails, the first failing one in command-line order is reported and nothing is printed.
-    /// </summary>
-    private static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced)
-    {
-        var images = new DyndbgImage?[paths.Count];
-        var errors = new ElfFormatException?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            try
-            {
-                using var file = ElfFile.Open(paths[i]);
-                images[i] = DyndbgImage.Load(file, forced);
-            }
-            catch (ElfFormatException e)
-            {
-                errors[i] = e;
-            }
-        });
-
-        if (errors.FirstOrDefault(e => e is not null) is { } first)
-        {
-            throw first;
-        }
-
-        return images.Select(x => x!).ToList();
     }
 }

@@ -14,6 +14,7 @@ public static class Program
         {
             LoadCommand.Create(io),
             CheckCommand.Create(io),
+            ControlCommand.Create(io),
         };
 
         try

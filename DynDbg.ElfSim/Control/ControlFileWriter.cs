@@ -1,51 +1,52 @@
+using System.Globalization;
 using System.Text;
 using DynDbg.ElfSim.DynDbg;
 
 namespace DynDbg.ElfSim.Control;
 
 /// <summary>
-/// Renders <c>/proc/dynamic_debug/control</c> as a 6.1 kernel prints it (reference §3.2; invariants 25, 26, 29):
-/// the header line, then tables in the order they were added, each table's records from the last to record 0.
+/// Renders <c>/proc/dynamic_debug/control</c> as 6.1 <c>ddebug_proc_show</c> prints it (reference §3.2;
+/// invariants 25, 26, 29): the header line, then tables in list order, each table's sites from the last to 0.
 /// </summary>
 public static class ControlFileWriter
 {
     public const string HeaderLine = "# filename:lineno [module]function flags format";
 
-    /// <summary>Writes the whole file for tables added in the order given.</summary>
-    public static void Write(TextWriter w, IEnumerable<DyndbgImage> imagesInLoadOrder, string trimPrefix = "")
+    /// <summary>The control file of a kernel in the state <paramref name="control"/> holds.</summary>
+    public static void Write(TextWriter w, DyndbgControl control)
     {
         w.Write(HeaderLine);
         w.Write('\n');
-        foreach (var image in imagesInLoadOrder)
+        foreach (var site in control.SitesInControlOrder())
         {
-            foreach (var table in image.Tables)
-            {
-                for (var i = table.First + table.Count - 1; i >= table.First; i--)
-                {
-                    WriteRecord(w, table, image.Records[i], trimPrefix);
-                }
-            }
+            WriteSite(w, site, control.Letters, control.TrimPrefix);
         }
     }
 
-    public static void WriteRecord(TextWriter w, DdebugTable table, DdebugRecord r, string trimPrefix)
+    /// <summary>The control file right after the images are loaded in the order given (no query yet).</summary>
+    public static void Write(TextWriter w, IEnumerable<DyndbgImage> imagesInLoadOrder, string trimPrefix = "") =>
+        Write(w, Boot(imagesInLoadOrder, trimPrefix));
+
+    /// <summary>One line: <c>"%s:%u [%s]%s =%s \""</c>, the escaped format, <c>"</c>, the class when not default.</summary>
+    public static void WriteSite(TextWriter w, ControlSite site, FlagLetters letters, string trimPrefix)
     {
+        var r = site.Record;
         w.Write(TrimPrefix(r.Filename, trimPrefix));
         w.Write(':');
-        w.Write(r.LineNo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        w.Write(r.LineNo.ToString(CultureInfo.InvariantCulture));
         w.Write(" [");
-        w.Write(table.ModName);
+        w.Write(site.Table.ModName);
         w.Write(']');
         w.Write(r.Function);
         w.Write(" =");
-        w.Write(ControlFlags.Describe(r.Flags));
+        w.Write(letters.Describe(site.Flags));
         w.Write(" \"");
         w.Write(EscapeFormat(r.Format));
         w.Write('"');
-        if (r.ClassId >= 0 && r.ClassId != DdebugLayout.DefaultClass)
+        if (site.ClassId != DdebugLayout.DefaultClass)
         {
-            var name = table.Classes.Select(c => c.NameOf(r.ClassId)).FirstOrDefault(n => n is not null);
-            w.Write(name is not null ? $" class:{name}" : $" class unknown, _id:{r.ClassId}");
+            var name = site.Table.ClassName(site.ClassId);
+            w.Write(name is not null ? $" class:{name}" : $" class unknown, _id:{site.ClassId}");
         }
 
         w.Write('\n');
@@ -81,10 +82,23 @@ public static class ControlFileWriter
     public static string TrimPrefix(string path, string prefix) =>
         prefix.Length > 0 && path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..] : path;
 
-    public static string Render(IEnumerable<DyndbgImage> images, string trimPrefix = "")
+    public static string Render(DyndbgControl control)
     {
         var sw = new StringWriter(new StringBuilder()) { NewLine = "\n" };
-        Write(sw, images, trimPrefix);
+        Write(sw, control);
         return sw.ToString();
+    }
+
+    public static string Render(IEnumerable<DyndbgImage> images, string trimPrefix = "") => Render(Boot(images, trimPrefix));
+
+    private static DyndbgControl Boot(IEnumerable<DyndbgImage> images, string trimPrefix)
+    {
+        var control = new DyndbgControl(trimPrefix: trimPrefix);
+        foreach (var image in images)
+        {
+            control.Load(image);
+        }
+
+        return control;
     }
 }

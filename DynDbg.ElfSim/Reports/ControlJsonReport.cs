@@ -1,0 +1,119 @@
+using System.Text.Json;
+using DynDbg.ElfSim.Control;
+using DynDbg.ElfSim.DynDbg;
+
+namespace DynDbg.ElfSim.Reports;
+
+/// <summary>
+/// <c>control --format json</c>: one object with the inputs in load order, every write (text, length, return
+/// code, errno name, matches, each query's result, log lines and, with <c>--steps</c>, the control file after
+/// it), the final control file and, with <c>--sites</c>, every site's state.
+/// </summary>
+public static class ControlJsonReport
+{
+    public static void Write(Utf8JsonWriter j, IReadOnlyList<string> paths, IReadOnlyList<DyndbgImage> images, DyndbgControl control,
+        IReadOnlyList<KernelLogLine> bootLog, IReadOnlyList<ControlStep> steps, bool sites, int pid, bool inInterrupt)
+    {
+        j.WriteStartObject();
+        j.WriteString("flagLetters", control.Letters.Name);
+        j.WriteNumber("verbose", control.Log.Verbose);
+        j.WriteStartArray("inputs");
+        for (var i = 0; i < images.Count; i++)
+        {
+            j.WriteStartObject();
+            j.WriteString("file", paths[i]);
+            j.WriteString("kind", images[i].Kind == ImageKind.Module ? "module" : "builtin");
+            j.WriteNumber("records", images[i].Records.Count);
+            JsonArrays.WriteStrings(j, "tables", images[i].Tables.Select(t => t.ModName));
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        JsonArrays.WriteStrings(j, "bootLog", bootLog.Select(l => l.Text));
+        j.WriteStartArray("writes");
+        foreach (var s in steps)
+        {
+            var r = s.Result;
+            j.WriteStartObject();
+            j.WriteNumber("write", s.Number);
+            j.WriteString("text", s.Text);
+            j.WriteNumber("length", r.Length);
+            j.WriteNumber("rc", r.Rc);
+            if (r.Failed)
+            {
+                j.WriteString("error", Errno.Name(r.Rc));
+            }
+            else
+            {
+                j.WriteNull("error");
+            }
+
+            j.WriteNumber("matches", r.Matches);
+            j.WriteStartArray("queries");
+            foreach (var q in r.Queries)
+            {
+                j.WriteStartObject();
+                j.WriteNumber("index", q.Index);
+                j.WriteString("text", q.Text);
+                j.WriteNumber("rc", q.Rc);
+                j.WriteEndObject();
+            }
+
+            j.WriteEndArray();
+            JsonArrays.WriteStrings(j, "log", r.Log.Select(l => l.Text));
+            if (s.Control is { } after)
+            {
+                JsonArrays.WriteStrings(j, "control", Lines(after));
+            }
+
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        JsonArrays.WriteStrings(j, "control", Lines(ControlFileWriter.Render(control)));
+        if (sites)
+        {
+            WriteSites(j, control, pid, inInterrupt);
+        }
+
+        j.WriteEndObject();
+    }
+
+    private static void WriteSites(Utf8JsonWriter j, DyndbgControl control, int pid, bool inInterrupt)
+    {
+        j.WriteStartArray("sites");
+        foreach (var s in control.SitesInControlOrder())
+        {
+            var r = s.Record;
+            j.WriteStartObject();
+            j.WriteString("module", s.Table.ModName);
+            j.WriteNumber("index", r.Index);
+            j.WriteString("file", r.Filename);
+            j.WriteNumber("line", r.LineNo);
+            j.WriteString("function", r.Function);
+            j.WriteNumber("classId", s.ClassId);
+            j.WriteNumber("flags", s.Flags);
+            j.WriteString("flagsText", control.Letters.Describe(s.Flags));
+            if (s.Key is { } k)
+            {
+                j.WriteStartObject("key");
+                j.WriteNumber("enabled", k.Enabled);
+                j.WriteBoolean("initiallyTrue", k.InitiallyTrue);
+                j.WriteString("instruction", k.Instruction);
+                j.WriteEndObject();
+            }
+            else
+            {
+                j.WriteNull("key");
+            }
+
+            j.WriteBoolean("prints", s.Prints);
+            j.WriteString("prefix", control.Prefix(s, pid, inInterrupt));
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
