@@ -36,20 +36,26 @@ public static class DdebugClassMapDecoder
             var length = (int)memory.ReadU32(region.Section, at + (ulong)(5 * p));
             var @base = (int)memory.ReadU32(region.Section, at + (ulong)(5 * p) + 4);
             var type = (int)memory.ReadU32(region.Section, at + (ulong)(5 * p) + 8);
-            if (length is < 0 or > 64 || @base is < 0 or > 63)
+            if (length is < 0 or > 64 || @base is < 0 or > 63 || @base + length > 64)
             {
                 throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, who, region.Section.Offset + at,
-                    $"length {length} / base {@base} outside the 6-bit class id space");
+                    $"base {@base} + length {length} is outside the 6-bit class id space (0..63)");
             }
 
             var classNames = new List<string>(length);
             if (names is { } n)
             {
                 var arraySec = file.Sections[n.Section];
+                // 6.1 looks names up with match_string(), which stops at the first NULL entry.
                 for (var k = 0; k < length; k++)
                 {
                     var np = memory.ReadPointer(arraySec, n.Offset + (ulong)(k * p), $"{who}, class_names[{k}]");
-                    classNames.Add(np is { } s ? memory.ReadString(s, $"{who}, class_names[{k}]") : "(null)");
+                    if (np is not { } s)
+                    {
+                        break;
+                    }
+
+                    classNames.Add(memory.ReadString(s, $"{who}, class_names[{k}]"));
                 }
             }
 
