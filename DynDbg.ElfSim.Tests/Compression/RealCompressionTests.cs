@@ -75,6 +75,6 @@ public class RealCompressionTests
             }
         }
 
-        tables.Should().BeGreaterThan(1000, "every Debian flavour has over a thousand modules with pr_debug call sites");
+        tables.Should().BeGreaterThan(500, "every Debian flavour has hundreds of modules with pr_debug call sites (s390x 693)");
     }
 }
