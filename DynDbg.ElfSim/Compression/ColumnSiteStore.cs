@@ -119,6 +119,7 @@ public sealed class ColumnSiteStore : SiteStore
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(ref Header h, Cursor[] cursors, int c)
     {
         var cur = cursors[c];
