@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
@@ -106,28 +105,7 @@ public static class CompressCommand
         switch (format)
         {
             case "json":
-                var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-                using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-                {
-                    // One object per input; an array when there are several (as load does).
-                    if (results.Count > 1)
-                    {
-                        j.WriteStartArray();
-                    }
-
-                    foreach (var r in results)
-                    {
-                        CompressJsonReport.Write(j, r, options);
-                    }
-
-                    if (results.Count > 1)
-                    {
-                        j.WriteEndArray();
-                    }
-                }
-
-                w.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-                w.Write('\n');
+                JsonOutput.Write(w, results, (j, r) => CompressJsonReport.Write(j, r, options));
                 break;
             case "csv":
                 w.WriteLine(CompressCsvReport.Header);
@@ -189,31 +167,8 @@ public static class CompressCommand
         }
     }
 
-    /// <summary>Decodes the inputs on every core, keeping their order; the first failing input (in order) is reported.</summary>
-    private static List<SiteTable> LoadAll(IReadOnlyList<string> paths)
-    {
-        var tables = new SiteTable?[paths.Count];
-        var errors = new ElfFormatException?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            try
-            {
-                using var file = ElfFile.Open(paths[i]);
-                tables[i] = SiteTable.From(file, DyndbgImage.Load(file));
-            }
-            catch (ElfFormatException e)
-            {
-                errors[i] = e;
-            }
-        });
-
-        if (errors.FirstOrDefault(e => e is not null) is { } first)
-        {
-            throw first;
-        }
-
-        return tables.Select(t => t!).ToList();
-    }
+    private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
+        InputFiles.Decode(paths, file => SiteTable.From(file, DyndbgImage.Load(file)));
 
     /// <summary>DIR/&lt;name&gt;.sites per input with records (a repeated name gets .2, .3, ...); each written whole.</summary>
     private static void Dump(string dir, IReadOnlyList<SiteTable> tables)

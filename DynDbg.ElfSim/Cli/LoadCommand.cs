@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
@@ -50,14 +49,7 @@ public static class LoadCommand
             images = LoadAll(paths, forced);
             if (format == "json")
             {
-                var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-                using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-                {
-                    WriteJson(j, images, control);
-                }
-
-                io.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-                io.Out.Write('\n');
+                JsonOutput.Write(io.Out, images, (j, image) => LoadJsonReport.Write(j, image, control));
             }
             else if (control)
             {
@@ -90,47 +82,6 @@ public static class LoadCommand
     /// decoded (the model holds strings, not spans), so a module tree does not keep thousands of maps open.
     /// If any input fails, the first failing one in command-line order is reported and nothing is printed.
     /// </summary>
-    private static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced)
-    {
-        var images = new DyndbgImage?[paths.Count];
-        var errors = new ElfFormatException?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            try
-            {
-                using var file = ElfFile.Open(paths[i]);
-                images[i] = DyndbgImage.Load(file, forced);
-            }
-            catch (ElfFormatException e)
-            {
-                errors[i] = e;
-            }
-        });
-
-        if (errors.FirstOrDefault(e => e is not null) is { } first)
-        {
-            throw first;
-        }
-
-        return images.Select(x => x!).ToList();
-    }
-
-    private static void WriteJson(Utf8JsonWriter j, List<DyndbgImage> images, bool control)
-    {
-        // One object per input; an array when there are several (as llvm-readobj and `compress` do).
-        if (images.Count > 1)
-        {
-            j.WriteStartArray();
-        }
-
-        foreach (var image in images)
-        {
-            LoadJsonReport.Write(j, image, control);
-        }
-
-        if (images.Count > 1)
-        {
-            j.WriteEndArray();
-        }
-    }
+    private static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced) =>
+        InputFiles.Decode(paths, file => DyndbgImage.Load(file, forced));
 }
