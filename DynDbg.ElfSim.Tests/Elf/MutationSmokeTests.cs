@@ -45,7 +45,7 @@ public class MutationSmokeTests
         ids.Should().NotBeEmpty();
     }
 
-    private static byte[] Mutate(byte[] original, Random rng, ElfHeader h, IReadOnlyList<ElfSection> sections)
+    internal static byte[] Mutate(byte[] original, Random rng, ElfHeader h, IReadOnlyList<ElfSection> sections)
     {
         var d = (byte[])original.Clone();
         switch (rng.Next(4))

@@ -85,7 +85,7 @@ public static class CompressCommand
             io.Error.WriteLine($"DynDbg.ElfSim: error {ErrorIds.ZstdFailed}: {e.Message}");
             return ExitCodes.InternalError;
         }
-        catch (IOException e) when (dump is not null)
+        catch (Exception e) when (dump is not null && e is IOException or UnauthorizedAccessException)
         {
             return io.Usage($"--dump {dump}: {e.Message}");
         }
