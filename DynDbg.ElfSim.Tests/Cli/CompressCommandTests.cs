@@ -110,6 +110,32 @@ public class CompressCommandTests
     }
 
     [Test]
+    public void DirectoryWalk_SkipsFifosAndNonElfFiles_WithoutBlocking()
+    {
+        var dir = Directory.CreateTempSubdirectory("dyndbg-walk-").FullName;
+        try
+        {
+            File.Copy(Sample("x86_64", "gamma.ko"), Path.Combine(dir, "gamma.ko"));
+            File.WriteAllText(Path.Combine(dir, "README"), "not an ELF file, but longer than sixteen bytes\n");
+            using (var mkfifo = Process.Start("mkfifo", Path.Combine(dir, "pipe")))
+            {
+                mkfifo.WaitForExit();
+                mkfifo.ExitCode.Should().Be(0);
+            }
+
+            var run = Task.Run(() => CliRunner.Run("compress", "--format", "json", "--budget-ms", "0", "--no-zstd", dir));
+            run.Wait(TimeSpan.FromSeconds(60)).Should().BeTrue("opening a FIFO would block forever");
+            run.Result.Code.Should().Be(0, run.Result.Err);
+            using var doc = JsonDocument.Parse(run.Result.Out);
+            doc.RootElement.GetProperty("file").GetString().Should().EndWith("gamma.ko");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void Dump_WritesTheSitesArray()
     {
         var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "dump-" + Guid.NewGuid().ToString("N"));

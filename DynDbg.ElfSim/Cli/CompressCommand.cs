@@ -153,6 +153,12 @@ public static class CompressCommand
     {
         try
         {
+            // Size first: FIFOs, sockets and devices report 0 and would block or never end if opened.
+            if (new FileInfo(path).Length < 16)
+            {
+                return false;
+            }
+
             using var s = File.OpenRead(path);
             Span<byte> magic = stackalloc byte[4];
             return s.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
