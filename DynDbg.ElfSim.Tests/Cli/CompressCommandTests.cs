@@ -4,6 +4,7 @@ using DynDbg.ElfSim.Cli;
 using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Tests.Cli;
 
@@ -87,6 +88,20 @@ public class CompressCommandTests
         lines.Should().HaveCount(1 + (2 * SiteStoreOptions.StoreNames.Length));
         lines.Skip(1).Should().OnlyContain(l => l.Split(',').Length == 17);
         lines[1].Should().StartWith($"{Sample("x86_64", "alpha.ko")},11,8,264,raw,264,1.000000,0,true,,,264,0,0,0,true,");
+    }
+
+    [Test]
+    public void InputWithoutRecords_NoBestStore_NoCsvRows()
+    {
+        var empty = SiteTable.Create("empty.ko", 8, false, ImageKind.Module, []);
+        var result = CompressionStudy.Run(empty, new SiteStoreOptions(Zstd: false));
+        result.Best.Should().BeNull();
+        var csv = new StringWriter();
+        CompressCsvReport.Write(csv, result);
+        csv.ToString().Should().BeEmpty();
+        var text = new StringWriter { NewLine = "\n" };
+        CompressTextReport.Write(text, result);
+        text.ToString().Should().Be("File:      empty.ko\nRecords:   0 (no dyndbg callsites: nothing to compress)\n");
     }
 
     [Test]

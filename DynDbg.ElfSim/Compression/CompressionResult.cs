@@ -14,8 +14,8 @@ public sealed record CompressionResult(
     IReadOnlyList<StoreResult> Stores,
     CacheResult? Cache)
 {
-    /// <summary>The exact store with the fewest bytes (ties: the earlier in output order), or null.</summary>
-    public string? Best => Stores.Where(s => s.Exact).OrderBy(s => s.Bytes).FirstOrDefault()?.Name;
+    /// <summary>The exact store with the fewest bytes (ties: the earlier in output order); null without records.</summary>
+    public string? Best => Records == 0 ? null : Stores.Where(s => s.Exact).OrderBy(s => s.Bytes).FirstOrDefault()?.Name;
 
     public bool AllExact => Stores.All(s => s.Exact);
 

@@ -14,6 +14,11 @@ public static class CompressCsvReport
 
     public static void Write(TextWriter w, CompressionResult r)
     {
+        if (r.Records == 0)
+        {
+            return;
+        }
+
         var inv = CultureInfo.InvariantCulture;
         var best = r.Best;
         foreach (var s in r.Stores)
