@@ -83,7 +83,7 @@ public class MutationSmokeTests
         _ = DyndbgImage.Load(f, memory: new LoadedModuleMemory(loaded));
     }
 
-    private static byte[] Mutate(byte[] original, Random rng, ElfHeader h, IReadOnlyList<ElfSection> sections)
+    internal static byte[] Mutate(byte[] original, Random rng, ElfHeader h, IReadOnlyList<ElfSection> sections)
     {
         var d = (byte[])original.Clone();
         switch (rng.Next(4))

@@ -40,28 +40,6 @@ internal static class CliInputs
     /// decoded (the model holds strings, not spans), so a module tree does not keep thousands of maps open.
     /// If any input fails, the first failing one in command-line order is thrown.
     /// </summary>
-    public static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced)
-    {
-        var images = new DyndbgImage?[paths.Count];
-        var errors = new ElfFormatException?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            try
-            {
-                using var file = ElfFile.Open(paths[i]);
-                images[i] = DyndbgImage.Load(file, forced);
-            }
-            catch (ElfFormatException e)
-            {
-                errors[i] = e;
-            }
-        });
-
-        if (errors.FirstOrDefault(e => e is not null) is { } first)
-        {
-            throw first;
-        }
-
-        return images.Select(x => x!).ToList();
-    }
+    public static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced) =>
+        InputFiles.Decode(paths, file => DyndbgImage.Load(file, forced));
 }

@@ -15,6 +15,7 @@ public static class Program
             LoadCommand.Create(io),
             CheckCommand.Create(io),
             ControlCommand.Create(io),
+            CompressCommand.Create(io),
         };
 
         try

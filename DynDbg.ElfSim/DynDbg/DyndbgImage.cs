@@ -54,6 +54,13 @@ public sealed class DyndbgImage
             return new DyndbgImage(file, memory ?? fileMemory, kind, kindReason, null, null, [], [], []);
         }
 
+        if (forced is null && DietImage.IsDiet(file))
+        {
+            // The split layout would only be misread as a broken mainline table.
+            throw new ElfFormatException(ErrorIds.DietImage, file.Path, region.Origin, region.FileOffset,
+                "a diet-plan image (it has __dyndbg_sites): the mainline decoder does not read it; use `check` for its invariants");
+        }
+
         var decision = ProfileDetector.Decide(file, fileMemory, region, forced);
         memory ??= fileMemory;
         var records = DdebugDecoder.Decode(memory, region, decision.Layout);

@@ -3,7 +3,7 @@ namespace DynDbg.ElfSim.Elf;
 /// <summary>
 /// Stable error IDs. Tests and scripts match on these, so an ID is never reused for another meaning.
 /// ELFnnn: the file is not readable as ELF. DYNnnn: the ELF is fine but its dyndbg table is not decodable.
-/// USGnnn: bad usage of the tool.
+/// CMPnnn: the compression study's environment (libzstd). USGnnn: bad usage of the tool.
 /// </summary>
 public static class ErrorIds
 {
@@ -48,6 +48,13 @@ public static class ErrorIds
     public const string UnexpectedRelocation = "DYN009";
     public const string BadBtf = "DYN010";
     public const string ReadPastSection = "DYN011";
+    public const string DietImage = "DYN012";
+
+    /// <summary>libzstd could not be loaded: a note, the zstd stores are skipped and the others still run.</summary>
+    public const string ZstdUnavailable = "CMP001";
+
+    /// <summary>libzstd returned an error while compressing or decompressing the tool's own data.</summary>
+    public const string ZstdFailed = "CMP002";
 
     public const string Usage = "USG001";
 }

@@ -28,7 +28,12 @@ public static class ModuleLoader
         (ElfConstants.ShfAlloc, 0, "small"), // ARCH_SHF_SMALL is 0 on every arch Debian ships but ia64
     ];
 
-    public static ModuleLayout Layout(ElfFile file, KernelConfig? config = null)
+    /// <param name="strict">
+    /// True: refuse what load_module refuses (no symbols, no .gnu.linkonce.this_module). False: lay out any
+    /// relocatable object's sections by the same rules (e.g. objects linked without a .mod.o), skipping the
+    /// symbol-table part when there is no symbol table and not refusing W|X sections.
+    /// </param>
+    public static ModuleLayout Layout(ElfFile file, KernelConfig? config = null, bool strict = true)
     {
         config ??= KernelConfig.Debian61;
         var secs = file.Sections;
@@ -39,19 +44,19 @@ public static class ModuleLoader
         var modinfo = FindSec(secs, flags, ".modinfo");
         var name = modinfo > 0 ? KernelVersionProbe.ModInfo(file, secs[modinfo]).GetValueOrDefault("name") : null;
         var symIndex = secs.Skip(1).FirstOrDefault(s => s.Type == ElfConstants.ShtSymtab)?.Index ?? 0;
-        if (symIndex == 0)
+        if (symIndex == 0 && strict)
         {
             throw new LoaderRefusal(NoSymbols, file.Path, $"{name ?? "(missing .modinfo section or name field)"}: module has no symbols (stripped?)", "-ENOEXEC");
         }
 
-        var strIndex = (int)secs[symIndex].Link;
+        var strIndex = symIndex == 0 ? 0 : (int)secs[symIndex].Link;
         var mod = FindSec(secs, flags, ".gnu.linkonce.this_module");
-        if (mod == 0)
+        if (mod == 0 && strict)
         {
             throw new LoaderRefusal(NoModule, file.Path, $"{name ?? "(missing .modinfo section or name field)"}: No module found in object", "-ENOEXEC");
         }
 
-        name ??= ThisModuleName(file, secs[mod]) ?? "?";
+        name ??= (mod > 0 ? ThisModuleName(file, secs[mod]) : null) ?? "?";
         var vers = FindSec(secs, flags, "__versions");
         var pcpu = FindSec(secs, flags, ".data..percpu");
 
@@ -65,7 +70,7 @@ public static class ModuleLoader
             notes.Add($"module_frob_arch_sections for {ElfMachineNames.Describe(file.Header.Machine, file.Header.Is64)} is not emulated: PLT/GOT sections keep their file sizes");
         }
 
-        if (config.StrictModuleRwx)
+        if (config.StrictModuleRwx && strict)
         {
             const ulong wx = ElfConstants.ShfWrite | ElfConstants.ShfExecInstr;
             for (var i = 0; i < secs.Count; i++)
@@ -130,7 +135,7 @@ public static class ModuleLoader
 
         // layout_symtab (CONFIG_KALLSYMS): the full symtab and strtab go at the end of init; room for the core
         // symbols is appended to the core allocation.
-        if (config.Kallsyms)
+        if (config.Kallsyms && symIndex != 0)
         {
             flags[symIndex] |= ElfConstants.ShfAlloc;
             placed[symIndex] = Place(secs[symIndex], flags[symIndex], ModuleRegion.Init, ref init, "symtab");

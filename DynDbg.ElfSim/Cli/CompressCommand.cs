@@ -1,0 +1,194 @@
+using System.CommandLine;
+using DynDbg.ElfSim.Compression;
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Reports;
+
+namespace DynDbg.ElfSim.Cli;
+
+/// <summary>
+/// <c>compress FILE... [--format text|json|csv]</c>: the site-column compression study (docs/compression.md).
+/// For each input (directories are walked for ELF files): the raw site bytes, the strings behind them, and per
+/// store its bytes, ratio, savings, random access, Get and stream times and exactness; <c>--total</c> sums all
+/// inputs into one table (a module tree). Exit 1 when a store is not exact, 2 when an input cannot be read.
+/// </summary>
+public static class CompressCommand
+{
+    public static Command Create(CliOutput io)
+    {
+        var files = new Argument<string[]>("FILE") { Description = "ELF inputs (vmlinux, vmlinux.o, .ko) or directories to walk", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format") { Description = "text, json or csv", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "csv");
+        var level = new Option<int>("--level") { Description = "zstd compression level (1-22)", DefaultValueFactory = _ => 19 };
+        var block = new Option<int>("--block") { Description = "records per zstd-block frame", DefaultValueFactory = _ => 64 };
+        var dict = new Option<int>("--dict-capacity") { Description = "zstd-dict dictionary capacity in bytes; 0: a hundredth of the samples (zdict.h)", DefaultValueFactory = _ => 0 };
+        var stride = new Option<int>("--stride") { Description = "cols: runs between checkpoints", DefaultValueFactory = _ => ColumnSiteStore.DefaultStride };
+        var budget = new Option<int>("--budget-ms") { Description = "time per measurement and store in ms; 0 skips timing", DefaultValueFactory = _ => 10 };
+        var total = new Option<bool>("--total") { Description = "one table summing all inputs (each keeps its own stores)" };
+        var noZstd = new Option<bool>("--no-zstd") { Description = "skip the zstd stores" };
+        var dump = new Option<string?>("--dump") { Description = "write each input's site array to DIR/<name>.sites (for the zstd command line)" };
+        var cmd = new Command("compress", "site-column compression study: sizes, ratios and fetch cost per store")
+        {
+            files, format, level, block, dict, stride, budget, total, noZstd, dump,
+        };
+        cmd.SetAction(r => Run(io, r.GetValue(files)!, r.GetValue(format)!,
+            new SiteStoreOptions(r.GetValue(level), r.GetValue(block), r.GetValue(dict), r.GetValue(stride), !r.GetValue(noZstd),
+                TimeSpan.FromMilliseconds(Math.Max(0, r.GetValue(budget)))),
+            r.GetValue(total), r.GetValue(dump), r.GetValue(budget)));
+        return cmd;
+    }
+
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, string format, SiteStoreOptions options, bool total, string? dump, int budgetMs = 10)
+    {
+        if (Validate(options, budgetMs) is { } usage)
+        {
+            return io.Usage(usage);
+        }
+
+        if (paths.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p) && !Directory.Exists(p)) is { } unknown)
+        {
+            return io.Usage($"unknown option '{unknown}' for compress");
+        }
+
+        try
+        {
+            var inputs = Expand(paths);
+            if (inputs.Count == 0)
+            {
+                return io.Usage("no ELF files found in the given directories");
+            }
+
+            var tables = LoadAll(inputs);
+            if (dump is not null)
+            {
+                Dump(dump, tables);
+            }
+
+            if (options.Zstd && !ZstdLibrary.IsAvailable)
+            {
+                io.Error.WriteLine($"DynDbg.ElfSim: note {ErrorIds.ZstdUnavailable}: {ZstdLibrary.Problem}; the zstd stores are skipped");
+            }
+
+            var results = tables.Select(t => CompressionStudy.Run(t, options)).ToList();
+            var shown = total ? [CompressionResult.Total(results)] : results;
+            Print(io.Out, format, shown, options);
+            io.Out.Flush();
+            return results.All(r => r.AllExact) ? ExitCodes.Ok : ExitCodes.CheckFailed;
+        }
+        catch (ElfFormatException e)
+        {
+            return io.Fail(e);
+        }
+        catch (ZstdException e)
+        {
+            io.Out.Flush();
+            io.Error.WriteLine($"DynDbg.ElfSim: error {ErrorIds.ZstdFailed}: {e.Message}");
+            return ExitCodes.InternalError;
+        }
+        catch (Exception e) when (dump is not null && e is IOException or UnauthorizedAccessException)
+        {
+            return io.Usage($"--dump {dump}: {e.Message}");
+        }
+    }
+
+    private static string? Validate(SiteStoreOptions o, int budgetMs) =>
+        o.ZstdLevel is < 1 or > 22 ? $"--level {o.ZstdLevel} is outside zstd's 1..22"
+        : o.BlockRecords < 1 ? $"--block {o.BlockRecords}: a block holds at least one record"
+        : o.DictionaryCapacity != 0 && o.DictionaryCapacity < ZstdDictionary.MinCapacity
+            ? $"--dict-capacity {o.DictionaryCapacity} is below ZDICT_DICTSIZE_MIN ({ZstdDictionary.MinCapacity}); 0 picks it from the samples"
+        : o.Stride < 1 ? $"--stride {o.Stride}: a checkpoint every 1 or more runs"
+        : budgetMs < 0 ? $"--budget-ms {budgetMs} is negative"
+        : null;
+
+    private static void Print(TextWriter w, string format, IReadOnlyList<CompressionResult> results, SiteStoreOptions options)
+    {
+        switch (format)
+        {
+            case "json":
+                w.Write(JsonArrays.Document(results, (j, r) => CompressJsonReport.Write(j, r, options)));
+                break;
+            case "csv":
+                w.WriteLine(CompressCsvReport.Header);
+                foreach (var r in results)
+                {
+                    CompressCsvReport.Write(w, r);
+                }
+
+                break;
+            default:
+                for (var i = 0; i < results.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        w.WriteLine();
+                    }
+
+                    CompressTextReport.Write(w, results[i]);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Files as given; directories walked (sorted) for files that start with the ELF magic number.</summary>
+    private static List<string> Expand(IReadOnlyList<string> paths)
+    {
+        var inputs = new List<string>();
+        foreach (var p in paths)
+        {
+            if (!Directory.Exists(p))
+            {
+                inputs.Add(p);
+                continue;
+            }
+
+            var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+            inputs.AddRange(found.Where(IsElf));
+        }
+
+        return inputs;
+    }
+
+    private static bool IsElf(string path)
+    {
+        try
+        {
+            // Size first: FIFOs, sockets and devices report 0 and would block or never end if opened.
+            if (new FileInfo(path).Length < 16)
+            {
+                return false;
+            }
+
+            using var s = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[4];
+            return s.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
+        InputFiles.Decode(paths, file => SiteTable.From(file, DyndbgImage.Load(file)));
+
+    /// <summary>DIR/&lt;name&gt;.sites per input with records (a repeated name gets .2, .3, ...); each written whole.</summary>
+    private static void Dump(string dir, IReadOnlyList<SiteTable> tables)
+    {
+        Directory.CreateDirectory(dir);
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in tables.Where(t => t.Count > 0))
+        {
+            var name = Path.GetFileName(t.File);
+            var n = used[name] = used.GetValueOrDefault(name) + 1;
+            var path = Path.Combine(dir, n == 1 ? $"{name}.sites" : $"{name}.{n}.sites");
+            var tmp = path + ".tmp";
+            File.WriteAllBytes(tmp, t.ToBytes());
+            File.Move(tmp, path, overwrite: true);
+        }
+    }
+}

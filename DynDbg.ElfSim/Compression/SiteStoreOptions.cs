@@ -1,0 +1,46 @@
+namespace DynDbg.ElfSim.Compression;
+
+/// <summary>
+/// Parameters of the compression study. <see cref="Budget"/> is the time spent per timing (Get, stream) per
+/// store; zero skips timing. <see cref="DictionaryCapacity"/> 0 means zdict.h's rule (a hundredth of the samples).
+/// </summary>
+public sealed record SiteStoreOptions(
+    int ZstdLevel = 19,
+    int BlockRecords = 64,
+    int DictionaryCapacity = 0,
+    int Stride = ColumnSiteStore.DefaultStride,
+    bool Zstd = true,
+    TimeSpan Budget = default)
+{
+    /// <summary>The store names in output order (the order, this tool's own last).</summary>
+    public static readonly string[] StoreNames = ["raw", "rle", "zstd", "zstd-block", "zstd-dict", "v6-pack", "cols"];
+
+    public static bool IsZstd(string name) => name.StartsWith("zstd", StringComparison.Ordinal);
+
+    /// <summary>Builds every store for <paramref name="table"/>; the zstd ones only when asked for and libzstd is there.</summary>
+    public IReadOnlyList<SiteStore> Build(SiteTable table)
+    {
+        var stores = new List<SiteStore>();
+        var zstd = Zstd && ZstdLibrary.IsAvailable;
+        foreach (var name in StoreNames)
+        {
+            if (IsZstd(name) && !zstd)
+            {
+                continue;
+            }
+
+            stores.Add(name switch
+            {
+                "raw" => new RawSiteStore(table),
+                "rle" => new RleSiteStore(table),
+                "zstd" => new ZstdSiteStore(table, ZstdLevel),
+                "zstd-block" => new ZstdBlockSiteStore(table, ZstdLevel, BlockRecords),
+                "zstd-dict" => new ZstdDictSiteStore(table, ZstdLevel, DictionaryCapacity),
+                "v6-pack" => new V6PackSiteStore(table),
+                _ => new ColumnSiteStore(table, Stride),
+            });
+        }
+
+        return stores;
+    }
+}
