@@ -1,5 +1,5 @@
 // DynDbg.ElfSim build script: `dotnet tool restore && dotnet cake --target=<Target>`.
-// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, RealKernel, Samples, FetchReal, Fuzz, CI (what .ci/run runs).
+// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, RealKernel, Samples, FetchReal, Fuzz, Bench, CI (what .ci/run runs).
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -80,6 +80,16 @@ Task("Fuzz")
         Loggers = new[] { "console;verbosity=normal" },
     };
     DotNetTest(solution, settings);
+});
+
+// Whole-process timings against readelf (scripts/bench.sh, writes docs/performance.md); BenchmarkDotNet for the Get paths.
+Task("Bench")
+    .Does(() =>
+{
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = "scripts/bench.sh " + Argument("runs", "3") });
+    if (exit != 0) throw new Exception($"scripts/bench.sh failed with exit code {exit}");
+    DotNetRun("./DynDbg.ElfSim.Benchmarks/DynDbg.ElfSim.Benchmarks.csproj", new ProcessArgumentBuilder().Append("--filter *").Append("--job short"),
+        new DotNetRunSettings { Configuration = "Release" });
 });
 
 Task("CI")

@@ -7,6 +7,7 @@ public sealed class ElfSymbolTable
 {
     private readonly ElfFile _file;
     private readonly ElfSymbol[] _symbols;
+    private readonly Lazy<(Dictionary<ulong, int> Head, int[] Next)> _byName;
 
     internal ElfSymbolTable(ElfFile file, ElfSection section, ElfSection strings, ElfSymbol[] symbols)
     {
@@ -14,6 +15,7 @@ public sealed class ElfSymbolTable
         Section = section;
         StringSection = strings;
         _symbols = symbols;
+        _byName = new Lazy<(Dictionary<ulong, int>, int[])>(BuildNameIndex);
     }
 
     public ElfSection Section { get; }
@@ -25,11 +27,21 @@ public sealed class ElfSymbolTable
     public string GetName(int index) => _file.ReadString(StringSection, _symbols[index].NameOffset,
         $"symbol [{index}] in {Section.Describe()}");
 
-    /// <summary>Index of the first symbol named <paramref name="name"/>, comparing bytes (no string per symbol).</summary>
+    /// <summary>Index of the first symbol named <paramref name="name"/>, or -1.</summary>
+    /// <remarks>
+    /// Several stages look names up in vmlinux's 130 000 symbols (bounds symbols, linux_banner, class maps); one
+    /// hashed index over the name bytes, built on first use, serves them all without a string per symbol.
+    /// </remarks>
     public int IndexOf(string name)
     {
         var wanted = Encoding.UTF8.GetBytes(name);
-        for (var i = 1; i < _symbols.Length; i++)
+        var (head, next) = _byName.Value;
+        if (!head.TryGetValue(Hash(wanted), out var i))
+        {
+            return -1;
+        }
+
+        for (; i >= 0; i = next[i])
         {
             if (_file.StringEquals(StringSection, _symbols[i].NameOffset, wanted))
             {
@@ -40,24 +52,47 @@ public sealed class ElfSymbolTable
         return -1;
     }
 
-    /// <summary>Indices of several names in one pass; missing names map to -1.</summary>
-    public Dictionary<string, int> IndicesOf(params string[] names)
+    /// <summary>Indices of several names; missing names map to -1.</summary>
+    public Dictionary<string, int> IndicesOf(params string[] names) => names.ToDictionary(n => n, IndexOf);
+
+    private (Dictionary<ulong, int>, int[]) BuildNameIndex()
     {
-        var result = names.ToDictionary(n => n, _ => -1);
-        var wanted = names.Select(n => (Name: n, Bytes: Encoding.UTF8.GetBytes(n))).ToArray();
-        var left = wanted.Length;
-        for (var i = 1; i < _symbols.Length && left > 0; i++)
+        var head = new Dictionary<ulong, int>(_symbols.Length);
+        var next = new int[_symbols.Length];
+        var strings = _file.GetContents(StringSection);
+        // Walk backwards so each chain starts at the lowest index: IndexOf finds the first symbol of a name.
+        for (var i = _symbols.Length - 1; i >= 1; i--)
         {
-            foreach (var (n, bytes) in wanted)
+            next[i] = -1;
+            var off = _symbols[i].NameOffset;
+            if (off == 0 || off >= (uint)strings.Length)
             {
-                if (result[n] < 0 && _file.StringEquals(StringSection, _symbols[i].NameOffset, bytes))
-                {
-                    result[n] = i;
-                    left--;
-                }
+                continue;
             }
+
+            var rest = strings[(int)off..];
+            var nul = rest.IndexOf((byte)0);
+            var h = Hash(nul < 0 ? rest : rest[..nul]);
+            if (head.TryGetValue(h, out var first))
+            {
+                next[i] = first;
+            }
+
+            head[h] = i;
         }
 
-        return result;
+        return (head, next);
+    }
+
+    /// <summary>FNV-1a over the name's bytes.</summary>
+    private static ulong Hash(ReadOnlySpan<byte> name)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var b in name)
+        {
+            h = (h ^ b) * 1099511628211UL;
+        }
+
+        return h;
     }
 }
