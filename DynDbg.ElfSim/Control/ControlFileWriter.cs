@@ -40,13 +40,7 @@ public static class ControlFileWriter
     public static void WriteSite(TextWriter w, ControlSite site, FlagLetters letters, string trimPrefix)
     {
         var r = site.Record;
-        w.Write(TrimPrefix(r.Filename, trimPrefix));
-        w.Write(':');
-        w.Write(r.LineNo.ToString(CultureInfo.InvariantCulture));
-        w.Write(" [");
-        w.Write(site.Table.ModName);
-        w.Write(']');
-        w.Write(r.Function);
+        WriteHead(w, site, trimPrefix);
         w.Write(" =");
         w.Write(letters.Describe(site.Flags));
         w.Write(" \"");
@@ -80,13 +74,7 @@ public static class ControlFileWriter
             var r = site.Record;
             if (site.HasSite)
             {
-                w.Write(TrimPrefix(r.Filename, control.TrimPrefix));
-                w.Write(':');
-                w.Write(r.LineNo.ToString(CultureInfo.InvariantCulture));
-                w.Write(" [");
-                w.Write(site.Table.ModName);
-                w.Write(']');
-                w.Write(r.Function);
+                WriteHead(w, site, control.TrimPrefix);
             }
             else
             {
@@ -102,6 +90,18 @@ public static class ControlFileWriter
             w.Write(EscapeFormatOctal(r.Format));
             w.Write("\"\n");
         }
+    }
+
+    /// <summary><c>"%s:%u [%s]%s"</c>: trimmed file name, line, table, function.</summary>
+    private static void WriteHead(TextWriter w, ControlSite site, string trimPrefix)
+    {
+        w.Write(TrimPrefix(site.Record.Filename, trimPrefix));
+        w.Write(':');
+        w.Write(site.Record.LineNo.ToString(CultureInfo.InvariantCulture));
+        w.Write(" [");
+        w.Write(site.Table.ModName);
+        w.Write(']');
+        w.Write(site.Record.Function);
     }
 
     /// <summary>
