@@ -35,14 +35,19 @@ public static class ControlCommand
         var profile = new Option<string>("--profile") { Description = "layout profile name (e.g. v6.1-64le-jl) or 'auto'", DefaultValueFactory = _ => "auto" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
+        var diet = new Option<string?>("--diet")
+        {
+            Description = "read the inputs as diet-plan images of this variant (v5, v5-nosite, v6); images with __dyndbg_sites are diet images anyway",
+        };
+        diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
         var cmd = new Command("control", "apply queries to /proc/dynamic_debug/control as a 6.1 kernel would and print it")
         {
-            args, query, echo, steps, sites, verbose, letters, trim, pid, intr, profile, format,
+            args, query, echo, steps, sites, verbose, letters, trim, pid, intr, profile, format, diet,
         };
         cmd.SetAction(r => Run(io, new ControlOptions(
             r.GetValue(args)!, r.GetValue(query) ?? [], r.GetValue(echo), r.GetValue(steps), r.GetValue(sites), r.GetValue(verbose),
             FlagLetters.ByName(r.GetValue(letters)!)!, r.GetValue(trim)!, r.GetValue(pid), r.GetValue(intr), r.GetValue(profile)!,
-            r.GetValue(format)!)));
+            r.GetValue(format)!, r.GetValue(diet))));
         return cmd;
     }
 
@@ -67,23 +72,54 @@ public static class ControlCommand
             return io.Usage($"unknown option '{unknown}' for control");
         }
 
-        List<DyndbgImage> images;
+        var dietVariant = o.Diet is null ? (DietVariant?)null : DietLayout.ParseVariant(o.Diet);
+        List<object> inputs;
         try
         {
-            images = CliInputs.LoadAll(files, forced);
+            // A diet image is read whole while its file is open (DietInput), a mainline one as DyndbgImage.
+            inputs = InputFiles.Decode(files, file => dietVariant is not null || DietImage.IsDiet(file)
+                ? DietImage.Load(file, dietVariant) is { } img ? DietInput.From(img) : (object)file.Path
+                : DyndbgImage.Load(file, forced));
         }
         catch (ElfFormatException e)
         {
             return io.Fail(e);
         }
 
-        var control = new DyndbgControl(o.Letters, o.Verbose, o.TrimPrefix);
-        for (var i = 0; i < images.Count; i++)
+        var dietInputs = inputs.OfType<DietInput>().ToList();
+        if ((dietInputs.Count > 0 || dietVariant is not null) && dietInputs.Count != inputs.Count)
         {
-            if (control.Load(images[i]) == -Errno.EEXIST)
+            var odd = files[inputs.FindIndex(x => x is not DietInput)];
+            return io.Usage(dietInputs.Count > 0
+                ? $"{odd}: not a diet-plan image (no __dyndbg_sites), but {dietInputs[0].Path} is; one kernel runs one dyndbg"
+                : $"{odd}: --diet {o.Diet}, but it is not a diet-plan image (no __dyndbg_sites)");
+        }
+
+        if (dietInputs.Select(d => d.Variant).Distinct().Skip(1).Any())
+        {
+            return io.Usage($"inputs of different diet variants ({string.Join(", ", dietInputs.Select(d => DietLayout.VariantName(d.Variant)).Distinct())}); name one with --diet");
+        }
+
+        if (dietInputs.Count > 0 && o.Letters != FlagLetters.Linux61)
+        {
+            return io.Usage($"--flags {o.Letters.Name}: a diet kernel has its own letters ({FlagLetters.DietV5.Name})");
+        }
+
+        var control = new DyndbgControl(dietInputs.Count > 0 ? null : o.Letters, o.Verbose, o.TrimPrefix, dietInputs.FirstOrDefault()?.Variant);
+        var summaries = new List<(ImageKind Kind, int Records, IEnumerable<string> Tables)>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var before = control.Tables.Count;
+            var rc = inputs[i] is DietInput d ? control.LoadDiet(d) : control.Load((DyndbgImage)inputs[i]);
+            if (rc == -Errno.EEXIST)
             {
-                return io.Usage($"{files[i]}: module '{images[i].Tables[0].ModName}' is already loaded; a second insmod fails with -EEXIST");
+                var name = inputs[i] is DietInput dm ? dm.ModName : ((DyndbgImage)inputs[i]).Tables[0].ModName;
+                return io.Usage($"{files[i]}: module '{name}' is already loaded; a second insmod fails with -EEXIST");
             }
+
+            summaries.Add(inputs[i] is DietInput di
+                ? (di.Kind, di.Records.Count, control.Tables.Take(control.Tables.Count - before).Reverse().Select(t => t.ModName).ToArray())
+                : ControlJsonReport.Summary((DyndbgImage)inputs[i]));
         }
 
         var bootLog = control.Log.Lines.ToArray();
@@ -116,7 +152,7 @@ public static class ControlCommand
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
             using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
             {
-                ControlJsonReport.Write(j, files, images, control, bootLog, runSteps, o.Sites, o.Pid, o.Interrupt);
+                ControlJsonReport.Write(j, files, summaries, control, bootLog, runSteps, o.Sites, o.Pid, o.Interrupt);
             }
 
             io.Out.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));

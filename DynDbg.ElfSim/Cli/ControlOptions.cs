@@ -15,4 +15,5 @@ public sealed record ControlOptions(
     int Pid,
     bool Interrupt,
     string Profile,
-    string Format);
+    string Format,
+    string? Diet = null);

@@ -12,9 +12,18 @@ public static class ControlFileWriter
 {
     public const string HeaderLine = "# filename:lineno [module]function flags format";
 
+    /// <summary>Diet v5 10/28's two header lines: sites with and without their site info (§6.3, invariant 27).</summary>
+    public const string DietHeaderLines = "#: filename:lineno [module]function flags format\n#| [module]:lineno flags format";
+
     /// <summary>The control file of a kernel in the state <paramref name="control"/> holds.</summary>
     public static void Write(TextWriter w, DyndbgControl control)
     {
+        if (control.Diet is not null)
+        {
+            WriteDiet(w, control);
+            return;
+        }
+
         w.Write(HeaderLine);
         w.Write('\n');
         foreach (var site in control.SitesInControlOrder())
@@ -31,13 +40,7 @@ public static class ControlFileWriter
     public static void WriteSite(TextWriter w, ControlSite site, FlagLetters letters, string trimPrefix)
     {
         var r = site.Record;
-        w.Write(TrimPrefix(r.Filename, trimPrefix));
-        w.Write(':');
-        w.Write(r.LineNo.ToString(CultureInfo.InvariantCulture));
-        w.Write(" [");
-        w.Write(site.Table.ModName);
-        w.Write(']');
-        w.Write(r.Function);
+        WriteHead(w, site, trimPrefix);
         w.Write(" =");
         w.Write(letters.Describe(site.Flags));
         w.Write(" \"");
@@ -50,6 +53,75 @@ public static class ControlFileWriter
         }
 
         w.Write('\n');
+    }
+
+    /// <summary>
+    /// Diet v5 <c>ddebug_proc_show</c> (10/28, 23/28): the two header lines, then per site nothing for the header
+    /// pair, <c>"%s:%u [%s]%s =%s \""</c> with a site, <c>"[%s]:%u =%s \""</c> without one, the format escaped
+    /// as 5.13 <c>seq_escape</c> does, <c>"\n</c>. No class suffix: 5.13 has no classes.
+    /// </summary>
+    private static void WriteDiet(TextWriter w, DyndbgControl control)
+    {
+        w.Write(DietHeaderLines);
+        w.Write('\n');
+        foreach (var site in control.SitesInControlOrder())
+        {
+            if (site.IsDietHeader && site.HasSite)
+            {
+                continue;
+            }
+
+            var r = site.Record;
+            if (site.HasSite)
+            {
+                WriteHead(w, site, control.TrimPrefix);
+            }
+            else
+            {
+                w.Write('[');
+                w.Write(site.Table.ModName);
+                w.Write("]:");
+                w.Write(r.LineNo.ToString(CultureInfo.InvariantCulture));
+            }
+
+            w.Write(" =");
+            w.Write(control.Letters.Describe(site.Flags));
+            w.Write(" \"");
+            w.Write(EscapeFormatOctal(r.Format));
+            w.Write("\"\n");
+        }
+    }
+
+    /// <summary><c>"%s:%u [%s]%s"</c>: trimmed file name, line, table, function.</summary>
+    private static void WriteHead(TextWriter w, ControlSite site, string trimPrefix)
+    {
+        w.Write(TrimPrefix(site.Record.Filename, trimPrefix));
+        w.Write(':');
+        w.Write(site.Record.LineNo.ToString(CultureInfo.InvariantCulture));
+        w.Write(" [");
+        w.Write(site.Table.ModName);
+        w.Write(']');
+        w.Write(site.Record.Function);
+    }
+
+    /// <summary>
+    /// 5.1x <c>seq_escape(m, fmt, "\t\r\n\"")</c>: those four bytes as three-digit octal (<c>\011 \015 \012
+    /// \042</c>), everything else raw (§3.2; v5 12/28's example shows <c>"    %s\012"</c>).
+    /// </summary>
+    public static string EscapeFormatOctal(string format)
+    {
+        if (format.AsSpan().IndexOfAny("\t\r\n\"") < 0)
+        {
+            return format;
+        }
+
+        var sb = new StringBuilder(format.Length + 8);
+        foreach (var c in format)
+        {
+            sb.Append(c is '\t' or '\r' or '\n' or '"' ? "\\" + Convert.ToString(c, 8).PadLeft(3, '0') : c.ToString());
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>

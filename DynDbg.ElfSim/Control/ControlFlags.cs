@@ -12,6 +12,9 @@ public static class ControlFlags
     /// <summary>The later-mainline <c>s</c> flag (<c>_DPRINTK_FLAGS_INCL_SOURCENAME</c>); not in 6.1.</summary>
     public const uint InclSourcename = 1 << 5;
 
+    /// <summary>Diet v5 12/28's <c>D</c> (<c>_DPRINTK_FLAGS_DELETE_SITE</c>): drop the site (reference §6.3).</summary>
+    public const uint DeleteSite = 1 << 7;
+
     /// <summary><c>ddebug_describe_flags</c> with the 6.1 letters.</summary>
     public static string Describe(uint flags) => FlagLetters.Linux61.Describe(flags);
 }

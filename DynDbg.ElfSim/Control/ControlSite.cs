@@ -10,8 +10,10 @@ namespace DynDbg.ElfSim.Control;
 /// </summary>
 public sealed class ControlSite
 {
-    internal ControlSite(ControlTable table, DdebugRecord record)
+    internal ControlSite(ControlTable table, DdebugRecord record, bool isDietHeader = false, bool hasSite = true)
     {
+        IsDietHeader = isDietHeader;
+        HasSite = hasSite;
         Table = table;
         Record = record;
         Flags = record.Flags;
@@ -30,6 +32,15 @@ public sealed class ControlSite
     public uint Flags { get; internal set; }
 
     public StaticKey? Key { get; internal set; }
+
+    /// <summary>Diet images: element 0 when it is the header pair (v5 18/28), which the control file hides (§6.12).</summary>
+    public bool IsDietHeader { get; }
+
+    /// <summary>
+    /// Diet images: whether <c>ddebug_site_get</c> returns a site. False once <c>+D</c> deleted it (v5 12/28), or
+    /// when a SITE_CHK descriptor's site pointer is NULL; file and function are then unknown (§6.3).
+    /// </summary>
+    public bool HasSite { get; internal set; }
 
     /// <summary><c>class_id</c>; images older than 6.1 have none and count as the default class 63.</summary>
     public int ClassId { get; }

@@ -12,13 +12,32 @@ public sealed class ControlTable
     internal ControlTable(DyndbgImage image, DdebugTable table)
     {
         Image = image;
+        Kind = image.Kind;
         ModName = table.ModName;
         ModNameBytes = System.Text.Encoding.UTF8.GetBytes(table.ModName);
         Maps = table.Classes.Reverse().ToArray();
         Sites = Enumerable.Range(table.First, table.Count).Select(i => new ControlSite(this, image.Records[i])).ToArray();
     }
 
-    public DyndbgImage Image { get; }
+    /// <summary>
+    /// A diet table (reference §6.10): <paramref name="count"/> descriptors from <paramref name="first"/>, the
+    /// header pair included when it is the first of them (<paramref name="header"/>).
+    /// </summary>
+    internal ControlTable(DietInput input, string modName, int first, int count, bool header)
+    {
+        Image = null;
+        Kind = input.Kind;
+        ModName = modName;
+        ModNameBytes = System.Text.Encoding.UTF8.GetBytes(modName);
+        Maps = [];
+        Sites = Enumerable.Range(first, count)
+            .Select(i => new ControlSite(this, input.Records[i], header && i == first, input.HasSite[i])).ToArray();
+    }
+
+    /// <summary>The mainline image the table came from; null for a diet table.</summary>
+    public DyndbgImage? Image { get; }
+
+    public ImageKind Kind { get; }
 
     public string ModName { get; }
 

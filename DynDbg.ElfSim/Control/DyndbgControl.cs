@@ -17,15 +17,21 @@ public sealed class DyndbgControl
     private readonly List<ControlTable> tables = [];
     private readonly byte[] trimPrefixBytes;
 
-    public DyndbgControl(FlagLetters? letters = null, int verbose = 0, string trimPrefix = "")
+    /// <param name="diet">A diet-plan kernel (v5 on 5.13, or v6): its tables, query rules and control format
+    /// (reference §6.3, §6.10–6.16); null for 6.1.</param>
+    public DyndbgControl(FlagLetters? letters = null, int verbose = 0, string trimPrefix = "", DietVariant? diet = null)
     {
-        Letters = letters ?? FlagLetters.Linux61;
+        Diet = diet;
+        Letters = letters ?? (diet is null ? FlagLetters.Linux61 : FlagLetters.DietV5);
         Log = new KernelLog(verbose);
         TrimPrefix = trimPrefix;
         trimPrefixBytes = Encoding.UTF8.GetBytes(trimPrefix);
     }
 
     public FlagLetters Letters { get; }
+
+    /// <summary>The diet variant this kernel runs, or null for mainline 6.1.</summary>
+    public DietVariant? Diet { get; }
 
     public KernelLog Log { get; }
 
@@ -35,8 +41,12 @@ public sealed class DyndbgControl
     /// <summary>Tables in list order (the order the control file shows them).</summary>
     public IReadOnlyList<ControlTable> Tables => tables;
 
-    /// <summary>Sites in the order <c>cat control</c> prints them: tables in list order, each from its last site down.</summary>
-    public IEnumerable<ControlSite> SitesInControlOrder() => tables.SelectMany(t => t.Sites.Reverse());
+    /// <summary>
+    /// Sites in the order <c>cat control</c> prints them: tables in list order, each from its last site down (6.1);
+    /// a diet kernel, on 5.13, walks each table from site 0 up (§3.2, invariant 29).
+    /// </summary>
+    public IEnumerable<ControlSite> SitesInControlOrder() =>
+        Diet is null ? tables.SelectMany(t => t.Sites.Reverse()) : tables.SelectMany(t => t.Sites);
 
     /// <summary>Adds an image the way the kernel would meet it: the built-in table at boot, a module at insmod.</summary>
     public int Load(DyndbgImage image) => image.Kind == ImageKind.Module ? Insmod(image) : InitBuiltIn(image);
@@ -80,7 +90,7 @@ public sealed class DyndbgControl
     {
         foreach (var t in image.Tables)
         {
-            if (tables.Any(x => x.Image.Kind == ImageKind.Module && x.ModName == t.ModName))
+            if (tables.Any(x => x.Kind == ImageKind.Module && x.ModName == t.ModName))
             {
                 return -Errno.EEXIST;
             }
@@ -89,6 +99,43 @@ public sealed class DyndbgControl
         foreach (var t in image.Tables)
         {
             AddModule(image, t);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// A diet image: a module is one table of all its descriptors, header included (<c>dynamic_debug_setup</c> →
+    /// <c>ddebug_add_module(tab, sites, n, modname)</c>, base 0); a linked image is cut on the parallel site's
+    /// modname as v5 <c>dynamic_debug_init</c> does, each slice getting <c>base = mod_index</c>, the running
+    /// global index, so <c>_index</c> counts from <c>__start___dyndbg[0]</c> (§6.2, §6.6; invariant 12). Only the
+    /// first slice can hold the header (invariant 23). Tables go on the list with <c>list_add</c>, so the control
+    /// file shows the last one added first (v5 is on 5.13: §3.1 "5.1x", §6.4, invariant 29). A second module of
+    /// the same name is refused with <c>-EEXIST</c>, as for mainline images.
+    /// </summary>
+    public int LoadDiet(DietInput input)
+    {
+        var n = input.Records.Count;
+        if (input.Kind == ImageKind.Module)
+        {
+            var name = input.ModName ?? (n > 0 ? input.Records[0].Modname : "");
+            if (tables.Any(x => x.Kind == ImageKind.Module && x.ModName == name))
+            {
+                return -Errno.EEXIST;
+            }
+
+            AddDietModule(input, name, 0, n);
+            return 0;
+        }
+
+        var start = 0;
+        for (var i = 1; i <= n; i++)
+        {
+            if (i == n || !string.Equals(input.Records[i].Modname, input.Records[start].Modname, StringComparison.Ordinal))
+            {
+                AddDietModule(input, input.Records[start].Modname, start, i - start);
+                start = i;
+            }
         }
 
         return 0;
@@ -253,7 +300,11 @@ public sealed class DyndbgControl
                     continue;
                 }
 
-                if (dp.Key is { } key)
+                if (Diet is not null)
+                {
+                    AlterDietSite(dt, dp, modifiers);
+                }
+                else if (dp.Key is { } key)
                 {
                     // 6.1 toggles on the PRINT bit of the old and new flags ("dyndbg: fix static_branch manipulation").
                     if ((dp.Flags & ControlFlags.Print) != 0)
@@ -286,6 +337,12 @@ public sealed class DyndbgControl
 
     private bool Matches(ControlQuery q, ControlSite dp)
     {
+        // ddebug_match_site (v5 06/28): without a site, a file or func query cannot match (§6.3).
+        if (!dp.HasSite && (q.Filename is not null || q.Function is not null))
+        {
+            return false;
+        }
+
         if (q.Filename is { } file && !KernelText.MatchWildcard(file, dp.Filename) &&
             !KernelText.MatchWildcard(file, KernelText.Basename(dp.Filename)) &&
             !KernelText.MatchWildcard(file, TrimmedFilename(dp)))
@@ -330,6 +387,53 @@ public sealed class DyndbgControl
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// v5 <c>ddebug_alter_site</c> (11/28), reached only when the flags change: the 5.13 static-key rule, which
+    /// looks at the modifier's p bit rather than the new flags (so <c>+m</c> on a printing site disables its key;
+    /// §3.3 last bullet), then, with SITE_CHK only, <c>D</c> drops the site unless it is the header (12/28,
+    /// 24/28, 26/28). The header's key is not protected (26/28 says so).
+    /// </summary>
+    private void AlterDietSite(ControlTable dt, ControlSite dp, FlagSettings modifiers)
+    {
+        if (dp.Key is { } key)
+        {
+            if ((dp.Flags & ControlFlags.Print) != 0)
+            {
+                if ((modifiers.Flags & ControlFlags.Print) == 0)
+                {
+                    dp.Key = key.Disable(Log);
+                }
+            }
+            else if ((modifiers.Flags & ControlFlags.Print) != 0)
+            {
+                dp.Key = key.Enable(Log);
+            }
+        }
+
+        if (Diet == DietVariant.V5 && (modifiers.Flags & ControlFlags.DeleteSite) != 0 && dp.HasSite && !dp.IsDietHeader)
+        {
+            Log.Info(1, () => $"dropping site info {dp.Record.Filename}.{dp.Record.Function}.{(int)dp.Record.LineNo}");
+            dp.HasSite = false;
+        }
+    }
+
+    /// <summary>
+    /// v5 <c>__ddebug_add_module</c> (15/28, 20/28): no table for no descriptors, nor for a header alone; the
+    /// header otherwise stays in the table and is counted (§6.10, invariant 22).
+    /// </summary>
+    private void AddDietModule(DietInput input, string modName, int first, int count)
+    {
+        var header = first == 0 && input.HeaderAtZero;
+        if (count == 0 || (header && count <= 1))
+        {
+            Log.Info(3, () => header ? $" skip header {modName}" : $" skip {modName}");
+            return;
+        }
+
+        tables.Insert(0, new ControlTable(input, modName, first, count, header));
+        Log.Info(1, () => $"{count,3} debug prints in module {modName}");
     }
 
     private void AddModule(DyndbgImage image, DdebugTable t)

@@ -15,7 +15,8 @@ public sealed class FlagLetters
     {
         Name = name;
         this.optArray = optArray;
-        InclAny = optArray.Aggregate(0u, (a, o) => a | o.Bit) & ~ControlFlags.Print;
+        // D (diet) is an action, not a decoration.
+        InclAny = optArray.Aggregate(0u, (a, o) => a | o.Bit) & ~(ControlFlags.Print | ControlFlags.DeleteSite);
     }
 
     /// <summary>6.1: <c>p m f l t _</c>.</summary>
@@ -30,6 +31,17 @@ public sealed class FlagLetters
     [
         (ControlFlags.Print, 'p'), (ControlFlags.InclModname, 'm'), (ControlFlags.InclFuncname, 'f'),
         (ControlFlags.InclSourcename, 's'), (ControlFlags.InclLineno, 'l'), (ControlFlags.InclTid, 't'), (0, '_'),
+    ]);
+
+    /// <summary>
+    /// Diet v5 (on 5.13): <c>p m f l t _ D</c>. v5 12/28 appends <c>D</c> after <c>_</c> unconditionally; only the
+    /// deletion itself is under <c>SITE_CHK</c> (24/28), so every diet variant accepts and shows the letter
+    /// (reference §3.3, §6.3, §6.13). Not a <c>--flags</c> choice: diet images select it.
+    /// </summary>
+    public static FlagLetters DietV5 { get; } = new("pmfltD",
+    [
+        (ControlFlags.Print, 'p'), (ControlFlags.InclModname, 'm'), (ControlFlags.InclFuncname, 'f'),
+        (ControlFlags.InclLineno, 'l'), (ControlFlags.InclTid, 't'), (0, '_'), (ControlFlags.DeleteSite, 'D'),
     ]);
 
     public static IReadOnlyList<FlagLetters> All { get; } = [Linux61, WithSourceName];

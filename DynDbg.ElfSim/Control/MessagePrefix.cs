@@ -20,7 +20,9 @@ public static class MessagePrefix
     public static string Emit(ControlSite site, FlagLetters letters, string trimPrefix, int pid, bool inInterrupt)
     {
         var r = site.Record;
-        return Emit(site.Flags, r.Modname, r.Function, ControlFileWriter.TrimPrefix(r.Filename, trimPrefix), r.LineNo, letters, pid, inInterrupt);
+        // Diet v5 14/28: modname and function come from the site, and only when there is one (§6.3).
+        var flags = site.HasSite ? site.Flags : site.Flags & ~(ControlFlags.InclModname | ControlFlags.InclFuncname);
+        return Emit(flags, r.Modname, r.Function, ControlFileWriter.TrimPrefix(r.Filename, trimPrefix), r.LineNo, letters, pid, inInterrupt);
     }
 
     /// <summary>The same from the fields a <c>struct _ddebug</c> holds (the file name already trimmed).</summary>

@@ -73,7 +73,7 @@ public sealed class DyndbgImage
 
     /// <summary>A loadable module has <c>.gnu.linkonce.this_module</c> (or a <c>.modinfo name=</c>); anything else
     /// is consumed like the built-in array.</summary>
-    private static (ImageKind, string, string?) Classify(ElfFile file)
+    internal static (ImageKind Kind, string Reason, string? ModName) Classify(ElfFile file)
     {
         if (file.Header.Type != ElfConstants.EtRel)
         {

@@ -11,7 +11,12 @@ namespace DynDbg.ElfSim.Reports;
 /// </summary>
 public static class ControlJsonReport
 {
-    public static void Write(Utf8JsonWriter j, IReadOnlyList<string> paths, IReadOnlyList<DyndbgImage> images, DyndbgControl control,
+    /// <summary>One input as the report lists it: its kind, its record count and the tables it added.</summary>
+    public static (ImageKind Kind, int Records, IEnumerable<string> Tables) Summary(DyndbgImage image) =>
+        (image.Kind, image.Records.Count, image.Tables.Select(t => t.ModName));
+
+    public static void Write(Utf8JsonWriter j, IReadOnlyList<string> paths, IReadOnlyList<(ImageKind Kind, int Records, IEnumerable<string> Tables)> images,
+        DyndbgControl control,
         IReadOnlyList<KernelLogLine> bootLog, IReadOnlyList<ControlStep> steps, bool sites, int pid, bool inInterrupt)
     {
         j.WriteStartObject();
@@ -23,8 +28,8 @@ public static class ControlJsonReport
             j.WriteStartObject();
             j.WriteString("file", paths[i]);
             j.WriteString("kind", images[i].Kind == ImageKind.Module ? "module" : "builtin");
-            j.WriteNumber("records", images[i].Records.Count);
-            JsonArrays.WriteStrings(j, "tables", images[i].Tables.Select(t => t.ModName));
+            j.WriteNumber("records", images[i].Records);
+            JsonArrays.WriteStrings(j, "tables", images[i].Tables);
             j.WriteEndObject();
         }
 
@@ -94,6 +99,12 @@ public static class ControlJsonReport
             j.WriteNumber("classId", s.ClassId);
             j.WriteNumber("flags", s.Flags);
             j.WriteString("flagsText", control.Letters.Describe(s.Flags));
+            if (control.Diet is not null)
+            {
+                j.WriteBoolean("hasSite", s.HasSite);
+                j.WriteBoolean("header", s.IsDietHeader);
+            }
+
             if (s.Key is { } k)
             {
                 j.WriteStartObject("key");

@@ -43,8 +43,10 @@ public static class ControlTextReport
         {
             var r = s.Record;
             var key = s.Key is { } k ? $"key={k.Enabled}/{(k.InitiallyTrue ? "true" : "false")} insn={k.Instruction}" : "key=- insn=-";
-            w.Write($"{ControlFileWriter.TrimPrefix(r.Filename, control.TrimPrefix)}:{r.LineNo.ToString(CultureInfo.InvariantCulture)} " +
-                $"[{s.Table.ModName}]{r.Function} ={control.Letters.Describe(s.Flags)} {key} prints={(s.Prints ? "yes" : "no")} " +
+            // A diet site without its site info shows as in the control file; the header pair is marked.
+            var head = !s.HasSite ? $"[{s.Table.ModName}]:{r.LineNo.ToString(CultureInfo.InvariantCulture)}"
+                : $"{ControlFileWriter.TrimPrefix(r.Filename, control.TrimPrefix)}:{r.LineNo.ToString(CultureInfo.InvariantCulture)} [{s.Table.ModName}]{r.Function}";
+            w.Write($"{(s.IsDietHeader ? "(header) " : "")}{head} ={control.Letters.Describe(s.Flags)} {key} prints={(s.Prints ? "yes" : "no")} " +
                 $"prefix=\"{control.Prefix(s, pid, inInterrupt)}\"\n");
         }
     }
