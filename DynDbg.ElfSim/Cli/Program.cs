@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("DynDbg.ElfSim: see and check Linux dynamic-debug tables and the diet plan on real ELF binaries")
         {
             LoadCommand.Create(io),
+            LinkCommand.Create(io),
         };
 
         try

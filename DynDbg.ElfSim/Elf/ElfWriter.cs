@@ -453,8 +453,9 @@ public sealed class ElfWriter
                     }
                     else
                     {
-                        e.Put32(b[4..], checked((uint)s.Value));
-                        e.Put32(b[8..], checked((uint)s.Size));
+                        // ELF32 fields are 32 bits; like bfd (H_PUT_32), keep the low half.
+                        e.Put32(b[4..], unchecked((uint)s.Value));
+                        e.Put32(b[8..], unchecked((uint)s.Size));
                         b[12] = info;
                         b[13] = s.Other;
                         e.Put16(b[14..], ShndxOf(s));
@@ -531,7 +532,7 @@ public sealed class ElfWriter
                     }
                     else
                     {
-                        e.Put32(b, checked((uint)r.Offset));
+                        e.Put32(b, unchecked((uint)r.Offset));
                         e.Put32(b[4..], (symIndex << 8) | (r.Type & 0xff));
                         if (t.Rela)
                         {

@@ -59,6 +59,8 @@ public static class ErrorIds
     public const string LinkMultipleDefinition = "LNK012";
     public const string LinkDiscardedReference = "LNK013";
     public const string LinkUnsupportedInput = "LNK014";
+    public const string LinkOrderMix = "LNK015";
+    public const string LinkReverseCopy = "LNK016";
 
     public const string Usage = "USG001";
 }

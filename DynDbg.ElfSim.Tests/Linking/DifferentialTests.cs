@@ -1,0 +1,131 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Linking;
+
+/// <summary>
+/// The engine against GNU ld.bfd (the anchor): the same inputs and script through both, compared by
+/// <see cref="LinkComparison"/>. Cases: the sample objects under every bundled script, hand-written scripts for
+/// each construct, and seeded random objects and scripts. Skipped, with a message, only where ld.bfd is missing.
+/// </summary>
+[TestFixture]
+public class DifferentialTests
+{
+    private static readonly string[] BundledScriptNames = ["module.lds", "module-6.1.lds", "module-v6.lds", "vmlinux-dyndbg.lds"];
+
+    [SetUp]
+    public void RequireLd()
+    {
+        if (!LinkComparison.LdAvailable || !Tools.Exists("as"))
+        {
+            Assert.Ignore("ld.bfd, as or readelf is not installed (CI installs binutils); the differential tests need them");
+        }
+    }
+
+    private static string CaseDir(string name)
+    {
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "differential", name);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, true);
+        }
+
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static void Report(string what, LinkComparison.Outcome o)
+    {
+        TestContext.Out.WriteLine($"{what}: ld {(o.LdOk ? "ok" : "failed")}, engine {(o.OursOk ? "ok" : "failed")}; " +
+                                  $"{o.Sections} sections, {o.Symbols} symbols, {o.Relocations} relocations, {o.InputSections} input sections; " +
+                                  $"readelf {(o.ElfTextIdentical ? "identical" : "differs")}, map {(o.MapTextIdentical ? "identical" : "differs")}");
+        foreach (var d in o.Differences)
+        {
+            TestContext.Out.WriteLine("  " + d);
+        }
+    }
+
+    private static IEnumerable<TestCaseData> SampleCases()
+    {
+        var sets = new (string Arch, ElfMachine Machine, string[] Objects)[]
+        {
+            ("x86_64", ElfMachine.X86_64, ["alpha_main.o", "alpha_util.o"]),
+            ("x86_64", ElfMachine.X86_64, ["beta_core.o", "beta_proto.o", "delta.o", "gamma.o"]),
+            ("x86_64", ElfMachine.X86_64, ["alpha.ko", "beta.ko"]),
+            ("i386", ElfMachine.I386, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("i386", ElfMachine.I386, ["delta.o", "gamma.o"]),
+        };
+        foreach (var (arch, machine, objects) in sets)
+        {
+            foreach (var script in BundledScriptNames)
+            {
+                yield return new TestCaseData(arch, machine, objects, script).SetName($"Samples_{arch}_{string.Join("+", objects)}_{script}");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(SampleCases))]
+    public void SampleObjects_AgreeWithLd(string arch, ElfMachine machine, string[] objects, string script)
+    {
+        var dir = CaseDir($"samples-{arch}-{string.Join("+", objects)}-{script}");
+        foreach (var o in objects)
+        {
+            File.Copy(TestPaths.Sample(arch, o), Path.Combine(dir, o));
+        }
+
+        File.Copy(Path.Combine(TestPaths.Root, "linker", script), Path.Combine(dir, script));
+        var outcome = LinkComparison.Run(dir, script, objects, machine);
+        Report($"{arch} {string.Join(' ', objects)} -T {script}", outcome);
+        outcome.LdOk.Should().BeTrue(outcome.LdError);
+        outcome.Differences.Should().BeEmpty();
+        outcome.ElfTextIdentical.Should().BeTrue();
+        outcome.MapTextIdentical.Should().BeTrue();
+    }
+
+    /// <summary>Seeded random objects and scripts; every case must agree (both fail, or both succeed identically).</summary>
+    [TestCase(ElfMachine.X86_64, 1, 120)]
+    [TestCase(ElfMachine.I386, 1001, 80)]
+    public void RandomInputsAndScripts_AgreeWithLd(ElfMachine machine, int firstSeed, int cases)
+    {
+        var agree = 0;
+        var bothFailed = 0;
+        var exactMaps = 0;
+        var failures = new List<string>();
+        for (var seed = firstSeed; seed < firstSeed + cases; seed++)
+        {
+            var (outcome, dir) = RandomCase(machine, seed);
+            if (outcome.Agrees)
+            {
+                agree++;
+                bothFailed += outcome.LdOk ? 0 : 1;
+                exactMaps += outcome.MapTextIdentical ? 1 : 0;
+            }
+            else
+            {
+                failures.Add($"seed {seed} ({dir}):\n  " + string.Join("\n  ", outcome.Differences));
+            }
+        }
+
+        TestContext.Out.WriteLine($"{machine}: {cases} random cases, {agree} agree ({bothFailed} rejected by both, " +
+                                  $"{agree - bothFailed} linked identically, {exactMaps} with byte-identical maps), {failures.Count} differ");
+        failures.Should().BeEmpty();
+    }
+
+    internal static (LinkComparison.Outcome Outcome, string Dir) RandomCase(ElfMachine machine, int seed)
+    {
+        var dir = CaseDir($"random-{machine}-{seed}");
+        var rnd = new Random(seed);
+        var inputs = SyntheticInputs.Write(dir, seed, machine, rnd.Next(1, 6));
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var i in inputs)
+        {
+            using var f = ElfFile.Open(Path.Combine(dir, i));
+            foreach (var s in f.Sections.Where(s => s.Index > 0 && !s.IsRelocation && s.Type is not (ElfConstants.ShtSymtab or ElfConstants.ShtStrtab)))
+            {
+                names.Add(s.Name);
+            }
+        }
+
+        File.WriteAllText(Path.Combine(dir, "script.lds"), SyntheticScripts.Write(seed, names.ToList(), inputs));
+        return (LinkComparison.Run(dir, "script.lds", inputs, machine), dir);
+    }
+}
