@@ -1,4 +1,5 @@
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 
 namespace DynDbg.ElfSim.Tests.Linking;
 
@@ -108,6 +109,98 @@ public class DifferentialTests
         TestContext.Out.WriteLine($"{machine}: {cases} random cases, {agree} agree ({bothFailed} rejected by both, " +
                                   $"{agree - bothFailed} linked identically, {exactMaps} with byte-identical maps), {failures.Count} differ");
         failures.Should().BeEmpty();
+    }
+
+    private static readonly string[] ScriptSnippets =
+    [
+        "SECTIONS { .a : { *(.a) } }",
+        "SECTIONS { ; }",
+        "SECTIONS { .a { *(.a) } }",
+        "SECTIONS { .a : { *(.a) }",
+        "SECTIONS { .a : { *(.a) } } }",
+        "SECTIONS { ASSERT(1, m); }",
+        "SECTIONS { ASSERT(1, m) .a : { *(.a) } }",
+        "SECTIONS { .a : { ASSERT(1, m) *(.a) } }",
+        "SECTIONS { .a : { ASSERT(1, m); *(.a) } }",
+        "x = ;",
+        "x = 1",
+        "x = 1;",
+        "x = (1 + 2;",
+        "x = 1 + ;",
+        "x += 2 * 3;",
+        "SECTIONS { .a : { x = 1, y = 2; *(.a) } }",
+        "SECTIONS { .a : { PROVIDE(q = 1), *(.a) } }",
+        "SECTIONS { .a : { PROVIDE(q = 1); *(.a) } }",
+        "SECTIONS { .a (0x10) : { *(.a) } }",
+        "SECTIONS { .a (NOLOAD) : { *(.a) } }",
+        "SECTIONS { .a 0 : ALIGN(8) { *(.a) } , .b : { *(.b) } }",
+        "SECTIONS { .a : { *(SORT(SORT(.a*))) } }",
+        "SECTIONS { .a : { *(SORT_NONE(SORT(.a*))) } }",
+        "SECTIONS { .a : { KEEP(*(.a) } }",
+        "SECTIONS { .a : { *( ) } }",
+        "SECTIONS { .a : { EXCLUDE_FILE() *(.a) } }",
+        "SECTIONS { .a : { EXCLUDE_FILE(x.o) *(.a) } }",
+        "SECTIONS { .a : { *(EXCLUDE_FILE(x.o) .a .b) } }",
+        "SECTIONS { .a : { BYTE(1) SHORT(2) LONG(3) QUAD(4) SQUAD(5) } }",
+        "SECTIONS { .a : { LONG 3 } }",
+        "SECTIONS { .a : { . = ALIGN(8); } }",
+        "SECTIONS { .a : { . = ALIGN(8) } }",
+        "SECTIONS { /DISCARD/ : { *(.a) } }",
+        "SECTIONS { .a : { *(.a) } } SECTIONS { .b : { *(.b) } }",
+        "/* unterminated",
+        "SECTIONS { .a : { *(.a) } } # trailing comment",
+        "ENTRY(start) SECTIONS { .a : { *(.a) } }",
+        "x = DEFINED(y) ? 1 : 2;",
+        "x = ADDR(.text) + SIZEOF(.text);",
+        "x = ALIGN(8, 4);",
+        "x = MAX(1, 2) + MIN(3);",
+    ];
+
+    /// <summary>For each snippet, ld's parser and the engine's agree: both accept, or both report a syntax error
+    /// (ld's "syntax error" is LNK001). Snippets the engine rejects by name (LNK002) are ones ld accepts.</summary>
+    [Test]
+    public void ScriptSyntaxVerdicts_AgreeWithLd()
+    {
+        var dir = CaseDir("syntax");
+        var obj = TestPaths.Sample("x86_64", "gamma.o");
+        File.Copy(obj, Path.Combine(dir, "g.o"));
+        var disagreements = new List<string>();
+        var accepted = 0;
+        var rejected = 0;
+        for (var i = 0; i < ScriptSnippets.Length; i++)
+        {
+            var name = $"s{i}.lds";
+            File.WriteAllText(Path.Combine(dir, name), ScriptSnippets[i]);
+            var (code, _, err) = Tools.RunIn(dir, "ld.bfd", "-r", "-T", name, "-o", $"s{i}.o", "g.o");
+            var ldSyntax = err.Contains("syntax error", StringComparison.Ordinal) || err.Contains("EOF in comment", StringComparison.Ordinal);
+            string? ours = null;
+            try
+            {
+                ScriptParser.ParseFile(Path.Combine(dir, name));
+            }
+            catch (ElfFormatException e)
+            {
+                ours = e.Id;
+            }
+
+            var oursSyntax = ours == ErrorIds.ScriptSyntax;
+            if (ldSyntax != oursSyntax && !(ours == ErrorIds.ScriptUnsupported && code == 0))
+            {
+                disagreements.Add($"{ScriptSnippets[i]}: ld {(ldSyntax ? "syntax error" : "parses")} ({err.Trim()}), engine {ours ?? "parses"}");
+            }
+
+            if (ldSyntax)
+            {
+                rejected++;
+            }
+            else
+            {
+                accepted++;
+            }
+        }
+
+        TestContext.Out.WriteLine($"{ScriptSnippets.Length} snippets: ld parses {accepted}, rejects {rejected}; {disagreements.Count} disagreements");
+        disagreements.Should().BeEmpty();
     }
 
     internal static (LinkComparison.Outcome Outcome, string Dir) RandomCase(ElfMachine machine, int seed)

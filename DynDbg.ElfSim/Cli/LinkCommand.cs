@@ -52,6 +52,10 @@ public static class LinkCommand
         {
             return io.Fail(e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
+        }
     }
 
     /// <summary>Opens the inputs, links them under the script, runs <paramref name="use"/> while they are still

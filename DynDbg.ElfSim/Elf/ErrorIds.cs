@@ -63,4 +63,5 @@ public static class ErrorIds
     public const string LinkReverseCopy = "LNK016";
 
     public const string Usage = "USG001";
+    public const string CannotWriteOutput = "USG002";
 }

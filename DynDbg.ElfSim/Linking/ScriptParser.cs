@@ -365,6 +365,11 @@ public sealed class ScriptParser
             throw ScriptErrors.Unsupported(t.Location, "BIND", "an svr3 compatibility form");
         }
 
+        if (t.Is("{") || t.Is("}") || t.Kind == ScriptTokenKind.End)
+        {
+            throw ScriptErrors.Syntax(t.Location, $"expected ':' after the output section name {name.Text}, found {t.Describe()}");
+        }
+
         if (!t.Is(":") && !t.Is("("))
         {
             address = ParseExpression();
