@@ -15,7 +15,7 @@ namespace DynDbg.ElfSim.Tests.Linking;
 [TestFixture]
 public class GoldenLinkTests
 {
-    private static string GoldenDir => Path.Combine(TestPaths.Root, "DynDbg.ElfSim.Tests", "Linking", "Golden");
+    internal static string GoldenDir => Path.Combine(TestPaths.Root, "DynDbg.ElfSim.Tests", "Linking", "Golden");
 
     public static IEnumerable<TestCaseData> Goldens() =>
         Directory.EnumerateFiles(Path.Combine(TestPaths.FindRoot(), "DynDbg.ElfSim.Tests", "Linking", "Golden"), "*.d")
@@ -68,46 +68,13 @@ public class GoldenLinkTests
         }
 
         var (d, expected) = ReadD(name);
-        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "golden", name);
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, true);
-        }
-
-        Directory.CreateDirectory(dir);
-        foreach (var f in Directory.EnumerateFiles(Path.Combine(TestPaths.Root, "linker"), "*.lds"))
-        {
-            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-        }
-
+        var (dir, objects) = Assemble(name, d.Sources, d.AsFlags);
         File.Copy(Path.Combine(GoldenDir, name + ".lds"), Path.Combine(dir, name + ".lds"), true);
-        var objects = new List<string>();
-        foreach (var src in d.Sources)
-        {
-            File.Copy(Path.Combine(GoldenDir, src), Path.Combine(dir, src), true);
-            var obj = Path.ChangeExtension(src, ".o");
-            var (code, _, err) = Tools.RunIn(dir, "as", [.. d.AsFlags.Split(' ', StringSplitOptions.RemoveEmptyEntries), "-o", obj, src]);
-            code.Should().Be(0, err);
-            objects.Add(obj);
-        }
 
         // The engine, through the CLI as a user runs it.
         var script = d.LdArgs[d.LdArgs.IndexOf("-T") + 1];
         var linkOnce = d.LdArgs.Contains("--linkonce") ? d.LdArgs[d.LdArgs.IndexOf("--linkonce") + 1] : "gnu";
-        var previous = Directory.GetCurrentDirectory();
-        int rc;
-        string stderr;
-        try
-        {
-            Directory.SetCurrentDirectory(dir);
-            var run = Cli.CliRunner.Run(["link", "-T", script, "-o", "our.o", "-Map", "our.map", "--linkonce", linkOnce, .. objects]);
-            rc = run.Code;
-            stderr = run.Err;
-        }
-        finally
-        {
-            Directory.SetCurrentDirectory(previous);
-        }
+        var (rc, _, stderr) = RunCliIn(dir, ["link", "-T", script, "-o", "our.o", "-Map", "our.map", "--linkonce", linkOnce, .. objects]);
 
         if (d.Error is not null)
         {
@@ -135,6 +102,50 @@ public class GoldenLinkTests
                 ldRc.Should().Be(0, ldErr);
                 CheckOutputs(dir, "ld", d, expected, "ld.bfd");
             }
+        }
+    }
+
+    /// <summary>A fresh work directory for a golden, holding the bundled scripts and the named sources assembled
+    /// with GNU as; returns the objects' names, relative to the directory, so outputs name them as a user would.</summary>
+    internal static (string Dir, List<string> Objects) Assemble(string name, IEnumerable<string> sources, string asFlags)
+    {
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "golden", name);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, true);
+        }
+
+        Directory.CreateDirectory(dir);
+        foreach (var f in Directory.EnumerateFiles(Path.Combine(TestPaths.Root, "linker"), "*.lds"))
+        {
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        }
+
+        var objects = new List<string>();
+        foreach (var src in sources)
+        {
+            File.Copy(Path.Combine(GoldenDir, src), Path.Combine(dir, src), true);
+            var obj = Path.ChangeExtension(src, ".o");
+            var (code, _, err) = Tools.RunIn(dir, "as", [.. asFlags.Split(' ', StringSplitOptions.RemoveEmptyEntries), "-o", obj, src]);
+            code.Should().Be(0, err);
+            objects.Add(obj);
+        }
+
+        return (dir, objects);
+    }
+
+    /// <summary>Runs the CLI with <paramref name="dir"/> as the current directory (tests here do not run in parallel).</summary>
+    internal static (int Code, string Out, string Err) RunCliIn(string dir, string[] args)
+    {
+        var previous = Directory.GetCurrentDirectory();
+        try
+        {
+            Directory.SetCurrentDirectory(dir);
+            return Cli.CliRunner.Run(args);
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previous);
         }
     }
 

@@ -14,6 +14,7 @@ public static class Program
         {
             LoadCommand.Create(io),
             LinkCommand.Create(io),
+            ExplainCommand.Create(io),
         };
 
         try

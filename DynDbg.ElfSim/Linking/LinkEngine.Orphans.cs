@@ -161,7 +161,7 @@ internal sealed partial class LinkEngine
             }
 
             after = place.Os;
-            how = after is not null ? $"after the script's {after.Name}" : "";
+            how = after is not null ? $"after {after.Name} (ld puts {place.Kind} orphans after an output section of that name)" : "";
             if (after is null)
             {
                 after = FindByFlags(s, flags, place, matchType: true);
