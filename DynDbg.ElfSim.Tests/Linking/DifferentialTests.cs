@@ -54,6 +54,8 @@ public class DifferentialTests
             ("x86_64", ElfMachine.X86_64, ["alpha.ko", "beta.ko"]),
             ("i386", ElfMachine.I386, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
             ("i386", ElfMachine.I386, ["delta.o", "gamma.o"]),
+            ("s390x", ElfMachine.S390, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("s390x", ElfMachine.S390, ["beta_proto.o", "delta.o", "gamma.o"]),
         };
         foreach (var (arch, machine, objects) in sets)
         {
@@ -67,6 +69,11 @@ public class DifferentialTests
     [TestCaseSource(nameof(SampleCases))]
     public void SampleObjects_AgreeWithLd(string arch, ElfMachine machine, string[] objects, string script)
     {
+        if (!LinkComparison.LdAvailableFor(machine))
+        {
+            Assert.Ignore($"{LinkComparison.Ld(machine).Ld} is not installed (Debian: binutils-{LinkComparison.Ld(machine).Ld[..^"-ld.bfd".Length]})");
+        }
+
         var dir = CaseDir($"samples-{arch}-{string.Join("+", objects)}-{script}");
         foreach (var o in objects)
         {
@@ -82,15 +89,22 @@ public class DifferentialTests
         outcome.MapTextIdentical.Should().BeTrue();
     }
 
-    /// <summary>Seeded random objects and scripts; every case must agree (both fail, or both succeed identically).</summary>
+    /// <summary>Seeded random objects and scripts; every case must agree (both fail, or both succeed identically).
+    /// DYNDBG_ELFSIM_RANDOM_CASES=N runs N cases per architecture instead.</summary>
     [TestCase(ElfMachine.X86_64, 1, 120)]
     [TestCase(ElfMachine.I386, 1001, 80)]
     public void RandomInputsAndScripts_AgreeWithLd(ElfMachine machine, int firstSeed, int cases)
     {
+        if (int.TryParse(Environment.GetEnvironmentVariable("DYNDBG_ELFSIM_RANDOM_CASES"), out var n) && n > 0)
+        {
+            cases = n;
+        }
+
         var agree = 0;
         var bothFailed = 0;
         var exactMaps = 0;
         var failures = new List<string>();
+        var rejections = new Dictionary<string, int>();
         for (var seed = firstSeed; seed < firstSeed + cases; seed++)
         {
             var (outcome, dir) = RandomCase(machine, seed);
@@ -98,6 +112,12 @@ public class DifferentialTests
             {
                 agree++;
                 bothFailed += outcome.LdOk ? 0 : 1;
+                if (!outcome.LdOk)
+                {
+                    var id = System.Text.RegularExpressions.Regex.Match(outcome.OurError, @"error (\w+):").Groups[1].Value;
+                    rejections[id] = rejections.GetValueOrDefault(id) + 1;
+                }
+
                 exactMaps += outcome.MapTextIdentical ? 1 : 0;
             }
             else
@@ -107,7 +127,8 @@ public class DifferentialTests
         }
 
         TestContext.Out.WriteLine($"{machine}: {cases} random cases, {agree} agree ({bothFailed} rejected by both, " +
-                                  $"{agree - bothFailed} linked identically, {exactMaps} with byte-identical maps), {failures.Count} differ");
+                                  $"{agree - bothFailed} linked identically, {exactMaps} with byte-identical maps), {failures.Count} differ; " +
+                                  $"rejections: {string.Join(", ", rejections.OrderBy(r => r.Key).Select(r => $"{r.Key} x{r.Value}"))}");
         failures.Should().BeEmpty();
     }
 

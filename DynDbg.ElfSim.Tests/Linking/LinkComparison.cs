@@ -21,13 +21,19 @@ public static partial class LinkComparison
 
     public static bool LdAvailable => Tools.Exists("ld.bfd") && Tools.Exists("readelf");
 
-    /// <summary>The ld emulation for an input class/machine (ld's -m).</summary>
-    public static string Emulation(ElfMachine machine) => machine switch
+    /// <summary>The GNU ld that links <paramref name="machine"/> objects here and its emulation (ld's -m): the native
+    /// ld.bfd for x86, Debian's binutils-&lt;triplet&gt; packages for the others.</summary>
+    public static (string Ld, string Emulation) Ld(ElfMachine machine) => machine switch
     {
-        ElfMachine.X86_64 => "elf_x86_64",
-        ElfMachine.I386 => "elf_i386",
-        _ => throw new ArgumentOutOfRangeException(nameof(machine), $"no native ld.bfd emulation for {machine} on this host"),
+        ElfMachine.X86_64 => ("ld.bfd", "elf_x86_64"),
+        ElfMachine.I386 => ("ld.bfd", "elf_i386"),
+        ElfMachine.S390 => ("s390x-linux-gnu-ld.bfd", "elf64_s390"),
+        ElfMachine.Arm => ("arm-linux-gnueabihf-ld.bfd", "armelf_linux_eabi"),
+        _ => throw new ArgumentOutOfRangeException(nameof(machine), $"no GNU ld for {machine} is wired up"),
     };
+
+    /// <summary>Whether <see cref="Ld"/>'s linker for the machine, and readelf, are installed.</summary>
+    public static bool LdAvailableFor(ElfMachine machine) => Tools.Exists(Ld(machine).Ld) && Tools.Exists("readelf");
 
     /// <summary>Runs both links in <paramref name="dir"/> with inputs named as given (relative to it).</summary>
     public static Outcome Run(string dir, string script, IReadOnlyList<string> inputs, ElfMachine machine, string tag = "")
@@ -38,9 +44,10 @@ public static partial class LinkComparison
         var ourMap = Path.Combine(dir, $"our{tag}.map");
         File.Delete(ldOut);
         File.Delete(ourOut);
-        var args = new List<string> { "-r", "-m", Emulation(machine), "-T", script, "-Map", ldMap, "-o", ldOut };
+        var (ld, emulation) = Ld(machine);
+        var args = new List<string> { "-r", "-m", emulation, "-T", script, "-Map", ldMap, "-o", ldOut };
         args.AddRange(inputs);
-        var (code, _, ldErr) = Tools.RunIn(dir, "ld.bfd", [.. args]);
+        var (code, _, ldErr) = Tools.RunIn(dir, ld, [.. args]);
         var ldOk = code == 0 && File.Exists(ldOut);
 
         string ourError = "";

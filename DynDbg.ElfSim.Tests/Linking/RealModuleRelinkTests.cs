@@ -3,9 +3,9 @@ using DynDbg.ElfSim.Elf;
 namespace DynDbg.ElfSim.Tests.Linking;
 
 /// <summary>
-/// Real anchor: Debian's own 6.1 modules (amd64 and i386, fetched by scripts/fetch-real.sh) linked again with
-/// <c>ld.bfd -r -T</c> and with the engine under the 6.1 module script and under the diet v5 script, compared as
-/// the differential tests compare. A module with <c>__dyndbg</c> is a full link: thousands of sections, symbols
+/// Real anchor: Debian's own 6.1 modules (amd64, i386 and s390x, fetched by scripts/fetch-real.sh) linked again
+/// with GNU ld (<c>ld.bfd -r -T</c>; s390x-linux-gnu-ld.bfd for s390x) and with the engine under the 6.1 module
+/// script and under the diet v5 script, compared as the differential tests compare. A module with <c>__dyndbg</c> is a full link: thousands of sections, symbols
 /// and relocations, notes, string merges, .gnu.linkonce.this_module, orphans around the script's sections.
 /// By default a spread sample per architecture; DYNDBG_ELFSIM_ALL_MODULES=1 runs every module with __dyndbg.
 /// </summary>
@@ -23,7 +23,7 @@ public class RealModuleRelinkTests
         }
 
         var script = Path.Combine(TestPaths.Root, "scripts", "fetch-real.sh");
-        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386");
+        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x");
         if (code is 2 or 3)
         {
             Assert.Ignore($"real kernel binaries are not available here: {stderr.Trim()}");
@@ -65,11 +65,13 @@ public class RealModuleRelinkTests
     [TestCase("amd64", ElfMachine.X86_64, "module.lds")]
     [TestCase("i386", ElfMachine.I386, "module-6.1.lds")]
     [TestCase("i386", ElfMachine.I386, "module.lds")]
+    [TestCase("s390x", ElfMachine.S390, "module-6.1.lds")]
+    [TestCase("s390x", ElfMachine.S390, "module.lds")]
     public void DebianModules_RelinkLikeLd(string arch, ElfMachine machine, string script)
     {
-        if (!LinkComparison.LdAvailable)
+        if (!LinkComparison.LdAvailableFor(machine))
         {
-            Assert.Ignore("ld.bfd or readelf is not installed (CI installs binutils)");
+            Assert.Ignore($"{LinkComparison.Ld(machine).Ld} or readelf is not installed (CI installs binutils; s390x needs binutils-s390x-linux-gnu)");
         }
 
         var modules = Modules(arch);

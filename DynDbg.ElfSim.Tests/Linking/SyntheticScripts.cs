@@ -6,7 +6,8 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// Seeded random linker scripts over the section names the inputs have: output sections with and without an
 /// address (0, a constant, an expression), ALIGN, (NOLOAD), KEEP, every SORT form, several patterns in one
 /// description, file patterns and EXCLUDE_FILE at both levels, /DISCARD/, assignments to "." and to symbols
-/// (PROVIDE, PROVIDE_HIDDEN, HIDDEN, op=), data statements and top-level assignments between sections.
+/// (PROVIDE, PROVIDE_HIDDEN, HIDDEN, op=), data statements, top-level assignments between sections, ADDR/SIZEOF/
+/// DEFINED in addresses, files sorted by name, and ASSERTs that may fail.
 /// </summary>
 public static class SyntheticScripts
 {
@@ -32,6 +33,7 @@ public static class SyntheticScripts
         }
 
         var count = rnd.Next(1, 9);
+        string? previous = null;
         for (var k = 0; k < count; k++)
         {
             if (rnd.Next(10) == 0)
@@ -45,12 +47,14 @@ public static class SyntheticScripts
                 1 => new[] { ".text", ".data", "__dyndbg", "__dyndbg_sites", ".rodata", ".bss", ".init_array", ".ctors" }[rnd.Next(8)],
                 _ => $".out{k}",
             };
-            var address = rnd.Next(10) switch
+            var address = rnd.Next(12) switch
             {
                 < 4 => "",
                 < 7 => " 0",
                 7 => $" 0x{rnd.Next(1, 64) * 16:x}",
                 8 => " ALIGN(0x40)",
+                9 when previous is not null => $" ADDR({previous}) + SIZEOF({previous})",
+                10 => " DEFINED(tsym0) ? 0x100 : 0x200",
                 _ => " . + 0x10",
             };
             var type = name.StartsWith(".bss", StringComparison.Ordinal) && rnd.Next(2) == 0 ? " (NOLOAD)" : "";
@@ -97,6 +101,16 @@ public static class SyntheticScripts
             {
                 sb.Append($"  after{k} = . ;\n");
             }
+
+            if (rnd.Next(15) == 0)
+            {
+                sb.Append($"  ASSERT(SIZEOF({name}) < 0x{(rnd.Next(4) == 0 ? rnd.Next(1, 0x80) : 0x10000):x}, \"{name} is too big\")\n");
+            }
+
+            if (name != "/DISCARD/")
+            {
+                previous = name;
+            }
         }
 
         sb.Append("}\n");
@@ -127,13 +141,20 @@ public static class SyntheticScripts
             patterns.Add(p);
         }
 
+        // ld.bfd 2.40 aborts when SORT(*) meets two sections of one file under an unsorted pattern: mostly sort them.
         var file = rnd.Next(10) switch
         {
             0 when files.Count > 0 => files[rnd.Next(files.Count)],
             1 => "f*.o",
+            3 => "SORT(*)",
             2 when files.Count > 0 => $"EXCLUDE_FILE({files[rnd.Next(files.Count)]}) *",
             _ => "*",
         };
+        if (file == "SORT(*)" && rnd.Next(4) != 0)
+        {
+            patterns = patterns.Select(p => p.StartsWith("SORT", StringComparison.Ordinal) ? p : $"SORT_BY_NAME({p})").ToList();
+        }
+
         var d = $"{file}({string.Join(' ', patterns)})";
         return rnd.Next(4) == 0 ? $"KEEP({d})" : d;
     }

@@ -29,6 +29,10 @@ public sealed class InputSection
     public ulong Alignment => 1UL << AlignmentPower;
     public bool IsLinkOnce => (Flags & SectionFlags.LinkOnce) != 0;
 
+    /// <summary>ld/ldwrite.c: a never-load section (not debugging) inside an output section that is written becomes a
+    /// zero fill of its size: its bytes and relocations are not copied.</summary>
+    internal bool IsNeverLoadFill => (Flags & (SectionFlags.NeverLoad | SectionFlags.Debugging)) == SectionFlags.NeverLoad;
+
     /// <summary>The output section it went to; null when discarded.</summary>
     public OutputSection? Output { get; internal set; }
 

@@ -111,6 +111,12 @@ internal sealed partial class LinkEngine
                     break;
                 }
 
+                case AssertNode when current.IsAbs:
+                    // An ASSERT is an assignment statement to ld (exp_assert): at the top level it sets the default
+                    // region's current address to dot, as any assignment there does.
+                    _regionCurrent = dot;
+                    break;
+
                 case DataNode d:
                 {
                     var o = current.Section!;

@@ -181,7 +181,11 @@ internal sealed partial class LinkEngine
         var tree = new SortTree(w.Source.File.Sort == InputSort.ByName);
         foreach (var (s, p) in w.Matching)
         {
-            tree.Insert(s, p);
+            if (!tree.Insert(s, p))
+            {
+                throw ScriptErrors.Unsupported(w.Source.Location, $"file-name sorting with the unsorted section pattern {p?.PrintSection() ?? "*"}",
+                    $"it matches two sections of {s.File.Path}, where ld.bfd 2.40 aborts (internal error in ldlang.c compare_section); sort the section pattern too");
+            }
         }
 
         foreach (var s in tree.InOrder())
@@ -376,7 +380,9 @@ internal sealed partial class LinkEngine
         // ld's wild->rightmost: the link an unsorted candidate is stored in; null owner means the root link.
         private Node? _rightmostOwner;
 
-        public void Insert(InputSection s, InputPattern? p)
+        /// <summary>Inserts as ld's <c>wild_sort</c> does; false where ld 2.40 calls <c>compare_section</c> with no sort
+        /// (two sections of one file under file-name sorting and an unsorted pattern), which aborts there.</summary>
+        public bool Insert(InputSection s, InputPattern? p)
         {
             var node = new Node(s);
             var sort = p?.Sort ?? InputSort.None;
@@ -392,7 +398,7 @@ internal sealed partial class LinkEngine
                 }
 
                 _rightmostOwner = node;
-                return;
+                return true;
             }
 
             Node? parent = null;
@@ -409,6 +415,11 @@ internal sealed partial class LinkEngine
 
                 if (c == 0)
                 {
+                    if (sort is InputSort.None or InputSort.ByNone)
+                    {
+                        return false;
+                    }
+
                     c = Compare(sort, s, n.Section) < 0 ? -1 : 1;
                 }
 
@@ -434,6 +445,8 @@ internal sealed partial class LinkEngine
             {
                 _rightmostOwner = node;
             }
+
+            return true;
         }
 
         public IEnumerable<InputSection> InOrder()

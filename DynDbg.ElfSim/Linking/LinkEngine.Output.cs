@@ -4,8 +4,10 @@ namespace DynDbg.ElfSim.Linking;
 
 internal sealed partial class LinkEngine
 {
-    /// <summary>What a relocation refers to before the output's global symbols are numbered.</summary>
-    private readonly record struct PendingRelocation(ulong Offset, uint Type, long Addend, byte Type2, byte Type3, int Local, LinkSymbol? Global);
+    /// <summary>What a relocation refers to before the output's global symbols are numbered.
+    /// <c>Removable</c>: against a discarded section from a debugging section, which ld -r drops while more than one
+    /// relocation is left for the output section (RELOC_AGAINST_DISCARDED_SECTION).</summary>
+    private readonly record struct PendingRelocation(ulong Offset, uint Type, long Addend, byte Type2, byte Type3, int Local, LinkSymbol? Global, bool Removable = false);
 
     private const int PretendKept = 1;
     private const int Complain = 2;
@@ -72,16 +74,50 @@ internal sealed partial class LinkEngine
                     continue;
                 }
 
-                var entries = list.Select(p => new OutputRelocation(p.Offset,
+                var entries = WithoutRemoved(list).Select(p => new OutputRelocation(p.Offset,
                         p.Global is { } g ? globalIndex[g] : p.Local, p.Type, rela ? p.Addend : 0, p.Type2, p.Type3))
-                    .OrderBy(r => r.Offset) // LINQ's OrderBy is stable, as ld's insertion sort is.
                     .ToArray();
+                if (!IsSortedByOffset(entries))
+                {
+                    entries = [.. entries.OrderBy(r => r.Offset)]; // LINQ's OrderBy is stable, as ld's insertion sort is.
+                }
+
+                pending.Remove((o, rela));
                 tables.Add(new OutputRelocationTable(o, rela, entries));
             }
         }
 
         return new LinkResult(_script, _identity!, _options, _inputs, _loadOrder, _sections.ToList(), symbols, tables,
             _statements, patches, _symbols.InTraversalOrder().ToList());
+    }
+
+    /// <summary>Inputs usually come in offset order already; then the stable sort is not needed.</summary>
+    private static bool IsSortedByOffset(OutputRelocation[] entries)
+    {
+        for (var i = 1; i < entries.Length; i++)
+        {
+            if (entries[i].Offset < entries[i - 1].Offset)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>RELOC_AGAINST_DISCARDED_SECTION in a relocatable link: a debugging section's relocation against a
+    /// discarded section is removed while the output section's relocation count stays above one; the one that would
+    /// empty it stays, as R_*_NONE.</summary>
+    private static IEnumerable<PendingRelocation> WithoutRemoved(List<PendingRelocation> list)
+    {
+        var removable = list.Count(p => p.Removable);
+        if (removable == 0)
+        {
+            return list;
+        }
+
+        var keep = removable == list.Count ? list.FindLastIndex(p => p.Removable) : -1;
+        return list.Where((p, i) => !p.Removable || i == keep);
     }
 
     /// <summary>
@@ -107,10 +143,7 @@ internal sealed partial class LinkEngine
     /// <summary>ld/ldwrite.c <c>build_link_order</c>: whether the section is copied into the output (its output section
     /// has contents). Only those are marked for bfd_elf_final_link, so only their relocations are written.</summary>
     private static bool HasLinkOrder(InputSection i) =>
-        i.Output is { } o &&
-        ((o.Flags & SectionFlags.HasContents) != 0 || (o.Flags & (SectionFlags.Load | SectionFlags.ThreadLocal)) == (SectionFlags.Load | SectionFlags.ThreadLocal)) &&
-        (i.Flags & SectionFlags.Exclude) == 0 &&
-        ((i.Flags & SectionFlags.NeverLoad) == 0 || (i.Flags & SectionFlags.Debugging) != 0);
+        i.Output is { HasLinkOrders: true } && (i.Flags & SectionFlags.Exclude) == 0 && !i.IsNeverLoadFill;
 
     /// <summary>bfd/elflink.c <c>elf_link_input_bfd</c>'s local-symbol loop. Returns output index (1-based) by input index.</summary>
     private static int[] EmitLocals(InputObject file, List<OutputSymbol> symbols)
@@ -279,7 +312,7 @@ internal sealed partial class LinkEngine
                                 throw DiscardedReference(name, s, dsec, rs, k);
                             }
 
-                            list.Add(Discarded(s, r, offset, rela, patches));
+                            list.Add(Discarded(s, r, offset, rela, patches, rs, k));
                             continue;
                         }
 
@@ -303,7 +336,7 @@ internal sealed partial class LinkEngine
                         }
                         else
                         {
-                            list.Add(Discarded(s, r, offset, rela, patches));
+                            list.Add(Discarded(s, r, offset, rela, patches, rs, k));
                             continue;
                         }
                     }
@@ -324,7 +357,7 @@ internal sealed partial class LinkEngine
                         }
                         else if (target.OutputOffset != 0)
                         {
-                            AddPatch(patches, s, new ContentPatch(r.Offset, RelFieldSize(s, r, rs, k), (long)target.OutputOffset, false));
+                            AddPatch(patches, s, new ContentPatch(r.Offset, FieldOf(s, r, rs, k), (long)target.OutputOffset, false));
                         }
 
                         list.Add(new PendingRelocation(offset, r.Type, addend, r.Type2, r.Type3, sectionSymbol[target.Output!], null));
@@ -349,15 +382,18 @@ internal sealed partial class LinkEngine
         }
     }
 
-    /// <summary>RELOC_AGAINST_DISCARDED_SECTION: the field is cleared and the entry becomes R_*_NONE.</summary>
-    private PendingRelocation Discarded(InputSection s, in ElfRelocation r, ulong offset, bool rela, Dictionary<InputSection, List<ContentPatch>> patches)
+    /// <summary>RELOC_AGAINST_DISCARDED_SECTION: the field is cleared (REL or RELA) and the entry becomes R_*_NONE,
+    /// or goes away when it is in a debugging section. A RELA field of a type without a known howto is left as it is:
+    /// assemblers write zero there.</summary>
+    private PendingRelocation Discarded(InputSection s, in ElfRelocation r, ulong offset, bool rela, Dictionary<InputSection, List<ContentPatch>> patches, ElfSection rs, int index)
     {
-        if (!rela)
+        var field = rela ? RelField.Of(_identity!.Machine, r.Type) : FieldOf(s, r, rs, index);
+        if (field is { } f)
         {
-            AddPatch(patches, s, new ContentPatch(r.Offset, RelFieldSize(s, r, null, -1), 0, true));
+            AddPatch(patches, s, new ContentPatch(r.Offset, f, 0, true));
         }
 
-        return new PendingRelocation(offset, 0, 0, 0, 0, 0, null);
+        return new PendingRelocation(offset, 0, 0, 0, 0, 0, null, (s.Flags & SectionFlags.Debugging) != 0);
     }
 
     private static void AddPatch(Dictionary<InputSection, List<ContentPatch>> patches, InputSection s, ContentPatch p)
@@ -386,27 +422,9 @@ internal sealed partial class LinkEngine
         new(ErrorIds.LinkDiscardedReference, from.File.Path, $"relocation [{index}] in {rs.Describe()}", null,
             $"`{name}' referenced in section `{from.Name}' of {from.File.Path}: defined in discarded section `{discarded.Name}' of {discarded.File.Path}");
 
-    /// <summary>The width of the addend field a REL relocation patches (i386 and ARM data relocations).</summary>
-    private int RelFieldSize(InputSection s, in ElfRelocation r, ElfSection? rs, int index)
-    {
-        var size = (_identity!.Machine, r.Type) switch
-        {
-            (ElfMachine.I386, >= 1 and <= 11) => 4,
-            (ElfMachine.I386, 20 or 21) => 2,
-            (ElfMachine.I386, 22 or 23) => 1,
-            (ElfMachine.I386, 41 or 42 or 43) => 4,
-            (ElfMachine.Arm, 2 or 3 or 38) => 4,
-            (ElfMachine.Arm, 5) => 2,
-            (ElfMachine.Arm, 8) => 1,
-            _ => 0,
-        };
-        if (size == 0)
-        {
-            throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, s.File.Path,
-                rs is null ? s.Elf.Describe() : $"relocation [{index}] in {rs.Describe()}", null,
-                $"{ElfMachineNames.ElfName(_identity.Machine)} REL relocation type {r.Type} keeps its addend in an instruction encoding; rebasing it is not emulated");
-        }
-
-        return size;
-    }
+    /// <summary>The field a REL relocation patches; an error for types whose handling in ld is not emulated.</summary>
+    private RelField FieldOf(InputSection s, in ElfRelocation r, ElfSection rs, int index) =>
+        RelField.Of(_identity!.Machine, r.Type) ?? throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, s.File.Path,
+            $"relocation [{index}] in {rs.Describe()}", null,
+            $"{ElfMachineNames.ElfName(_identity.Machine)} REL relocation type {r.Type} against a section symbol: how ld -r rebases its addend is not emulated");
 }

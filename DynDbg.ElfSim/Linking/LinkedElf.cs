@@ -55,7 +55,11 @@ internal static class LinkedElf
         public override void WriteTo(Stream stream)
         {
             var pieces = new List<(ulong Offset, object Piece)>();
-            Collect(o.Statement.Children, pieces);
+            if (o.HasLinkOrders)
+            {
+                Collect(o.Statement.Children, pieces);
+            }
+
             Span<byte> b = stackalloc byte[8];
             ulong at = 0;
             foreach (var (offset, piece) in pieces.OrderBy(p => p.Offset))
@@ -89,7 +93,7 @@ internal static class LinkedElf
             {
                 switch (n)
                 {
-                    case InputSectionNode i when i.Section.Size > 0:
+                    case InputSectionNode i when i.Section.Size > 0 && (i.Section.Flags & SectionFlags.Exclude) == 0 && !i.Section.IsNeverLoadFill:
                         into.Add((i.Section.OutputOffset, i.Section));
                         break;
                     case DataNode d:
@@ -144,14 +148,20 @@ internal static class LinkedElf
                 var e = new ElfEndian(link.Identity.IsBigEndian);
                 foreach (var p in patches)
                 {
-                    if (p.Offset + (ulong)p.Size > (ulong)copy.Length)
+                    if (p.Offset + (ulong)p.Field.Size > (ulong)copy.Length)
                     {
                         continue;
                     }
 
-                    var field = copy.Slice((int)p.Offset, p.Size);
-                    var old = p.Size switch { 1 => field[0], 2 => e.U16(field), 4 => e.U32(field), _ => e.U64(field) };
-                    e.PutWord(field, p.Clear ? 0 : unchecked(old + (ulong)p.Delta), p.Size);
+                    var field = copy.Slice((int)p.Offset, p.Field.Size);
+                    if (p.Clear)
+                    {
+                        p.Field.Clear(field, e, s.Name == ".debug_ranges");
+                    }
+                    else
+                    {
+                        p.Field.Rebase(field, e, p.Delta);
+                    }
                 }
 
                 if (reverse)

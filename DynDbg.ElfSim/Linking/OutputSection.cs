@@ -40,6 +40,12 @@ public sealed class OutputSection
     internal bool HasInput { get; set; }
 
     /// <summary>The output section statement it belongs to.</summary>
+    /// <summary>ld/ldwrite.c <c>build_link_order</c>: only an output section with contents (or loaded TLS) gets
+    /// link orders; any other is written as zeros, whatever its inputs hold, and gets no relocations.</summary>
+    internal bool HasLinkOrders =>
+        (Flags & SectionFlags.HasContents) != 0 ||
+        (Flags & (SectionFlags.Load | SectionFlags.ThreadLocal)) == (SectionFlags.Load | SectionFlags.ThreadLocal);
+
     internal OutputStatement Statement { get; set; } = null!;
 
     /// <summary>The input sections in output order.</summary>

@@ -464,7 +464,7 @@ public sealed class ScriptParser
 
         if (t.Is("="))
         {
-            throw ScriptErrors.Unsupported(t.Location, "fill expression (=FILL)", "padding is always zero here");
+            throw ScriptErrors.Unsupported(t.Location, "fill expression (=FILL)", "explicit fill patterns are not emulated (gaps get zeros, or NOPs in x86 code)");
         }
 
         if (t.Is(","))
@@ -527,7 +527,7 @@ public sealed class ScriptParser
             {
                 throw ScriptErrors.Unsupported(t.Location, t.Text, t.Text switch
                 {
-                    "FILL" => "padding is always zero here",
+                    "FILL" => "explicit fill patterns are not emulated (gaps get zeros, or NOPs in x86 code)",
                     "INPUT_SECTION_FLAGS" => "flag-based input selection is not emulated",
                     _ => "a COFF/a.out-era construct",
                 });
