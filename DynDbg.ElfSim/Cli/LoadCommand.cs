@@ -3,13 +3,17 @@ using System.Text.Json;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>load FILE... [--profile P] [--control] [--format text|json]</c>: read each input, decode its dyndbg table
-/// and print the summary, or the control file a 6.1 kernel would show once the inputs are loaded in order.
+/// <c>load FILE... [--script F | --separate] [--profile P] [--control] [--format text|json]</c>: decode the dyndbg
+/// table and print the summary, or the control file a 6.1 kernel would show. One input is decoded as it is;
+/// several inputs, or any with <c>--script</c>, are first linked as <c>ld -r -T SCRIPT</c> would link them (the
+/// kernel's module link; default script: the bundled module.lds) and the linked image is decoded.
+/// <c>--separate</c> decodes each input on its own instead, as modules loaded one after another.
 /// </summary>
 public static class LoadCommand
 {
@@ -20,12 +24,18 @@ public static class LoadCommand
         var control = new Option<bool>("--control") { Description = "print /proc/dynamic_debug/control as a 6.1 kernel would" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var cmd = new Command("load", "decode the dyndbg tables of ELF inputs and print them") { files, profile, control, format };
-        cmd.SetAction(r => Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!));
+        var script = new Option<string?>("-T", "--script") { Description = $"link the inputs with this linker script first (a file, or bundled: {string.Join(", ", BundledScripts.Names)}); several inputs are linked with module.lds when it is not given" };
+        var separate = new Option<bool>("--separate") { Description = "decode each input on its own, without linking (modules loaded one after another)" };
+        var cmd = new Command("load", "decode the dyndbg tables of ELF inputs (linking several first) and print them") { files, script, separate, profile, control, format };
+        cmd.SetAction(r => Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate)));
         return cmd;
     }
 
-    public static int Run(CliOutput io, IReadOnlyList<string> paths, string profileName, bool control, string format)
+    /// <summary>The script several inputs are linked with when <c>--script</c> is not given.</summary>
+    public const string DefaultScript = "module.lds";
+
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, string profileName, bool control, string format,
+        string? script = null, bool separate = false)
     {
         DdebugLayout? forced = null;
         if (!string.Equals(profileName, "auto", StringComparison.OrdinalIgnoreCase))
@@ -44,10 +54,17 @@ public static class LoadCommand
             return io.Usage($"unknown option '{unknown}' for load");
         }
 
+        if (separate && script is not null)
+        {
+            return io.Usage("--separate and --script exclude each other: --script links the inputs into one image");
+        }
+
         List<DyndbgImage> images;
         try
         {
-            images = LoadAll(paths, forced);
+            images = separate || (paths.Count == 1 && script is null)
+                ? LoadAll(paths, forced)
+                : [LoadLinked(paths, script ?? DefaultScript, forced)];
             if (format == "json")
             {
                 var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
@@ -113,6 +130,29 @@ public static class LoadCommand
         }
 
         return images.Select(x => x!).ToList();
+    }
+
+    /// <summary>
+    /// Links the inputs under the script (GNU ld's rules, as <c>link</c> does) and decodes the image in memory. The
+    /// image is named after the command that would make it. Inputs that cannot be linked together (a linked
+    /// vmlinux, another architecture, two modules that both define init_module) say that <c>--separate</c> is the
+    /// way to read them side by side.
+    /// </summary>
+    private static DyndbgImage LoadLinked(IReadOnlyList<string> paths, string script, DdebugLayout? forced)
+    {
+        var name = $"ld -r -T {script} {string.Join(' ', paths)}";
+        try
+        {
+            var bytes = LinkCommand.WithLink(paths, script, new LinkOptions(name), link => link.ToElf().ToArray());
+            using var file = ElfFile.FromBytes(name, bytes);
+            return DyndbgImage.Load(file, forced);
+        }
+        catch (ElfFormatException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
+                                           && paths.Count > 1)
+        {
+            throw new ElfFormatException(e.Id, e.File, e.Where, e.Offset,
+                $"{e.Message}; load links several inputs into one image, --separate decodes each on its own");
+        }
     }
 
     private static void WriteJson(Utf8JsonWriter j, List<DyndbgImage> images, bool control)
