@@ -61,8 +61,26 @@ internal sealed partial class LinkEngine
 
         // ld/ldlang.c open_input_bfds: a script description naming a file exactly loads that file when the
         // statement is reached, before the command line's inputs; linkonce sections and symbols go in load order.
-        foreach (var w in Walk(_statements).OfType<WildNode>())
+        // Assignments are folded there too (first phase): a PROVIDE whose symbol the files loaded so far leave
+        // undefined becomes "provided" for good, and then defines the symbol even over a later weak definition.
+        foreach (var n in Walk(_statements))
         {
+            if (n is AssignmentNode { Source: { Provide: true } a })
+            {
+                if (_symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
+                    && !a.Value.Mentions(a.Target))
+                {
+                    _provided.Add(a);
+                }
+
+                continue;
+            }
+
+            if (n is not WildNode w)
+            {
+                continue;
+            }
+
             var name = w.Source.File.Pattern;
             if (name == "*" || Glob.HasWildcards(name))
             {
