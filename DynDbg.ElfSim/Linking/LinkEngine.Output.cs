@@ -74,7 +74,7 @@ internal sealed partial class LinkEngine
                     continue;
                 }
 
-                var entries = WithoutRemoved(list).Select(p => new OutputRelocation(p.Offset,
+                var entries = WithoutRemoved(list).Select(p => new ElfWriterRelocation(p.Offset,
                         p.Global is { } g ? globalIndex[g] : p.Local, p.Type, rela ? p.Addend : 0, p.Type2, p.Type3))
                     .ToArray();
                 if (!IsSortedByOffset(entries))
@@ -92,7 +92,7 @@ internal sealed partial class LinkEngine
     }
 
     /// <summary>Inputs usually come in offset order already; then the stable sort is not needed.</summary>
-    private static bool IsSortedByOffset(OutputRelocation[] entries)
+    private static bool IsSortedByOffset(ElfWriterRelocation[] entries)
     {
         for (var i = 1; i < entries.Length; i++)
         {

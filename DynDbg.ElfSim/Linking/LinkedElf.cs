@@ -39,8 +39,7 @@ internal static class LinkedElf
 
         foreach (var t in link.Relocations)
         {
-            var entries = t.Entries.Select(r => new ElfWriterRelocation(r.Offset, r.Symbol, r.Type, r.Addend, r.Type2, r.Type3)).ToArray();
-            writer.AddRelocations(map[t.Target], t.IsRela, entries);
+            writer.AddRelocations(map[t.Target], t.IsRela, t.Entries);
         }
 
         return writer;
