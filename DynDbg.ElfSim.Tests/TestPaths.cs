@@ -3,18 +3,23 @@ namespace DynDbg.ElfSim.Tests;
 /// <summary>Paths into the repository, found from the test binary's folder.</summary>
 public static class TestPaths
 {
-    private static readonly Lazy<string> RootLazy = new(() =>
+    private static readonly Lazy<string> RootLazy = new(() => FindRoot(TestContext.CurrentContext.TestDirectory));
+
+    public static string Root => RootLazy.Value;
+
+    /// <summary>The repository root from the test assembly's folder; usable at test discovery, before a test runs.</summary>
+    public static string FindRoot() => FindRoot(AppContext.BaseDirectory);
+
+    private static string FindRoot(string start)
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        var dir = new DirectoryInfo(start);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DynDbgElfSim.sln")))
         {
             dir = dir.Parent;
         }
 
         return dir?.FullName ?? throw new InvalidOperationException("DynDbgElfSim.sln not found above the test directory");
-    });
-
-    public static string Root => RootLazy.Value;
+    }
 
     public static string Samples => Path.Combine(Root, "samples", "objs");
 

@@ -46,7 +46,7 @@ out=$(mktemp)
   row "\`DynDbg.ElfSim load --control vmlinux\`" "$tool load --control '$V'"
   row "\`DynDbg.ElfSim compress vmlinux\`" "$tool compress --budget-ms 0 '$V'"
   row "\`readelf -SW\` over the ${#kos[@]} amd64 modules (one process)" "$many readelf -SW"
-  row "\`DynDbg.ElfSim load --control\` over the same modules (one process)" "$many $tool load --control"
+  row "\`DynDbg.ElfSim load --control --separate\` over the same modules (one process)" "$many $tool load --control --separate"
   row "\`DynDbg.ElfSim check\` of the module tree (all cores)" "$tool check '$M'"
   row "\`DynDbg.ElfSim control vmlinux + all modules, 3 writes\`" "$many $tool control '$V' --query 'module bnep +p' --query 'func *probe* +pmf' --query 'file drivers/usb/* =_'"
   echo

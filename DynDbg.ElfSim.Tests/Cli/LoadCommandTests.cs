@@ -31,9 +31,9 @@ public class LoadCommandTests
     }
 
     [Test]
-    public void Json_IsOneObjectPerInput_WithRecordsAndControl()
+    public void Json_Separate_IsOneObjectPerInput_WithRecordsAndControl()
     {
-        var (code, output, _) = CliRunner.Run("load", "--format", "json", "--control", Sample("s390x", "delta.ko"), Sample("i386", "gamma.ko"));
+        var (code, output, _) = CliRunner.Run("load", "--separate", "--format", "json", "--control", Sample("s390x", "delta.ko"), Sample("i386", "gamma.ko"));
         code.Should().Be(0);
         using var doc = JsonDocument.Parse(output);
         doc.RootElement.ValueKind.Should().Be(JsonValueKind.Array);
@@ -45,6 +45,100 @@ public class LoadCommandTests
         first.GetProperty("records")[0].GetProperty("key").GetProperty("enabled").GetInt32().Should().Be(1);
         first.GetProperty("control")[0].GetString().Should().Be("# filename:lineno [module]function flags format");
         doc.RootElement[1].GetProperty("profile").GetProperty("recordSize").GetInt32().Should().Be(24);
+    }
+
+    /// <summary>The samples' modules are <c>ld -r</c> of their objects (samples/src/build.sh: ld.bfd on x86, the
+    /// s390x binutils, ld.lld elsewhere), so linking the objects here and decoding must give the module's table.</summary>
+    public static IEnumerable<TestCaseData> ModuleObjects() =>
+        from arch in TestPaths.Arches
+        from m in new[] { ("alpha", new[] { "alpha_main", "alpha_util" }), ("beta", new[] { "beta_core", "beta_proto" }), ("gamma", new[] { "gamma" }) }
+        select new TestCaseData(arch, m.Item1, m.Item2).SetName($"Load_LinksObjects_AsTheModuleWasLinked({arch},{m.Item1})");
+
+    [TestCaseSource(nameof(ModuleObjects))]
+    public void Load_LinksObjects_AsTheModuleWasLinked(string arch, string module, string[] objects)
+    {
+        string[] args = objects.Length == 1 ? ["--script", "module.lds"] : [];
+        var linked = CliRunner.Run(["load", "--control", .. args, .. objects.Select(o => Sample(arch, o + ".o"))]);
+        var ko = CliRunner.Run("load", "--control", Sample(arch, module + ".ko"));
+
+        linked.Code.Should().Be(0, linked.Err);
+        ko.Code.Should().Be(0, ko.Err);
+        linked.Out.Should().Be(ko.Out);
+        linked.Out.Split('\n').Length.Should().BeGreaterThan(3, "the module has call sites");
+    }
+
+    [Test]
+    public void Load_NamesTheLinkedImageAfterTheLink()
+    {
+        var (code, output, err) = CliRunner.Run("load", "-T", "module-6.1.lds", Sample("x86_64", "gamma.o"));
+
+        code.Should().Be(0, err);
+        output.Should().StartWith($"File:      ld -r -T module-6.1.lds {Sample("x86_64", "gamma.o")}\n");
+    }
+
+    /// <summary>Reference section 6.9, invariant 3: module.lds puts the .gnu.linkonce.dyndbg header at element 0
+    /// of __dyndbg wherever its object sits on the command line; 6.1's script leaves it out of the table.</summary>
+    [Test]
+    public void Load_ScriptPutsTheHeaderAtRecord0()
+    {
+        if (!Tools.Exists("as"))
+        {
+            Assert.Ignore("GNU as is needed to assemble the header object (CI installs binutils)");
+        }
+
+        var header = Path.Combine(TestContext.CurrentContext.WorkDirectory, "load-header.o");
+        var source = Path.Combine(TestPaths.Root, "DynDbg.ElfSim.Tests", "Linking", "Golden", "load-header.s");
+        Tools.Run("as", ["--64", "-o", header, source]).Code.Should().Be(0);
+        string[] inputs = [Sample("x86_64", "alpha_main.o"), Sample("x86_64", "alpha_util.o"), header];
+
+        var (code, output, err) = CliRunner.Run(["load", "--format", "json", .. inputs]);
+        code.Should().Be(0, err);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            doc.RootElement.GetProperty("recordCount").GetInt32().Should().Be(12);
+            doc.RootElement.GetProperty("records")[0].GetProperty("function").GetString().Should().Be("dyndbg_header");
+            doc.RootElement.GetProperty("records")[1].GetProperty("function").GetString().Should().NotBe("dyndbg_header");
+        }
+
+        (code, output, err) = CliRunner.Run(["load", "--format", "json", "-T", "module-6.1.lds", .. inputs]);
+        code.Should().Be(0, err);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            doc.RootElement.GetProperty("recordCount").GetInt32().Should().Be(11);
+            output.Should().NotContain("dyndbg_header");
+        }
+    }
+
+    [Test]
+    public void Load_InputsThatCannotBeLinked_PointToSeparate()
+    {
+        var (code, output, err) = CliRunner.Run("load", Sample("s390x", "delta.ko"), Sample("i386", "gamma.ko"));
+
+        code.Should().Be(ExitCodes.BadInput);
+        output.Should().BeEmpty();
+        err.TrimEnd('\n').Should().NotContain("\n").And.Contain($"error {ErrorIds.LinkIncompatibleInput}:").And.EndWith("--separate decodes each on its own");
+    }
+
+    /// <summary>vmlinux.o holds the builtin build of alpha's sources, so linking it with alpha.ko defines
+    /// alpha_hash twice, as ld would report.</summary>
+    [Test]
+    public void Load_MultipleDefinition_PointsToSeparate()
+    {
+        var (code, _, err) = CliRunner.Run("load", Sample("x86_64", "vmlinux.o"), Sample("x86_64", "alpha.ko"));
+
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().Contain($"error {ErrorIds.LinkMultipleDefinition}:").And.Contain("multiple definition of `alpha_hash'")
+            .And.EndWith("--separate decodes each on its own\n");
+        CliRunner.Run("load", "--separate", Sample("x86_64", "vmlinux.o"), Sample("x86_64", "alpha.ko")).Code.Should().Be(0);
+    }
+
+    [Test]
+    public void Load_SeparateWithScript_IsUsageError()
+    {
+        var (code, _, err) = CliRunner.Run("load", "--separate", "-T", "module.lds", Sample("x86_64", "gamma.o"));
+
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}: --separate and --script exclude each other");
     }
 
     [Test]

@@ -57,7 +57,7 @@ public class ModuleControlTests
     public void LoadControl_OfTheVmlinuxAndTheLoadedModulesInLoadOrder_EqualsTheKernelsControl()
     {
         var truth = QemuHarness.Truth;
-        var args = new[] { "load", "--control", QemuHarness.Vmlinux }.Concat(truth.Loaded.Select(QemuHarness.ModulePath)).ToArray();
+        var args = new[] { "load", "--control", "--separate", QemuHarness.Vmlinux }.Concat(truth.Loaded.Select(QemuHarness.ModulePath)).ToArray();
         var (code, output, err) = CliRunner.Run(args);
         code.Should().Be(0, err);
         ControlDiff.Describe(output, File.ReadAllBytes(truth.InsmodControlPath)).Should().BeNull();

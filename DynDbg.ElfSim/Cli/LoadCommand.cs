@@ -2,13 +2,17 @@ using System.CommandLine;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>load FILE... [--profile P] [--control] [--format text|json]</c>: read each input, decode its dyndbg table
-/// and print the summary, or the control file a 6.1 kernel would show once the inputs are loaded in order.
+/// <c>load FILE... [--script F | --separate] [--profile P] [--control] [--format text|json]</c>: decode the dyndbg
+/// table and print the summary, or the control file a 6.1 kernel would show. One input is decoded as it is;
+/// several inputs, or any with <c>--script</c>, are first linked as <c>ld -r -T SCRIPT</c> would link them (the
+/// kernel's module link; default script: the bundled module.lds) and the linked image is decoded.
+/// <c>--separate</c> decodes each input on its own instead, as modules loaded one after another.
 /// </summary>
 public static class LoadCommand
 {
@@ -23,17 +27,23 @@ public static class LoadCommand
         var coreBase = new Option<string?>("--base") { Description = "with --sections: address of the core allocation (hex), to print addresses" };
         var initBase = new Option<string?>("--init-base") { Description = "with --sections: address of the init allocation (hex)" };
         var config = new Option<string?>("--kernel-config") { Description = "with --sections: a kernel .config (default: Debian 12 amd64 choices)" };
-        var cmd = new Command("load", "decode the dyndbg tables of ELF inputs and print them")
+        var script = new Option<string?>("-T", "--script") { Description = $"link the inputs with this linker script first (a file, or bundled: {string.Join(", ", BundledScripts.Names)}); several inputs are linked with module.lds when it is not given" };
+        var separate = new Option<bool>("--separate") { Description = "decode each input on its own, without linking (modules loaded one after another)" };
+        var cmd = new Command("load", "decode the dyndbg tables of ELF inputs (linking several first) and print them")
         {
-            files, profile, control, format, sections, coreBase, initBase, config,
+            files, script, separate, profile, control, format, sections, coreBase, initBase, config,
         };
         cmd.SetAction(r => r.GetValue(sections)
             ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), r.GetValue(format)!)
-            : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!));
+            : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate)));
         return cmd;
     }
 
-    public static int Run(CliOutput io, IReadOnlyList<string> paths, string profileName, bool control, string format)
+    /// <summary>The script several inputs are linked with when <c>--script</c> is not given.</summary>
+    public const string DefaultScript = "module.lds";
+
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, string profileName, bool control, string format,
+        string? script = null, bool separate = false)
     {
         if (!CliInputs.TryProfile(io, profileName, out var forced, out var exitCode))
         {
@@ -45,10 +55,17 @@ public static class LoadCommand
             return io.Usage($"unknown option '{unknown}' for load");
         }
 
+        if (separate && script is not null)
+        {
+            return io.Usage("--separate and --script exclude each other: --script links the inputs into one image");
+        }
+
         List<DyndbgImage> images;
         try
         {
-            images = CliInputs.LoadAll(paths, forced);
+            images = separate || (paths.Count == 1 && script is null)
+                ? CliInputs.LoadAll(paths, forced)
+                : [LoadLinked(paths, script ?? DefaultScript, forced)];
             if (format == "json")
             {
                 io.Out.Write(JsonArrays.Document(images, (j, image) => LoadJsonReport.Write(j, image, control)));
@@ -76,6 +93,29 @@ public static class LoadCommand
         catch (ElfFormatException e)
         {
             return io.Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// Links the inputs under the script (GNU ld's rules, as <c>link</c> does) and decodes the image in memory. The
+    /// image is named after the command that would make it. Inputs that cannot be linked together (a linked
+    /// vmlinux, another architecture, two modules that both define init_module) say that <c>--separate</c> is the
+    /// way to read them side by side.
+    /// </summary>
+    private static DyndbgImage LoadLinked(IReadOnlyList<string> paths, string script, DdebugLayout? forced)
+    {
+        var name = $"ld -r -T {script} {string.Join(' ', paths)}";
+        try
+        {
+            var bytes = LinkCommand.WithLink(paths, script, new LinkOptions(name), link => link.ToElf().ToArray());
+            using var file = ElfFile.FromBytes(name, bytes);
+            return DyndbgImage.Load(file, forced);
+        }
+        catch (ElfFormatException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
+                                           && paths.Count > 1)
+        {
+            throw new ElfFormatException(e.Id, e.File, e.Where, e.Offset,
+                $"{e.Message}; load links several inputs into one image, --separate decodes each on its own");
         }
     }
 }

@@ -16,6 +16,8 @@ public static class Program
             CheckCommand.Create(io),
             ControlCommand.Create(io),
             CompressCommand.Create(io),
+            LinkCommand.Create(io),
+            ExplainCommand.Create(io),
         };
 
         try

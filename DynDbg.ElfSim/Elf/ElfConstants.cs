@@ -1,6 +1,6 @@
 namespace DynDbg.ElfSim.Elf;
 
-/// <summary>Numeric constants from the gABI (elf.h) that the reader needs. Names follow elf.h.</summary>
+/// <summary>Numeric constants from the gABI (elf.h) that the reader and the writer need. Names follow elf.h.</summary>
 public static class ElfConstants
 {
     public const byte ElfClass32 = 1;
@@ -23,9 +23,13 @@ public static class ElfConstants
     public const uint ShtSymtab = 2;
     public const uint ShtStrtab = 3;
     public const uint ShtRela = 4;
+    public const uint ShtNote = 7;
     public const uint ShtNobits = 8;
     public const uint ShtRel = 9;
     public const uint ShtDynsym = 11;
+    public const uint ShtInitArray = 14;
+    public const uint ShtFiniArray = 15;
+    public const uint ShtPreinitArray = 16;
     public const uint ShtGroup = 17;
     public const uint ShtSymtabShndx = 18;
 
@@ -35,17 +39,27 @@ public static class ElfConstants
     public const ulong ShfMerge = 0x10;
     public const ulong ShfStrings = 0x20;
     public const ulong ShfInfoLink = 0x40;
+    public const ulong ShfLinkOrder = 0x80;
     public const ulong ShfGroup = 0x200;
+    public const ulong ShfTls = 0x400;
+    public const ulong ShfMaskOs = 0x0ff00000;
+    public const ulong ShfMaskProc = 0xf0000000;
+    public const ulong ShfExclude = 0x80000000;
 
     public const byte SttNotype = 0;
     public const byte SttObject = 1;
     public const byte SttFunc = 2;
     public const byte SttSection = 3;
     public const byte SttFile = 4;
+    public const byte SttCommon = 5;
+    public const byte SttTls = 6;
 
     public const byte StbLocal = 0;
     public const byte StbGlobal = 1;
     public const byte StbWeak = 2;
+
+    public const byte StvDefault = 0;
+    public const byte StvHidden = 2;
 
     public const uint GrpComdat = 1;
 }

@@ -27,11 +27,14 @@ public sealed class ElfFormatException : Exception
     /// <summary>File offset the problem applies to, when there is one.</summary>
     public ulong? Offset { get; }
 
-    /// <summary>One line, elflint/compiler style: <c>FILE: error ID: WHERE, offset 0xN: MESSAGE</c>.</summary>
+    /// <summary>One line, elflint/compiler style: <c>FILE: error ID: WHERE, offset 0xN: MESSAGE</c>. Script errors
+    /// carry <c>file:line:column</c> as FILE and no WHERE: <c>module.lds:3:7: error LNK001: syntax error ...</c>.</summary>
     public string OneLine =>
         Offset is { } off
             ? $"{File}: error {Id}: {Where}, offset 0x{off:x}: {Message}"
-            : $"{File}: error {Id}: {Where}: {Message}";
+            : Where.Length == 0
+                ? $"{File}: error {Id}: {Message}"
+                : $"{File}: error {Id}: {Where}: {Message}";
 
     public override string ToString() => OneLine;
 }

@@ -4,6 +4,7 @@ namespace DynDbg.ElfSim.Elf;
 /// Stable error IDs. Tests and scripts match on these, so an ID is never reused for another meaning.
 /// ELFnnn: the file is not readable as ELF. DYNnnn: the ELF is fine but its dyndbg table is not decodable.
 /// CMPnnn: the compression study's environment (libzstd). USGnnn: bad usage of the tool.
+/// LNKnnn: a linker script or a link (ld -r emulation) that cannot be done.
 /// </summary>
 public static class ErrorIds
 {
@@ -56,5 +57,19 @@ public static class ErrorIds
     /// <summary>libzstd returned an error while compressing or decompressing the tool's own data.</summary>
     public const string ZstdFailed = "CMP002";
 
+    public const string ScriptSyntax = "LNK001";
+    public const string ScriptUnsupported = "LNK002";
+    public const string ScriptInclude = "LNK003";
+    public const string ScriptEvaluation = "LNK004";
+    public const string ScriptAssertion = "LNK005";
+    public const string LinkInputType = "LNK010";
+    public const string LinkIncompatibleInput = "LNK011";
+    public const string LinkMultipleDefinition = "LNK012";
+    public const string LinkDiscardedReference = "LNK013";
+    public const string LinkUnsupportedInput = "LNK014";
+    public const string LinkOrderMix = "LNK015";
+    public const string LinkReverseCopy = "LNK016";
+
     public const string Usage = "USG001";
+    public const string CannotWriteOutput = "USG002";
 }

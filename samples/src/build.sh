@@ -22,7 +22,7 @@
 # and, for the dynamic debug diet plan (include/dynamic_debug_diet.h), per arch and variant
 # (v5, v5-nosite, v6) samples/objs/<arch>/diet/<variant>/:
 #   <file>.o          every diet source file, compiled as a module object (-DMODULE)
-#   <module>.ko       ld -r -T linker/module.lds (v6: linker/module-v6.lds) of its files
+#   <module>.ko       ld -r -T linker/module-diet-v5-rules.lds (v6: module-diet-v6-rules.lds) of its files
 #   alpha.noscript.ko v5 only: alpha linked by plain ld -r, the negative sample (the
 #                     header pair stays in its .gnu.linkonce.* sections)
 #   vmlinux.o         x86_64 only: ld -r of the builtin-compiled diet files (no script)
@@ -153,8 +153,8 @@ diet_define() {
 }
 diet_script() {
 	case $1 in
-	v6) echo "$LINKER/module-v6.lds" ;;
-	*)  echo "$LINKER/module.lds" ;;
+	v6) echo "$LINKER/module-diet-v6-rules.lds" ;;
+	*)  echo "$LINKER/module-diet-v5-rules.lds" ;;
 	esac
 }
 # include/diet/ first: its dynamic_debug.h is the diet replica. CONFIG_DYNAMIC_DEBUG

@@ -1,0 +1,163 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Elf;
+
+/// <summary>The ELF writer: what it writes reads back through <see cref="ElfFile"/> field for field, and readelf reads
+/// it without a complaint, for each class, byte order and relocation format.</summary>
+[TestFixture]
+public class ElfWriterTests
+{
+    private static ElfWriter Sample(ElfIdentity id, bool rela)
+    {
+        var w = new ElfWriter(id);
+        var text = w.AddSection(".text", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr,
+            ElfContent.Of([0x90, 0x90, 0x90, 0xc3]));
+        text.AddrAlign = 16;
+        var data = w.AddSection("__dyndbg", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, ElfContent.Of(new byte[16]));
+        data.AddrAlign = 8;
+        var bss = w.AddSection(".bss", ElfConstants.ShtNobits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, size: 0x40);
+        bss.AddrAlign = 32;
+        var strings = w.AddSection(".rodata.str1.1", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc | ElfConstants.ShfMerge | ElfConstants.ShfStrings,
+            ElfContent.Of("alpha\0beta\0"u8.ToArray()));
+        strings.EntSize = 1;
+        w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, text));
+        var str = w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, strings));
+        var global = w.AddSymbol(new ElfWriterSymbol("init_module", 0, 4, ElfConstants.StbGlobal, ElfConstants.SttFunc, text));
+        w.AddSymbol(new ElfWriterSymbol("a.c", 0, 0, ElfConstants.StbLocal, ElfConstants.SttFile, null, ElfConstants.ShnAbs));
+        var undef = w.AddSymbol(new ElfWriterSymbol("printk", 0, 0, ElfConstants.StbGlobal, ElfConstants.SttNotype, null));
+        w.AddSymbol(new ElfWriterSymbol("buf", 8, 0x40, ElfConstants.StbWeak, ElfConstants.SttObject, null, ElfConstants.ShnCommon));
+        w.AddSymbol(new ElfWriterSymbol("descriptor", 0, 16, ElfConstants.StbLocal, ElfConstants.SttObject, data));
+        var abs64 = id.Machine switch { ElfMachine.X86_64 => 1u, ElfMachine.S390 => 22u, ElfMachine.Mips => 18u, _ => 1u };
+        w.AddRelocations(data, rela,
+        [
+            new ElfWriterRelocation(0, str, abs64, 6),
+            new ElfWriterRelocation(8, global, abs64, 0, id.IsMips64 ? (byte)0 : (byte)0),
+        ]);
+        w.AddRelocations(text, rela, [new ElfWriterRelocation(1, undef, id.Machine == ElfMachine.I386 ? 2u : abs64, -4)]);
+        return w;
+    }
+
+    private static readonly object[] Identities =
+    [
+        new object[] { new ElfIdentity(true, false, ElfMachine.X86_64), true },
+        new object[] { new ElfIdentity(false, false, ElfMachine.I386), false },
+        new object[] { new ElfIdentity(true, true, ElfMachine.S390), true },
+        new object[] { new ElfIdentity(true, false, ElfMachine.Mips), true },
+    ];
+
+    [TestCaseSource(nameof(Identities))]
+    public void RoundTrip_ThroughTheReader(ElfIdentity id, bool rela)
+    {
+        var bytes = Sample(id, rela).ToArray();
+        using var f = ElfFile.FromBytes("w.o", bytes);
+        f.Header.Is64.Should().Be(id.Is64);
+        f.Header.IsBigEndian.Should().Be(id.IsBigEndian);
+        f.Header.Machine.Should().Be(id.Machine);
+        f.Header.Type.Should().Be(ElfConstants.EtRel);
+        f.Sections.Select(s => s.Name).Should().Equal("", ".text", ".rel" + (rela ? "a" : "") + ".text", "__dyndbg",
+            ".rel" + (rela ? "a" : "") + "__dyndbg", ".bss", ".rodata.str1.1", ".symtab", ".strtab", ".shstrtab");
+        var text = f.FindSection(".text")!;
+        text.AddrAlign.Should().Be(16);
+        f.GetContents(text).ToArray().Should().Equal(0x90, 0x90, 0x90, 0xc3);
+        (text.Offset % 16).Should().Be(0);
+        var bss = f.FindSection(".bss")!;
+        bss.Type.Should().Be(ElfConstants.ShtNobits);
+        bss.Size.Should().Be(0x40);
+        f.FindSection(".rodata.str1.1")!.EntSize.Should().Be(1);
+
+        // Locals first, in the order added; sh_info is the first global.
+        var st = f.SymbolTable!;
+        st.Count.Should().Be(8);
+        Enumerable.Range(1, 7).Select(st.GetName).Should().Equal("", "", "a.c", "descriptor", "init_module", "printk", "buf");
+        st.Section.Info.Should().Be(5);
+        st[3].SectionIndex.Should().Be(ElfConstants.ShnAbs);
+        st[6].IsUndefined.Should().BeTrue();
+        st[7].IsCommon.Should().BeTrue();
+        st[7].Value.Should().Be(8);
+        st[7].Binding.Should().Be(ElfConstants.StbWeak);
+        st[4].SectionIndex.Should().Be((uint)f.FindSection("__dyndbg")!.Index);
+
+        var rel = f.GetRelocations(f.Sections.First(s => s.IsRelocation && s.Name.EndsWith("__dyndbg", StringComparison.Ordinal)));
+        rel.Target.Name.Should().Be("__dyndbg");
+        rel.Entries[0].SymbolIndex.Should().Be(2u);
+        rel.Entries[1].SymbolIndex.Should().Be(5u);
+        rel.Entries[1].Offset.Should().Be(8);
+        if (rela)
+        {
+            rel.Entries[0].Addend.Should().Be(6);
+        }
+
+        f.GetRelocations(f.Sections.First(s => s.IsRelocation && s.Name.EndsWith(".text", StringComparison.Ordinal))).Entries[0].SymbolIndex.Should().Be(6u);
+    }
+
+    [Test]
+    public void StringTables_ShareTails_AsBfdDoes()
+    {
+        var bytes = Sample(new ElfIdentity(true, false, ElfMachine.X86_64), true).ToArray();
+        using var f = ElfFile.FromBytes("w.o", bytes);
+        var shstr = f.GetContents(f.FindSection(".shstrtab")!);
+        // ".text" is the tail of ".rela.text" and "__dyndbg" of ".rela__dyndbg": neither is stored on its own.
+        System.Text.Encoding.ASCII.GetString(shstr).Split('\0').Should().NotContain(".text").And.NotContain("__dyndbg");
+        f.FindSection(".text").Should().NotBeNull();
+    }
+
+    [TestCaseSource(nameof(Identities))]
+    public void Readelf_ReadsItWithoutAWarning(ElfIdentity id, bool rela)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"writer-{id.Machine}-{id.Is64}-{id.IsBigEndian}.o");
+        Sample(id, rela).WriteFile(path);
+        var (code, stdout, stderr) = Tools.Run("readelf", "-a", "-W", path);
+        code.Should().Be(0, stderr);
+        stderr.Should().BeEmpty();
+        stdout.Should().NotContain("Warning").And.Contain("init_module").And.Contain("printk");
+    }
+
+    [Test]
+    public void ExtendedNumbering_WhenThereAre0xff00SectionsOrMore()
+    {
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64));
+        ElfWriterSection? last = null;
+        for (var i = 0; i < 0xff10; i++)
+        {
+            last = w.AddSection($".s{i}", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, ElfContent.Of([(byte)i]));
+        }
+
+        w.AddSymbol(new ElfWriterSymbol("high", 0, 1, ElfConstants.StbGlobal, ElfConstants.SttObject, last));
+        var bytes = w.ToArray();
+        using var f = ElfFile.FromBytes("many.o", bytes);
+        f.Header.ShNum.Should().Be(0);
+        f.Header.ShStrNdx.Should().Be(ElfConstants.ShnXindex);
+        f.Sections.Count.Should().Be(0xff10 + 5);
+        var st = f.SymbolTable!;
+        st[1].SectionIndex.Should().Be((uint)last!.Index);
+        f.Sections[last.Index].Name.Should().Be(".s65295");
+    }
+
+    [Test]
+    public void WriteFile_LeavesTheOldFile_WhenWritingFails()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "keep.o");
+        File.WriteAllText(path, "old");
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64));
+        w.AddSection(".broken", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, new Failing());
+        var act = () => w.WriteFile(path);
+        act.Should().Throw<IOException>();
+        File.ReadAllText(path).Should().Be("old");
+        Directory.GetFiles(TestContext.CurrentContext.WorkDirectory, ".keep.o.*").Should().BeEmpty();
+    }
+
+    [Test]
+    public void WriterMakesTheTablesItself()
+    {
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64));
+        var act = () => w.AddSection(".symtab", ElfConstants.ShtSymtab, 0);
+        act.Should().Throw<ArgumentException>();
+    }
+
+    private sealed class Failing : ElfContent
+    {
+        public override ulong Length => 8;
+
+        public override void WriteTo(Stream stream) => throw new IOException("disk full");
+    }
+}

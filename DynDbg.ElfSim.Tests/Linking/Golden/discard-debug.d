@@ -1,0 +1,29 @@
+#source: discard-debug.s
+#as: --32
+#ld: -r -m elf_i386 -T discard-debug.lds
+#readelf: -r -x .debug_info -x .debug_ranges -x .debug_line -W
+# bfd/elf-bfd.h RELOC_AGAINST_DISCARDED_SECTION and bfd/reloc.c _bfd_clear_contents in a relocatable link.
+#...
+Relocation section '\.rel\.debug_info' at offset 0x[0-9a-f]+ contains 1 entry:
+ Offset +Info +Type +Sym\. ?Value +Sym(bol's|\.) Name
+00000008 +00000101 R_386_32 +00000000 +\.text
+#...
+Relocation section '\.rel\.debug_ranges' at offset 0x[0-9a-f]+ contains 1 entry:
+ Offset +Info +Type +Sym\. ?Value +Sym(bol's|\.) Name
+00000008 +00000101 R_386_32 +00000000 +\.text
+#...
+Relocation section '\.rel\.debug_line' at offset 0x[0-9a-f]+ contains 1 entry:
+ Offset +Info +Type +Sym\. ?Value +Sym(bol's|\.) Name
+00000004 +00000000 R_386_NONE *
+#...
+Hex dump of section '\.debug_info':
+#...
+  0x00000000 11111111 00000000 00000000 +\.+
+#...
+Hex dump of section '\.debug_ranges':
+#...
+  0x00000000 01000000 01000000 00000000 +\.+
+#...
+Hex dump of section '\.debug_line':
+#...
+  0x00000000 00000000 00000000 +\.+

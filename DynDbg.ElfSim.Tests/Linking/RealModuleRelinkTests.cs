@@ -1,0 +1,106 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Linking;
+
+/// <summary>
+/// Real anchor: Debian's own 6.1 modules (amd64, i386 and s390x, fetched by scripts/fetch-real.sh) linked again
+/// with GNU ld (<c>ld.bfd -r -T</c>; s390x-linux-gnu-ld.bfd for s390x) and with the engine under the 6.1 module
+/// script and under the diet v5 script, compared as the differential tests compare. A module with <c>__dyndbg</c> is a full link: thousands of sections, symbols
+/// and relocations, notes, string merges, .gnu.linkonce.this_module, orphans around the script's sections.
+/// By default a spread sample per architecture; DYNDBG_ELFSIM_ALL_MODULES=1 runs every module with __dyndbg.
+/// </summary>
+[TestFixture]
+[Category("Real")]
+public class RealModuleRelinkTests
+{
+    private static Dictionary<string, string>? _real;
+
+    private static Dictionary<string, string> Real()
+    {
+        if (_real is not null)
+        {
+            return _real;
+        }
+
+        var script = Path.Combine(TestPaths.Root, "scripts", "fetch-real.sh");
+        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x");
+        if (code is 2 or 3)
+        {
+            Assert.Ignore($"real kernel binaries are not available here: {stderr.Trim()}");
+        }
+
+        _real = stdout.Split('\n').Where(l => l.Contains('=')).ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+        return _real;
+    }
+
+    private static List<string> Modules(string arch)
+    {
+        if (!Real().TryGetValue($"MODULES_{arch}", out var root))
+        {
+            Assert.Ignore($"the {arch} modules were not fetched");
+        }
+
+        var withDyndbg = Directory.EnumerateFiles(root!, "*.ko", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Where(p =>
+        {
+            using var f = ElfFile.Open(p);
+            return f.FindSection("__dyndbg") is not null;
+        }).ToList();
+        if (Environment.GetEnvironmentVariable("DYNDBG_ELFSIM_ALL_MODULES") == "1")
+        {
+            return withDyndbg;
+        }
+
+        // Every 40th, plus the largest (amdgpu on amd64): a spread of sizes, subsystems and relocation mixes.
+        var sample = withDyndbg.Where((_, i) => i % 40 == 0).ToList();
+        var largest = withDyndbg.MaxBy(p => new FileInfo(p).Length)!;
+        if (!sample.Contains(largest))
+        {
+            sample.Add(largest);
+        }
+
+        return sample;
+    }
+
+    [TestCase("amd64", ElfMachine.X86_64, "module-6.1.lds")]
+    [TestCase("amd64", ElfMachine.X86_64, "module.lds")]
+    [TestCase("i386", ElfMachine.I386, "module-6.1.lds")]
+    [TestCase("i386", ElfMachine.I386, "module.lds")]
+    [TestCase("s390x", ElfMachine.S390, "module-6.1.lds")]
+    [TestCase("s390x", ElfMachine.S390, "module.lds")]
+    public void DebianModules_RelinkLikeLd(string arch, ElfMachine machine, string script)
+    {
+        if (!LinkComparison.LdAvailableFor(machine))
+        {
+            Assert.Ignore($"{LinkComparison.Ld(machine).Ld} or readelf is not installed (CI installs binutils; s390x needs binutils-s390x-linux-gnu)");
+        }
+
+        var modules = Modules(arch);
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "real-relink", $"{arch}-{script}");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(TestPaths.Root, "linker", script), Path.Combine(dir, script), true);
+        var failures = new List<string>();
+        long sections = 0, symbols = 0, relocations = 0;
+        foreach (var ko in modules)
+        {
+            var name = Path.GetFileName(ko);
+            File.Copy(ko, Path.Combine(dir, name), true);
+            var o = LinkComparison.Run(dir, script, [name], machine, "-" + Path.GetFileNameWithoutExtension(name));
+            if (!o.Agrees || !o.ElfTextIdentical || !o.MapTextIdentical)
+            {
+                failures.Add($"{ko}:\n  " + string.Join("\n  ", o.Differences.DefaultIfEmpty(o.LdError + " / " + o.OurError)));
+            }
+
+            sections += o.Sections;
+            symbols += o.Symbols;
+            relocations += o.Relocations;
+            foreach (var f in Directory.EnumerateFiles(dir, "*" + Path.GetFileNameWithoutExtension(name) + "*"))
+            {
+                File.Delete(f);
+            }
+        }
+
+        TestContext.Out.WriteLine($"{arch} -T {script}: {modules.Count} modules, {sections} sections, {symbols} symbols, " +
+                                  $"{relocations} relocations; {modules.Count - failures.Count} identical to ld.bfd (readelf -S -s -r, map, contents)");
+        failures.Should().BeEmpty();
+    }
+}

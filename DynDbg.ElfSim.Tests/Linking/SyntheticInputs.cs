@@ -1,0 +1,254 @@
+using System.Text;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Linking;
+
+/// <summary>
+/// Seeded random relocatable objects, written as GNU as source and assembled for x86_64 or i386: a pool of the
+/// section names kernel objects have (text, data, string merges, NOBITS, notes, arrays, ksymtab entries, debug and
+/// non-allocated sections, dyndbg sections, diet-plan <c>.gnu.linkonce.dyndbg*</c> header pairs), varied sizes and
+/// alignments, local/global/weak symbols over several files, and data relocations against section symbols, locals,
+/// globals, weak headers and undefined symbols (absolute and PC-relative).
+/// </summary>
+public static class SyntheticInputs
+{
+    private sealed record SectionKind(string Name, string Flags, string Type = "@progbits", int EntSize = 0, int MaxAlign = 16);
+
+    private static readonly SectionKind[] Pool =
+    [
+        new(".text", "ax"), new(".text.unlikely", "ax"), new(".init.text", "ax"), new(".exit.text", "ax"),
+        new(".data", "aw"), new(".data..read_mostly", "aw", MaxAlign: 64), new(".rodata", "a", MaxAlign: 32),
+        new(".rodata.str1.1", "aMS", EntSize: 1, MaxAlign: 1), new(".rodata.str1.8", "aMS", EntSize: 1, MaxAlign: 8),
+        new(".rodata.cst8", "aM", EntSize: 8, MaxAlign: 8), new(".bss", "aw", "@nobits", MaxAlign: 64),
+        new(".bss.lots", "aw", "@nobits"), new("__dyndbg", "aw", MaxAlign: 8), new("__dyndbg_sites", "aw", MaxAlign: 8),
+        new("__dyndbg_classes", "aw", MaxAlign: 8), new("__jump_table", "aw", MaxAlign: 8), new("__bug_table", "aw", MaxAlign: 8),
+        new(".altinstructions", "a"), new(".discard.addressable", "aw", MaxAlign: 8), new("___ksymtab+alpha", "a", MaxAlign: 4),
+        new("___ksymtab+beta", "a", MaxAlign: 4), new("___ksymtab_gpl+gamma", "a", MaxAlign: 4),
+        new(".init_array", "aw", "@init_array", MaxAlign: 8), new(".init_array.00099", "aw", "@init_array", MaxAlign: 8),
+        new(".ctors", "aw", MaxAlign: 8), new(".ctors.00123", "aw", MaxAlign: 8), new(".note.Linux", "a", "@note", MaxAlign: 4),
+        new(".note.GNU-stack", ""), new(".comment", "MS", EntSize: 1, MaxAlign: 1), new(".debug_str", "MS", EntSize: 1, MaxAlign: 1),
+        new(".debug_info", ""), new(".modinfo", "a", MaxAlign: 1), new("__param", "a", MaxAlign: 8), new(".smp_locks", "a", MaxAlign: 4),
+        new(".tdata", "awT"), new(".tbss", "awT", "@nobits"),
+        new(".data.once", "aw"), new(".bss..page_aligned", "aw", "@nobits", MaxAlign: 64), new("__patchable_function_entries", "aw", MaxAlign: 8),
+        new(".gnu.linkonce.this_module", "aw", MaxAlign: 64),
+    ];
+
+    private static readonly string[] Flags = ["a", "aw", "ax", "", "aw", "a"];
+
+    /// <summary>Writes and assembles <paramref name="count"/> objects named f0.o, f1.o, ... in <paramref name="dir"/>.</summary>
+    public static List<string> Write(string dir, int seed, ElfMachine machine, int count)
+    {
+        var rnd = new Random(seed);
+        var is64 = machine == ElfMachine.X86_64;
+        var word = is64 ? ".quad" : ".long";
+        var globals = Enumerable.Range(0, 12).Select(i => $"g{i}").ToArray();
+        var strongOwner = globals.ToDictionary(g => g, _ => rnd.Next(count + 3));
+        var names = new List<string>();
+        for (var f = 0; f < count; f++)
+        {
+            var sb = new StringBuilder();
+            sb.Append($"\t.file \"f{f}.c\"\n");
+            var kinds = Enumerable.Range(0, rnd.Next(2, 9)).Select(_ => Pool[rnd.Next(Pool.Length)]).ToList();
+            if (rnd.Next(5) == 0)
+            {
+                kinds.Add(new SectionKind($".custom.{rnd.Next(4)}", Flags[rnd.Next(Flags.Length)]));
+            }
+
+            var diet = rnd.Next(3) == 0;
+            var definedHere = new HashSet<string>();
+            var labels = new List<(string Label, string Section)>();
+            var items = new List<Action>();
+            var sectionNo = 0;
+            foreach (var k in kinds)
+            {
+                var unique = sectionNo++;
+                var header = $"\t.section {k.Name},\"{k.Flags}\",{k.Type}" + (k.EntSize > 0 ? $",{k.EntSize}" : "");
+                if (rnd.Next(12) == 0 && k.Name is not (".note.GNU-stack" or ".gnu.linkonce.this_module"))
+                {
+                    header += $",unique,{unique}";
+                }
+
+                if (k.Name == "__patchable_function_entries" && rnd.Next(2) == 0)
+                {
+                    header = $"\t.section {k.Name},\"awo\",@progbits,.text";
+                }
+
+                var align = 1 << rnd.Next(0, (int)Math.Log2(k.MaxAlign) + 1);
+                var local = $"l{f}_{unique}";
+                labels.Add((local, k.Name));
+                var kind = k;
+                items.Add(() =>
+                {
+                    sb.Append(header).Append('\n');
+                    sb.Append($"\t.balign {align}\n");
+                    sb.Append($"{local}:\n");
+                    Body(sb, rnd, kind, word, is64, f, globals, strongOwner, labels, definedHere);
+                });
+            }
+
+            if (diet)
+            {
+                items.Add(() => DietHeader(sb, word, f));
+            }
+
+            foreach (var item in items)
+            {
+                item();
+            }
+
+            var source = $"f{f}.s";
+            File.WriteAllText(Path.Combine(dir, source), sb.ToString());
+            var obj = $"f{f}.o";
+            var (code, _, err) = Tools.RunIn(dir, "as", is64 ? "--64" : "--32", "-o", obj, source);
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"as failed on seed {seed} {source}: {err}");
+            }
+
+            names.Add(obj);
+        }
+
+        return names;
+    }
+
+    private static void Body(StringBuilder sb, Random rnd, SectionKind k, string word, bool is64, int f,
+        string[] globals, Dictionary<string, int> strongOwner, List<(string Label, string Section)> labels, HashSet<string> definedHere)
+    {
+        if (k.Type == "@nobits")
+        {
+            sb.Append($"\t.zero {rnd.Next(0, 96)}\n");
+            MaybeGlobal(sb, rnd, f, globals, strongOwner, k, definedHere);
+            sb.Append($"\t.zero {rnd.Next(0, 32)}\n");
+            return;
+        }
+
+        if (k.Type == "@note")
+        {
+            sb.Append("\t.long 6, 4, ").Append(rnd.Next(1, 9)).Append("\n\t.asciz \"Linux\"\n\t.balign 4\n");
+            sb.Append($"\t.long 0x{rnd.Next():x}\n");
+            return;
+        }
+
+        if (k.Flags.Contains('S'))
+        {
+            for (var i = rnd.Next(1, 4); i > 0; i--)
+            {
+                sb.Append($"\t.asciz \"s{f}_{rnd.Next(1000)}\"\n");
+            }
+
+            return;
+        }
+
+        if (k.EntSize > 1)
+        {
+            for (var i = rnd.Next(1, 3); i > 0; i--)
+            {
+                sb.Append($"\t.quad 0x{rnd.NextInt64():x}\n");
+            }
+
+            return;
+        }
+
+        var canRelocate = k.Flags.Contains('a') || k.Name.StartsWith(".debug", StringComparison.Ordinal);
+        for (var i = rnd.Next(0, 6); i > 0; i--)
+        {
+            switch (rnd.Next(10))
+            {
+                case 0 or 1:
+                    sb.Append($"\t.byte {rnd.Next(256)}, {rnd.Next(256)}, {rnd.Next(256)}\n");
+                    break;
+                case 2:
+                    MaybeGlobal(sb, rnd, f, globals, strongOwner, k, definedHere);
+                    sb.Append($"\t.long 0x{rnd.Next():x}\n");
+                    break;
+                case 3:
+                    sb.Append($"\t.zero {rnd.Next(1, 40)}\n");
+                    break;
+                default:
+                    if (!canRelocate)
+                    {
+                        sb.Append($"\t.long {rnd.Next()}\n");
+                        break;
+                    }
+
+                    var target = Target(rnd, globals, labels, k.Name);
+                    var addend = rnd.Next(4) == 0 ? $"+{rnd.Next(0, 64)}" : "";
+                    if (rnd.Next(6) == 0 && !k.Name.StartsWith(".debug", StringComparison.Ordinal))
+                    {
+                        sb.Append($"\t.long {target}{addend} - .\n");
+                    }
+                    else
+                    {
+                        sb.Append($"\t.balign {(is64 ? 8 : 4)}\n\t{word} {target}{addend}\n");
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A relocation target: never a label in a linkonce or discard section of another section (ld rejects
+    /// references into sections it discards, which is tested on its own).</summary>
+    private static string Target(Random rnd, string[] globals, List<(string Label, string Section)> labels, string from)
+    {
+        var ok = labels.Where(l => l.Section == from ||
+                                   (!l.Section.StartsWith(".gnu.linkonce", StringComparison.Ordinal) && !l.Section.StartsWith(".discard", StringComparison.Ordinal)))
+            .ToList();
+        return rnd.Next(4) switch
+        {
+            0 or 1 when ok.Count > 0 => ok[rnd.Next(ok.Count)].Label,
+            2 => globals[rnd.Next(globals.Length)],
+            _ => rnd.Next(3) == 0 ? "_LINKONCE_dyndbg_header" : $"ext{rnd.Next(5)}",
+        };
+    }
+
+    private static void MaybeGlobal(StringBuilder sb, Random rnd, int f, string[] globals, Dictionary<string, int> strongOwner, SectionKind k,
+        HashSet<string> definedHere)
+    {
+        if (k.Name.StartsWith(".discard", StringComparison.Ordinal) || k.Name.StartsWith(".gnu.linkonce", StringComparison.Ordinal) ||
+            k.Name == ".tbss" || k.Name == ".tdata")
+        {
+            return;
+        }
+
+        var g = globals[rnd.Next(globals.Length)];
+        if (!definedHere.Add(g))
+        {
+            sb.Append($"lab{f}_{rnd.Next(100000)}:\n");
+            return;
+        }
+
+        if (strongOwner[g] == f)
+        {
+            // Each global has at most one strong definition; defining it twice is an error in ld and in the engine.
+            strongOwner[g] = -1;
+            sb.Append($"\t.globl {g}\n\t.type {g}, @object\n{g}:\n");
+        }
+        else if (rnd.Next(3) == 0)
+        {
+            sb.Append($"\t.weak {g}\n{g}:\n");
+        }
+        else
+        {
+            sb.Append($"lab{f}_{rnd.Next(100000)}:\n");
+        }
+    }
+
+    /// <summary>The diet plan v5 header pair (reference section 6.8): weak, in .gnu.linkonce.dyndbg(_site), with the
+    /// loopback from the site header's filename field to the descriptor header.</summary>
+    private static void DietHeader(StringBuilder sb, string word, int f)
+    {
+        sb.Append("\t.section .rodata.str1.1,\"aMS\",@progbits,1\n");
+        sb.Append($".Lmod{f}:\n\t.asciz \"mod\"\n");
+        sb.Append("\t.section .gnu.linkonce.dyndbg_site,\"aw\"\n\t.balign 8\n");
+        sb.Append("\t.weak _LINKONCE_dyndbg_site_header\n_LINKONCE_dyndbg_site_header:\n");
+        sb.Append($"\t{word} .Lmod{f}, .Lmod{f}, _LINKONCE_dyndbg_header\n");
+        sb.Append("\t.section .gnu.linkonce.dyndbg,\"aw\"\n\t.balign 8\n");
+        sb.Append("\t.weak _LINKONCE_dyndbg_header\n_LINKONCE_dyndbg_header:\n");
+        sb.Append($"\t{word} _LINKONCE_dyndbg_site_header, .Lmod{f}\n\t.long 0, 0\n");
+        sb.Append("\t.section __dyndbg_sites,\"aw\"\n\t.balign 8\n");
+        sb.Append($"site{f}:\n\t{word} .Lmod{f}, .Lmod{f}, .Lmod{f}\n");
+        sb.Append("\t.section __dyndbg,\"aw\"\n\t.balign 8\n");
+        sb.Append($"\t{word} site{f}, .Lmod{f}\n\t.long 42, 0\n");
+    }
+}

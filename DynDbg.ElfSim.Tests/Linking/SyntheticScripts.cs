@@ -1,0 +1,161 @@
+using System.Text;
+
+namespace DynDbg.ElfSim.Tests.Linking;
+
+/// <summary>
+/// Seeded random linker scripts over the section names the inputs have: output sections with and without an
+/// address (0, a constant, an expression), ALIGN, (NOLOAD), KEEP, every SORT form, several patterns in one
+/// description, file patterns and EXCLUDE_FILE at both levels, /DISCARD/, assignments to "." and to symbols
+/// (PROVIDE, PROVIDE_HIDDEN, HIDDEN, op=), data statements, top-level assignments between sections, ADDR/SIZEOF/
+/// DEFINED in addresses, files sorted by name, and ASSERTs that may fail.
+/// </summary>
+public static class SyntheticScripts
+{
+    private static readonly string[] Wildcards =
+    [
+        ".text*", ".text.*", "__dyndbg*", ".rodata.str1.[18]", ".rodata*", ".data*", ".gnu.linkonce.*", "*", "___ksymtab+*",
+        ".init_array.*", ".ctors.*", ".note.*", ".bss*", ".t?ata", "__*", ".debug_*", ".custom.?",
+    ];
+
+    public static string Write(int seed, IReadOnlyList<string> sectionNames, IReadOnlyList<string> files)
+    {
+        var rnd = new Random(seed * 7919 + 17);
+        var sb = new StringBuilder();
+        if (rnd.Next(8) == 0)
+        {
+            sb.Append($"top_{seed} = 0x{rnd.Next(0, 256):x};\n");
+        }
+
+        sb.Append("SECTIONS\n{\n");
+        if (rnd.Next(3) == 0)
+        {
+            sb.Append("  /DISCARD/ : { *(.discard) *(.discard.*) }\n");
+        }
+
+        var count = rnd.Next(1, 9);
+        string? previous = null;
+        for (var k = 0; k < count; k++)
+        {
+            if (rnd.Next(10) == 0)
+            {
+                sb.Append(rnd.Next(2) == 0 ? $"  tsym{k} = .;\n" : $"  . = ALIGN(0x{1 << rnd.Next(2, 9):x});\n");
+            }
+
+            var name = rnd.Next(3) switch
+            {
+                0 when sectionNames.Count > 0 => sectionNames[rnd.Next(sectionNames.Count)],
+                1 => new[] { ".text", ".data", "__dyndbg", "__dyndbg_sites", ".rodata", ".bss", ".init_array", ".ctors" }[rnd.Next(8)],
+                _ => $".out{k}",
+            };
+            var address = rnd.Next(12) switch
+            {
+                < 4 => "",
+                < 7 => " 0",
+                7 => $" 0x{rnd.Next(1, 64) * 16:x}",
+                8 => " ALIGN(0x40)",
+                9 when previous is not null => $" ADDR({previous}) + SIZEOF({previous})",
+                10 => " DEFINED(tsym0) ? 0x100 : 0x200",
+                _ => " . + 0x10",
+            };
+            var type = name.StartsWith(".bss", StringComparison.Ordinal) && rnd.Next(2) == 0 ? " (NOLOAD)" : "";
+            var align = rnd.Next(5) == 0 ? $" ALIGN({1 << rnd.Next(0, 7)})" : "";
+            sb.Append($"  {name}{address}{type} :{align}\n  {{\n");
+            for (var i = rnd.Next(1, 4); i > 0; i--)
+            {
+                switch (rnd.Next(12))
+                {
+                    case 0:
+                        sb.Append(rnd.Next(4) switch
+                        {
+                            0 => "    . = ALIGN(8);\n",
+                            1 => $"    __start_o{k} = .;\n",
+                            2 => $"    PROVIDE(g{rnd.Next(12)} = .);\n",
+                            _ => "    . += 0x10;\n",
+                        });
+                        break;
+                    case 1:
+                        sb.Append(rnd.Next(4) switch
+                        {
+                            0 => $"    PROVIDE_HIDDEN(hid{k} = . + 4);\n",
+                            1 => $"    HIDDEN(hh{k} = .);\n",
+                            2 => $"    ext{rnd.Next(5)} = ABSOLUTE(.);\n",
+                            _ => $"    s{k} = SIZEOF({name});\n",
+                        });
+                        break;
+                    case 2:
+                        sb.Append(rnd.Next(3) switch
+                        {
+                            0 => $"    BYTE(0x{rnd.Next(256):x})\n",
+                            1 => $"    LONG(0x{rnd.Next():x})\n",
+                            _ => "    QUAD(0x1122334455667788)\n",
+                        });
+                        break;
+                    default:
+                        sb.Append("    ").Append(InputDescription(rnd, sectionNames, files)).Append('\n');
+                        break;
+                }
+            }
+
+            sb.Append("  }\n");
+            if (rnd.Next(6) == 0)
+            {
+                sb.Append($"  after{k} = . ;\n");
+            }
+
+            if (rnd.Next(15) == 0)
+            {
+                sb.Append($"  ASSERT(SIZEOF({name}) < 0x{(rnd.Next(4) == 0 ? rnd.Next(1, 0x80) : 0x10000):x}, \"{name} is too big\")\n");
+            }
+
+            if (name != "/DISCARD/")
+            {
+                previous = name;
+            }
+        }
+
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    private static string InputDescription(Random rnd, IReadOnlyList<string> sectionNames, IReadOnlyList<string> files)
+    {
+        var patterns = new List<string>();
+        for (var i = rnd.Next(1, 4); i > 0; i--)
+        {
+            var p = rnd.Next(2) == 0 && sectionNames.Count > 0 ? sectionNames[rnd.Next(sectionNames.Count)] : Wildcards[rnd.Next(Wildcards.Length)];
+            if (rnd.Next(12) == 0 && files.Count > 0)
+            {
+                p = $"EXCLUDE_FILE({files[rnd.Next(files.Count)]}) {p}";
+            }
+
+            p = rnd.Next(8) switch
+            {
+                0 => $"SORT({p})",
+                1 => $"SORT_BY_ALIGNMENT({p})",
+                2 when rnd.Next(2) == 0 => $"SORT_BY_NAME(SORT_BY_ALIGNMENT({p}))",
+                3 when rnd.Next(2) == 0 => $"SORT_BY_ALIGNMENT(SORT_BY_NAME({p}))",
+                4 when rnd.Next(3) == 0 => $"SORT_NONE({p})",
+                5 when rnd.Next(3) == 0 => $"SORT_BY_INIT_PRIORITY({p})",
+                _ => p,
+            };
+            patterns.Add(p);
+        }
+
+        // ld.bfd 2.40 aborts when SORT(*) meets two sections of one file under an unsorted pattern: mostly sort them.
+        var file = rnd.Next(10) switch
+        {
+            0 when files.Count > 0 => files[rnd.Next(files.Count)],
+            1 => "f*.o",
+            3 => "SORT(*)",
+            2 when files.Count > 0 => $"EXCLUDE_FILE({files[rnd.Next(files.Count)]}) *",
+            _ => "*",
+        };
+        if (file == "SORT(*)" && rnd.Next(4) != 0)
+        {
+            patterns = patterns.Select(p => p.StartsWith("SORT", StringComparison.Ordinal) ? p : $"SORT_BY_NAME({p})").ToList();
+        }
+
+        var d = $"{file}({string.Join(' ', patterns)})";
+        return rnd.Next(4) == 0 ? $"KEEP({d})" : d;
+    }
+}

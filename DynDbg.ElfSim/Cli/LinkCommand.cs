@@ -1,0 +1,100 @@
+using System.CommandLine;
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
+
+namespace DynDbg.ElfSim.Cli;
+
+/// <summary>
+/// <c>link -T SCRIPT -o OUT [-Map MAP] [--linkonce gnu|lld] INPUT...</c>: <c>ld -r -T SCRIPT</c> emulation. Writes
+/// a relocatable ELF (and a GNU-ld-style map), each whole or not at all; prints nothing on success, like ld.
+/// </summary>
+public static class LinkCommand
+{
+    public static Command Create(CliOutput io)
+    {
+        var inputs = new Argument<string[]>("INPUT") { Description = "relocatable objects (.o, .ko), in link order", Arity = ArgumentArity.OneOrMore };
+        var script = new Option<string>("-T", "--script") { Description = $"linker script: a file, or a bundled one ({string.Join(", ", BundledScripts.Names)})", Required = true };
+        var output = new Option<string>("-o", "--output") { Description = "output file", Required = true };
+        var map = new Option<string?>("-Map", "--Map") { Description = "also write a GNU ld -Map style link map" };
+        var linkOnce = new Option<string>("--linkonce") { Description = "gnu: keep one .gnu.linkonce.* section per name (GNU ld); lld: keep every copy", DefaultValueFactory = _ => "gnu" };
+        linkOnce.AcceptOnlyFromAmong("gnu", "lld");
+        var cmd = new Command("link", "ld -r -T SCRIPT emulation: write a relocatable ELF and a GNU-ld-style map")
+        {
+            inputs, script, output, map, linkOnce,
+        };
+        cmd.SetAction(r => Run(io, r.GetValue(inputs)!, r.GetValue(script)!, r.GetValue(output)!, r.GetValue(map), r.GetValue(linkOnce)!));
+        return cmd;
+    }
+
+    public static int Run(CliOutput io, IReadOnlyList<string> inputs, string scriptPath, string output, string? map, string linkOnce)
+    {
+        if (inputs.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p)) is { } unknown)
+        {
+            return io.Usage($"unknown option '{unknown}' for link");
+        }
+
+        var rule = linkOnce == "lld" ? LinkOnceRule.Lld : LinkOnceRule.Gnu;
+        try
+        {
+            return WithLink(inputs, scriptPath, new LinkOptions(output, rule), link =>
+            {
+                var text = map is null ? null : link.Map();
+                link.ToElf().WriteFile(output);
+                if (map is not null)
+                {
+                    WriteTextAtomically(map, text!);
+                }
+
+                return ExitCodes.Ok;
+            });
+        }
+        catch (ElfFormatException e)
+        {
+            return io.Fail(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
+        }
+    }
+
+    /// <summary>Opens the inputs, links them under the script, runs <paramref name="use"/> while they are still
+    /// open (the result streams from them), and closes them.</summary>
+    internal static T WithLink<T>(IReadOnlyList<string> inputs, string scriptPath, LinkOptions options, Func<LinkResult, T> use)
+    {
+        var script = BundledScripts.Load(scriptPath);
+        var files = new List<(string, ElfFile)>();
+        try
+        {
+            foreach (var p in inputs)
+            {
+                files.Add((p, ElfFile.Open(p)));
+            }
+
+            return use(Linker.Link(script, files, options));
+        }
+        finally
+        {
+            foreach (var (_, f) in files)
+            {
+                f.Dispose();
+            }
+        }
+    }
+
+    internal static void WriteTextAtomically(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            File.WriteAllText(temp, text);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,621 @@
+using System.Buffers;
+using System.Text;
+
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// Writes an ELF file (ELF32/ELF64, either byte order; ET_REL is what the tool needs) from sections, symbols and
+/// relocations. The symbol table, its string table, the relocation sections and the section-name table are made
+/// here, with the gABI's rules: local symbols first (sh_info is the first non-local), each SHT_REL/SHT_RELA right
+/// after the section it patches (as GNU as and ld place them), extended numbering (SHN_XINDEX, SHT_SYMTAB_SHNDX)
+/// when there are 0xff00 sections or more. Contents are streamed, so a large linked object is never held twice.
+/// </summary>
+public sealed class ElfWriter
+{
+    private readonly List<ElfWriterSection> _sections = [];
+    private readonly Dictionary<ElfWriterSection, List<RelocationTable>> _relocations = [];
+    private readonly List<ElfWriterSymbol> _symbols = [];
+
+    public ElfWriter(ElfIdentity identity)
+    {
+        Identity = identity;
+        Endian = new ElfEndian(identity.IsBigEndian);
+    }
+
+    public ElfIdentity Identity { get; }
+
+    private ElfEndian Endian { get; }
+
+    public IReadOnlyList<ElfWriterSection> Sections => _sections;
+
+    /// <summary>Adds a section; <paramref name="size"/> is used only when there is no content (SHT_NOBITS).</summary>
+    public ElfWriterSection AddSection(string name, uint type, ulong flags, ElfContent? content = null, ulong size = 0)
+    {
+        if (type is ElfConstants.ShtSymtab or ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtabShndx)
+        {
+            throw new ArgumentException($"section type {type} is made by the writer itself", nameof(type));
+        }
+
+        var s = new ElfWriterSection(name, type, flags, content, size);
+        _sections.Add(s);
+        return s;
+    }
+
+    /// <summary>Adds a symbol and returns its ordinal (1, 2, ...) for relocations; 0 is the null symbol.</summary>
+    public int AddSymbol(in ElfWriterSymbol symbol)
+    {
+        _symbols.Add(symbol);
+        return _symbols.Count;
+    }
+
+    public int SymbolCount => _symbols.Count;
+
+    /// <summary>
+    /// Adds a relocation table for <paramref name="target"/>, named <c>.rela</c>/<c>.rel</c> + the target's name.
+    /// Entries are written in the order given.
+    /// </summary>
+    public void AddRelocations(ElfWriterSection target, bool rela, ElfWriterRelocation[] entries)
+    {
+        if (!_relocations.TryGetValue(target, out var list))
+        {
+            list = [];
+            _relocations[target] = list;
+        }
+
+        list.Add(new RelocationTable(target, rela, entries));
+    }
+
+    /// <summary>Writes the whole file to <paramref name="path"/> through a temporary file and a rename, so the path
+    /// holds either the complete new file or what it held before.</summary>
+    public void WriteFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                WriteTo(fs);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    public byte[] ToArray()
+    {
+        using var ms = new MemoryStream();
+        WriteTo(ms);
+        return ms.ToArray();
+    }
+
+    // ------------------------------------------------------------------ layout
+
+    private sealed record RelocationTable(ElfWriterSection Target, bool Rela, ElfWriterRelocation[] Entries);
+
+    /// <summary>One entry of the section header table with everything resolved but the file offset.</summary>
+    private sealed class Slot
+    {
+        public required string Name;
+        public uint Type;
+        public ulong Flags;
+        public ulong Address;
+        public ulong AddrAlign;
+        public ulong EntSize;
+        public ulong Size;
+        public uint Link;
+        public uint Info;
+        public ulong Offset;
+        public uint NameOffset;
+        public Action<Stream>? Write;
+    }
+
+    public void WriteTo(Stream stream)
+    {
+        var id = Identity;
+        var ptr = id.PointerSize;
+        var slots = new List<Slot> { new() { Name = "" } };
+
+        // Header order: each section followed by its relocation tables, then the symbol and string tables.
+        foreach (var s in _sections)
+        {
+            s.Index = slots.Count;
+            slots.Add(new Slot { Name = s.Name });
+            if (_relocations.TryGetValue(s, out var tables))
+            {
+                foreach (var t in tables)
+                {
+                    slots.Add(new Slot { Name = (t.Rela ? ".rela" : ".rel") + s.Name });
+                }
+            }
+        }
+
+        var symtabIndex = slots.Count;
+        var symbols = OrderSymbols(out var ordinalToIndex, out var firstGlobal);
+        var needShndx = symbols.Any(x => x.Section is { Index: >= ElfConstants.ShnLoReserve });
+        slots.Add(new Slot { Name = ".symtab" });
+        var shndxIndex = -1;
+        if (needShndx)
+        {
+            shndxIndex = slots.Count;
+            slots.Add(new Slot { Name = ".symtab_shndx" });
+        }
+
+        var strtabIndex = slots.Count;
+        slots.Add(new Slot { Name = ".strtab" });
+        var shstrtabIndex = slots.Count;
+        slots.Add(new Slot { Name = ".shstrtab" });
+
+        // Section contents and headers.
+        var i = 1;
+        foreach (var s in _sections)
+        {
+            var slot = slots[i++];
+            slot.Type = s.Type;
+            slot.Flags = s.Flags;
+            slot.Address = s.Address;
+            slot.AddrAlign = s.AddrAlign;
+            slot.EntSize = s.EntSize;
+            slot.Size = s.Size;
+            slot.Link = s.Link is null ? 0 : (uint)s.Link.Index;
+            slot.Info = s.InfoSection is null ? s.Info : (uint)s.InfoSection.Index;
+            if (s.Content is { } content)
+            {
+                slot.Write = content.WriteTo;
+            }
+
+            if (_relocations.TryGetValue(s, out var tables))
+            {
+                foreach (var t in tables)
+                {
+                    var rs = slots[i++];
+                    var entSize = (ulong)(id.Is64 ? (t.Rela ? 24 : 16) : (t.Rela ? 12 : 8));
+                    rs.Type = t.Rela ? ElfConstants.ShtRela : ElfConstants.ShtRel;
+                    rs.Flags = ElfConstants.ShfInfoLink;
+                    rs.AddrAlign = (ulong)ptr;
+                    rs.EntSize = entSize;
+                    rs.Size = entSize * (ulong)t.Entries.Length;
+                    rs.Link = (uint)symtabIndex;
+                    rs.Info = (uint)s.Index;
+                    var table = t;
+                    rs.Write = st => WriteRelocations(st, table, ordinalToIndex);
+                }
+            }
+        }
+
+        var strtab = new StringTableBuilder();
+        foreach (var x in symbols)
+        {
+            strtab.Add(x.Name);
+        }
+
+        var strBytes = strtab.Finish();
+        var nameOffsets = new uint[symbols.Length];
+        for (var k = 0; k < symbols.Length; k++)
+        {
+            nameOffsets[k] = strtab.OffsetOf(symbols[k].Name);
+        }
+
+        var symEnt = (ulong)(id.Is64 ? 24 : 16);
+        var sym = slots[symtabIndex];
+        sym.Type = ElfConstants.ShtSymtab;
+        sym.AddrAlign = (ulong)ptr;
+        sym.EntSize = symEnt;
+        sym.Size = symEnt * (ulong)(symbols.Length + 1);
+        sym.Link = (uint)strtabIndex;
+        sym.Info = (uint)firstGlobal;
+        sym.Write = st => WriteSymbols(st, symbols, nameOffsets);
+        if (needShndx)
+        {
+            var x = slots[shndxIndex];
+            x.Type = ElfConstants.ShtSymtabShndx;
+            x.AddrAlign = 4;
+            x.EntSize = 4;
+            x.Size = 4UL * (ulong)(symbols.Length + 1);
+            x.Link = (uint)symtabIndex;
+            x.Write = st => WriteShndx(st, symbols);
+        }
+
+        var str = slots[strtabIndex];
+        str.Type = ElfConstants.ShtStrtab;
+        str.AddrAlign = 1;
+        str.Size = (ulong)strBytes.Length;
+        str.Write = st => st.Write(strBytes);
+
+        var shstr = new StringTableBuilder();
+        foreach (var s in slots.Skip(1))
+        {
+            shstr.Add(s.Name);
+        }
+
+        var shstrBytes = shstr.Finish();
+        foreach (var s in slots.Skip(1))
+        {
+            s.NameOffset = shstr.OffsetOf(s.Name);
+        }
+
+        var sh = slots[shstrtabIndex];
+        sh.Type = ElfConstants.ShtStrtab;
+        sh.AddrAlign = 1;
+        sh.Size = (ulong)shstrBytes.Length;
+        sh.Write = st => st.Write(shstrBytes);
+
+        // File offsets: header, contents in header order, then the section header table.
+        var ehSize = (ulong)(id.Is64 ? ElfHeader.Size64 : ElfHeader.Size32);
+        var offset = ehSize;
+        foreach (var s in slots.Skip(1))
+        {
+            var align = Math.Max(1UL, Math.Min(s.AddrAlign, 64));
+            offset = AlignUp(offset, align);
+            s.Offset = offset;
+            if (s.Type != ElfConstants.ShtNobits)
+            {
+                offset = checked(offset + s.Size);
+            }
+        }
+
+        var shOff = AlignUp(offset, (ulong)ptr);
+        var count = (ulong)slots.Count;
+        var extended = count >= ElfConstants.ShnLoReserve;
+        if (extended)
+        {
+            slots[0].Size = count;
+        }
+
+        if (shstrtabIndex >= ElfConstants.ShnLoReserve)
+        {
+            slots[0].Link = (uint)shstrtabIndex;
+        }
+
+        WriteHeader(stream, shOff, extended ? (ushort)0 : (ushort)count,
+            shstrtabIndex >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)shstrtabIndex);
+        var position = ehSize;
+        foreach (var s in slots.Skip(1))
+        {
+            if (s.Type == ElfConstants.ShtNobits || s.Write is null)
+            {
+                continue;
+            }
+
+            position = Pad(stream, position, s.Offset);
+            var before = stream.CanSeek ? stream.Position : -1;
+            s.Write(stream);
+            if (before >= 0 && (ulong)(stream.Position - before) != s.Size)
+            {
+                throw new InvalidOperationException($"section '{s.Name}' wrote {stream.Position - before} bytes, expected {s.Size}");
+            }
+
+            position += s.Size;
+        }
+
+        Pad(stream, position, shOff);
+        WriteSectionHeaders(stream, slots);
+    }
+
+    private static ulong AlignUp(ulong v, ulong a) => a <= 1 ? v : checked((v + a - 1) / a * a);
+
+    private static ulong Pad(Stream stream, ulong position, ulong to)
+    {
+        Span<byte> zeros = stackalloc byte[64];
+        zeros.Clear();
+        while (position < to)
+        {
+            var n = (int)Math.Min(64UL, to - position);
+            stream.Write(zeros[..n]);
+            position += (ulong)n;
+        }
+
+        return position;
+    }
+
+    /// <summary>Locals first (in the order added), then the rest (in the order added), after the null symbol.</summary>
+    private ElfWriterSymbol[] OrderSymbols(out int[] ordinalToIndex, out int firstGlobal)
+    {
+        ordinalToIndex = new int[_symbols.Count + 1];
+        var ordered = new ElfWriterSymbol[_symbols.Count];
+        var n = 0;
+        for (var k = 0; k < _symbols.Count; k++)
+        {
+            if (_symbols[k].Binding == ElfConstants.StbLocal)
+            {
+                ordered[n] = _symbols[k];
+                ordinalToIndex[k + 1] = ++n;
+            }
+        }
+
+        firstGlobal = n + 1;
+        for (var k = 0; k < _symbols.Count; k++)
+        {
+            if (_symbols[k].Binding != ElfConstants.StbLocal)
+            {
+                ordered[n] = _symbols[k];
+                ordinalToIndex[k + 1] = ++n;
+            }
+        }
+
+        return ordered;
+    }
+
+    private void WriteHeader(Stream stream, ulong shOff, ushort shNum, ushort shStrNdx)
+    {
+        var id = Identity;
+        var e = Endian;
+        Span<byte> h = stackalloc byte[ElfHeader.Size64];
+        h.Clear();
+        h[0] = 0x7f;
+        h[1] = (byte)'E';
+        h[2] = (byte)'L';
+        h[3] = (byte)'F';
+        h[4] = id.Is64 ? ElfConstants.ElfClass64 : ElfConstants.ElfClass32;
+        h[5] = id.IsBigEndian ? ElfConstants.ElfData2Msb : ElfConstants.ElfData2Lsb;
+        h[6] = 1;
+        h[7] = id.OsAbi;
+        e.Put16(h[16..], id.Type);
+        e.Put16(h[18..], (ushort)id.Machine);
+        e.Put32(h[20..], 1);
+        if (id.Is64)
+        {
+            e.Put64(h[40..], shOff);
+            e.Put32(h[48..], id.Flags);
+            e.Put16(h[52..], ElfHeader.Size64);
+            e.Put16(h[58..], 64);
+            e.Put16(h[60..], shNum);
+            e.Put16(h[62..], shStrNdx);
+            stream.Write(h);
+        }
+        else
+        {
+            e.Put32(h[32..], checked((uint)shOff));
+            e.Put32(h[36..], id.Flags);
+            e.Put16(h[40..], ElfHeader.Size32);
+            e.Put16(h[46..], 40);
+            e.Put16(h[48..], shNum);
+            e.Put16(h[50..], shStrNdx);
+            stream.Write(h[..ElfHeader.Size32]);
+        }
+    }
+
+    private void WriteSectionHeaders(Stream stream, List<Slot> slots)
+    {
+        var e = Endian;
+        var is64 = Identity.Is64;
+        Span<byte> b = stackalloc byte[64];
+        foreach (var s in slots)
+        {
+            b.Clear();
+            e.Put32(b, s.NameOffset);
+            e.Put32(b[4..], s.Type);
+            if (is64)
+            {
+                e.Put64(b[8..], s.Flags);
+                e.Put64(b[16..], s.Address);
+                e.Put64(b[24..], s.Offset);
+                e.Put64(b[32..], s.Size);
+                e.Put32(b[40..], s.Link);
+                e.Put32(b[44..], s.Info);
+                e.Put64(b[48..], s.AddrAlign);
+                e.Put64(b[56..], s.EntSize);
+                stream.Write(b);
+            }
+            else
+            {
+                e.Put32(b[8..], checked((uint)s.Flags));
+                e.Put32(b[12..], checked((uint)s.Address));
+                e.Put32(b[16..], checked((uint)s.Offset));
+                e.Put32(b[20..], checked((uint)s.Size));
+                e.Put32(b[24..], s.Link);
+                e.Put32(b[28..], s.Info);
+                e.Put32(b[32..], checked((uint)s.AddrAlign));
+                e.Put32(b[36..], checked((uint)s.EntSize));
+                stream.Write(b[..40]);
+            }
+        }
+    }
+
+    private static ushort ShndxOf(in ElfWriterSymbol s) => s.Section is null
+        ? s.SpecialIndex
+        : s.Section.Index >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)s.Section.Index;
+
+    private void WriteSymbols(Stream stream, ElfWriterSymbol[] symbols, uint[] nameOffsets)
+    {
+        var e = Endian;
+        var is64 = Identity.Is64;
+        var size = is64 ? 24 : 16;
+        const int perChunk = 4096;
+        var buffer = ArrayPool<byte>.Shared.Rent(size * perChunk);
+        try
+        {
+            buffer.AsSpan(0, size).Clear();
+            stream.Write(buffer.AsSpan(0, size));
+            for (var start = 0; start < symbols.Length; start += perChunk)
+            {
+                var n = Math.Min(perChunk, symbols.Length - start);
+                var span = buffer.AsSpan(0, n * size);
+                span.Clear();
+                for (var k = 0; k < n; k++)
+                {
+                    var s = symbols[start + k];
+                    var b = span.Slice(k * size, size);
+                    var info = (byte)((s.Binding << 4) | (s.Type & 0xf));
+                    e.Put32(b, nameOffsets[start + k]);
+                    if (is64)
+                    {
+                        b[4] = info;
+                        b[5] = s.Other;
+                        e.Put16(b[6..], ShndxOf(s));
+                        e.Put64(b[8..], s.Value);
+                        e.Put64(b[16..], s.Size);
+                    }
+                    else
+                    {
+                        // ELF32 fields are 32 bits; like bfd (H_PUT_32), keep the low half.
+                        e.Put32(b[4..], unchecked((uint)s.Value));
+                        e.Put32(b[8..], unchecked((uint)s.Size));
+                        b[12] = info;
+                        b[13] = s.Other;
+                        e.Put16(b[14..], ShndxOf(s));
+                    }
+                }
+
+                stream.Write(span);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void WriteShndx(Stream stream, ElfWriterSymbol[] symbols)
+    {
+        Span<byte> b = stackalloc byte[4];
+        b.Clear();
+        stream.Write(b);
+        foreach (var s in symbols)
+        {
+            Endian.Put32(b, s.Section is { Index: >= ElfConstants.ShnLoReserve } sec ? (uint)sec.Index : 0);
+            stream.Write(b);
+        }
+    }
+
+    private void WriteRelocations(Stream stream, RelocationTable t, int[] ordinalToIndex)
+    {
+        var e = Endian;
+        var id = Identity;
+        var size = id.Is64 ? (t.Rela ? 24 : 16) : (t.Rela ? 12 : 8);
+        const int perChunk = 4096;
+        var buffer = ArrayPool<byte>.Shared.Rent(size * perChunk);
+        try
+        {
+            var entries = t.Entries;
+            for (var start = 0; start < entries.Length; start += perChunk)
+            {
+                var n = Math.Min(perChunk, entries.Length - start);
+                var span = buffer.AsSpan(0, n * size);
+                span.Clear();
+                for (var k = 0; k < n; k++)
+                {
+                    var r = entries[start + k];
+                    if ((uint)r.Symbol >= (uint)ordinalToIndex.Length)
+                    {
+                        throw new ArgumentOutOfRangeException(nameof(t), $"relocation names symbol ordinal {r.Symbol}, but only {ordinalToIndex.Length - 1} symbols were added");
+                    }
+
+                    var symIndex = (uint)ordinalToIndex[r.Symbol];
+                    var b = span.Slice(k * size, size);
+                    if (id.Is64)
+                    {
+                        e.Put64(b, r.Offset);
+                        if (id.IsMips64)
+                        {
+                            // Elf64_Mips_Rel(a): r_sym, r_ssym, r_type3, r_type2, r_type.
+                            e.Put32(b[8..], symIndex);
+                            b[12] = 0;
+                            b[13] = r.Type3;
+                            b[14] = r.Type2;
+                            b[15] = (byte)r.Type;
+                        }
+                        else
+                        {
+                            e.Put64(b[8..], ((ulong)symIndex << 32) | r.Type);
+                        }
+
+                        if (t.Rela)
+                        {
+                            e.Put64(b[16..], (ulong)r.Addend);
+                        }
+                    }
+                    else
+                    {
+                        e.Put32(b, unchecked((uint)r.Offset));
+                        e.Put32(b[4..], (symIndex << 8) | (r.Type & 0xff));
+                        if (t.Rela)
+                        {
+                            e.Put32(b[8..], (uint)r.Addend);
+                        }
+                    }
+                }
+
+                stream.Write(span);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A string table with the leading NUL. Like bfd's <c>_bfd_elf_strtab_finalize</c>, a string that ends another
+    /// one is stored as that one's tail (".text" inside ".rela.text").
+    /// </summary>
+    private sealed class StringTableBuilder
+    {
+        private readonly List<string> _strings = [];
+        private readonly Dictionary<string, uint> _offsets = new(StringComparer.Ordinal);
+        private byte[]? _bytes;
+
+        public void Add(string s)
+        {
+            if (s.Length > 0 && _offsets.TryAdd(s, 0))
+            {
+                _strings.Add(s);
+            }
+        }
+
+        public uint OffsetOf(string s) => s.Length == 0 ? 0 : _offsets[s];
+
+        public byte[] Finish()
+        {
+            if (_bytes is not null)
+            {
+                return _bytes;
+            }
+
+            // Sorted by reversed text, a string's extensions follow it; walking backwards, each string is either a
+            // tail of the last owner seen or a new owner.
+            var reversed = _strings.Select(x => (Text: x, Rev: new string(x.Reverse().ToArray()))).OrderBy(x => x.Rev, StringComparer.Ordinal).ToList();
+            var ownerOf = new Dictionary<string, string>(StringComparer.Ordinal);
+            string? owner = null;
+            string? ownerRev = null;
+            for (var i = reversed.Count - 1; i >= 0; i--)
+            {
+                var (text, rev) = reversed[i];
+                if (ownerRev is not null && ownerRev.StartsWith(rev, StringComparison.Ordinal))
+                {
+                    ownerOf[text] = owner!;
+                }
+                else
+                {
+                    owner = text;
+                    ownerRev = rev;
+                }
+            }
+
+            using var ms = new MemoryStream();
+            ms.WriteByte(0);
+            foreach (var s in _strings)
+            {
+                if (!ownerOf.ContainsKey(s))
+                {
+                    _offsets[s] = checked((uint)ms.Length);
+                    ms.Write(Encoding.UTF8.GetBytes(s));
+                    ms.WriteByte(0);
+                }
+            }
+
+            foreach (var (s, o) in ownerOf)
+            {
+                _offsets[s] = _offsets[o] + (uint)(Encoding.UTF8.GetByteCount(o) - Encoding.UTF8.GetByteCount(s));
+            }
+
+            _bytes = ms.ToArray();
+            return _bytes;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// A section of an <see cref="ElfWriter"/>. Links to other sections are references, turned into indices when the
+/// file is written, so sections can be added in any order. Symbol and relocation tables are made by the writer.
+/// </summary>
+public sealed class ElfWriterSection
+{
+    internal ElfWriterSection(string name, uint type, ulong flags, ElfContent? content, ulong size)
+    {
+        Name = name;
+        Type = type;
+        Flags = flags;
+        Content = content;
+        Size = content?.Length ?? size;
+    }
+
+    public string Name { get; }
+    public uint Type { get; }
+    public ulong Flags { get; set; }
+    public ulong Address { get; set; }
+    public ulong AddrAlign { get; set; } = 1;
+    public ulong EntSize { get; set; }
+
+    /// <summary>The contents; null for SHT_NOBITS (and for empty sections).</summary>
+    public ElfContent? Content { get; }
+
+    /// <summary>sh_size: the content's length, or the memory size of an SHT_NOBITS section.</summary>
+    public ulong Size { get; }
+
+    /// <summary>sh_link as a section (e.g. SHF_LINK_ORDER's linked-to section); null for 0.</summary>
+    public ElfWriterSection? Link { get; set; }
+
+    /// <summary>sh_info as a section (SHF_INFO_LINK); when null, <see cref="Info"/> is written as is.</summary>
+    public ElfWriterSection? InfoSection { get; set; }
+
+    public uint Info { get; set; }
+
+    /// <summary>The section index in the written file (valid once <see cref="ElfWriter"/> has laid it out).</summary>
+    public int Index { get; internal set; } = -1;
+}

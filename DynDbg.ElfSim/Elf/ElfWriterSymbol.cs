@@ -1,0 +1,15 @@
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// A symbol to write. <see cref="Section"/> is where it is defined; when null, <see cref="SpecialIndex"/> is the
+/// st_shndx (SHN_UNDEF, SHN_ABS or SHN_COMMON). The writer puts local symbols before the others.
+/// </summary>
+public readonly record struct ElfWriterSymbol(
+    string Name,
+    ulong Value,
+    ulong Size,
+    byte Binding,
+    byte Type,
+    ElfWriterSection? Section,
+    ushort SpecialIndex = ElfConstants.ShnUndef,
+    byte Other = 0);

@@ -1,0 +1,116 @@
+using System.Text;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// The traversal order of BFD's string hash table (bfd/hash.c), which is the order GNU ld writes global symbols to
+/// a relocatable output's .symtab and breaks ties between equal addresses in its map. Entries are prepended to
+/// bucket <c>hash % size</c> (size 4051, grown to the next prime near a power of two past 3/4 full, moving runs
+/// of equal hashes together); traversal walks buckets in index order. Only the insertion sequence matters, so
+/// the engine feeds names in the order ld creates its hash entries.
+/// </summary>
+internal sealed class BfdHashOrder<T> where T : class
+{
+    private static readonly ulong[] Primes =
+    [
+        31, 61, 127, 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071, 262139, 524287, 1048573,
+        2097143, 4194301, 8388593, 16777213, 33554393, 67108859, 134217689, 268435399, 536870909, 1073741789,
+        2147483647, 4294967291,
+    ];
+
+    private sealed class Entry(string name, ulong hash, T value)
+    {
+        public readonly string Name = name;
+        public readonly ulong Hash = hash;
+        public readonly T Value = value;
+        public Entry? Next;
+    }
+
+    private Entry?[] _table = new Entry?[4051];
+    private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
+
+    public int Count => _byName.Count;
+
+    public T? Find(string name) => _byName.TryGetValue(name, out var e) ? e.Value : null;
+
+    /// <summary>Returns the value for <paramref name="name"/>, inserting <paramref name="create"/>'s result if new.</summary>
+    public T GetOrAdd(string name, Func<T> create)
+    {
+        if (_byName.TryGetValue(name, out var found))
+        {
+            return found.Value;
+        }
+
+        var e = new Entry(name, Hash(name), create());
+        _byName[name] = e;
+        var i = (int)(e.Hash % (ulong)_table.Length);
+        e.Next = _table[i];
+        _table[i] = e;
+        if ((ulong)_byName.Count > (ulong)_table.Length * 3 / 4)
+        {
+            Grow();
+        }
+
+        return e.Value;
+    }
+
+    /// <summary>Values in bfd_hash_traverse order.</summary>
+    public IEnumerable<T> InTraversalOrder()
+    {
+        foreach (var head in _table)
+        {
+            for (var e = head; e is not null; e = e.Next)
+            {
+                yield return e.Value;
+            }
+        }
+    }
+
+    private void Grow()
+    {
+        var size = (ulong)_table.Length;
+        var next = Primes.FirstOrDefault(p => p > size);
+        if (next == 0)
+        {
+            return;
+        }
+
+        var table = new Entry?[next];
+        for (var hi = 0; hi < _table.Length; hi++)
+        {
+            while (_table[hi] is { } chain)
+            {
+                var end = chain;
+                while (end.Next is not null && end.Next.Hash == chain.Hash)
+                {
+                    end = end.Next;
+                }
+
+                _table[hi] = end.Next;
+                var i = (int)(chain.Hash % next);
+                end.Next = table[i];
+                table[i] = chain;
+            }
+        }
+
+        _table = table;
+    }
+
+    /// <summary>bfd_hash_hash with a 64-bit unsigned long, as on the x86_64 hosts ld runs on.</summary>
+    internal static ulong Hash(string name)
+    {
+        ulong hash = 0;
+        var bytes = Encoding.UTF8.GetBytes(name);
+        foreach (var b in bytes)
+        {
+            ulong c = b;
+            hash = unchecked(hash + c + (c << 17));
+            hash ^= hash >> 2;
+        }
+
+        ulong len = (ulong)bytes.Length;
+        hash = unchecked(hash + len + (len << 17));
+        hash ^= hash >> 2;
+        return hash;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Reflection;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// The linker scripts shipped with the tool (the repository's <c>linker/</c> folder, embedded in the assembly):
+/// <c>module.lds</c> (6.1 module script with the diet plan v5 rules, the default), <c>module-v6.lds</c>,
+/// <c>module-6.1.lds</c> and <c>vmlinux-dyndbg.lds</c>. A script argument that names an existing file is read from
+/// disk; otherwise one of these bare names selects the bundled copy.
+/// </summary>
+public static class BundledScripts
+{
+    public const string Default = "module.lds";
+
+    public static IReadOnlyList<string> Names { get; } = typeof(BundledScripts).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("linker/", StringComparison.Ordinal)).Select(n => n["linker/".Length..]).Order().ToArray();
+
+    public static LinkerScript Load(string pathOrName)
+    {
+        if (File.Exists(pathOrName) || pathOrName.Contains('/'))
+        {
+            return ScriptParser.ParseFile(pathOrName);
+        }
+
+        using var stream = typeof(BundledScripts).Assembly.GetManifestResourceStream("linker/" + pathOrName);
+        if (stream is null)
+        {
+            throw new ElfFormatException(ErrorIds.UnreadableFile, pathOrName, "linker script", null,
+                $"no such file, and not a bundled script ({string.Join(", ", Names)})");
+        }
+
+        using var reader = new StreamReader(stream);
+        return ScriptParser.Parse(pathOrName, reader.ReadToEnd());
+    }
+}

@@ -1,0 +1,34 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>One relocatable input, named as it was given (the name GNU ld matches file patterns against and prints).</summary>
+public sealed class InputObject
+{
+    private InputSection?[] _byElfIndex = [];
+
+    internal InputObject(int index, string path, ElfFile elf)
+    {
+        Index = index;
+        Path = path;
+        Elf = elf;
+    }
+
+    internal void SetSections(InputSection?[] byElfIndex)
+    {
+        _byElfIndex = byElfIndex;
+        Sections = byElfIndex.Where(s => s is not null).Select(s => s!).ToArray();
+    }
+
+    public int Index { get; }
+    public string Path { get; }
+    public ElfFile Elf { get; }
+
+    /// <summary>The sections BFD makes from the file, in section-header order (no symbol, string or relocation tables).</summary>
+    public IReadOnlyList<InputSection> Sections { get; private set; } = [];
+
+    /// <summary>The section for an ELF section index, or null for tables and index 0.</summary>
+    public InputSection? SectionAt(uint elfIndex) => elfIndex < (uint)_byElfIndex.Length ? _byElfIndex[elfIndex] : null;
+
+    public override string ToString() => Path;
+}

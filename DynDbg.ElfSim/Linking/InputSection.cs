@@ -1,0 +1,67 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// One section of an input object as the link sees it: its BFD-style flags, where it went (output section and
+/// offset), and why (the script statement that matched it, or the orphan rule that placed it, or why it was
+/// discarded).
+/// </summary>
+public sealed class InputSection
+{
+    internal InputSection(InputObject file, ElfSection elf, SectionFlags flags)
+    {
+        File = file;
+        Elf = elf;
+        Flags = flags;
+
+        // bfd keeps log2 of the lowest set bit of sh_addralign (0 and 1 both mean byte alignment).
+        var align = elf.AddrAlign & (~elf.AddrAlign + 1);
+        AlignmentPower = align <= 1 ? 0 : System.Numerics.BitOperations.Log2(align);
+    }
+
+    public InputObject File { get; }
+    public ElfSection Elf { get; }
+    public string Name => Elf.Name;
+    public ulong Size => Elf.Size;
+    public SectionFlags Flags { get; internal set; }
+    public int AlignmentPower { get; }
+    public ulong Alignment => 1UL << AlignmentPower;
+    public bool IsLinkOnce => (Flags & SectionFlags.LinkOnce) != 0;
+
+    /// <summary>ld/ldwrite.c: a never-load section (not debugging) inside an output section that is written becomes a
+    /// zero fill of its size: its bytes and relocations are not copied.</summary>
+    internal bool IsNeverLoadFill => (Flags & (SectionFlags.NeverLoad | SectionFlags.Debugging)) == SectionFlags.NeverLoad;
+
+    /// <summary>The output section it went to; null when discarded.</summary>
+    public OutputSection? Output { get; internal set; }
+
+    /// <summary>Offset inside <see cref="Output"/>.</summary>
+    public ulong OutputOffset { get; internal set; }
+
+    public DiscardReason Discarded { get; internal set; }
+
+    /// <summary>For a discarded linkonce duplicate: the section of the same name that was kept.</summary>
+    public InputSection? KeptInstead { get; internal set; }
+
+    /// <summary>The input section description that placed (or discarded) it; null for orphans.</summary>
+    public ScriptStatement.InputSections? PlacedBy { get; internal set; }
+
+    /// <summary>For orphans: how ld's orphan placement chose the output section.</summary>
+    public string? OrphanReason { get; internal set; }
+
+    /// <summary>A .ctors/.dtors section placed in .init_array/.fini_array: copied pointer by pointer in reverse
+    /// (ld's SEC_ELF_REVERSE_COPY), its relocation offsets mirrored.</summary>
+    public bool ReverseCopy { get; internal set; }
+
+    /// <summary>For SHF_LINK_ORDER sections: the section sh_link names (bfd's elf_linked_to_section).</summary>
+    public InputSection? LinkedTo { get; internal set; }
+
+    /// <summary>The relocation tables (SHT_REL/SHT_RELA) that patch this section.</summary>
+    internal List<ElfSection> RelocationSections { get; } = [];
+
+    /// <summary>Set once the section was handed to an output section or discarded (ld's output_section != NULL).</summary>
+    internal bool Assigned { get; set; }
+
+    public override string ToString() => $"{File.Path}({Name})";
+}

@@ -1,0 +1,641 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+internal sealed partial class LinkEngine
+{
+    private const int Special = 1;
+
+    /// <summary>One row of ld/ldelf.c's <c>hold[]</c>: where orphans of one kind go, remembered across orphans.</summary>
+    private sealed class OrphanPlace(string? name, SectionFlags flags, string kind)
+    {
+        public readonly string? Name = name;
+        public readonly SectionFlags Flags = flags;
+        public readonly string Kind = kind;
+        public OutputStatement? Os;
+
+        // place->section: unset, the front of the section list, or after a section.
+        public bool SectionSet;
+        public OutputSection? SectionAfter;
+
+        // place->stmt and place->os_tail: the last orphan statement added for this place.
+        public OutputStatement? StmtAfter;
+        public OutputStatement? OsTailAfter;
+    }
+
+    private const SectionFlags Loaded = SectionFlags.HasContents | SectionFlags.Alloc | SectionFlags.Load;
+
+    private readonly OrphanPlace[] _hold =
+    [
+        new(".text", Loaded | SectionFlags.ReadOnly | SectionFlags.Code, "code"),
+        new(".rodata", Loaded | SectionFlags.ReadOnly | SectionFlags.Data, "read-only data"),
+        new(".tdata", Loaded | SectionFlags.Data | SectionFlags.ThreadLocal, "thread-local data"),
+        new(".data", Loaded | SectionFlags.Data, "writable data"),
+        new(".bss", SectionFlags.Alloc, "zero-initialised (NOBITS)"),
+        new(null, Loaded | SectionFlags.ReadOnly | SectionFlags.Data, "relocation"),
+        new(".interp", Loaded | SectionFlags.ReadOnly | SectionFlags.Data, "note"),
+        new(".sdata", Loaded | SectionFlags.Data, "small data"),
+        new(".comment", SectionFlags.HasContents, "non-allocated"),
+    ];
+
+    private bool _holdInitialised;
+    private OutputSection? _firstOrphanNote;
+
+    /// <summary>ld/ldlang.c <c>lang_place_orphans</c>: every input section nothing matched, file by file in load order.</summary>
+    private void PlaceOrphans()
+    {
+        foreach (var file in _loadOrder)
+        {
+            foreach (var s in file.Sections)
+            {
+                if (s.Assigned)
+                {
+                    continue;
+                }
+
+                if ((s.Flags & SectionFlags.Exclude) != 0)
+                {
+                    s.Assigned = true;
+                    s.Discarded = DiscardReason.DiscardStatement;
+                    continue;
+                }
+
+                PlaceOrphan(s);
+            }
+        }
+    }
+
+    /// <summary>ld/ldelf.c <c>ldelf_place_orphan</c> for a relocatable link.</summary>
+    private void PlaceOrphan(InputSection s)
+    {
+        var secname = s.Name;
+        var constraint = 0;
+        OutputStatement? matchByName = null;
+        foreach (var os in _osCreation.Where(o => o.Name == secname && o.Constraint >= 0).ToList())
+        {
+            constraint = Special;
+            if (os.Section is { } o && (o.Flags == SectionFlags.None ||
+                                        (((s.Flags ^ o.Flags) & (SectionFlags.Load | SectionFlags.Alloc)) == 0 && OrphanCompatible(s, o))))
+            {
+                AddSection(os.Children, s, null, os);
+                s.OrphanReason = $"orphan: joined output section {os.Name} of the same name (compatible flags)";
+                return;
+            }
+
+            if (os.Section is null)
+            {
+                matchByName = os;
+            }
+        }
+
+        if (matchByName is not null)
+        {
+            AddSection(matchByName.Children, s, null, matchByName);
+            s.OrphanReason = $"orphan: joined the script's empty output section {matchByName.Name} of the same name";
+            return;
+        }
+
+        if (!_holdInitialised)
+        {
+            foreach (var ho in _hold)
+            {
+                if (ho.Name is not null)
+                {
+                    ho.Os = FindOs(ho.Name);
+                    if (ho.Os is not null && ho.Os.HoldFlags == SectionFlags.None)
+                    {
+                        ho.Os.HoldFlags = ho.Flags;
+                    }
+                }
+            }
+
+            _holdInitialised = true;
+        }
+
+        var flags = s.Flags;
+        OrphanPlace? place = null;
+        if ((flags & (SectionFlags.Alloc | SectionFlags.Debugging)) == 0)
+        {
+            place = _hold[8];
+        }
+        else if ((flags & SectionFlags.Alloc) == 0)
+        {
+            place = null;
+        }
+        else if ((flags & SectionFlags.Load) != 0 && s.Elf.Type == ElfConstants.ShtNote)
+        {
+            place = _hold[6];
+        }
+        else if ((flags & (SectionFlags.Load | SectionFlags.HasContents | SectionFlags.ThreadLocal)) == 0)
+        {
+            place = _hold[4];
+        }
+        else if ((flags & SectionFlags.ThreadLocal) != 0)
+        {
+            place = _hold[2];
+        }
+        else if ((flags & SectionFlags.ReadOnly) == 0)
+        {
+            place = _hold[3];
+        }
+        else if ((flags & SectionFlags.Load) != 0 && s.Elf.Type is ElfConstants.ShtRela or ElfConstants.ShtRel)
+        {
+            place = _hold[5];
+        }
+        else if ((flags & SectionFlags.Code) == 0)
+        {
+            place = _hold[1];
+        }
+        else
+        {
+            place = _hold[0];
+        }
+
+        OutputStatement? after = null;
+        string how;
+        if (place is not null)
+        {
+            if (place.Os is null)
+            {
+                place.Os = place.Name is not null ? FindOs(place.Name) : OutputRelFind(s.Elf.Type == ElfConstants.ShtRela);
+            }
+
+            after = place.Os;
+            how = after is not null ? $"after {after.Name} (ld puts {place.Kind} orphans after an output section of that name)" : "";
+            if (after is null)
+            {
+                after = FindByFlags(s, flags, place, matchType: true);
+                how = after is not null ? $"after {after.Name}, the last output section with matching flags" : "";
+            }
+
+            if (after is null)
+            {
+                after = _abs;
+                how = "before every script section (no output section has matching flags)";
+            }
+        }
+        else
+        {
+            how = "at the end (debugging sections are not placed by flags)";
+        }
+
+        var os2 = InsertOrphan(s, secname, constraint, after, place);
+        var kind = place?.Kind ?? "debugging";
+        s.OrphanReason = $"orphan ({kind}): new output section {os2.Name}, placed {how}" +
+                         (constraint == Special ? $" (a same-named section exists but its flags or type differ)" : "");
+    }
+
+    /// <summary>ld/ldelf.c <c>elf_orphan_compatible</c> in a relocatable link.</summary>
+    private static bool OrphanCompatible(InputSection i, OutputSection o)
+    {
+        if (i.Elf.Info != 0)
+        {
+            return false;
+        }
+
+        if (((o.ExtraElfFlags ^ i.Elf.Flags) & (ElfConstants.ShfMaskProc | ElfConstants.ShfMaskOs)) != 0)
+        {
+            return false;
+        }
+
+        return o.ElfType == i.Elf.Type;
+    }
+
+    /// <summary>ld/ldelf.c <c>output_rel_find</c>: where relocation-type orphans go.</summary>
+    private OutputStatement? OutputRelFind(bool rela)
+    {
+        OutputStatement? last = null, lastAlloc = null, lastRoAlloc = null, lastRel = null, lastRelAlloc = null;
+        foreach (var lookup in _osList)
+        {
+            if (lookup.Constraint >= 0 && lookup.Name.StartsWith(".rel", StringComparison.Ordinal))
+            {
+                var lookRela = lookup.Name.Length > 4 && lookup.Name[4] == 'a';
+                if (lookup.Name.AsSpan(4 + (lookRela ? 1 : 0)).SequenceEqual(".plt"))
+                {
+                    break;
+                }
+
+                if (rela == lookRela || lastRel is null)
+                {
+                    lastRel = lookup;
+                }
+
+                if ((rela == lookRela || lastRelAlloc is null) && lookup.Section is { } ls && (ls.Flags & SectionFlags.Alloc) != 0)
+                {
+                    lastRelAlloc = lookup;
+                }
+            }
+
+            last = lookup;
+            if (lookup.Section is { } s && (s.Flags & SectionFlags.Alloc) != 0)
+            {
+                lastAlloc = lookup;
+                if ((s.Flags & SectionFlags.ReadOnly) != 0)
+                {
+                    lastRoAlloc = lookup;
+                }
+            }
+        }
+
+        return lastRelAlloc ?? lastRel ?? lastRoAlloc ?? lastAlloc ?? last;
+    }
+
+    /// <summary>ld/ldlang.c <c>lang_output_section_find_by_flags</c>: the last statement whose section has
+    /// compatible flags (an exact match is remembered in the place), trying looser rules by kind.</summary>
+    private OutputStatement? FindByFlags(InputSection sec, SectionFlags secFlags, OrphanPlace? exactInto, bool matchType)
+    {
+        const SectionFlags Contents = SectionFlags.HasContents, Alloc = SectionFlags.Alloc, Load = SectionFlags.Load,
+            Ro = SectionFlags.ReadOnly, Code = SectionFlags.Code, Tls = SectionFlags.ThreadLocal;
+
+        // The looks considered: every statement after *ABS*, with its section's flags, or its hold flags.
+        IEnumerable<(OutputStatement Os, SectionFlags Flags)> Looks(bool useMatchType, bool tlsNoMatchType = false)
+        {
+            foreach (var look in _osList.Skip(1))
+            {
+                var f = look.HoldFlags;
+                if (look.Section is { } o)
+                {
+                    f = o.Flags;
+                    if (useMatchType && !tlsNoMatchType && o.ElfType != sec.Elf.Type)
+                    {
+                        continue;
+                    }
+                }
+
+                yield return (look, f);
+            }
+        }
+
+        OutputStatement? found = null;
+        foreach (var (look, f) in Looks(matchType))
+        {
+            if (((f ^ secFlags) & (Contents | Alloc | Load | Ro | Code | Tls)) == 0)
+            {
+                found = look;
+            }
+        }
+
+        if (found is not null)
+        {
+            if (exactInto is not null)
+            {
+                exactInto.Os = found;
+            }
+
+            return found;
+        }
+
+        if ((secFlags & Code) != 0 && (secFlags & Alloc) != 0)
+        {
+            foreach (var (look, f) in Looks(matchType))
+            {
+                if (((f ^ secFlags) & (Contents | Alloc | Load | Code | Tls)) == 0)
+                {
+                    found = look;
+                }
+            }
+        }
+        else if ((secFlags & Ro) != 0 && (secFlags & Alloc) != 0)
+        {
+            foreach (var (look, f) in Looks(matchType))
+            {
+                var differ = f ^ secFlags;
+                if ((differ & (Contents | Alloc | Load | Ro)) == 0)
+                {
+                    found = look;
+                }
+            }
+        }
+        else if ((secFlags & Tls) != 0 && (secFlags & Alloc) != 0)
+        {
+            var seenTls = false;
+            foreach (var (look, f) in Looks(false))
+            {
+                var differ = f ^ (secFlags | Load | Contents);
+                if ((differ & (Tls | Alloc)) == 0)
+                {
+                    if ((f & Load) == 0 && (secFlags & Load) != 0)
+                    {
+                        break;
+                    }
+
+                    found = look;
+                    seenTls = true;
+                }
+                else if (seenTls)
+                {
+                    break;
+                }
+                else if ((differ & (Contents | Alloc | Load)) == 0)
+                {
+                    found = look;
+                }
+            }
+        }
+        else if ((secFlags & Contents) != 0 && (secFlags & Alloc) != 0)
+        {
+            foreach (var (look, f) in Looks(matchType))
+            {
+                if (((f ^ secFlags) & (Contents | Alloc | Load | Tls)) == 0)
+                {
+                    found = look;
+                }
+            }
+        }
+        else if ((secFlags & Alloc) != 0)
+        {
+            foreach (var (look, f) in Looks(matchType))
+            {
+                if (((f ^ secFlags) & Alloc) == 0)
+                {
+                    found = look;
+                }
+            }
+        }
+        else
+        {
+            foreach (var (look, f) in Looks(false))
+            {
+                if (((f ^ secFlags) & SectionFlags.Debugging) == 0)
+                {
+                    found = look;
+                }
+            }
+
+            return found;
+        }
+
+        if (found is not null || !matchType)
+        {
+            return found;
+        }
+
+        return FindByFlags(sec, secFlags, null, matchType: false);
+    }
+
+    /// <summary>ld/ldlang.c <c>output_prev_sec_find</c>.</summary>
+    private OutputSection? OutputPrevSecFind(OutputStatement os)
+    {
+        var i = _osList.IndexOf(os);
+        for (var k = i - 1; k >= 0; k--)
+        {
+            var lookup = _osList[k];
+            if (lookup.Constraint < 0)
+            {
+                continue;
+            }
+
+            if (lookup.Section is not null)
+            {
+                return lookup.Section;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// ld/ldlang.c <c>insert_os_after</c>: where after <paramref name="after"/> a new output statement goes: past
+    /// the statements that belong to it, but before a dot assignment that sets up the next output section.
+    /// </summary>
+    private int InsertOsAfterIndex(OutputStatement after)
+    {
+        var ignoreFirst = ReferenceEquals(after, _abs);
+        var assign = -1;
+        var i = _statements.IndexOf(after) + 1;
+        for (; i < _statements.Count; i++)
+        {
+            switch (_statements[i])
+            {
+                case AssignmentNode a:
+                    if (assign < 0 && a.Source.IsDot)
+                    {
+                        if (!ignoreFirst)
+                        {
+                            assign = i;
+                        }
+
+                        ignoreFirst = false;
+                    }
+
+                    continue;
+                case AssertNode:
+                    continue;
+                case WildNode or InputSectionNode or DataNode or PaddingNode:
+                    assign = -1;
+                    ignoreFirst = false;
+                    continue;
+                case OutputStatement os:
+                    if (assign >= 0)
+                    {
+                        var s = os.Section;
+                        if (s is null || !s.HasInput || (s.Flags & SectionFlags.Alloc) != 0)
+                        {
+                            return assign;
+                        }
+                    }
+
+                    return i;
+                default:
+                    continue;
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>
+    /// ld/ldlang.c <c>lang_insert_orphan</c>: a new output statement (address 0 in a relocatable link) holding the
+    /// orphan, put after <paramref name="after"/> in the statement list and the statement list of output sections,
+    /// and its section moved in the file's section order: after the place's previous orphan, or after
+    /// <paramref name="after"/>'s section; notes kept together and sorted by alignment.
+    /// </summary>
+    private OutputStatement InsertOrphan(InputSection s, string secname, int constraint, OutputStatement? after, OrphanPlace? place)
+    {
+        var os = new OutputStatement
+        {
+            Name = secname,
+            Address = new ScriptExpression.Number(0, "0", default),
+            Constraint = constraint,
+            IsOrphan = true,
+        };
+        _osCreation.Add(os);
+        _osList.Add(os);
+        if (after is null)
+        {
+            _statements.Add(os);
+        }
+
+        AddSection(os.Children, s, null, os);
+        if (after is null || os.Section is null || place is null)
+        {
+            return os;
+        }
+
+        var snew = os.Section;
+        var placeAfter = place.StmtAfter is null;
+        var insertAfter = true;
+        if (!place.SectionSet && !ReferenceEquals(after, _abs))
+        {
+            var bfdSection = after.Section ?? OutputPrevSecFind(after);
+            if (bfdSection is not null && !ReferenceEquals(bfdSection, snew))
+            {
+                place.SectionSet = true;
+                place.SectionAfter = bfdSection;
+            }
+        }
+
+        if (!place.SectionSet)
+        {
+            place.SectionSet = true;
+            place.SectionAfter = null;
+        }
+
+        var asIndex = place.SectionAfter is null ? 0 : _sections.IndexOf(place.SectionAfter) + 1;
+        var asSec = asIndex < _sections.Count ? _sections[asIndex] : null;
+        static bool IsLoadedNote(OutputSection? o) => o is not null && o.ElfType == ElfConstants.ShtNote && (o.Flags & SectionFlags.Load) != 0;
+        var sIsNote = s.Elf.Type == ElfConstants.ShtNote && (s.Flags & SectionFlags.Load) != 0;
+        if (asSec is null)
+        {
+            _sections.Remove(snew);
+            _sections.Add(snew);
+        }
+        else if (sIsNote || IsLoadedNote(asSec))
+        {
+            OutputSection? afterSec = null;
+            var afterSecNote = false;
+            if (sIsNote)
+            {
+                _firstOrphanNote = null;
+                foreach (var sec in _sections)
+                {
+                    if (!ReferenceEquals(sec, snew) && IsLoadedNote(sec))
+                    {
+                        _firstOrphanNote ??= sec;
+                        if (sec.AlignmentPower >= s.AlignmentPower)
+                        {
+                            afterSec = sec;
+                        }
+                    }
+                    else if (_firstOrphanNote is not null)
+                    {
+                        break;
+                    }
+                }
+
+                afterSecNote = _firstOrphanNote is not null;
+                if (afterSec is null && afterSecNote)
+                {
+                    afterSec = _firstOrphanNote;
+                    insertAfter = false;
+                }
+            }
+            else if (_firstOrphanNote is not null)
+            {
+                afterSecNote = true;
+                afterSec = asSec;
+                for (var k = _sections.IndexOf(asSec) + 1; k < _sections.Count; k++)
+                {
+                    if (IsLoadedNote(_sections[k]))
+                    {
+                        afterSec = _sections[k];
+                    }
+                }
+            }
+
+            if (afterSecNote)
+            {
+                if (afterSec is not null)
+                {
+                    var found = false;
+                    for (var k = _osList.IndexOf(after); k >= 0 && k < _osList.Count; k++)
+                    {
+                        var stmt = _osList[k];
+                        var next = k + 1 < _osList.Count ? _osList[k + 1] : null;
+                        if (insertAfter ? ReferenceEquals(stmt.Section, afterSec) : next is not null && ReferenceEquals(next.Section, afterSec))
+                        {
+                            placeAfter = true;
+                            found = true;
+                            after = stmt;
+                            break;
+                        }
+                    }
+
+                    if (!found)
+                    {
+                        for (var k = _osList.IndexOf(after); k >= 0; k--)
+                        {
+                            var stmt = _osList[k];
+                            var next = k + 1 < _osList.Count ? _osList[k + 1] : null;
+                            if (insertAfter ? ReferenceEquals(stmt.Section, afterSec) : next is not null && ReferenceEquals(next.Section, afterSec))
+                            {
+                                placeAfter = true;
+                                after = stmt;
+                                break;
+                            }
+                        }
+                    }
+                }
+
+                var idx = afterSec is null ? -1 : _sections.IndexOf(afterSec);
+                var neighbour = afterSec is null ? null : insertAfter
+                    ? (idx + 1 < _sections.Count ? _sections[idx + 1] : null)
+                    : (idx > 0 ? _sections[idx - 1] : null);
+                if (afterSec is null || !ReferenceEquals(neighbour, snew))
+                {
+                    _sections.Remove(snew);
+                    if (afterSec is not null)
+                    {
+                        var at = _sections.IndexOf(afterSec);
+                        _sections.Insert(insertAfter ? at + 1 : at, snew);
+                    }
+                    else
+                    {
+                        _sections.Insert(0, snew);
+                    }
+                }
+            }
+            else
+            {
+                MoveBefore(snew, asSec);
+            }
+        }
+        else
+        {
+            MoveBefore(snew, asSec);
+        }
+
+        place.SectionAfter = snew;
+
+        // The statement list and the list of output statements.
+        _statements.Remove(os);
+        _osList.Remove(os);
+        if (placeAfter)
+        {
+            _statements.Insert(InsertOsAfterIndex(after), os);
+            place.OsTailAfter = after;
+        }
+        else
+        {
+            _statements.Insert(_statements.IndexOf(place.StmtAfter!) + 1, os);
+        }
+
+        place.StmtAfter = os;
+        _osList.Insert(_osList.IndexOf(place.OsTailAfter!) + 1, os);
+        place.OsTailAfter = os;
+        return os;
+    }
+
+    /// <summary>Moves <paramref name="s"/> just before <paramref name="before"/> unless it is already there.</summary>
+    private void MoveBefore(OutputSection s, OutputSection before)
+    {
+        var bi = _sections.IndexOf(before);
+        if (ReferenceEquals(before, s) || (bi > 0 && ReferenceEquals(_sections[bi - 1], s)))
+        {
+            return;
+        }
+
+        _sections.Remove(s);
+        _sections.Insert(_sections.IndexOf(before), s);
+    }
+}

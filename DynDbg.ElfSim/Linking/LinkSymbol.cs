@@ -1,0 +1,58 @@
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// A global symbol of the link, GNU ld's hash-table entry: its resolution state and where its definition is.
+/// Objects define symbols relative to an input section; scripts relative to an output section or absolutely.
+/// </summary>
+public sealed class LinkSymbol
+{
+    internal LinkSymbol(string name) => Name = name;
+
+    public string Name { get; }
+    public LinkSymbolState State { get; internal set; }
+
+    /// <summary>For object definitions: the input section (null for absolute ones).</summary>
+    public InputSection? Section { get; internal set; }
+
+    /// <summary>For script definitions: the output section the value is relative to (null when absolute).</summary>
+    public OutputSection? ScriptSection { get; internal set; }
+
+    public bool IsAbsolute { get; internal set; }
+
+    /// <summary>st_value in the defining input section, or the script value relative to <see cref="ScriptSection"/>.</summary>
+    public ulong Value { get; internal set; }
+
+    public ulong Size { get; internal set; }
+    public byte Type { get; internal set; }
+
+    /// <summary>st_other (visibility), the most constraining of all the file's mentions.</summary>
+    public byte Other { get; internal set; }
+
+    /// <summary>The input that defined it, or that first referred to it.</summary>
+    public InputObject? File { get; internal set; }
+
+    /// <summary>Set by a script assignment (ld's ldscript_def).</summary>
+    public bool ScriptDefined { get; internal set; }
+
+    /// <summary>The script assignment that defined it.</summary>
+    public ScriptStatement.Assignment? AssignedBy { get; internal set; }
+
+    /// <summary>Created by a script expression's reference rather than by an input.</summary>
+    internal bool ReferencedByScript { get; set; }
+
+    /// <summary>HIDDEN/PROVIDE_HIDDEN made it local (ld's forced_local).</summary>
+    public bool ForcedLocal { get; internal set; }
+
+    /// <summary>A relocation in a kept section refers to it (ld's indx == -2).</summary>
+    internal bool UsedByRelocation { get; set; }
+
+    /// <summary>A definition of it was in a discarded section (ld's indx == -3).</summary>
+    internal bool DefinitionDiscarded { get; set; }
+
+    /// <summary>For SHN_COMMON: the alignment (st_value of a common symbol).</summary>
+    public ulong CommonAlignment { get; internal set; }
+
+    public bool IsDefined => State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak;
+
+    public override string ToString() => $"{Name} ({State})";
+}

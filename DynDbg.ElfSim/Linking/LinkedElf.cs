@@ -1,0 +1,185 @@
+using System.Buffers;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>Turns a <see cref="LinkResult"/> into an <see cref="ElfWriter"/>: sections with streamed contents, the
+/// symbol table in the link's order, and the relocation tables.</summary>
+internal static class LinkedElf
+{
+    public static ElfWriter Build(LinkResult link)
+    {
+        var id = link.Identity;
+        var writer = new ElfWriter(id);
+        var map = new Dictionary<OutputSection, ElfWriterSection>();
+        foreach (var o in link.Sections)
+        {
+            var type = o.WrittenType;
+            var content = type == ElfConstants.ShtNobits ? null : new SectionContent(link, o);
+            var ws = writer.AddSection(o.Name, type, o.WrittenFlags, content, o.Size);
+            ws.Address = o.WrittenAddress;
+            ws.AddrAlign = o.WrittenAlignment;
+            ws.EntSize = o.WrittenEntSize(id.PointerSize);
+            map[o] = ws;
+        }
+
+        foreach (var o in link.Sections)
+        {
+            if (o.LinkedTo?.Output is { } linked)
+            {
+                map[o].Link = map[linked];
+            }
+        }
+
+        foreach (var s in link.Symbols)
+        {
+            writer.AddSymbol(new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
+                s.Section is null ? null : map[s.Section], s.SpecialIndex, s.Other));
+        }
+
+        foreach (var t in link.Relocations)
+        {
+            writer.AddRelocations(map[t.Target], t.IsRela, t.Entries);
+        }
+
+        return writer;
+    }
+
+    /// <summary>An output section's bytes: its input sections (with REL addends rebased), data statements and zero
+    /// padding, written in offset order straight from the mapped inputs.</summary>
+    private sealed class SectionContent(LinkResult link, OutputSection o) : ElfContent
+    {
+        public override ulong Length => o.Size;
+
+        public override void WriteTo(Stream stream)
+        {
+            var pieces = new List<(ulong Offset, object Piece)>();
+            if (o.HasLinkOrders)
+            {
+                Collect(o.Statement.Children, pieces);
+            }
+
+            Span<byte> b = stackalloc byte[8];
+            ulong at = 0;
+            foreach (var (offset, piece) in pieces.OrderBy(p => p.Offset))
+            {
+                Zero(stream, ref at, offset);
+                switch (piece)
+                {
+                    case InputSection s:
+                        WriteInput(stream, s);
+                        at += s.Size;
+                        break;
+                    case DataNode d:
+                        new ElfEndian(link.Identity.IsBigEndian).PutWord(b, d.Value, d.Source.Size);
+                        stream.Write(b[..d.Source.Size]);
+                        at += (ulong)d.Source.Size;
+                        break;
+                    case PaddingNode p:
+                        var fill = CodeFill.For(link.Identity, (o.Flags & SectionFlags.Code) != 0, p.Size);
+                        stream.Write(fill);
+                        at += p.Size;
+                        break;
+                }
+            }
+
+            Zero(stream, ref at, o.Size);
+        }
+
+        private static void Collect(List<LayoutNode> nodes, List<(ulong, object)> into)
+        {
+            foreach (var n in nodes)
+            {
+                switch (n)
+                {
+                    case InputSectionNode i when i.Section.Size > 0 && (i.Section.Flags & SectionFlags.Exclude) == 0 && !i.Section.IsNeverLoadFill:
+                        into.Add((i.Section.OutputOffset, i.Section));
+                        break;
+                    case DataNode d:
+                        into.Add((d.OutputOffset, d));
+                        break;
+                    case PaddingNode p when p.Size > 0:
+                        into.Add((p.OutputOffset, p));
+                        break;
+                    case WildNode w:
+                        Collect(w.Children, into);
+                        break;
+                }
+            }
+        }
+
+        private static void Zero(Stream stream, ref ulong at, ulong to)
+        {
+            Span<byte> zeros = stackalloc byte[256];
+            zeros.Clear();
+            while (at < to)
+            {
+                var n = (int)Math.Min(256UL, to - at);
+                stream.Write(zeros[..n]);
+                at += (ulong)n;
+            }
+        }
+
+        private void WriteInput(Stream stream, InputSection s)
+        {
+            if (s.Elf.IsNoBits)
+            {
+                var at = 0UL;
+                Zero(stream, ref at, s.Size);
+                return;
+            }
+
+            var bytes = s.File.Elf.GetContents(s.Elf);
+            var patches = link.PatchesOf(s);
+            var ptr = link.Identity.PointerSize;
+            var reverse = s.ReverseCopy && bytes.Length > ptr;
+            if (patches.Count == 0 && !reverse)
+            {
+                stream.Write(bytes);
+                return;
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+            try
+            {
+                var copy = buffer.AsSpan(0, bytes.Length);
+                bytes.CopyTo(copy);
+                var e = new ElfEndian(link.Identity.IsBigEndian);
+                foreach (var p in patches)
+                {
+                    if (p.Offset + (ulong)p.Field.Size > (ulong)copy.Length)
+                    {
+                        continue;
+                    }
+
+                    var field = copy.Slice((int)p.Offset, p.Field.Size);
+                    if (p.Clear)
+                    {
+                        p.Field.Clear(field, e, s.Name == ".debug_ranges");
+                    }
+                    else
+                    {
+                        p.Field.Rebase(field, e, p.Delta);
+                    }
+                }
+
+                if (reverse)
+                {
+                    // ld writes the pointers last first (bfd/elflink.c, SEC_ELF_REVERSE_COPY).
+                    for (var at = copy.Length - ptr; at >= 0; at -= ptr)
+                    {
+                        stream.Write(copy.Slice(at, ptr));
+                    }
+
+                    return;
+                }
+
+                stream.Write(copy);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// A section of the linked output: BFD-style flags accumulated from its inputs, the ELF type and OS/processor flags
+/// copied from its first input (as bfd/elf.c <c>_bfd_elf_init_private_section_data</c> does in a relocatable link),
+/// alignment, address and size. Its contents are the input sections, padding and data statements of its output
+/// section statement, in order.
+/// </summary>
+public sealed class OutputSection
+{
+    internal OutputSection(string name, SectionFlags flags, uint initialType)
+    {
+        Name = name;
+        Flags = flags;
+        ElfType = initialType;
+    }
+
+    public string Name { get; }
+    public SectionFlags Flags { get; internal set; }
+
+    /// <summary>sh_type as copied from the first input (0 until then, or when the flags differ).</summary>
+    public uint ElfType { get; internal set; }
+
+    /// <summary>The OS- and processor-specific sh_flags bits and SHF_LINK_ORDER, from the first input.</summary>
+    public ulong ExtraElfFlags { get; internal set; }
+
+    /// <summary>For SHF_LINK_ORDER: the section the first input was linked to.</summary>
+    public InputSection? LinkedTo { get; internal set; }
+
+    public int AlignmentPower { get; internal set; }
+    public ulong Address { get; internal set; }
+    public ulong Size { get; internal set; }
+
+    /// <summary>sh_entsize of SHF_MERGE sections (kept only while every input agrees).</summary>
+    public ulong EntSize { get; internal set; }
+
+    /// <summary>ld's linker_has_input: an input section has been added.</summary>
+    internal bool HasInput { get; set; }
+
+    /// <summary>The output section statement it belongs to.</summary>
+    /// <summary>ld/ldwrite.c <c>build_link_order</c>: only an output section with contents (or loaded TLS) gets
+    /// link orders; any other is written as zeros, whatever its inputs hold, and gets no relocations.</summary>
+    internal bool HasLinkOrders =>
+        (Flags & SectionFlags.HasContents) != 0 ||
+        (Flags & (SectionFlags.Load | SectionFlags.ThreadLocal)) == (SectionFlags.Load | SectionFlags.ThreadLocal);
+
+    internal OutputStatement Statement { get; set; } = null!;
+
+    /// <summary>The input sections in output order.</summary>
+    public IReadOnlyList<InputSection> Inputs => Statement.InputSectionsInOrder().ToList();
+
+    /// <summary>sh_type as it will be written (bfd/elf.c <c>elf_fake_sections</c>).</summary>
+    public uint WrittenType
+    {
+        get
+        {
+            var computed = (Flags & SectionFlags.Alloc) != 0 && (Flags & (SectionFlags.Load | SectionFlags.HasContents)) == 0
+                ? ElfConstants.ShtNobits
+                : ElfConstants.ShtProgbits;
+            if (ElfType == 0)
+            {
+                return computed;
+            }
+
+            return ElfType == ElfConstants.ShtNobits && computed == ElfConstants.ShtProgbits && (Flags & SectionFlags.Alloc) != 0
+                ? ElfConstants.ShtProgbits
+                : ElfType;
+        }
+    }
+
+    /// <summary>sh_flags as it will be written.</summary>
+    public ulong WrittenFlags
+    {
+        get
+        {
+            var f = ExtraElfFlags;
+            if ((Flags & SectionFlags.Alloc) != 0)
+            {
+                f |= ElfConstants.ShfAlloc;
+            }
+
+            if ((Flags & SectionFlags.ReadOnly) == 0)
+            {
+                f |= ElfConstants.ShfWrite;
+            }
+
+            if ((Flags & SectionFlags.Code) != 0)
+            {
+                f |= ElfConstants.ShfExecInstr;
+            }
+
+            if ((Flags & SectionFlags.Merge) != 0)
+            {
+                f |= ElfConstants.ShfMerge;
+            }
+
+            if ((Flags & SectionFlags.Strings) != 0)
+            {
+                f |= ElfConstants.ShfStrings;
+            }
+
+            if ((Flags & SectionFlags.ThreadLocal) != 0)
+            {
+                f |= ElfConstants.ShfTls;
+            }
+
+            if ((Flags & SectionFlags.Exclude) != 0)
+            {
+                f |= ElfConstants.ShfExclude;
+            }
+
+            return f;
+        }
+    }
+
+    /// <summary>sh_addr: elf_fake_sections writes the vma of allocated sections and of those whose address was set,
+    /// which in a link is every section lang_size_sections placed (bfd_set_section_vma sets user_set_vma).</summary>
+    public ulong WrittenAddress => Address;
+
+    /// <summary>sh_addralign: the highest power of two consistent with both the alignment and the address, as
+    /// GNU ld 2.35+ lowers it for sections a script placed at an unaligned address.</summary>
+    public ulong WrittenAlignment
+    {
+        get
+        {
+            var mask = (1UL << AlignmentPower) | WrittenAddress;
+            return mask & (~mask + 1);
+        }
+    }
+
+    /// <summary>sh_entsize as it will be written: the merge entity size, else a pointer for the array types.</summary>
+    public ulong WrittenEntSize(int pointerSize) =>
+        (Flags & SectionFlags.Merge) != 0
+            ? EntSize
+            : WrittenType is ElfConstants.ShtInitArray or ElfConstants.ShtFiniArray or ElfConstants.ShtPreinitArray ? (ulong)pointerSize : 0;
+
+    public override string ToString() => Name;
+}

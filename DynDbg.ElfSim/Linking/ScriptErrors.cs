@@ -1,0 +1,21 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>The one-line errors of the linker-script front end and the layout engine, each with its stable ID.</summary>
+internal static class ScriptErrors
+{
+    /// <summary>Like ld's <c>ld:FILE:LINE: syntax error</c>, with the column and what was found.</summary>
+    public static ElfFormatException Syntax(ScriptLocation at, string detail) =>
+        new(ErrorIds.ScriptSyntax, at.ToString(), "", null, $"syntax error: {detail}");
+
+    /// <summary>A construct GNU ld accepts but this emulation does not: named, so the user knows what to remove.</summary>
+    public static ElfFormatException Unsupported(ScriptLocation at, string construct, string why) =>
+        new(ErrorIds.ScriptUnsupported, at.ToString(), "", null, $"{construct} is not supported by this ld -r emulation: {why}");
+
+    public static ElfFormatException Include(ScriptLocation at, string message) =>
+        new(ErrorIds.ScriptInclude, at.ToString(), "", null, message);
+
+    public static ElfFormatException Evaluation(ScriptLocation at, string message) =>
+        new(ErrorIds.ScriptEvaluation, at.ToString(), "", null, message);
+}
