@@ -96,6 +96,17 @@ public static class SyntheticInputs
                 item();
             }
 
+            // Common symbols over the same names as the definitions: common vs common (size, alignment), common vs
+            // weak or strong definition, in either order (bfd/linker.c and elf_link_add_object_symbols).
+            for (var c = rnd.Next(3) == 0 ? rnd.Next(1, 3) : 0; c > 0; c--)
+            {
+                var g = globals[rnd.Next(globals.Length)];
+                if (definedHere.Add(g))
+                {
+                    sb.Append($"\t.comm {g},{rnd.Next(1, 40)},{1 << rnd.Next(0, 5)}\n");
+                }
+            }
+
             var source = $"f{f}.s";
             File.WriteAllText(Path.Combine(dir, source), sb.ToString());
             var obj = $"f{f}.o";
@@ -222,17 +233,26 @@ public static class SyntheticInputs
         {
             // Each global has at most one strong definition; defining it twice is an error in ld and in the engine.
             strongOwner[g] = -1;
-            sb.Append($"\t.globl {g}\n\t.type {g}, @object\n{g}:\n");
+            sb.Append($"\t.globl {g}\n").Append(TypeAndSize(rnd, g)).Append($"{g}:\n");
         }
         else if (rnd.Next(3) == 0)
         {
-            sb.Append($"\t.weak {g}\n{g}:\n");
+            sb.Append($"\t.weak {g}\n").Append(TypeAndSize(rnd, g)).Append($"{g}:\n");
         }
         else
         {
             sb.Append($"lab{f}_{rnd.Next(100000)}:\n");
         }
     }
+
+    /// <summary>Varied symbol type and size, so the merge of sizes and types across definitions is exercised.</summary>
+    private static string TypeAndSize(Random rnd, string g) => rnd.Next(4) switch
+    {
+        0 => "",
+        1 => $"\t.type {g}, @object\n",
+        2 => $"\t.type {g}, @function\n\t.size {g}, {rnd.Next(1, 17)}\n",
+        _ => $"\t.type {g}, @object\n\t.size {g}, {rnd.Next(1, 17)}\n",
+    };
 
     /// <summary>The diet plan v5 header pair (reference section 6.8): weak, in .gnu.linkonce.dyndbg(_site), with the
     /// loopback from the site header's filename field to the descriptor header.</summary>

@@ -282,7 +282,7 @@ public sealed class ElfWriter
                 continue;
             }
 
-            position = Pad(stream, position, s.Offset);
+            position = ElfContent.Zeros(stream, position, s.Offset);
             var before = stream.CanSeek ? stream.Position : -1;
             s.Write(stream);
             if (before >= 0 && (ulong)(stream.Position - before) != s.Size)
@@ -293,25 +293,11 @@ public sealed class ElfWriter
             position += s.Size;
         }
 
-        Pad(stream, position, shOff);
+        ElfContent.Zeros(stream, position, shOff);
         WriteSectionHeaders(stream, slots);
     }
 
     private static ulong AlignUp(ulong v, ulong a) => a <= 1 ? v : checked((v + a - 1) / a * a);
-
-    private static ulong Pad(Stream stream, ulong position, ulong to)
-    {
-        Span<byte> zeros = stackalloc byte[64];
-        zeros.Clear();
-        while (position < to)
-        {
-            var n = (int)Math.Min(64UL, to - position);
-            stream.Write(zeros[..n]);
-            position += (ulong)n;
-        }
-
-        return position;
-    }
 
     /// <summary>Locals first (in the order added), then the rest (in the order added), after the null symbol.</summary>
     private ElfWriterSymbol[] OrderSymbols(out int[] ordinalToIndex, out int firstGlobal)
@@ -426,40 +412,48 @@ public sealed class ElfWriter
         var e = Endian;
         var is64 = Identity.Is64;
         var size = is64 ? 24 : 16;
+        stream.Write(new byte[size]);
+        WriteRecords(stream, symbols.Length, size, (b, i) =>
+        {
+            var s = symbols[i];
+            var info = (byte)((s.Binding << 4) | (s.Type & 0xf));
+            e.Put32(b, nameOffsets[i]);
+            if (is64)
+            {
+                b[4] = info;
+                b[5] = s.Other;
+                e.Put16(b[6..], ShndxOf(s));
+                e.Put64(b[8..], s.Value);
+                e.Put64(b[16..], s.Size);
+            }
+            else
+            {
+                // ELF32 fields are 32 bits; like bfd (H_PUT_32), keep the low half.
+                e.Put32(b[4..], unchecked((uint)s.Value));
+                e.Put32(b[8..], unchecked((uint)s.Size));
+                b[12] = info;
+                b[13] = s.Other;
+                e.Put16(b[14..], ShndxOf(s));
+            }
+        });
+    }
+
+    /// <summary>Writes <paramref name="count"/> fixed-size records, encoded into a pooled buffer a chunk at a time
+    /// (symbol and relocation tables run to millions of entries).</summary>
+    private static void WriteRecords(Stream stream, int count, int size, Action<Span<byte>, int> encode)
+    {
         const int perChunk = 4096;
         var buffer = ArrayPool<byte>.Shared.Rent(size * perChunk);
         try
         {
-            buffer.AsSpan(0, size).Clear();
-            stream.Write(buffer.AsSpan(0, size));
-            for (var start = 0; start < symbols.Length; start += perChunk)
+            for (var start = 0; start < count; start += perChunk)
             {
-                var n = Math.Min(perChunk, symbols.Length - start);
+                var n = Math.Min(perChunk, count - start);
                 var span = buffer.AsSpan(0, n * size);
                 span.Clear();
                 for (var k = 0; k < n; k++)
                 {
-                    var s = symbols[start + k];
-                    var b = span.Slice(k * size, size);
-                    var info = (byte)((s.Binding << 4) | (s.Type & 0xf));
-                    e.Put32(b, nameOffsets[start + k]);
-                    if (is64)
-                    {
-                        b[4] = info;
-                        b[5] = s.Other;
-                        e.Put16(b[6..], ShndxOf(s));
-                        e.Put64(b[8..], s.Value);
-                        e.Put64(b[16..], s.Size);
-                    }
-                    else
-                    {
-                        // ELF32 fields are 32 bits; like bfd (H_PUT_32), keep the low half.
-                        e.Put32(b[4..], unchecked((uint)s.Value));
-                        e.Put32(b[8..], unchecked((uint)s.Size));
-                        b[12] = info;
-                        b[13] = s.Other;
-                        e.Put16(b[14..], ShndxOf(s));
-                    }
+                    encode(span.Slice(k * size, size), start + k);
                 }
 
                 stream.Write(span);
@@ -488,66 +482,48 @@ public sealed class ElfWriter
         var e = Endian;
         var id = Identity;
         var size = id.Is64 ? (t.Rela ? 24 : 16) : (t.Rela ? 12 : 8);
-        const int perChunk = 4096;
-        var buffer = ArrayPool<byte>.Shared.Rent(size * perChunk);
-        try
+        var entries = t.Entries;
+        WriteRecords(stream, entries.Length, size, (b, i) =>
         {
-            var entries = t.Entries;
-            for (var start = 0; start < entries.Length; start += perChunk)
+            var r = entries[i];
+            if ((uint)r.Symbol >= (uint)ordinalToIndex.Length)
             {
-                var n = Math.Min(perChunk, entries.Length - start);
-                var span = buffer.AsSpan(0, n * size);
-                span.Clear();
-                for (var k = 0; k < n; k++)
+                throw new ArgumentOutOfRangeException(nameof(t), $"relocation names symbol ordinal {r.Symbol}, but only {ordinalToIndex.Length - 1} symbols were added");
+            }
+
+            var symIndex = (uint)ordinalToIndex[r.Symbol];
+            if (id.Is64)
+            {
+                e.Put64(b, r.Offset);
+                if (id.IsMips64)
                 {
-                    var r = entries[start + k];
-                    if ((uint)r.Symbol >= (uint)ordinalToIndex.Length)
-                    {
-                        throw new ArgumentOutOfRangeException(nameof(t), $"relocation names symbol ordinal {r.Symbol}, but only {ordinalToIndex.Length - 1} symbols were added");
-                    }
-
-                    var symIndex = (uint)ordinalToIndex[r.Symbol];
-                    var b = span.Slice(k * size, size);
-                    if (id.Is64)
-                    {
-                        e.Put64(b, r.Offset);
-                        if (id.IsMips64)
-                        {
-                            // Elf64_Mips_Rel(a): r_sym, r_ssym, r_type3, r_type2, r_type.
-                            e.Put32(b[8..], symIndex);
-                            b[12] = 0;
-                            b[13] = r.Type3;
-                            b[14] = r.Type2;
-                            b[15] = (byte)r.Type;
-                        }
-                        else
-                        {
-                            e.Put64(b[8..], ((ulong)symIndex << 32) | r.Type);
-                        }
-
-                        if (t.Rela)
-                        {
-                            e.Put64(b[16..], (ulong)r.Addend);
-                        }
-                    }
-                    else
-                    {
-                        e.Put32(b, unchecked((uint)r.Offset));
-                        e.Put32(b[4..], (symIndex << 8) | (r.Type & 0xff));
-                        if (t.Rela)
-                        {
-                            e.Put32(b[8..], (uint)r.Addend);
-                        }
-                    }
+                    // Elf64_Mips_Rel(a): r_sym, r_ssym, r_type3, r_type2, r_type.
+                    e.Put32(b[8..], symIndex);
+                    b[12] = 0;
+                    b[13] = r.Type3;
+                    b[14] = r.Type2;
+                    b[15] = (byte)r.Type;
+                }
+                else
+                {
+                    e.Put64(b[8..], ((ulong)symIndex << 32) | r.Type);
                 }
 
-                stream.Write(span);
+                if (t.Rela)
+                {
+                    e.Put64(b[16..], (ulong)r.Addend);
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            else
+            {
+                e.Put32(b, unchecked((uint)r.Offset));
+                e.Put32(b[4..], (symIndex << 8) | (r.Type & 0xff));
+                if (t.Rela)
+                {
+                    e.Put32(b[8..], (uint)r.Addend);
+                }
+            }
+        });
     }
 
     /// <summary>

@@ -11,4 +11,8 @@ public enum DiscardReason
 
     /// <summary>Matched by a <c>/DISCARD/</c> output section.</summary>
     DiscardStatement,
+
+    /// <summary>The file's <c>COMMON</c> section, which only a script pattern places: ld -r keeps common symbols
+    /// common, so its orphan pass leaves it out (ld/ldlang.c <c>lang_place_orphans</c>).</summary>
+    CommonNotPlaced,
 }

@@ -30,5 +30,21 @@ public sealed class InputObject
     /// <summary>The section for an ELF section index, or null for tables and index 0.</summary>
     public InputSection? SectionAt(uint elfIndex) => elfIndex < (uint)_byElfIndex.Length ? _byElfIndex[elfIndex] : null;
 
+    /// <summary>The "COMMON" section BFD gives the file when one of its common symbols becomes, or enlarges, the
+    /// hash table's common (bfd/linker.c <c>bfd_make_section_old_way</c>): empty, allocated, after the file's own
+    /// sections. Script patterns can match it; otherwise it is never placed.</summary>
+    internal InputSection? CommonSection { get; private set; }
+
+    internal void AddCommonSection()
+    {
+        if (CommonSection is null)
+        {
+            CommonSection = new InputSection(this,
+                new ElfSection(Elf.Sections.Count, "COMMON", ElfConstants.ShtNull, ElfConstants.ShfAlloc, 0, 0, 0, 0, 0, 0, 0, 0),
+                SectionFlags.Alloc);
+            Sections = [.. Sections, CommonSection];
+        }
+    }
+
     public override string ToString() => Path;
 }

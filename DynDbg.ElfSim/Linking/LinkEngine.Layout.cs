@@ -375,31 +375,30 @@ internal sealed partial class LinkEngine
     /// <summary>Evaluates <paramref name="e"/> with ld's expld context set to <paramref name="kind"/>/<paramref name="section"/>.</summary>
     private Value EvalIn(E e, RefKind kind, OutputSection? section, ref ulong dot)
     {
-        var (saveKind, saveSection, saveDot, saveHave) = (_ctxKind, _ctxSection, _dot, _haveDot);
-        _ctxKind = kind;
-        _ctxSection = section;
-        _dot = dot;
-        _haveDot = true;
-        _relFromAbs = false;
-        try
+        using (EnterContext(kind, section, dot, haveDot: true))
         {
             return Fold(e);
         }
-        finally
-        {
-            (_ctxKind, _ctxSection, _dot, _haveDot) = (saveKind, saveSection, saveDot, saveHave);
-        }
+    }
+
+    /// <summary>Sets ld's expld context (section, dot, whether there is one) until the scope is disposed; like
+    /// exp_fold_tree, it also clears rel_from_abs.</summary>
+    private ContextScope EnterContext(RefKind kind, OutputSection? section, ulong dot, bool haveDot)
+    {
+        var scope = new ContextScope(this, _ctxKind, _ctxSection, _dot, _haveDot);
+        (_ctxKind, _ctxSection, _dot, _haveDot, _relFromAbs) = (kind, section, dot, haveDot, false);
+        return scope;
+    }
+
+    private readonly struct ContextScope(LinkEngine engine, RefKind kind, OutputSection? section, ulong dot, bool haveDot) : IDisposable
+    {
+        public void Dispose() => (engine._ctxKind, engine._ctxSection, engine._dot, engine._haveDot) = (kind, section, dot, haveDot);
     }
 
     /// <summary>exp_get_vma: a constant expression, evaluated without a location counter.</summary>
     private ulong EvalConstant(E e, string what)
     {
-        var (saveKind, saveSection, saveDot, saveHave) = (_ctxKind, _ctxSection, _dot, _haveDot);
-        _ctxKind = RefKind.Abs;
-        _ctxSection = null;
-        _dot = 0;
-        _haveDot = false;
-        try
+        using (EnterContext(RefKind.Abs, null, 0, haveDot: false))
         {
             var r = Fold(e);
             if (!r.Valid)
@@ -409,10 +408,6 @@ internal sealed partial class LinkEngine
 
             return r.V;
         }
-        finally
-        {
-            (_ctxKind, _ctxSection, _dot, _haveDot) = (saveKind, saveSection, saveDot, saveHave);
-        }
     }
 
     // ------------------------------------------------------------------ assignments (exp_fold_tree_1, etree_assign)
@@ -420,15 +415,7 @@ internal sealed partial class LinkEngine
     private void Evaluate(AssignmentNode node, OutputStatement current, ref ulong dot)
     {
         var a = node.Source;
-        var kind = ContextOf(current);
-        var section = current.Section;
-        var (saveKind, saveSection, saveDot, saveHave) = (_ctxKind, _ctxSection, _dot, _haveDot);
-        _ctxKind = kind;
-        _ctxSection = section;
-        _dot = dot;
-        _haveDot = true;
-        _relFromAbs = false;
-        try
+        using (EnterContext(ContextOf(current), current.Section, dot, haveDot: true))
         {
             if (a.IsDot)
             {
@@ -440,10 +427,6 @@ internal sealed partial class LinkEngine
                 node.FinalValid = AssignSymbol(a, out var selfReference);
                 node.SelfReference = selfReference;
             }
-        }
-        finally
-        {
-            (_ctxKind, _ctxSection, _dot, _haveDot) = (saveKind, saveSection, saveDot, saveHave);
         }
     }
 
@@ -932,14 +915,9 @@ internal sealed partial class LinkEngine
             case "ADDR":
             case "LOADADDR":
             {
-                var os = FindOs(f.Argument);
+                var os = SectionOperand(f);
                 if (os is null)
                 {
-                    if (_phase == Phase.Final)
-                    {
-                        throw ScriptErrors.Evaluation(f.Location, $"undefined section `{f.Argument}' referenced in expression");
-                    }
-
                     return Value.Invalid;
                 }
 
@@ -956,14 +934,9 @@ internal sealed partial class LinkEngine
             case "SIZEOF":
             case "ALIGNOF":
             {
-                var os = FindOs(f.Argument);
+                var os = SectionOperand(f);
                 if (os is null)
                 {
-                    if (_phase == Phase.Final)
-                    {
-                        throw ScriptErrors.Evaluation(f.Location, $"undefined section `{f.Argument}' referenced in expression");
-                    }
-
                     return new Value(true, 0, RefKind.Number);
                 }
 
@@ -987,6 +960,19 @@ internal sealed partial class LinkEngine
         ElfMachine.AArch64 or ElfMachine.Arm or ElfMachine.Ppc64 or ElfMachine.Mips => 0x10000,
         _ => 0x1000,
     };
+
+    /// <summary>The output section ADDR/SIZEOF/ALIGNOF/LOADADDR name; one that does not exist is an error in the
+    /// final phase only, as in ld/ldexp.c <c>fold_name</c>.</summary>
+    private OutputStatement? SectionOperand(ScriptExpression.NameFunction f)
+    {
+        var os = FindOs(f.Argument);
+        if (os is null && _phase == Phase.Final)
+        {
+            throw ScriptErrors.Evaluation(f.Location, $"undefined section `{f.Argument}' referenced in expression");
+        }
+
+        return os;
+    }
 
     private static ulong CommonPageSize => 0x1000;
 }

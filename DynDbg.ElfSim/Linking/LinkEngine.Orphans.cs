@@ -60,6 +60,12 @@ internal sealed partial class LinkEngine
                     continue;
                 }
 
+                if (ReferenceEquals(s, file.CommonSection))
+                {
+                    s.Discarded = DiscardReason.CommonNotPlaced;
+                    continue;
+                }
+
                 PlaceOrphan(s);
             }
         }

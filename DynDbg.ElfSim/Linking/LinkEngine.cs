@@ -523,68 +523,101 @@ internal sealed partial class LinkEngine
                 undefined = true;
             }
 
+            var oldState = h.State;
+            var oldWeak = oldState is LinkSymbolState.DefinedWeak or LinkSymbolState.UndefinedWeak;
             if (undefined)
             {
                 if (h.State == LinkSymbolState.New)
                 {
                     h.State = weak ? LinkSymbolState.UndefinedWeak : LinkSymbolState.Undefined;
                     h.File = file;
-                    h.Type = sym.Type;
                 }
                 else if (h.State == LinkSymbolState.UndefinedWeak && !weak)
                 {
                     h.State = LinkSymbolState.Undefined;
                 }
 
+                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize: null);
                 continue;
             }
 
             if (sym.IsCommon)
             {
+                // bfd/linker.c: a common takes over from a reference or a weak definition (and the file gets a COMMON
+                // section); a bigger common moves it to the new file; a strong definition keeps it.
+                var commonSize = h.Size;
                 switch (h.State)
                 {
-                    case LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak:
+                    case LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak or LinkSymbolState.DefinedWeak:
                         h.State = LinkSymbolState.Common;
-                        h.Size = sym.Size;
+                        commonSize = sym.Size;
                         h.CommonAlignment = sym.Value;
-                        h.Type = sym.Type;
+                        h.Section = null;
                         h.File = file;
+                        file.AddCommonSection();
                         break;
                     case LinkSymbolState.Common:
-                        h.Size = Math.Max(h.Size, sym.Size);
+                        if (sym.Size > h.Size)
+                        {
+                            commonSize = sym.Size;
+                            file.AddCommonSection();
+                        }
+
                         h.CommonAlignment = Math.Max(h.CommonAlignment, sym.Value);
                         break;
                 }
 
+                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize);
                 continue;
             }
 
-            var define = h.State switch
+            if (weak && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common)
             {
-                LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak => true,
-                LinkSymbolState.Common => !weak,
-                LinkSymbolState.DefinedWeak => !weak,
-                _ => false,
-            };
-            if (h.State == LinkSymbolState.Defined && !weak)
+                // _bfd_elf_merge_symbol skips a weak definition once the name is defined or common: nothing of it
+                // (size, type) is kept.
+                continue;
+            }
+
+            if (h.State == LinkSymbolState.Defined)
             {
                 var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.Name}+0x{h.Value:x})" : $"{h.File?.Path}";
                 throw new ElfFormatException(ErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
                     $"multiple definition of `{name}'; {where}: first defined here");
             }
 
-            if (define)
-            {
-                h.State = weak ? LinkSymbolState.DefinedWeak : LinkSymbolState.Defined;
-                h.Section = section;
-                h.IsAbsolute = section is null;
-                h.ScriptSection = null;
-                h.ScriptDefined = false;
-                h.Value = sym.Value;
-                h.Size = sym.Size;
-                h.Type = sym.Type;
-                h.File = file;
-            }
+            h.State = weak ? LinkSymbolState.DefinedWeak : LinkSymbolState.Defined;
+            h.Section = section;
+            h.IsAbsolute = section is null;
+            h.ScriptSection = null;
+            h.ScriptDefined = false;
+            h.Value = sym.Value;
+            h.File = file;
+            MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
+        }
+    }
+
+    /// <summary>
+    /// bfd/elflink.c <c>elf_link_add_object_symbols</c> after the merge, for every symbol not skipped: a non-zero size
+    /// is taken from a definition (or a common, when none is known yet), a common's size wins, and a type other than
+    /// NOTYPE is taken from a strong definition, or whenever the entry has none yet (even from a reference).
+    /// </summary>
+    private static void MergeSizeAndType(LinkSymbol h, in ElfSymbol sym, bool definition, bool weak, bool oldWeak, ulong? commonSize)
+    {
+        commonSize ??= h.Size;
+        if (sym.Size != 0 && (definition || h.Size == 0))
+        {
+            h.Size = sym.Size;
+        }
+
+        if (h.State == LinkSymbolState.Common)
+        {
+            h.Size = commonSize.Value;
+        }
+
+        if (sym.Type != ElfConstants.SttNotype &&
+            ((definition && !weak) || (oldWeak && h.State == LinkSymbolState.Common) || h.Type == ElfConstants.SttNotype))
+        {
+            h.Type = sym.Type;
         }
     }
 }

@@ -108,17 +108,7 @@ internal static class LinkedElf
             }
         }
 
-        private static void Zero(Stream stream, ref ulong at, ulong to)
-        {
-            Span<byte> zeros = stackalloc byte[256];
-            zeros.Clear();
-            while (at < to)
-            {
-                var n = (int)Math.Min(256UL, to - at);
-                stream.Write(zeros[..n]);
-                at += (ulong)n;
-            }
-        }
+        private static void Zero(Stream stream, ref ulong at, ulong to) => at = ElfContent.Zeros(stream, at, to);
 
         private void WriteInput(Stream stream, InputSection s)
         {

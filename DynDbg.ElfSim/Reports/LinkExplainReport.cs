@@ -58,6 +58,8 @@ public static class LinkExplainReport
                 return $"{d.Location.FileLine} /DISCARD/ {d.Print()}";
             case DiscardReason.DiscardStatement:
                 return "SHF_EXCLUDE";
+            case DiscardReason.CommonNotPlaced:
+                return "common symbols stay common in ld -r: only a script pattern places this section";
         }
 
         if (s.PlacedBy is { } by)
