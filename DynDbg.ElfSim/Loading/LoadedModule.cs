@@ -308,13 +308,11 @@ public sealed class LoadedModule
         var value = unchecked(symbol + addend);
         if (sem.Width == 8)
         {
-            if (e.IsBigEndian) BinaryPrimitives.WriteUInt64BigEndian(place, value);
-            else BinaryPrimitives.WriteUInt64LittleEndian(place, value);
+            e.Put64(place, value);
         }
         else
         {
-            if (e.IsBigEndian) BinaryPrimitives.WriteUInt32BigEndian(place, (uint)value);
-            else BinaryPrimitives.WriteUInt32LittleEndian(place, (uint)value);
+            e.Put32(place, (uint)value);
         }
 
         Applied++;
