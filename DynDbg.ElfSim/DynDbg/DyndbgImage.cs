@@ -85,7 +85,7 @@ public sealed class DyndbgImage
         var thisModule = file.FindSection(".gnu.linkonce.this_module");
         if (name is null && thisModule is not null && !thisModule.IsNoBits)
         {
-            name = ThisModuleName(file, thisModule);
+            name = KernelVersionProbe.ThisModuleName(file, thisModule);
         }
 
         if (name is not null || thisModule is not null)
@@ -95,20 +95,5 @@ public sealed class DyndbgImage
         }
 
         return (ImageKind.BuiltIn, "relocatable object without .gnu.linkonce.this_module: built-in semantics, one table per modname run", null);
-    }
-
-    /// <summary><c>struct module</c>'s <c>char name[]</c> follows <c>enum module_state</c> and a list_head.</summary>
-    private static string? ThisModuleName(ElfFile file, ElfSection thisModule)
-    {
-        var offset = (ulong)(file.PointerSize * 3);
-        var data = file.GetContents(thisModule);
-        if ((ulong)data.Length <= offset)
-        {
-            return null;
-        }
-
-        var rest = data[(int)offset..];
-        var nul = rest.IndexOf((byte)0);
-        return nul <= 0 ? null : Encoding.UTF8.GetString(rest[..nul]);
     }
 }

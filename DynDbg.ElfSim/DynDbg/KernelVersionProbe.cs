@@ -17,7 +17,7 @@ public sealed record KernelVersionProbe(int Major, int Minor, string Release, st
     public DdebugVersion ExpectedLayout =>
         AtLeast(6, 1) ? DdebugVersion.V61 : AtLeast(5, 9) ? DdebugVersion.V59 : DdebugVersion.Pre59;
 
-    public static KernelVersionProbe? Find(ElfFile file, ElfMemory memory)
+    public static KernelVersionProbe? Find(ElfFile file)
     {
         var modinfo = file.FindSection(".modinfo");
         if (modinfo is not null && !modinfo.IsNoBits)
@@ -73,6 +73,23 @@ public sealed record KernelVersionProbe(int Major, int Minor, string Release, st
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The name in a module's <c>.gnu.linkonce.this_module</c> (struct module's <c>char name[]</c>, after
+    /// <c>enum module_state</c> and a list_head: three pointers in), or null when it is missing or empty.
+    /// </summary>
+    public static string? ThisModuleName(ElfFile file, ElfSection thisModule)
+    {
+        var data = file.GetContents(thisModule);
+        var offset = file.PointerSize * 3;
+        if (data.Length <= offset)
+        {
+            return null;
+        }
+
+        var nul = data[offset..].IndexOf((byte)0);
+        return nul <= 0 ? null : Encoding.UTF8.GetString(data.Slice(offset, nul));
     }
 
     private static KernelVersionProbe? Parse(string text, string source)

@@ -37,7 +37,7 @@ public static class ProfileDetector
         evidence.Add(sectionName == "__verbose" ? "section __verbose: before 5.9" : "section __dyndbg: 5.9 or later");
 
         // Kernel release, where the image carries one.
-        if (KernelVersionProbe.Find(file, memory) is { } kv)
+        if (KernelVersionProbe.Find(file) is { } kv)
         {
             var expected = kv.ExpectedLayout;
             if (!versions.Contains(expected))

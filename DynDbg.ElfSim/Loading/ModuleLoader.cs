@@ -56,7 +56,7 @@ public static class ModuleLoader
             throw new LoaderRefusal(NoModule, file.Path, $"{name ?? "(missing .modinfo section or name field)"}: No module found in object", "-ENOEXEC");
         }
 
-        name ??= (mod > 0 ? ThisModuleName(file, secs[mod]) : null) ?? "?";
+        name ??= (mod > 0 ? KernelVersionProbe.ThisModuleName(file, secs[mod]) : null) ?? "?";
         var vers = FindSec(secs, flags, "__versions");
         var pcpu = FindSec(secs, flags, ".data..percpu");
 
@@ -212,17 +212,4 @@ public static class ModuleLoader
     private static ulong StrictAlign(ulong size, KernelConfig config) => config.StrictModuleRwx ? AlignUp(size, config.PageSize) : size;
 
     private static ulong AlignUp(ulong value, ulong align) => (value + align - 1) / align * align;
-
-    private static string? ThisModuleName(ElfFile file, ElfSection thisModule)
-    {
-        var data = file.GetContents(thisModule);
-        var offset = file.PointerSize * 3; // enum module_state, then struct list_head
-        if (data.Length <= offset)
-        {
-            return null;
-        }
-
-        var nul = data[offset..].IndexOf((byte)0);
-        return nul <= 0 ? null : System.Text.Encoding.UTF8.GetString(data.Slice(offset, nul));
-    }
 }
