@@ -1,5 +1,6 @@
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Loading;
 
 namespace DynDbg.ElfSim.Checks;
 
@@ -33,8 +34,22 @@ public sealed record FileCheck(
                         "--diet asks for the diet transform of a mainline table, which is not implemented yet (issue 4's `diet` command); check it without --diet"));
                 }
 
+                // Static checks on the file, then the post-load ones on what the emulated loader / built-in init left.
+                var findings = DietChecks.Run(img).ToList();
                 var name = img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?";
-                return new FileCheck(path, "diet", img.Layout.Name, [(name, img.Elements.Count)], DietChecks.Run(img), null);
+                IReadOnlyList<(string, int)> tables = [(name, img.Elements.Count)];
+                try
+                {
+                    var load = DietLoader.Load(file, diet)!;
+                    findings.AddRange(PostLoadChecks.Run(load));
+                    tables = load.Tables.Where(t => t.Created).Select(t => (t.ModName, t.Count)).ToArray();
+                }
+                catch (LoaderRefusal r)
+                {
+                    findings.Add(new CheckFinding(r.Id, CheckSeverity.Error, "§2", "load_module", -1, 0, $"load_module would fail with {r.Errno}: {r.Message}"));
+                }
+
+                return new FileCheck(path, "diet", img.Layout.Name, tables, findings, null);
             }
 
             var mainline = DyndbgImage.Load(file);
