@@ -34,21 +34,10 @@ public sealed record FileCheck(
                         "--diet asks for the diet transform of a mainline table, which is not implemented yet (issue 4's `diet` command); check it without --diet"));
                 }
 
-                // Static checks on the file, then the post-load ones on what the emulated loader / built-in init left.
-                var findings = DietChecks.Run(img).ToList();
-                var name = img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?";
-                IReadOnlyList<(string, int)> tables = [(name, img.Elements.Count)];
-                try
-                {
-                    var load = DietLoader.Load(file, diet)!;
-                    findings.AddRange(PostLoadChecks.Run(load));
-                    tables = load.Tables.Where(t => t.Created).Select(t => (t.ModName, t.Count)).ToArray();
-                }
-                catch (LoaderRefusal r)
-                {
-                    findings.Add(new CheckFinding(r.Id, CheckSeverity.Error, "§2", "load_module", -1, 0, $"load_module would fail with {r.Errno}: {r.Message}"));
-                }
-
+                var (load, findings) = Diet(file, img, diet);
+                IReadOnlyList<(string, int)> tables = load is null
+                    ? [(img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?", img.Elements.Count)]
+                    : load.Tables.Where(t => t.Created).Select(t => (t.ModName, t.Count)).ToArray();
                 return new FileCheck(path, "diet", img.Layout.Name, tables, findings, null);
             }
 
@@ -60,6 +49,27 @@ public sealed record FileCheck(
         catch (ElfFormatException e)
         {
             return new FileCheck(path, "unreadable", null, [], [], e);
+        }
+    }
+
+    /// <summary>
+    /// A diet image's verdict: the static checks on the file (<see cref="DietChecks"/>), then the post-load ones on
+    /// what the emulated loader or built-in init left (<see cref="PostLoadChecks"/>). A load the kernel would refuse
+    /// is a finding with the loader's LDR ID; the load is null then.
+    /// </summary>
+    public static (DietLoad? Load, List<CheckFinding> Findings) Diet(ElfFile file, DietImage img, DietVariant? diet, bool? module = null, ulong? coreBase = null)
+    {
+        var findings = DietChecks.Run(img).ToList();
+        try
+        {
+            var load = DietLoader.Load(file, diet, coreBase, module: module)!;
+            findings.AddRange(PostLoadChecks.Run(load));
+            return (load, findings);
+        }
+        catch (LoaderRefusal r)
+        {
+            findings.Add(new CheckFinding(r.Id, CheckSeverity.Error, "§2", "load_module", -1, 0, $"load_module would fail with {r.Errno}: {r.Message}"));
+            return (null, findings);
         }
     }
 }

@@ -17,7 +17,9 @@ public static class DietLoader
 {
     /// <summary>Loads a diet image, or returns null when the file has no <c>__dyndbg_sites</c> (not a diet image).</summary>
     /// <param name="coreBase">module core allocation address; default: <see cref="DefaultModuleBase"/>.</param>
-    public static DietLoad? Load(ElfFile file, DietVariant? forced = null, ulong? coreBase = null, KernelConfig? config = null)
+    /// <param name="module">an ET_REL is a module (true) or built-ins to link with the vmlinux script (false);
+    /// null decides by <c>.gnu.linkonce.this_module</c>/<c>.modinfo</c> or a <c>.ko</c> name.</param>
+    public static DietLoad? Load(ElfFile file, DietVariant? forced = null, ulong? coreBase = null, KernelConfig? config = null, bool? module = null)
     {
         var img = DietImage.Load(file, forced);
         if (img is null)
@@ -33,7 +35,7 @@ public static class DietLoader
                 new ElfLocation(sites.Section.Index, sites.Start), sites.Size, sites.Origin, []);
         }
 
-        return IsModule(file) ? LoadModule(file, img, coreBase, config) : LinkAndInit(file, img);
+        return module ?? IsModule(file) ? LoadModule(file, img, coreBase, config) : LinkAndInit(file, img);
     }
 
     /// <summary>
