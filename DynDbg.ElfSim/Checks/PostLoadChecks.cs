@@ -61,11 +61,11 @@ public static class PostLoadChecks
             if (dh is null || pos != up)
             {
                 acc.Add(CheckIds.HeaderUpN, j, pos,
-                    $"desc[{j}] - {IndexName(l)} ({idx}) is {(dh is null ? "before the array" : $"+0x{pos - up:x} into it")}, not &desc[0]{Union(l, j)}");
+                    $"desc[{j}] - {IndexName(l)} ({idx}) is {(dh is null ? "before the array" : $"+0x{pos - up:x} into it")}, not &desc[0]{Union(l, j)}", kind: "up");
             }
             else if (headerSite == 0 || m.Locate(headerSite) is not { } sitep)
             {
-                acc.Add(CheckIds.HeaderUpN, j, pos, $"desc[{j}]: dh->site is {(headerSite == 0 ? "NULL" : $"0x{headerSite:x}, not in the image")}: is_dyndbg_header_pair(dh, dh->site) cannot hold");
+                acc.Add(CheckIds.HeaderUpN, j, pos, $"desc[{j}]: dh->site is {(headerSite == 0 ? "NULL" : $"0x{headerSite:x}, not in the image")}: is_dyndbg_header_pair(dh, dh->site) cannot hold", kind: "site");
             }
             else if (DietLoader.HeaderPair(m, l, dh!.Value, sitep) is { Ok: false } failed)
             {
@@ -187,32 +187,45 @@ public static class PostLoadChecks
         l.Unit0Offset < l.HeaderFormatOffset + l.PointerSize && l.Unit0Offset + 4 > l.HeaderFormatOffset
             ? $" (§7.1: tab[0].{IndexName(l)} was stored over header.format)" : "";
 
-    /// <summary>First failure and count per (ID, table).</summary>
+    /// <summary>
+    /// First failure and count per (ID, table). Failures of one invariant for different reasons (e.g. §7.1's header
+    /// and §7.2's shifted records) keep the first message of each reason, so neither hides behind the other.
+    /// </summary>
     private sealed class Accumulator(DietLoad load)
     {
-        private readonly Dictionary<(string Id, int Table), (int Element, ulong Offset, string Message, int Count)> _seen = new();
+        private readonly Dictionary<(string Id, int Table), (int Element, ulong Offset, List<(string Kind, string Message, int Count)> Reasons)> _seen = new();
         private readonly List<(string Id, int Table)> _order = [];
 
-        public void Add(string id, int element, ulong arrayOffset, string message, int? table = null)
+        public void Add(string id, int element, ulong arrayOffset, string message, int? table = null, string kind = "")
         {
             var key = (id, table ?? TableOf(element));
-            if (_seen.TryGetValue(key, out var first))
+            if (!_seen.TryGetValue(key, out var entry))
             {
-                _seen[key] = first with { Count = first.Count + 1 };
-                return;
+                entry = (element, load.FileOffset(load.Descriptors) + arrayOffset, []);
+                _seen[key] = entry;
+                _order.Add(key);
             }
 
-            _seen[key] = (element, load.FileOffset(load.Descriptors) + arrayOffset, message, 1);
-            _order.Add(key);
+            var i = entry.Reasons.FindIndex(r => r.Kind == kind);
+            if (i < 0)
+            {
+                entry.Reasons.Add((kind, message, 1));
+            }
+            else
+            {
+                entry.Reasons[i] = entry.Reasons[i] with { Count = entry.Reasons[i].Count + 1 };
+            }
         }
 
         public IReadOnlyList<CheckFinding> Findings() => _order.Select(k =>
         {
-            var (element, offset, message, count) = _seen[k];
+            var (element, offset, reasons) = _seen[k];
             var name = load.Tables.Count > 0 ? load.Tables[k.Table].ModName : "(no table)";
             var where = $"{load.Layout.DescriptorSection} table '{name}'";
+            var total = reasons.Sum(r => r.Count);
+            var text = reasons[0].Message + string.Concat(reasons.Skip(1).Select(r => $"; {r.Count} more: {r.Message}"));
             return new CheckFinding(k.Id, CheckSeverity.Error, CheckIds.Reference(k.Id), where, element, offset,
-                count > 1 ? $"{message} ({count} elements)" : message);
+                total > 1 ? $"{text} ({total} elements)" : text);
         }).ToArray();
 
         private int TableOf(int element)

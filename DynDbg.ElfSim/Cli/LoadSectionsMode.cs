@@ -70,7 +70,7 @@ public static class LoadSectionsMode
         return ExitCodes.Ok;
     }
 
-    private static bool TryAddress(string? text, out ulong? value)
+    internal static bool TryAddress(string? text, out ulong? value)
     {
         value = null;
         if (text is null)

@@ -140,7 +140,7 @@ public static class DietLoader
         var sec = linked.Sections[(int)symtab[start].SectionIndex];
         var size = symtab[stop].Value - symtab[start].Value;
         return (new ElfLocation(sec.Index, symtab[start].Value), size,
-            $"__start_{name}..__stop_{name} (0x{sec.Address + symtab[start].Value:x}, {size} bytes) in {sec.Describe()}");
+            $"__start_{name}..__stop_{name} (0x{sec.Address + symtab[start].Value:x}..0x{sec.Address + symtab[stop].Value:x}) in {sec.Describe()}");
     }
 
     /// <summary>
