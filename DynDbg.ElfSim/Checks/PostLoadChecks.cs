@@ -69,7 +69,7 @@ public static class PostLoadChecks
             }
             else if (DietLoader.HeaderPair(m, l, dh!.Value, sitep) is { Ok: false } failed)
             {
-                acc.Add(CheckIds.HeaderUpN, j, pos, $"desc[{j}] reaches &desc[0], but it no longer tests as a header: {failed.Why}{Overlap(l)}");
+                acc.Add(CheckIds.HeaderUpN, j, pos, $"desc[{j}] reaches &desc[0], which does not test as a header pair: {failed.Why}{Overlap(l)}");
             }
 
             if (load.BuiltIn)
