@@ -76,7 +76,7 @@ public static class DietLoader
         var numDescs = descSec is null ? 0 : (int)(descSec.Size / (ulong)l.RecordSize);
         var numSites = siteSec is null ? 0 : (int)(siteSec.Size / (ulong)l.SiteSize);
         var numDebug = numSites;
-        var name = ModuleName(file);
+        var name = ModuleName(file, img);
         log.Add($"find_module_sections: {l.DescriptorSection} {numDescs} x {l.RecordSize}, {DietLayout.SiteSection} {numSites} x {l.SiteSize}: num_debug = {numDebug}{(numDescs != numSites ? $" (the {DietLayout.SiteSection} count overwrote {numDescs}, §7.4)" : "")}");
         var descLoc = new ElfLocation(descSec?.Index ?? img.Descriptors.Section.Index, 0);
         var siteLoc = new ElfLocation(siteSec?.Index ?? img.Sites.Section.Index, 0);
@@ -98,9 +98,13 @@ public static class DietLoader
             Where(siteSec), numDescs, numSites, numDebug, tables, log, before, notes);
     }
 
-    /// <summary>KBUILD_MODNAME as the loader has it: <c>.modinfo</c> name=, this_module's name, else the file's stem.</summary>
-    private static string ModuleName(ElfFile file) =>
-        DyndbgImage.Classify(file).ModName ?? System.IO.Path.GetFileName(file.Path).Split('.')[0];
+    /// <summary>
+    /// mod->name: <c>.modinfo</c> name= or this_module's name; the samples have neither (no modpost), so then
+    /// KBUILD_MODNAME as element 0's site modname has it, else the file's stem.
+    /// </summary>
+    private static string ModuleName(ElfFile file, DietImage img) =>
+        DyndbgImage.Classify(file).ModName ?? (img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText : null)
+        ?? System.IO.Path.GetFileName(file.Path).Split('.')[0];
 
     /// <summary>
     /// A vmlinux.o: linked with the diet vmlinux script by our engine (the header pair's input sections first in
