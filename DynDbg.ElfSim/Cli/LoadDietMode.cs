@@ -79,24 +79,7 @@ public static class LoadDietMode
             return ExitCodes.CheckFailed;
         }
 
-        if (format == "json")
-        {
-            io.Out.Write(JsonArrays.Document(results, (j, r) => DietLoadJsonReport.Write(j, r.Load, r.Findings)));
-        }
-        else
-        {
-            for (var i = 0; i < results.Count; i++)
-            {
-                if (i > 0)
-                {
-                    io.Out.WriteLine();
-                }
-
-                DietLoadTextReport.Write(io.Out, results[i].Load, results[i].Findings);
-            }
-        }
-
-        io.Out.Flush();
+        io.Print(results, format, (j, r) => DietLoadJsonReport.Write(j, r.Load, r.Findings), (w, r) => DietLoadTextReport.Write(w, r.Load, r.Findings));
         return results.Any(r => r.Findings.Any(x => x.Severity == CheckSeverity.Error)) ? ExitCodes.CheckFailed : ExitCodes.Ok;
     }
 
