@@ -70,4 +70,16 @@ public class LoadDietCommandTests
         code.Should().Be(ExitCodes.Ok);
         output.Should().Contain("Records:").And.NotContain("Verdict:");
     }
+
+    [Test]
+    public void Check_ReportsThePostLoadVerdict()
+    {
+        var path = TestPaths.Sample("x86_64", Path.Combine("diet", "v5-nosite", "alpha.ko"));
+        var (code, output, _) = CliRunner.Run("check", path);
+        code.Should().Be(ExitCodes.CheckFailed, "§7.1 breaks the header after add_module");
+        output.Should().Contain($"{path}: error DDG013 [§8.13]: __dyndbg table 'alpha' element 0, offset 0x678: desc[0] reaches &desc[0], which does not test as a header pair");
+        var (junitCode, junit, _) = CliRunner.Run("check", "--format", "junit", path, TestPaths.Sample("x86_64", Path.Combine("diet", "v5", "vmlinux")));
+        junitCode.Should().Be(ExitCodes.CheckFailed);
+        junit.Should().Contain("DDG013");
+    }
 }
