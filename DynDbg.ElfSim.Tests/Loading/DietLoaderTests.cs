@@ -297,6 +297,48 @@ public class DietLoaderTests
         }
     }
 
+    /// <summary>
+    /// Seeded byte mutations of diet samples through the static and post-load checks: every mutant ends in a verdict
+    /// or our own one-line error, never another exception or a hang (docs/robustness.md's rule).
+    /// </summary>
+    [TestCase("x86_64", "v5-nosite", "alpha.ko")]
+    [TestCase("x86_64", "v6", "gamma.ko")]
+    [TestCase("x86_64", "v5", "vmlinux")]
+    [TestCase("x86_64", "v5", "vmlinux.o")]
+    [TestCase("s390x", "v6", "beta.ko")]
+    [TestCase("i386", "v5", "alpha.ko")]
+    public void DietMutants_EndInAVerdictOrOurError(string arch, string variant, string file)
+    {
+        var original = ElfBytesPatch.Read(arch, Path.Combine("diet", variant, file));
+        var (h, sections) = ElfBytesPatch.Describe(original);
+        var rng = new Random(20261122 + file.Length + arch.Length);
+        int verdicts = 0, errors = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var d = MutationSmokeTests.Mutate(original, rng, h, sections);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                using var f = ElfFile.FromBytes(file, d);
+                if (DietImage.Load(f) is { } img)
+                {
+                    _ = FileCheck.Diet(f, img, null);
+                    verdicts++;
+                }
+            }
+            catch (ElfFormatException e)
+            {
+                e.OneLine.Should().NotContain("\n");
+                errors++;
+            }
+
+            sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), $"mutant {i} must not hang");
+        }
+
+        verdicts.Should().BePositive();
+        errors.Should().BePositive();
+    }
+
     [Test]
     public void PostLoadIds_AreRegisteredWithTheirReferences()
     {
