@@ -33,14 +33,17 @@ public static class DietLoadTextReport
         {
             var width = Math.Max(6, load.Tables.Max(t => t.ModName.Length));
             w.WriteLine();
-            w.WriteLine($"  {"module".PadRight(width)}  first   base  count  {IndexColumn(l),-11}  header at add     table    verdict");
+            var aw = (l.PointerSize * 2) + 2;
+            w.WriteLine($"  {"module".PadRight(width)}  first   base  count  {IndexColumn(l),-11}  {"tab".PadRight(aw)}  {"sites".PadRight(aw)}  header at add     table    verdict");
             for (var t = 0; t < load.Tables.Count; t++)
             {
                 var table = load.Tables[t];
                 var range = IndexRange(load, table) ?? "-";
                 var header = table.HeaderFound ? "header pair" : "none";
                 var created = table.Created ? "created" : table.HeaderFound ? "skip hdr" : "skip";
-                w.WriteLine($"  {table.ModName.PadRight(width)}  {table.First,5}  {table.Base,5}  {table.Count,5}  {range,-11}  {header,-16}  {created,-8} {Verdict(findings, table.ModName, l)}");
+                var tab = $"0x{table.DescriptorAddress.ToString($"x{l.PointerSize * 2}")}";
+                var sites = $"0x{table.SiteAddress.ToString($"x{l.PointerSize * 2}")}";
+                w.WriteLine($"  {table.ModName.PadRight(width)}  {table.First,5}  {table.Base,5}  {table.Count,5}  {range,-11}  {tab}  {sites}  {header,-16}  {created,-8} {Verdict(findings, table.ModName, l)}");
             }
         }
 
