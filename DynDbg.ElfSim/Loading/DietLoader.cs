@@ -68,9 +68,9 @@ public static class DietLoader
         var log = new List<string>();
         var notes = module.Notes.Concat(layout.Notes).ToList();
 
-        // find_module_sections, v5 13/28: both section_objs calls write &info->num_debug; a missing section gives
-        // address 0 and count 0 (section 0's sh_size). v6 renamed the descriptor section (04/34); its
-        // find_module_sections was not found in the archives and is emulated as 13/28's.
+        // find_module_sections, v5 13/28 and v6 07/34 (<20210529200029.205306-7-jim.cromie@gmail.com>, the same
+        // hunk with "__dyndbgs"): both section_objs calls write &info->num_debug; a missing section gives address 0
+        // and count 0 (section 0's sh_size).
         var descSec = layout.Find(l.DescriptorSection);
         var siteSec = layout.Find(DietLayout.SiteSection);
         var numDescs = descSec is null ? 0 : (int)(descSec.Size / (ulong)l.RecordSize);
