@@ -236,6 +236,21 @@ public class DietLoaderTests
     }
 
     [Test]
+    public void V6SharesTheCounterToo_AndTheLoopStopsAtTheArraysEnd()
+    {
+        // v6 07/34 keeps 13/28's single num_debug (on "__dyndbgs"): one site more than descriptors.
+        var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", "v6", "alpha.ko"));
+        var sites = ElfBytesPatch.Describe(d).Sections.First(s => s.Name == "__dyndbg_sites");
+        ElfBytesPatch.Put(d, (long)sites.HeaderOffset + 32, sites.Size + 24, 8, false);
+        using var f = ElfFile.FromBytes("alpha.ko", d);
+        DietChecks.Run(DietImage.Load(f)!).Select(x => x.Id).Should().Contain(CheckIds.SharedCounter);
+        var load = DietLoader.Load(f)!;
+        load.NumDebug.Should().Be(13);
+        load.Notes.Should().Contain("alpha: tab[12] is past the end of the array: the kernel's loop writes 1 more element(s) into whatever follows; not emulated");
+        load.Log.Should().Contain(x => x.StartsWith("dyndbg:  13 debug prints in module alpha", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void WrongSitePointer_InAModule_IsDdg017()
     {
         var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", "v5", "alpha.ko"));

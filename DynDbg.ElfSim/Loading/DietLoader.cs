@@ -257,8 +257,7 @@ public static class DietLoader
         }
 
         var functions = 0;
-        var written = 0;
-        for (var i = 0; i < num; i++, written++)
+        for (var i = 0; i < num; i++)
         {
             if ((ulong)(i + 1) * (ulong)l.RecordSize > tabBytes || (l.Variant == DietVariant.V6 && (ulong)(i + 1) * (ulong)l.SiteSize > siteBytes))
             {
@@ -283,9 +282,10 @@ public static class DietLoader
             }
         }
 
+        // v2pr_info("%3u debug prints in module %s\n", numdbgs, modname): the count passed in, not what was walked.
         log.Add(l.Variant == DietVariant.V6
-            ? $"dyndbg: {written,3} debug prints in module {modname} (in {functions} functions)"
-            : $"dyndbg: {written,3} debug prints in module {modname}");
+            ? $"dyndbg: {num,3} debug prints in module {modname} (in {functions} functions)"
+            : $"dyndbg: {num,3} debug prints in module {modname}");
         return new DietTable(modname, 0, num, baseIndex, tabAddress, sitesAddress, header, header ? "header pair" : why, true);
     }
 
