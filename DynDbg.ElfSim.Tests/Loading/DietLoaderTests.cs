@@ -221,10 +221,7 @@ public class DietLoaderTests
     {
         // One descriptor more than sites (__dyndbg grown by one record over the bytes that follow it): v5 13/28's
         // num_debug is the sites count (§7.4), so tab[12] is never numbered.
-        var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", "v5", "alpha.ko"));
-        var desc = ElfBytesPatch.Describe(d).Sections.First(s => s.Name == "__dyndbg");
-        ElfBytesPatch.Put(d, (long)desc.HeaderOffset + 32, desc.Size + 40, 8, false);
-        using var f = ElfFile.FromBytes("alpha.ko", d);
+        using var f = ElfFile.FromBytes("alpha.ko", Grown("v5", "__dyndbg", 40));
         var (load, ids, findings) = Run(f);
         load.NumDebug.Should().Be(12);
         load.NumDescs.Should().Be(13);
@@ -239,10 +236,7 @@ public class DietLoaderTests
     public void V6SharesTheCounterToo_AndTheLoopStopsAtTheArraysEnd()
     {
         // v6 07/34 keeps 13/28's single num_debug (on "__dyndbgs"): one site more than descriptors.
-        var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", "v6", "alpha.ko"));
-        var sites = ElfBytesPatch.Describe(d).Sections.First(s => s.Name == "__dyndbg_sites");
-        ElfBytesPatch.Put(d, (long)sites.HeaderOffset + 32, sites.Size + 24, 8, false);
-        using var f = ElfFile.FromBytes("alpha.ko", d);
+        using var f = ElfFile.FromBytes("alpha.ko", Grown("v6", "__dyndbg_sites", 24));
         DietChecks.Run(DietImage.Load(f)!).Select(x => x.Id).Should().Contain(CheckIds.SharedCounter);
         var load = DietLoader.Load(f)!;
         load.NumDebug.Should().Be(13);
@@ -359,6 +353,15 @@ public class DietLoaderTests
     {
         PostLoadIds.Should().OnlyHaveUniqueItems();
         PostLoadIds.Select(CheckIds.Reference).Should().Equal("§8.12", "§8.13", "§8.14", "§8.15", "§8.16", "§8.17", "§8.18", "§8.23");
+    }
+
+    /// <summary>x86_64 alpha.ko of a variant with one section's sh_size grown over the bytes that follow it.</summary>
+    private static byte[] Grown(string variant, string section, ulong bytes)
+    {
+        var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", variant, "alpha.ko"));
+        var s = ElfBytesPatch.Describe(d).Sections.First(x => x.Name == section);
+        ElfBytesPatch.Put(d, (long)s.HeaderOffset + 32, s.Size + bytes, 8, false);
+        return d;
     }
 
     /// <summary>Adds <paramref name="delta"/> to the addend of the RELA entry at <paramref name="offset"/> of a section.</summary>
