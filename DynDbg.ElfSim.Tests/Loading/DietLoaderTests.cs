@@ -280,6 +280,36 @@ public class DietLoaderTests
     }
 
     [Test]
+    public void HeaderPairAtALaterBuiltInSlice_IsDdg019()
+    {
+        // Make beta's first record (element 12 of the v5 vmlinux) pass every marker of is_dyndbg_header_pair:
+        // lineno 0, format == its site's modname == function, and the site's filename looping back to it.
+        var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", "v5", "vmlinux"));
+        ulong desc, sites, dataOffset, dataAddress;
+        using (var probe = ElfFile.FromBytes("vmlinux", (byte[])d.Clone()))
+        {
+            var symtab = probe.SymbolTable!;
+            desc = symtab[symtab.IndexOf("__start___dyndbg")].Value + (12 * 40);
+            sites = symtab[symtab.IndexOf("__start___dyndbg_sites")].Value + (12 * 24);
+            var data = probe.FindSection(".data")!;
+            (dataOffset, dataAddress) = (data.Offset, data.Address);
+        }
+
+        long At(ulong address) => (long)(dataOffset + (address - dataAddress));
+        var modname = BitConverter.ToUInt64(d, (int)At(sites));
+        ElfBytesPatch.Put(d, At(desc + 8), modname, 8, false);                                   // format
+        ElfBytesPatch.Put(d, At(desc + 16), BitConverter.ToUInt32(d, (int)At(desc + 16)) & ~0x3ffffu, 4, false); // lineno 0
+        ElfBytesPatch.Put(d, At(sites + 8), desc, 8, false);                                     // filename loopback
+        ElfBytesPatch.Put(d, At(sites + 16), modname, 8, false);                                 // function
+        using var f = ElfFile.FromBytes("vmlinux", d);
+        var (load, ids, findings) = Run(f);
+        load.Tables.Select(t => t.HeaderFound).Should().Equal(true, true, false);
+        ids.Should().Equal(CheckIds.HeaderPlace);
+        findings.Single().Message.Should().Be("slice 1 (beta) starts with a header pair: only the first built-in slice may");
+        findings.Single().Element.Should().Be(12);
+    }
+
+    [Test]
     public void V6HeaderSiteOffByOne_BugOnAtAdd_AndEverySiteOfIsWrong()
     {
         var d = ElfBytesPatch.Read("x86_64", Path.Combine("diet", "v6", "alpha.ko"));
