@@ -378,6 +378,37 @@ public class DietLoaderTests
         errors.Should().BePositive();
     }
 
+    /// <summary>Real Debian modules are mainline: no __dyndbg_sites, so the diet loader declines and check's verdict stays the mainline one.</summary>
+    [Test]
+    [Category("Real")]
+    public void RealModules_AreNotDietImages_AndCheckStaysMainline()
+    {
+        var arch = Real.RealInputs.Arch("amd64");
+        var files = Directory.EnumerateFiles(arch.Modules, "*.ko", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(300).ToArray();
+        var withTables = 0;
+        foreach (var path in files)
+        {
+            using (var f = ElfFile.Open(path))
+            {
+                DietLoader.Load(f).Should().BeNull(path);
+            }
+
+            var c = FileCheck.Run(path, null);
+            c.Unreadable.Should().BeNull(path);
+            c.Findings.Should().BeEmpty(path);
+            if (c.Kind == "mainline")
+            {
+                withTables++;
+            }
+            else
+            {
+                c.Kind.Should().Be("none", path);
+            }
+        }
+
+        withTables.Should().BePositive();
+    }
+
     [Test]
     public void PostLoadIds_AreRegisteredWithTheirReferences()
     {

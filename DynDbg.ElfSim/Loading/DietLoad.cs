@@ -55,6 +55,4 @@ public sealed record DietLoad(
             return Enumerable.Range(0, (int)(DescriptorBytes / r)).Select(k => (ulong)k * r).ToArray();
         }
     }
-
-    public ElfLocation At(ElfLocation start, ulong offset) => start with { Offset = start.Offset + offset };
 }

@@ -202,10 +202,8 @@ public static class DietLoader
 
             var count = i - start;
             tables.Add(AddModule(memory, l, At(desc, start, l.RecordSize), (ulong)count * (ulong)l.RecordSize, At(sites, start, l.SiteSize),
-                (ulong)count * (ulong)l.SiteSize, count, modIndex, modnames[start] ?? "(unreadable modname)", sites, ref packed, log, notes) with
-            {
-                First = start,
-            });
+                (ulong)count * (ulong)l.SiteSize, count, modIndex, modnames[start] ?? "(unreadable modname)", sites, ref packed, log, notes)
+                with { First = start });
             modIndex += count;
             start = i;
         }
