@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Cli;
 
 namespace DynDbg.ElfSim.Tests.Cli;
@@ -81,5 +82,28 @@ public class LoadDietCommandTests
         var (junitCode, junit, _) = CliRunner.Run("check", "--format", "junit", path, TestPaths.Sample("x86_64", Path.Combine("diet", "v5", "vmlinux")));
         junitCode.Should().Be(ExitCodes.CheckFailed);
         junit.Should().Contain("DDG013");
+    }
+
+    [Test]
+    public void LoneObjectOfAnotherArch_CheckIsStaticOnly_LoadSaysWhy()
+    {
+        // The bundled diet vmlinux scripts are x86_64's; a 32-bit ARM .o cannot be linked as built-ins with them.
+        var path = TestPaths.Sample("armhf", Path.Combine("diet", "v5", "alpha_main.o"));
+        var c = FileCheck.Run(path, null);
+        c.Unreadable.Should().BeNull();
+        c.Findings.Select(x => x.Id).Should().Equal("DDG003");
+        var (code, _, err) = CliRunner.Run("load", path);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().Contain("error USG001").And.Contain("the bundled ones are for x86_64, not arm");
+    }
+
+    [Test]
+    public void CheckOverEveryDietSample_EndsInVerdicts()
+    {
+        var dirs = TestPaths.Arches.Select(a => Path.Combine(TestPaths.Samples, a, "diet")).ToArray();
+        var (code, output, err) = CliRunner.Run(["check", .. dirs]);
+        err.Should().BeEmpty();
+        code.Should().Be(ExitCodes.CheckFailed);
+        output.TrimEnd().Split('\n')[^1].Should().MatchRegex(@"^checked 302 files: \d+ passed, \d+ failed, 0 unreadable; \d+ hazards reported$");
     }
 }

@@ -55,11 +55,17 @@ public sealed record FileCheck(
     /// <summary>
     /// A diet image's verdict: the static checks on the file (<see cref="DietChecks"/>), then the post-load ones on
     /// what the emulated loader or built-in init left (<see cref="PostLoadChecks"/>). A load the kernel would refuse
-    /// is a finding with the loader's LDR ID; the load is null then.
+    /// is a finding with the loader's LDR ID; the load is null then, and also when the file cannot be loaded at all
+    /// (<see cref="DietLoader.CanLoad"/>).
     /// </summary>
     public static (DietLoad? Load, List<CheckFinding> Findings) Diet(ElfFile file, DietImage img, DietVariant? diet, bool? module = null, ulong? coreBase = null)
     {
         var findings = DietChecks.Run(img).ToList();
+        if (!DietLoader.CanLoad(file, module))
+        {
+            return (null, findings); // no diet vmlinux script for this machine: the static verdict is all there is
+        }
+
         try
         {
             var load = DietLoader.Load(file, diet, coreBase, module: module)!;

@@ -87,6 +87,11 @@ public static class LoadDietMode
     {
         var img = DietImage.Load(file, variant) ?? throw new ElfFormatException(ErrorIds.Usage, file.Path, "file", null,
             "not a diet image (no __dyndbg_sites); --diet reads diet images, it does not transform mainline tables");
+        if (!DietLoader.CanLoad(file, module))
+        {
+            throw DietLoader.CannotLoad(file);
+        }
+
         var (load, findings) = FileCheck.Diet(file, img, variant, module, coreBase);
         return load is null ? throw new Refused(findings[^1].OneLine(file.Path)) : (load, findings);
     }

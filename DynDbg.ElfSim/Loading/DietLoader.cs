@@ -35,8 +35,25 @@ public static class DietLoader
                 new ElfLocation(sites.Section.Index, sites.Start), sites.Size, sites.Origin, []);
         }
 
+        if (!CanLoad(file, module))
+        {
+            throw CannotLoad(file);
+        }
+
         return module ?? IsModule(file) ? LoadModule(file, img, coreBase, config) : LinkAndInit(file, img);
     }
+
+    /// <summary>
+    /// Whether <see cref="Load"/> can emulate this file: a module, a linked image, or built-ins that the bundled diet
+    /// vmlinux scripts can link. Those scripts place .text at x86_64's 0xffffffff81000000, so a relocatable of
+    /// another machine (e.g. a lone .o) gets the static checks only.
+    /// </summary>
+    public static bool CanLoad(ElfFile file, bool? module = null) =>
+        file.Header.Type != ElfConstants.EtRel || (module ?? IsModule(file)) || file.Header.Machine == ElfMachine.X86_64;
+
+    /// <summary>Why <see cref="CanLoad"/> is false, as the one-line error <c>load</c> prints.</summary>
+    public static ElfFormatException CannotLoad(ElfFile file) => new(ErrorIds.Usage, file.Path, "file", null,
+        $"built-in init needs the file linked with a diet vmlinux script, and the bundled ones are for x86_64, not {ElfMachineNames.Describe(file.Header.Machine, file.Header.Is64)}; load it with other inputs or -T module.lds to link it as a module");
 
     /// <summary>
     /// Where the module's core allocation starts when <c>--base</c> is not given: an address in each arch's 6.1
