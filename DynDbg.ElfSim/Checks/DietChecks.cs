@@ -39,11 +39,9 @@ public static class DietChecks
         {
             f.Add(Error(CheckIds.CountMismatch, descWhere, -1, d.FileOffset,
                 $"{n} descriptors but {m} sites: {(m > n ? $"site {n} has no descriptor" : $"descriptor {m} has no site")}"));
-            if (l.Variant != DietVariant.V6)
-            {
-                f.Add(Hazard(CheckIds.SharedCounter, descWhere, -1, d.FileOffset,
-                    $"v5 13/28's find_module_sections writes num_debug for __dyndbg and then for __dyndbg_sites: the kernel would walk {m} descriptors"));
-            }
+            // v5 13/28 and v6 07/34 alike (<20210529200029.205306-7-jim.cromie@gmail.com>): one num_debug for both.
+            f.Add(Hazard(CheckIds.SharedCounter, descWhere, -1, d.FileOffset,
+                $"find_module_sections (v5 13/28, v6 07/34) writes num_debug for {l.DescriptorSection} and then for __dyndbg_sites: the kernel would walk {m} descriptors"));
         }
 
         if (n > 1 << 14)

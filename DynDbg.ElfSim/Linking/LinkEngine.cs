@@ -281,6 +281,14 @@ internal sealed partial class LinkEngine
                     "compressed sections (SHF_COMPRESSED) are not emulated");
             }
 
+            if (s.IsRelocation)
+            {
+                // ld.bfd warns "Info field (N) should index a relocatable section" and copies it as data; the
+                // writer makes every REL/RELA table itself, so that copy is not emulated.
+                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
+                    $"relocation section with sh_info {s.Info} / sh_link {s.Link} patches no section of this file; ld copies it as data, which is not emulated");
+            }
+
             if (s.Name == ".note.gnu.property")
             {
                 throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,

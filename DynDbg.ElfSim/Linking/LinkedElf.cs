@@ -15,6 +15,13 @@ internal static class LinkedElf
         foreach (var o in link.Sections)
         {
             var type = o.WrittenType;
+            if (type is ElfConstants.ShtSymtab or ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtabShndx)
+            {
+                // e.g. an input ".rela*" section of an unknown type takes SHT_RELA from bfd's special-section table.
+                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, link.Options.OutputName, $"output section '{o.Name}'", null,
+                    $"would be written with section type {type}, which only the writer's own symbol and relocation tables have; not emulated");
+            }
+
             var content = type == ElfConstants.ShtNobits ? null : new SectionContent(link, o);
             var ws = writer.AddSection(o.Name, type, o.WrittenFlags, content, o.Size);
             ws.Address = o.WrittenAddress;
