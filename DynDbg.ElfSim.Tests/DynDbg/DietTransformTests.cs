@@ -129,6 +129,36 @@ public class DietTransformTests
         VerifyLinked(input, linked, variant);
     }
 
+    private static IEnumerable<TestCaseData> GnuLdCases() =>
+        from arch in new[] { ("x86_64", ElfMachine.X86_64), ("i386", ElfMachine.I386), ("s390x", ElfMachine.S390) }
+        from file in new[] { "alpha.ko", "beta.ko", "gamma.ko", "vmlinux.o" }
+        where File.Exists(TestPaths.Sample(arch.Item1, file))
+        from v in Variants
+        select new TestCaseData(arch.Item1, arch.Item2, file, v).SetName($"GnuLd_{arch.Item1}_{file}_{DietLayout.VariantName(v)}");
+
+    /// <summary>GNU ld links the transform's objects under the same script byte for byte as the engine does
+    /// (LinkComparison: readelf -SsrW, the map, every section's bytes).</summary>
+    [TestCaseSource(nameof(GnuLdCases))]
+    public void GnuLd_LinksTheObjects_AsTheEngineDoes(string arch, ElfMachine machine, string file, DietVariant variant)
+    {
+        if (!Tests.Linking.LinkComparison.LdAvailableFor(machine))
+        {
+            Assert.Ignore($"{Tests.Linking.LinkComparison.Ld(machine).Ld} or readelf is not installed");
+        }
+
+        var dir = Dir("gnu-ld", arch, file, DietLayout.VariantName(variant));
+        DietTransformResult r;
+        using (var f = ElfFile.Open(TestPaths.Sample(arch, file)))
+        {
+            r = DietTransform.Run(f, dir, variant);
+        }
+
+        File.Copy(Path.Combine(TestPaths.Root, "linker", r.Script), Path.Combine(dir, r.Script), true);
+        var outcome = Tests.Linking.LinkComparison.Run(dir, r.Script, r.Objects.Select(o => o.Name).ToList(), machine);
+        outcome.LdOk.Should().BeTrue(outcome.LdError);
+        outcome.Differences.Should().BeEmpty();
+    }
+
     [Test]
     public void Units_AreRunsOfModnameAndFile_InRecordOrder()
     {
