@@ -37,11 +37,7 @@ public class DietTransformTests
         }
 
         var linked = Path.Combine(dir, r.LinkedName);
-        Linker.WithLink(r.Objects.Select(o => o.Path).ToList(), r.Script, new LinkOptions(linked), l =>
-        {
-            l.ToElf().WriteFile(linked);
-            return 0;
-        });
+        DietTransform.Link(r, linked);
         return (r, linked);
     }
 

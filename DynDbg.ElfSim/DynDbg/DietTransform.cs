@@ -1,5 +1,6 @@
 using System.Text;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 
 namespace DynDbg.ElfSim.DynDbg;
 
@@ -107,6 +108,16 @@ public static class DietTransform
         var classed = image.Records.Count(r => r.ClassId >= 0 && r.ClassId != DdebugLayout.DefaultClass);
         return new DietTransformResult(input.Path, name, layout, target, module, ScriptFor(variant, module), image.Records.Count, classed, objects);
     }
+
+    /// <summary>Links the transform's objects with the engine (<c>ld -r -T</c>) into <paramref name="output"/>,
+    /// written whole or not at all, under <paramref name="script"/> (a path or bundled name; default
+    /// <see cref="DietTransformResult.Script"/>).</summary>
+    public static void Link(DietTransformResult result, string output, string? script = null) =>
+        Linker.WithLink(result.Objects.Select(o => o.Path).ToList(), script ?? result.Script, new LinkOptions(output), l =>
+        {
+            l.ToElf().WriteFile(output);
+            return 0;
+        });
 
     /// <summary>
     /// kbuild's <c>&lt;mod&gt;.mod.o</c> as far as the loader needs it: <c>.gnu.linkonce.this_module</c> (the
