@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
@@ -73,7 +72,7 @@ public static class DietCommand
 
         if (format == "json")
         {
-            WriteJson(io.Out, result, check);
+            io.Out.Write(JsonArrays.Document([result], (j, r) => DietJsonReport.Write(j, r, check)));
         }
         else
         {
@@ -103,42 +102,5 @@ public static class DietCommand
         {
             CheckReport.WriteText(w, check);
         }
-    }
-
-    private static void WriteJson(TextWriter w, DietTransformResult r, FileCheck? check)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 12);
-        using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            j.WriteStartObject();
-            j.WriteString("input", r.Input);
-            j.WriteString("name", r.Name);
-            j.WriteBoolean("module", r.IsModule);
-            j.WriteString("layout", r.Layout.Name);
-            j.WriteString("script", r.Script);
-            j.WriteNumber("callsites", r.Callsites);
-            j.WriteNumber("classedCallsites", r.ClassedCallsites);
-            j.WriteStartArray("objects");
-            foreach (var o in r.Objects)
-            {
-                j.WriteStartObject();
-                j.WriteString("name", o.Name);
-                j.WriteNumber("descriptors", o.Descriptors);
-                j.WriteNumber("bytes", o.Bytes);
-                j.WriteEndObject();
-            }
-
-            j.WriteEndArray();
-            if (check is not null)
-            {
-                j.WritePropertyName("linked");
-                CheckReport.WriteJson(j, check);
-            }
-
-            j.WriteEndObject();
-        }
-
-        w.Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-        w.WriteLine();
     }
 }
