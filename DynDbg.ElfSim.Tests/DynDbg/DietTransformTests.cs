@@ -165,6 +165,29 @@ public class DietTransformTests
         units.SelectMany(u => u.Callsites).Select(c => (c.Function, c.LineNo)).Should().Equal(records.Select(r => (r.Function, r.LineNo)));
     }
 
+    /// <summary>JUMP_LABEL keys are initialised in place as the compiled samples have them (samples/README.md:
+    /// (0,0), or (1,1) under DEBUG): <c>enabled</c> a 32-bit word at the key, <c>type</c> a pointer-sized word
+    /// after it; delta.c is built with DEBUG, so every key is (1,1).</summary>
+    [TestCase("x86_64")]
+    [TestCase("s390x")]
+    [TestCase("i386")]
+    public void StaticKeys_AreInitialisedInPlace(string arch)
+    {
+        using var input = ElfFile.Open(TestPaths.Sample(arch, "delta.ko"));
+        var unit = DietTransform.Units(DyndbgImage.Load(input).Records).Single();
+        unit.Callsites.Should().OnlyContain(c => c.KeyEnabled);
+        var target = ObjectTarget.ForArch(arch)!;
+        var layout = DietLayout.Create(DietVariant.V5, target.PointerSize, target.BigEndian, jumpLabel: true);
+        var f = ElfFile.FromBytes("delta.o", DietObjectWriter.Build(unit, target, layout).ToArray());
+        var bytes = f.GetContents(f.FindSection(layout.DescriptorSection)!);
+        for (var k = 0; k < unit.Callsites.Count; k++)
+        {
+            var at = (k * layout.RecordSize) + layout.KeyOffset;
+            f.Endian.U32(bytes[at..]).Should().Be(1, $"record {k} enabled");
+            f.Endian.Word(bytes[(at + layout.PointerSize)..], layout.PointerSize).Should().Be(1, $"record {k} type");
+        }
+    }
+
     [Test]
     public void ClassedCallsites_AreCounted()
     {
