@@ -50,7 +50,9 @@ public class RealDietTransformTests
             DietTransformTests.VerifyLinked(x.p, linked, variant);
             using (var lf = ElfFile.Open(linked))
             {
-                var loaded = LoadedModule.Load(lf, ModuleLoader.Layout(lf), core, init);
+                var layout = ModuleLoader.Layout(lf);
+                layout.ModuleName.Should().Be(r.Name, "the .mod.o part carries the input's .modinfo and this_module");
+                var loaded = LoadedModule.Load(lf, layout, core, init);
                 var img = DietImage.Load(lf, variant, new LoadedModuleMemory(loaded))!;
                 var errors = DietChecks.Run(img).Where(f => f.Severity == CheckSeverity.Error).Select(f => f.OneLine(linked)).ToList();
                 errors.Should().BeEmpty("the loaded (relocated) image keeps the invariants too");
