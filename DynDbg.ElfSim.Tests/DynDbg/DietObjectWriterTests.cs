@@ -34,11 +34,7 @@ public class DietObjectWriterTests
             return p;
         }).ToList();
         var linked = Path.Combine(dir, "alpha.ko");
-        Linker.WithLink(paths, DietTransform.ScriptFor(variant, module: true), new LinkOptions(linked), l =>
-        {
-            l.ToElf().WriteFile(linked);
-            return 0;
-        });
+        Linker.LinkToFile(paths, DietTransform.ScriptFor(variant, module: true), linked);
         using var lf = ElfFile.Open(linked);
         var img = DietImage.Load(lf, variant)!;
         var hazards = DietTransformTests.ExpectedHazards(img.Layout);
@@ -82,6 +78,29 @@ public class DietObjectWriterTests
     public void EachFault_BreaksExactlyItsInvariant(string arch, string name, Func<int, DietWriteOptions> options, string[] expected)
     {
         FindingsWith(arch, DietVariant.V5, options, name).Should().BeEquivalentTo(expected);
+    }
+
+    /// <summary>A unit without call sites is what zeta.c compiles to: only the header pair (a header-only table,
+    /// §8.22), no empty __dyndbg sections.</summary>
+    [Test]
+    public void EmptyUnit_IsHeaderOnly_LikeTheZetaSample()
+    {
+        var target = ObjectTarget.ForArch("x86_64")!;
+        var layout = LayoutFor(target, DietVariant.V5);
+        var f = ElfFile.FromBytes("zeta.o", DietObjectWriter.Build(new CompilationUnit("zeta", "zeta.c", []), target, layout).ToArray());
+        using var zeta = ElfFile.Open(TestPaths.Sample("x86_64", "diet/v5/zeta.o"));
+        string[] names = [DietLayout.SiteHeaderSection, DietLayout.HeaderSection, DietLayout.SiteSection, layout.DescriptorSection];
+        names.Select(n => f.FindSection(n)?.Size).Should().Equal(names.Select(n => zeta.FindSection(n)?.Size));
+        var dir = DietTransformTests.Dir("empty-unit");
+        var obj = Path.Combine(dir, "zeta.o");
+        File.WriteAllBytes(obj, DietObjectWriter.Build(new CompilationUnit("zeta", "zeta.c", []), target, layout).ToArray());
+        var linked = Path.Combine(dir, "zeta.ko");
+        Linker.LinkToFile([obj], "module.lds", linked);
+        using var lf = ElfFile.Open(linked);
+        var img = DietImage.Load(lf)!;
+        img.Elements.Should().HaveCount(1);
+        img.SiteRecords.Single().ModnameText.Should().Be("zeta");
+        DietChecks.Run(img).Should().BeEmpty();
     }
 
     [Test]

@@ -113,11 +113,7 @@ public static class DietTransform
     /// written whole or not at all, under <paramref name="script"/> (a path or bundled name; default
     /// <see cref="DietTransformResult.Script"/>).</summary>
     public static void Link(DietTransformResult result, string output, string? script = null) =>
-        Linker.WithLink(result.Objects.Select(o => o.Path).ToList(), script ?? result.Script, new LinkOptions(output), l =>
-        {
-            l.ToElf().WriteFile(output);
-            return 0;
-        });
+        Linker.LinkToFile(result.Objects.Select(o => o.Path).ToList(), script ?? result.Script, output);
 
     /// <summary>
     /// kbuild's <c>&lt;mod&gt;.mod.o</c> as far as the loader needs it: <c>.gnu.linkonce.this_module</c> (the

@@ -31,4 +31,13 @@ public static class Linker
             }
         }
     }
+
+    /// <summary>Links <paramref name="inputs"/> under <paramref name="scriptPath"/> and writes the relocatable output
+    /// to <paramref name="output"/>, whole or not at all.</summary>
+    public static void LinkToFile(IReadOnlyList<string> inputs, string scriptPath, string output) =>
+        WithLink(inputs, scriptPath, new LinkOptions(output), l =>
+        {
+            l.ToElf().WriteFile(output);
+            return 0;
+        });
 }
