@@ -116,4 +116,15 @@ public class DietCommandTests
         doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString())
             .Should().BeEquivalentTo("DDH01", "DDH02");
     }
+
+    [Test]
+    public void CheckDiet_WithoutATable_PassesWithNothingToCheck_AsWithoutDiet()
+    {
+        var dir = DietTransformTests.Dir("cli", "check-none");
+        var input = Path.Combine(dir, "notable.o");
+        File.WriteAllBytes(input, new ElfWriter(new ElfIdentity(true, true, ElfMachine.S390)).ToArray());
+        var (code, stdout, _) = CliRunner.Run("check", "--diet", "v5", input);
+        code.Should().Be(0);
+        stdout.Should().Contain($"PASS {input} (no dyndbg table)");
+    }
 }
