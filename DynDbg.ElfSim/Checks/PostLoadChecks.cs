@@ -61,7 +61,7 @@ public static class PostLoadChecks
             if (dh is null || pos != up)
             {
                 acc.Add(CheckIds.HeaderUpN, j, pos,
-                    $"desc[{j}] - {IndexName(l)} ({idx}) is {(dh is null ? "before the array" : $"+0x{pos - up:x} into it")}, not &desc[0]{Union(l, j)}", kind: "up");
+                    $"desc[{j}] - {IndexName(l)} ({idx}) is {(dh is null ? "before the array" : $"+0x{pos - up:x} into it")}, not &desc[0]{Union(l, j)}", kind: "up", known: Union(l, j).Length > 0);
             }
             else if (headerSite == 0 || m.Locate(headerSite) is not { } sitep)
             {
@@ -69,20 +69,20 @@ public static class PostLoadChecks
             }
             else if (DietLoader.HeaderPair(m, l, dh!.Value, sitep) is { Ok: false } failed)
             {
-                acc.Add(CheckIds.HeaderUpN, j, pos, $"desc[{j}] reaches &desc[0], which does not test as a header pair: {failed.Why}{Overlap(l)}");
+                acc.Add(CheckIds.HeaderUpN, j, pos, $"desc[{j}] reaches &desc[0], which does not test as a header pair: {failed.Why}{Overlap(l)}", known: Overlap(l).Length > 0);
             }
 
             if (load.BuiltIn)
             {
                 if (pos != up)
                 {
-                    acc.Add(CheckIds.BuiltinSlot, j, pos, $"desc[{j}] is not &__start___dyndbg[{idx}] (+0x{up:x}) but +0x{pos:x}{Union(l, j)}");
+                    acc.Add(CheckIds.BuiltinSlot, j, pos, $"desc[{j}] is not &__start___dyndbg[{idx}] (+0x{up:x}) but +0x{pos:x}{Union(l, j)}", known: Union(l, j).Length > 0);
                 }
 
                 if (idx != (uint)j || idx >= (uint)load.NumSites)
                 {
                     acc.Add(CheckIds.BuiltinSiteIndex, j, pos,
-                        $"desc[{j}].{IndexName(l)} is {idx}: &__start___dyndbg_sites[{idx}] is not the site built with it (sites[{j}] of {load.NumSites})");
+                        $"desc[{j}].{IndexName(l)} is {idx}: &__start___dyndbg_sites[{idx}] is not the site built with it (sites[{j}] of {load.NumSites}){Union(l, j)}", known: Union(l, j).Length > 0);
                 }
             }
 
@@ -113,7 +113,7 @@ public static class PostLoadChecks
                 var why = SiteOfFails(load, j, dhInArray, headerSite, map);
                 if (why is not null)
                 {
-                    acc.Add(CheckIds.SiteOf, j, pos, $"site_of(desc[{j}]) = &dh->site[{map}]: {why}{Union(l, j)}");
+                    acc.Add(CheckIds.SiteOf, j, pos, $"site_of(desc[{j}]) = &dh->site[{map}]: {why}{Union(l, j)}", known: Union(l, j).Length > 0);
                 }
             }
         }
@@ -189,14 +189,16 @@ public static class PostLoadChecks
 
     /// <summary>
     /// First failure and count per (ID, table). Failures of one invariant for different reasons (e.g. §7.1's header
-    /// and §7.2's shifted records) keep the first message of each reason, so neither hides behind the other.
+    /// and §7.2's shifted records) keep the first message of each reason, so neither hides behind the other. A failure
+    /// that the layout's own design hazard explains (<c>known</c>: §7.1, §7.2) is reported as a hazard: the profile
+    /// cannot keep that invariant, which is what it is known for; a finding with any other reason stays an error.
     /// </summary>
     private sealed class Accumulator(DietLoad load)
     {
-        private readonly Dictionary<(string Id, int Table), (int Element, ulong Offset, List<(string Kind, string Message, int Count)> Reasons)> _seen = new();
+        private readonly Dictionary<(string Id, int Table), (int Element, ulong Offset, List<(string Kind, string Message, int Count, bool Known)> Reasons)> _seen = new();
         private readonly List<(string Id, int Table)> _order = [];
 
-        public void Add(string id, int element, ulong arrayOffset, string message, int? table = null, string kind = "")
+        public void Add(string id, int element, ulong arrayOffset, string message, int? table = null, string kind = "", bool known = false)
         {
             var key = (id, table ?? TableOf(element));
             if (!_seen.TryGetValue(key, out var entry))
@@ -206,10 +208,10 @@ public static class PostLoadChecks
                 _order.Add(key);
             }
 
-            var i = entry.Reasons.FindIndex(r => r.Kind == kind);
+            var i = entry.Reasons.FindIndex(r => r.Kind == kind && r.Known == known);
             if (i < 0)
             {
-                entry.Reasons.Add((kind, message, 1));
+                entry.Reasons.Add((kind, message, 1, known));
             }
             else
             {
@@ -224,7 +226,8 @@ public static class PostLoadChecks
             var where = $"{load.Layout.DescriptorSection} table '{name}'";
             var total = reasons.Sum(r => r.Count);
             var text = reasons[0].Message + string.Concat(reasons.Skip(1).Select(r => $"; {r.Count} more: {r.Message}"));
-            return new CheckFinding(k.Id, CheckSeverity.Error, CheckIds.Reference(k.Id), where, element, offset,
+            var severity = reasons.TrueForAll(r => r.Known) ? CheckSeverity.Hazard : CheckSeverity.Error;
+            return new CheckFinding(k.Id, severity, CheckIds.Reference(k.Id), where, element, offset,
                 total > 1 ? $"{text} ({total} elements)" : text);
         }).ToArray();
 

@@ -62,7 +62,7 @@ public static class LoadDietMode
             {
                 var scriptName = script ?? LoadCommand.DefaultScript;
                 var name = $"ld -r -T {scriptName} {string.Join(' ', paths)}";
-                var bytes = LinkCommand.WithLink(paths, scriptName, new LinkOptions(name), link => link.ToElf().ToArray());
+                var bytes = Linker.WithLink(paths, scriptName, new LinkOptions(name), link => link.ToElf().ToArray());
                 using var file = ElfFile.FromBytes(name, bytes);
                 results.Add(LoadOne(file, variant, true, coreBase));
             }

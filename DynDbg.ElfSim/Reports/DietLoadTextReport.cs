@@ -64,7 +64,9 @@ public static class DietLoadTextReport
 
         w.WriteLine();
         var errors = findings.Where(x => x.Severity == CheckSeverity.Error).ToArray();
-        w.WriteLine($"Verdict:   {(errors.Length == 0 ? "ok" : "FAIL " + string.Join(", ", errors.Select(x => x.Id).Distinct()))}");
+        var hazards = findings.Where(x => x.Severity == CheckSeverity.Hazard && x.Id.StartsWith("DDG", StringComparison.Ordinal)).Select(x => x.Id).Distinct().ToArray();
+        var known = hazards.Length == 0 ? "" : $" (the profile's known hazards break {string.Join(", ", hazards)})";
+        w.WriteLine($"Verdict:   {(errors.Length == 0 ? "ok" + known : "FAIL " + string.Join(", ", errors.Select(x => x.Id).Distinct()))}");
         foreach (var x in findings)
         {
             w.WriteLine($"  {x.OneLine(load.Path)}");
@@ -99,11 +101,14 @@ public static class DietLoadTextReport
 
     public static string IndexColumn(DietLayout l) => l.Variant == DietVariant.V6 ? "_back" : "_index";
 
-    /// <summary>"ok", or the IDs of the post-load errors reported for the table.</summary>
+    /// <summary>"ok", or the IDs of the post-load errors reported for the table; invariants that only the profile's
+    /// own §7 hazards break are shown in parentheses, e.g. "ok (DDG013)".</summary>
     public static string Verdict(IReadOnlyList<CheckFinding> findings, string table, DietLayout l)
     {
         var where = $"{l.DescriptorSection} table '{table}'";
-        var ids = findings.Where(x => x.Where == where && x.Severity == CheckSeverity.Error).Select(x => x.Id).Distinct().ToArray();
-        return ids.Length == 0 ? "ok" : string.Join(",", ids);
+        string[] Ids(CheckSeverity s) => findings.Where(x => x.Where == where && x.Severity == s).Select(x => x.Id).Distinct().ToArray();
+        var errors = Ids(CheckSeverity.Error);
+        var hazards = Ids(CheckSeverity.Hazard);
+        return errors.Length > 0 ? string.Join(",", errors) : hazards.Length > 0 ? $"ok ({string.Join(",", hazards)})" : "ok";
     }
 }

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Reports;
+
+namespace DynDbg.ElfSim.Cli;
+
+/// <summary>
+/// <c>diet FILE -o DIR [--diet v5|v5-nosite|v6] [--link [-T SCRIPT]] [--format text|json]</c>: writes the objects a
+/// diet-patched build would have produced from a mainline table (<see cref="DietTransform"/>), one line per
+/// object; with <c>--link</c> links them with the engine into <c>DIR/&lt;module&gt;.ko</c> (or <c>DIR/vmlinux.o</c>)
+/// and prints the diet check verdict. Exit 0 written (and, linked, no check error; hazards allowed), 1 a check of
+/// the linked image failed, 2 the input could not be read, has no table (DYN013) or is already a diet image (DYN015).
+/// </summary>
+public static class DietCommand
+{
+    public static Command Create(CliOutput io)
+    {
+        var file = new Argument<string>("FILE") { Description = "a mainline table: .ko, vmlinux.o, sample object or linked vmlinux" };
+        var output = new Option<string>("-o", "--output") { Description = "directory for the objects (created)", Required = true };
+        var diet = new Option<string>("--diet") { Description = "diet variant: v5, v5-nosite or v6", DefaultValueFactory = _ => "v5" };
+        diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
+        var link = new Option<bool>("--link") { Description = "also link the objects with the engine and check the result" };
+        var script = new Option<string?>("-T", "--script") { Description = "linker script for --link (default: module.lds, module-v6.lds, vmlinux-diet-v5.lds or -v6.lds)" };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var cmd = new Command("diet", "write the objects a diet-patched build would have produced from a mainline table")
+        {
+            file, output, diet, link, script, format,
+        };
+        cmd.SetAction(r => Run(io, r.GetValue(file)!, r.GetValue(output)!, r.GetValue(diet)!, r.GetValue(link), r.GetValue(script), r.GetValue(format)!));
+        return cmd;
+    }
+
+    public static int Run(CliOutput io, string path, string outDir, string diet, bool link, string? script, string format)
+    {
+        if (script is not null && !link)
+        {
+            return io.Usage("-T applies to --link only");
+        }
+
+        var variant = DietLayout.ParseVariant(diet)!.Value;
+        DietTransformResult result;
+        FileCheck? check = null;
+        try
+        {
+            using (var input = ElfFile.Open(path))
+            {
+                result = DietTransform.Run(input, outDir, variant);
+            }
+
+            if (link)
+            {
+                var linked = Path.Combine(outDir, result.LinkedName);
+                DietTransform.Link(result, linked, script);
+                using var lf = ElfFile.Open(linked);
+                var img = DietImage.Load(lf, variant);
+                check = img is null
+                    ? new FileCheck(linked, "none", null, [], [], null)
+                    : new FileCheck(linked, "diet", img.Layout.Name, [(result.Name, img.Elements.Count)], DietChecks.Run(img), null);
+            }
+        }
+        catch (ElfFormatException e)
+        {
+            return io.Fail(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, outDir, "output", null, $"cannot write: {e.Message}"));
+        }
+
+        if (format == "json")
+        {
+            io.Out.Write(JsonArrays.Document([result], (j, r) => DietJsonReport.Write(j, r, check)));
+        }
+        else
+        {
+            WriteText(io.Out, result, outDir, check);
+        }
+
+        io.Out.Flush();
+        return check is { Failed: true } ? ExitCodes.CheckFailed : ExitCodes.Ok;
+    }
+
+    private static void WriteText(TextWriter w, DietTransformResult r, string outDir, FileCheck? check)
+    {
+        w.WriteLine($"{r.Input}: {(r.IsModule ? "module" : "built-in table")} {r.Name}, {r.Callsites} call sites -> diet {r.Layout.Name}, " +
+                    $"{r.Objects.Count} object{(r.Objects.Count == 1 ? "" : "s")} in {outDir} (link with {r.Script})");
+        if (r.ClassedCallsites > 0)
+        {
+            w.WriteLine($"  note: {r.ClassedCallsites} call site(s) had a class (class_id != 63); diet layouts have no class field, written as default-class sites");
+        }
+
+        var width = r.Objects.Max(o => o.Name.Length);
+        foreach (var o in r.Objects)
+        {
+            w.WriteLine($"  {o.Name.PadRight(width)}  {o.Descriptors,6} descriptors  {o.Bytes,9} bytes");
+        }
+
+        if (check is not null)
+        {
+            CheckReport.WriteText(w, check);
+        }
+    }
+}
