@@ -49,7 +49,8 @@ measure() {
 		printf '| %s | failed (exit %s) | | |\n' "$label" "$rc" >>"$rows"
 		return
 	fi
-	read -r wall rss <"$t"
+	# time(1) puts "Command exited with non-zero status N" first when the verdict is 1.
+	read -r wall rss < <(tail -n 1 "$t")
 	printf '| %s | %s s | %d MB | %d MB |\n' "$label" "$wall" $((rss / 1024)) $((bytes / 1048576)) >>"$rows"
 	tail -n 1 "$rows"
 }
