@@ -18,7 +18,8 @@ public sealed record FileCheck(
     public bool Failed => Unreadable is not null || Findings.Any(x => x.Severity == CheckSeverity.Error);
 
     /// <summary>Reads and checks one file. A diet image (it has __dyndbg_sites) gets the diet checks; a mainline
-    /// table must decode; a file without any table passes with nothing to check.</summary>
+    /// table must decode, and with <paramref name="diet"/> it is first transformed into that variant's objects and
+    /// linked (<see cref="DietTransform"/>); a file without any table passes with nothing to check.</summary>
     public static FileCheck Run(string path, DietVariant? diet)
     {
         try
@@ -29,8 +30,7 @@ public sealed record FileCheck(
                 var img = DietImage.Load(file, diet);
                 if (img is null)
                 {
-                    return new FileCheck(path, "mainline", null, [], [], new ElfFormatException(ErrorIds.Usage, path, "file", null,
-                        "--diet asks for the diet transform of a mainline table, which is not implemented yet (issue 4's `diet` command); check it without --diet"));
+                    return Transformed(path, file, diet!.Value);
                 }
 
                 var name = img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?";
@@ -45,6 +45,41 @@ public sealed record FileCheck(
         catch (ElfFormatException e)
         {
             return new FileCheck(path, "unreadable", null, [], [], e);
+        }
+    }
+
+    /// <summary>
+    /// <c>check --diet V</c> on a mainline input: the diet transform into a private temporary directory, linked with
+    /// the engine under the variant's script, then the diet checks on the linked image (the variant is given, as a
+    /// built-in v6 image cannot tell itself from v5-nosite). The directory is removed afterwards.
+    /// </summary>
+    private static FileCheck Transformed(string path, ElfFile file, DietVariant variant)
+    {
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dyndbg-elfsim-diet-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            DietTransformResult r;
+            try
+            {
+                r = DietTransform.Run(file, dir, variant);
+            }
+            catch (ElfFormatException e) when (e.Id == ErrorIds.NothingToTransform)
+            {
+                return new FileCheck(path, "none", null, [], [], null);
+            }
+
+            var linked = System.IO.Path.Combine(dir, r.LinkedName);
+            DietTransform.Link(r, linked);
+            using var lf = ElfFile.Open(linked);
+            var img = DietImage.Load(lf, variant)!;
+            return new FileCheck(path, "diet (transformed)", img.Layout.Name, [(r.Name, img.Elements.Count)], DietChecks.Run(img), null);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ public static class ExplainCommand
         var rule = linkOnce == "lld" ? LinkOnceRule.Lld : LinkOnceRule.Gnu;
         try
         {
-            LinkCommand.WithLink(inputs, scriptPath, new LinkOptions("(explain)", rule), link =>
+            Linker.WithLink(inputs, scriptPath, new LinkOptions("(explain)", rule), link =>
             {
                 LinkExplainReport.Write(io.Out, link, inputs, scriptPath);
                 return 0;

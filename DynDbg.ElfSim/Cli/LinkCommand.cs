@@ -36,7 +36,7 @@ public static class LinkCommand
         var rule = linkOnce == "lld" ? LinkOnceRule.Lld : LinkOnceRule.Gnu;
         try
         {
-            return WithLink(inputs, scriptPath, new LinkOptions(output, rule), link =>
+            return Linker.WithLink(inputs, scriptPath, new LinkOptions(output, rule), link =>
             {
                 var text = map is null ? null : link.Map();
                 link.ToElf().WriteFile(output);
@@ -55,30 +55,6 @@ public static class LinkCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
-        }
-    }
-
-    /// <summary>Opens the inputs, links them under the script, runs <paramref name="use"/> while they are still
-    /// open (the result streams from them), and closes them.</summary>
-    internal static T WithLink<T>(IReadOnlyList<string> inputs, string scriptPath, LinkOptions options, Func<LinkResult, T> use)
-    {
-        var script = BundledScripts.Load(scriptPath);
-        var files = new List<(string, ElfFile)>();
-        try
-        {
-            foreach (var p in inputs)
-            {
-                files.Add((p, ElfFile.Open(p)));
-            }
-
-            return use(Linker.Link(script, files, options));
-        }
-        finally
-        {
-            foreach (var (_, f) in files)
-            {
-                f.Dispose();
-            }
         }
     }
 

@@ -107,7 +107,7 @@ public static class LoadCommand
         var name = $"ld -r -T {script} {string.Join(' ', paths)}";
         try
         {
-            var bytes = LinkCommand.WithLink(paths, script, new LinkOptions(name), link => link.ToElf().ToArray());
+            var bytes = Linker.WithLink(paths, script, new LinkOptions(name), link => link.ToElf().ToArray());
             using var file = ElfFile.FromBytes(name, bytes);
             return DyndbgImage.Load(file, forced);
         }

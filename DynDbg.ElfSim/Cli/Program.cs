@@ -18,6 +18,7 @@ public static class Program
             CompressCommand.Create(io),
             LinkCommand.Create(io),
             ExplainCommand.Create(io),
+            DietCommand.Create(io),
             SynthCommand.Create(io),
         };
 

@@ -17,6 +17,11 @@ public static class DdebugRegionLocator
             return bounded;
         }
 
+        if (file.Header.Type == ElfConstants.EtRel && FromDefinedBounds(file, sectionName) is { } inSection)
+        {
+            return inSection;
+        }
+
         var sec = file.FindSections(sectionName).FirstOrDefault(s => s.IsAlloc)
                   ?? file.FindSections(sectionName).FirstOrDefault();
         if (sec is null)
@@ -31,6 +36,41 @@ public static class DdebugRegionLocator
         }
 
         return new DdebugRegion(sec, 0, sec.Size, sec.Describe());
+    }
+
+    /// <summary>
+    /// A relocatable object linked with a vmlinux-style script (<c>ld -r -T vmlinux-diet-v5.lds</c>): the bounds
+    /// symbols are defined, section-relative, inside the output section that holds the array (.data). A kbuild
+    /// vmlinux.o only references them (undefined), so this finds nothing there and the section name is used.
+    /// </summary>
+    private static DdebugRegion? FromDefinedBounds(ElfFile file, string sectionName)
+    {
+        if (file.SymbolTable is not { } symtab)
+        {
+            return null;
+        }
+
+        string startName = "__start_" + sectionName, stopName = "__stop_" + sectionName;
+        var found = symtab.IndicesOf(startName, stopName);
+        int start = found[startName], stop = found[stopName];
+        if (start < 0 || stop < 0)
+        {
+            return null;
+        }
+
+        var (lo, hi) = (symtab[start], symtab[stop]);
+        if (!lo.IsInSection || lo.SectionIndex != hi.SectionIndex || lo.SectionIndex >= (uint)file.Sections.Count)
+        {
+            return null;
+        }
+
+        var sec = file.Sections[(int)lo.SectionIndex];
+        if (sec.IsNoBits || hi.Value < lo.Value || hi.Value > sec.Size)
+        {
+            return null;
+        }
+
+        return new DdebugRegion(sec, lo.Value, hi.Value - lo.Value, $"{startName}..{stopName} (+0x{lo.Value:x}..+0x{hi.Value:x}) in {sec.Describe()}");
     }
 
     private static DdebugRegion? FromBounds(ElfFile file, string sectionName)

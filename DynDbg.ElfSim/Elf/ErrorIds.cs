@@ -50,6 +50,9 @@ public static class ErrorIds
     public const string BadBtf = "DYN010";
     public const string ReadPastSection = "DYN011";
     public const string DietImage = "DYN012";
+    public const string NothingToTransform = "DYN013";
+    public const string NoDietTarget = "DYN014";
+    public const string AlreadyDiet = "DYN015";
 
     /// <summary>libzstd could not be loaded: a note, the zstd stores are skipped and the others still run.</summary>
     public const string ZstdUnavailable = "CMP001";

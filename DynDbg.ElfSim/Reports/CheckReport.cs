@@ -19,6 +19,7 @@ public static class CheckReport
         var what = c.Kind switch
         {
             "diet" => $"diet {c.Profile}: {string.Join(", ", c.Tables.Select(t => $"{t.Name} ({t.Records} descriptors)"))}",
+            "diet (transformed)" => $"mainline, transformed to diet {c.Profile} and linked: {string.Join(", ", c.Tables.Select(t => $"{t.Name} ({t.Records} descriptors)"))}",
             "mainline" => $"mainline {c.Profile}: {c.Tables.Count} table{(c.Tables.Count == 1 ? "" : "s")}, {c.Tables.Sum(t => t.Records)} records",
             _ => "no dyndbg table",
         };
