@@ -16,6 +16,16 @@ public static class CheckIds
     public const string HeaderSite = "DDG011";       // §8.11: header.site == &sites[0]
     public const string IndexOverflow = "DDG020";    // §8.20: _index:14 holds the table's size
 
+    // Post-load: evaluated on the memory the emulated loader / built-in init left (Loading/DietLoader).
+    public const string IndexValue = "DDG012";       // §8.12: desc[N]._index == N after add_module
+    public const string HeaderUpN = "DDG013";        // §8.13: &desc[N] - desc[N]._index == &desc[0], a header there
+    public const string BuiltinSlot = "DDG014";      // §8.14: built-in dp == &__start___dyndbg[dp->_index]
+    public const string BuiltinSiteIndex = "DDG015"; // §8.15: built-in dp->_index names dp's own parallel site
+    public const string BuiltinSitePointer = "DDG016"; // §8.16: built-in &__start___dyndbg_sites[dp->_index] == dp->site
+    public const string HeaderSiteIndex = "DDG017";  // §8.17: &dh->site[dp->_index] == dp->site (SITE_CHK)
+    public const string SiteOf = "DDG018";           // §8.18: site_of(desc N) without a site pointer is desc N's site
+    public const string HeaderPlace = "DDG019";      // §8.23: add_module recognises the header at tab[0] of the first slice only
+
     public const string IndexOverlapsFormat = "DDH01";   // §7.1: record _index unit over the header's format pointer
     public const string UnionSize = "DDH02";             // §7.2: sizeof(union _ddebug_header) != sizeof(struct _ddebug)
     public const string SharedCounter = "DDH03";         // §7.4: num_debug overwritten by the sites count (v5 13/28)
@@ -33,6 +43,14 @@ public static class CheckIds
         Loopback => "§8.10",
         HeaderSite => "§8.11",
         IndexOverflow => "§8.20",
+        IndexValue => "§8.12",
+        HeaderUpN => "§8.13",
+        BuiltinSlot => "§8.14",
+        BuiltinSiteIndex => "§8.15",
+        BuiltinSitePointer => "§8.16",
+        HeaderSiteIndex => "§8.17",
+        SiteOf => "§8.18",
+        HeaderPlace => "§8.23",
         IndexOverlapsFormat => "§7.1",
         UnionSize => "§7.2",
         SharedCounter => "§7.4",

@@ -1,5 +1,6 @@
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Loading;
 
 namespace DynDbg.ElfSim.Checks;
 
@@ -33,8 +34,11 @@ public sealed record FileCheck(
                     return Transformed(path, file, diet!.Value);
                 }
 
-                var name = img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?";
-                return new FileCheck(path, "diet", img.Layout.Name, [(name, img.Elements.Count)], DietChecks.Run(img), null);
+                var (load, findings) = Diet(file, img, diet);
+                IReadOnlyList<(string, int)> tables = load is null
+                    ? [(img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?", img.Elements.Count)]
+                    : load.Tables.Where(t => t.Created).Select(t => (t.ModName, t.Count)).ToArray();
+                return new FileCheck(path, "diet", img.Layout.Name, tables, findings, null);
             }
 
             var mainline = DyndbgImage.Load(file);
@@ -80,6 +84,27 @@ public sealed record FileCheck(
             {
                 Directory.Delete(dir, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// A diet image's verdict: the static checks on the file (<see cref="DietChecks"/>), then the post-load ones on
+    /// what the emulated loader or built-in init left (<see cref="PostLoadChecks"/>). A load the kernel would refuse
+    /// is a finding with the loader's LDR ID; the load is null then.
+    /// </summary>
+    public static (DietLoad? Load, List<CheckFinding> Findings) Diet(ElfFile file, DietImage img, DietVariant? diet, bool? module = null, ulong? coreBase = null)
+    {
+        var findings = DietChecks.Run(img).ToList();
+        try
+        {
+            var load = DietLoader.Load(file, diet, coreBase, module: module)!;
+            findings.AddRange(PostLoadChecks.Run(load));
+            return (load, findings);
+        }
+        catch (LoaderRefusal r)
+        {
+            findings.Add(new CheckFinding(r.Id, CheckSeverity.Error, "§2", "load_module", -1, 0, $"load_module would fail with {r.Errno}: {r.Message}"));
+            return (null, findings);
         }
     }
 }

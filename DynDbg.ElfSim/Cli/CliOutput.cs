@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Json;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Cli;
 
@@ -29,5 +31,28 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
         Out.Flush();
         Error.WriteLine($"DynDbg.ElfSim: error {ErrorIds.Usage}: {message}");
         return ExitCodes.BadInput;
+    }
+
+    /// <summary>One JSON document per <see cref="JsonArrays.Document{T}"/>, or the text blocks separated by a blank line; then flush.</summary>
+    public void Print<T>(IReadOnlyList<T> items, string format, Action<Utf8JsonWriter, T> json, Action<TextWriter, T> text)
+    {
+        if (format == "json")
+        {
+            Out.Write(JsonArrays.Document(items, json));
+        }
+        else
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0)
+                {
+                    Out.WriteLine();
+                }
+
+                text(Out, items[i]);
+            }
+        }
+
+        Out.Flush();
     }
 }

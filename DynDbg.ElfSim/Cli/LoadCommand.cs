@@ -29,14 +29,30 @@ public static class LoadCommand
         var config = new Option<string?>("--kernel-config") { Description = "with --sections: a kernel .config (default: Debian 12 amd64 choices)" };
         var script = new Option<string?>("-T", "--script") { Description = $"link the inputs with this linker script first (a file, or bundled: {string.Join(", ", BundledScripts.Names)}); several inputs are linked with module.lds when it is not given" };
         var separate = new Option<bool>("--separate") { Description = "decode each input on its own, without linking (modules loaded one after another)" };
+        var diet = new Option<string?>("--diet") { Description = "read the inputs as diet-plan images of this variant (v5, v5-nosite, v6) and emulate their load; diet images are recognised without it" };
+        diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
         var cmd = new Command("load", "decode the dyndbg tables of ELF inputs (linking several first) and print them")
         {
-            files, script, separate, profile, control, format, sections, coreBase, initBase, config,
+            files, script, separate, profile, control, format, sections, coreBase, initBase, config, diet,
         };
         cmd.SetAction(r => r.GetValue(sections)
             ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), r.GetValue(format)!)
+            : !r.GetValue(control) && LoadDietMode.Applies(r.GetValue(files)!, r.GetValue(diet))
+            ? RunDiet(io, r.GetValue(files)!, r.GetValue(diet), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate), r.GetValue(coreBase))
             : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate)));
         return cmd;
+    }
+
+    private static int RunDiet(CliOutput io, string[] files, string? diet, string format, string? script, bool separate, string? coreBase)
+    {
+        if (CliInputs.UnknownOption(files) is { } unknown)
+        {
+            return io.Usage($"unknown option '{unknown}' for load");
+        }
+
+        return LoadSectionsMode.TryAddress(coreBase, out var parsed)
+            ? LoadDietMode.Run(io, files, diet, format, script, separate, parsed)
+            : io.Usage($"--base takes a hexadecimal address, got '{coreBase}'");
     }
 
     /// <summary>The script several inputs are linked with when <c>--script</c> is not given.</summary>

@@ -49,28 +49,11 @@ public static class LoadSectionsMode
             return ExitCodes.CheckFailed;
         }
 
-        if (format == "json")
-        {
-            io.Out.Write(JsonArrays.Document(layouts, (j, l) => SectionsReport.WriteJson(j, l.Path, l.Layout, cb, ib)));
-        }
-        else
-        {
-            for (var i = 0; i < layouts.Count; i++)
-            {
-                if (i > 0)
-                {
-                    io.Out.WriteLine();
-                }
-
-                SectionsReport.WriteText(io.Out, layouts[i].Path, layouts[i].Layout, cb, ib);
-            }
-        }
-
-        io.Out.Flush();
+        io.Print(layouts, format, (j, l) => SectionsReport.WriteJson(j, l.Path, l.Layout, cb, ib), (w, l) => SectionsReport.WriteText(w, l.Path, l.Layout, cb, ib));
         return ExitCodes.Ok;
     }
 
-    private static bool TryAddress(string? text, out ulong? value)
+    internal static bool TryAddress(string? text, out ulong? value)
     {
         value = null;
         if (text is null)

@@ -55,8 +55,23 @@ public static class CheckReport
         }
 
         j.WriteEndArray();
+        WriteFindings(j, c.Findings);
+        if (c.Unreadable is { } e)
+        {
+            j.WriteStartObject("error");
+            j.WriteString("id", e.Id);
+            j.WriteString("message", e.OneLine);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndObject();
+    }
+
+    /// <summary>The <c>findings</c> array: one object per finding with its ID, severity, reference and place.</summary>
+    public static void WriteFindings(Utf8JsonWriter j, IEnumerable<CheckFinding> findings)
+    {
         j.WriteStartArray("findings");
-        foreach (var f in c.Findings)
+        foreach (var f in findings)
         {
             j.WriteStartObject();
             j.WriteString("id", f.Id);
@@ -70,15 +85,6 @@ public static class CheckReport
         }
 
         j.WriteEndArray();
-        if (c.Unreadable is { } e)
-        {
-            j.WriteStartObject("error");
-            j.WriteString("id", e.Id);
-            j.WriteString("message", e.OneLine);
-            j.WriteEndObject();
-        }
-
-        j.WriteEndObject();
     }
 
     /// <summary>JUnit: one test case per table (a file without tables is one case), errors as failures,
