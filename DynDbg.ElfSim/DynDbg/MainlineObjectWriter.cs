@@ -87,25 +87,44 @@ public static class MainlineObjectWriter
 
         if (moduleName is not null)
         {
-            var (thisSize, align) = ThisModuleShape(target.Identity.Machine, target.PointerSize);
-            var bytes = new byte[thisSize];
-            var name = Encoding.UTF8.GetBytes(moduleName);
-            var nameAt = 3 * target.PointerSize; // struct module: enum module_state state; struct list_head list; char name[]
-            const int moduleNameLen = 64 - 8; // MODULE_NAME_LEN = 64 - sizeof(unsigned long) on 64-bit
-            if (name.Length >= moduleNameLen)
-            {
-                throw new ArgumentException($"module name '{moduleName}' is longer than MODULE_NAME_LEN - 1", nameof(moduleName));
-            }
-
-            name.CopyTo(bytes, nameAt);
-            var thisModule = w.AddSection(".gnu.linkonce.this_module", ElfConstants.ShtProgbits,
-                ElfConstants.ShfAlloc | ElfConstants.ShfWrite, ElfContent.Of(bytes));
-            thisModule.AddrAlign = align;
-            w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, thisModule));
-            w.AddSymbol(new ElfWriterSymbol("__this_module", 0, (ulong)thisSize, ElfConstants.StbGlobal, ElfConstants.SttObject, thisModule));
+            AddThisModule(w, target, moduleName);
         }
 
         return w;
+    }
+
+    /// <summary>
+    /// kbuild's <c>&lt;mod&gt;.mod.o</c> as far as the loader and the decoders need it: <c>.modinfo</c> (name=,
+    /// vermagic=) and <c>.gnu.linkonce.this_module</c>; linked with a module's objects it makes them a module.
+    /// </summary>
+    public static ElfWriter ModulePart(ObjectTarget target, string moduleName, string verMagic)
+    {
+        var w = new ElfWriter(target.Identity);
+        var text = $"name={moduleName}\0vermagic={verMagic}\0";
+        var modinfo = w.AddSection(".modinfo", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, ElfContent.Of(Encoding.UTF8.GetBytes(text)));
+        w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, modinfo));
+        AddThisModule(w, target, moduleName);
+        return w;
+    }
+
+    /// <summary>struct module with the name three pointers in (enum module_state; struct list_head; char name[]).</summary>
+    private static void AddThisModule(ElfWriter w, ObjectTarget target, string moduleName)
+    {
+        var (thisSize, align) = ThisModuleShape(target.Identity.Machine, target.PointerSize);
+        var bytes = new byte[thisSize];
+        var name = Encoding.UTF8.GetBytes(moduleName);
+        const int moduleNameLen = 64 - 8; // MODULE_NAME_LEN = 64 - sizeof(unsigned long) on 64-bit
+        if (name.Length >= moduleNameLen)
+        {
+            throw new ArgumentException($"module name '{moduleName}' is longer than MODULE_NAME_LEN - 1", nameof(moduleName));
+        }
+
+        name.CopyTo(bytes, 3 * target.PointerSize);
+        var thisModule = w.AddSection(".gnu.linkonce.this_module", ElfConstants.ShtProgbits,
+            ElfConstants.ShfAlloc | ElfConstants.ShfWrite, ElfContent.Of(bytes));
+        thisModule.AddrAlign = align;
+        w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, thisModule));
+        w.AddSymbol(new ElfWriterSymbol("__this_module", 0, (ulong)thisSize, ElfConstants.StbGlobal, ElfConstants.SttObject, thisModule));
     }
 
     /// <summary>sizeof/alignment of 6.1's struct module per arch, as Debian's 6.1 dummy.ko shows them
