@@ -120,4 +120,37 @@ public class SynthCommandTests
         stdout.Should().BeEmpty();
         Directory.GetFileSystemEntries(dir).Should().BeEmpty("nothing is written on a usage error");
     }
+
+    [TestCase("--fault", "nonsense", "unknown --fault 'nonsense'")]
+    [TestCase("--diet", "v7", "unknown --diet 'v7'")]
+    [TestCase("--fault", "site-pointer", "--diet", "v6", "--fault site-pointer does not apply to --diet v6")]
+    [TestCase("--fault", "no-script", "--fault no-script is about the module linker script: give --modules")]
+    [TestCase("--fault", "index-overflow", "--callsites", "100", "--fault index-overflow needs at least 16385 call sites")]
+    [TestCase("--fault", "index-overflow", "--modules", "4", "--callsites", "70000", "needs one image of 16385 call sites")]
+    [TestCase("--diet", "v5", "--profile", "v6.1-64le-jl", "--profile names a mainline layout")]
+    public void BadDietUsage_IsExit2WithOneLine(params string[] argsThenMessage)
+    {
+        var dir = Dir("diet-usage");
+        var (code, stdout, stderr) = CliRunner.Run(["synth", "-o", dir, .. argsThenMessage[..^1]]);
+        code.Should().Be(2);
+        stderr.Should().StartWith("DynDbg.ElfSim: error USG001: ").And.Contain(argsThenMessage[^1]);
+        stdout.Should().BeEmpty();
+        Directory.GetFileSystemEntries(dir).Should().BeEmpty("nothing is written on a usage error");
+    }
+
+    [Test]
+    public void DietTree_IsLinkedPerModuleAndChecksClean()
+    {
+        var dir = Dir("diet-tree");
+        var (code, stdout, stderr) = CliRunner.Run("synth", "-o", dir, "--modules", "4", "--callsites", "120", "--diet", "v5", "--arch", "i386", "--seed", "8");
+        code.Should().Be(0, stderr);
+        stdout.Should().Contain("4 modules, 120 call sites").And.Contain("(v5-32le-jl)");
+        var root = Path.Combine(dir, "lib", "modules", "synth");
+        var kos = Directory.GetFiles(root, "*.ko", SearchOption.AllDirectories);
+        kos.Should().HaveCount(4);
+        Directory.GetFiles(dir, "*.o", SearchOption.AllDirectories).Should().BeEmpty("the per-unit objects are removed after linking");
+        var check = CliRunner.Run("check", "--diet", "v5", root);
+        check.Code.Should().Be(0, check.Out + check.Err);
+        check.Out.Should().Contain("checked 4 files: 4 passed");
+    }
 }
