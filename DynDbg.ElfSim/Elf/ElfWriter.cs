@@ -570,21 +570,26 @@ public sealed class ElfWriter
 
             // Sorted by reversed text, a string's extensions follow it; walking backwards, each string is either a
             // tail of the last owner seen or a new owner.
-            var reversed = _strings.Select(x => (Text: x, Rev: new string(x.Reverse().ToArray()))).OrderBy(x => x.Rev, StringComparer.Ordinal).ToList();
+            // Compared from the end in place (no reversed copies: a million-symbol object would make a million).
+            var order = new int[_strings.Count];
+            for (var k = 0; k < order.Length; k++)
+            {
+                order[k] = k;
+            }
+
+            Array.Sort(order, (a, b) => CompareReversed(_strings[a], _strings[b]));
             var ownerOf = new Dictionary<string, string>(StringComparer.Ordinal);
             string? owner = null;
-            string? ownerRev = null;
-            for (var i = reversed.Count - 1; i >= 0; i--)
+            for (var i = order.Length - 1; i >= 0; i--)
             {
-                var (text, rev) = reversed[i];
-                if (ownerRev is not null && ownerRev.StartsWith(rev, StringComparison.Ordinal))
+                var text = _strings[order[i]];
+                if (owner is not null && owner.EndsWith(text, StringComparison.Ordinal))
                 {
-                    ownerOf[text] = owner!;
+                    ownerOf[text] = owner;
                 }
                 else
                 {
                     owner = text;
-                    ownerRev = rev;
                 }
             }
 
@@ -607,6 +612,22 @@ public sealed class ElfWriter
 
             _bytes = ms.ToArray();
             return _bytes;
+        }
+
+        /// <summary>Ordinal order of the reversed strings (the strings are distinct, so there are no ties).</summary>
+        private static int CompareReversed(string x, string y)
+        {
+            var n = Math.Min(x.Length, y.Length);
+            for (var i = 1; i <= n; i++)
+            {
+                var d = x[^i].CompareTo(y[^i]);
+                if (d != 0)
+                {
+                    return d;
+                }
+            }
+
+            return x.Length.CompareTo(y.Length);
         }
     }
 }
