@@ -51,7 +51,9 @@ measure() {
 	fi
 	# time(1) puts "Command exited with non-zero status N" first when the verdict is 1.
 	read -r wall rss < <(tail -n 1 "$t")
-	printf '| %s | %s s | %d MB | %d MB |\n' "$label" "$wall" $((rss / 1024)) $((bytes / 1048576)) >>"$rows"
+	local input="-"
+	[ "$bytes" -gt 0 ] && input="$((bytes / 1048576)) MB"
+	printf '| %s | %s s | %d MB | %s |\n' "$label" "$wall" $((rss / 1024)) "$input" >>"$rows"
 	tail -n 1 "$rows"
 }
 
