@@ -19,6 +19,7 @@ public static class Program
             LinkCommand.Create(io),
             ExplainCommand.Create(io),
             DietCommand.Create(io),
+            SynthCommand.Create(io),
         };
 
         try

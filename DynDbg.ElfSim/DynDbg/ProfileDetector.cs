@@ -118,9 +118,7 @@ public static class ProfileDetector
 
         if (memory is RelocatableMemory rm)
         {
-            var offsets = rm.RelocationsOf(region.Section).Keys
-                .Where(o => o >= region.Start && o - region.Start < region.Size)
-                .Select(o => o - region.Start).ToArray();
+            var offsets = InRegion(rm.RelocationsOf(region.Section), region);
             var byRelocs = fits.Where(c => RelocationsFit(offsets, c, p, region.Size)).ToArray();
             if (byRelocs.Length == 1)
             {
@@ -165,6 +163,29 @@ public static class ProfileDetector
 
         throw Undecidable(file, region,
             $"records of {jlSize} and of {noJlSize} bytes both fit the {region.Size}-byte table");
+    }
+
+    private static ulong[] InRegion(RelocationIndex all, DdebugRegion region)
+    {
+        var n = 0;
+        for (var k = 0; k < all.Count; k++)
+        {
+            var o = all.OffsetAt(k);
+            n += o >= region.Start && o - region.Start < region.Size ? 1 : 0;
+        }
+
+        var result = new ulong[n];
+        n = 0;
+        for (var k = 0; k < all.Count; k++)
+        {
+            var o = all.OffsetAt(k);
+            if (o >= region.Start && o - region.Start < region.Size)
+            {
+                result[n++] = o - region.Start;
+            }
+        }
+
+        return result;
     }
 
     private static bool IsPointerSlot(ulong inRecord, int p) => inRecord % (ulong)p == 0 && inRecord < (ulong)(4 * p);

@@ -62,7 +62,23 @@ public sealed class ElfWriter
             _relocations[target] = list;
         }
 
-        list.Add(new RelocationTable(target, rela, entries));
+        list.Add(new RelocationTable(target, rela, entries.Length, i => entries[i]));
+    }
+
+    /// <summary>
+    /// Adds a relocation table whose <paramref name="count"/> entries are made by <paramref name="entry"/> while the
+    /// file is written (in index order), so millions of relocations never exist as objects at once.
+    /// </summary>
+    public void AddRelocations(ElfWriterSection target, bool rela, int count, Func<int, ElfWriterRelocation> entry)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!_relocations.TryGetValue(target, out var list))
+        {
+            list = [];
+            _relocations[target] = list;
+        }
+
+        list.Add(new RelocationTable(target, rela, count, entry));
     }
 
     /// <summary>Writes the whole file to <paramref name="path"/> through a temporary file and a rename, so the path
@@ -96,7 +112,7 @@ public sealed class ElfWriter
 
     // ------------------------------------------------------------------ layout
 
-    private sealed record RelocationTable(ElfWriterSection Target, bool Rela, ElfWriterRelocation[] Entries);
+    private sealed record RelocationTable(ElfWriterSection Target, bool Rela, int Count, Func<int, ElfWriterRelocation> Entry);
 
     /// <summary>One entry of the section header table with everything resolved but the file offset.</summary>
     private sealed class Slot
@@ -179,7 +195,7 @@ public sealed class ElfWriter
                     rs.Flags = ElfConstants.ShfInfoLink;
                     rs.AddrAlign = (ulong)ptr;
                     rs.EntSize = entSize;
-                    rs.Size = entSize * (ulong)t.Entries.Length;
+                    rs.Size = entSize * (ulong)t.Count;
                     rs.Link = (uint)symtabIndex;
                     rs.Info = (uint)s.Index;
                     var table = t;
@@ -482,10 +498,9 @@ public sealed class ElfWriter
         var e = Endian;
         var id = Identity;
         var size = id.Is64 ? (t.Rela ? 24 : 16) : (t.Rela ? 12 : 8);
-        var entries = t.Entries;
-        WriteRecords(stream, entries.Length, size, (b, i) =>
+        WriteRecords(stream, t.Count, size, (b, i) =>
         {
-            var r = entries[i];
+            var r = t.Entry(i);
             if ((uint)r.Symbol >= (uint)ordinalToIndex.Length)
             {
                 throw new ArgumentOutOfRangeException(nameof(t), $"relocation names symbol ordinal {r.Symbol}, but only {ordinalToIndex.Length - 1} symbols were added");
@@ -555,21 +570,26 @@ public sealed class ElfWriter
 
             // Sorted by reversed text, a string's extensions follow it; walking backwards, each string is either a
             // tail of the last owner seen or a new owner.
-            var reversed = _strings.Select(x => (Text: x, Rev: new string(x.Reverse().ToArray()))).OrderBy(x => x.Rev, StringComparer.Ordinal).ToList();
+            // Compared from the end in place (no reversed copies: a million-symbol object would make a million).
+            var order = new int[_strings.Count];
+            for (var k = 0; k < order.Length; k++)
+            {
+                order[k] = k;
+            }
+
+            Array.Sort(order, (a, b) => CompareReversed(_strings[a], _strings[b]));
             var ownerOf = new Dictionary<string, string>(StringComparer.Ordinal);
             string? owner = null;
-            string? ownerRev = null;
-            for (var i = reversed.Count - 1; i >= 0; i--)
+            for (var i = order.Length - 1; i >= 0; i--)
             {
-                var (text, rev) = reversed[i];
-                if (ownerRev is not null && ownerRev.StartsWith(rev, StringComparison.Ordinal))
+                var text = _strings[order[i]];
+                if (owner is not null && owner.EndsWith(text, StringComparison.Ordinal))
                 {
-                    ownerOf[text] = owner!;
+                    ownerOf[text] = owner;
                 }
                 else
                 {
                     owner = text;
-                    ownerRev = rev;
                 }
             }
 
@@ -592,6 +612,22 @@ public sealed class ElfWriter
 
             _bytes = ms.ToArray();
             return _bytes;
+        }
+
+        /// <summary>Ordinal order of the reversed strings (the strings are distinct, so there are no ties).</summary>
+        private static int CompareReversed(string x, string y)
+        {
+            var n = Math.Min(x.Length, y.Length);
+            for (var i = 1; i <= n; i++)
+            {
+                var d = x[^i].CompareTo(y[^i]);
+                if (d != 0)
+                {
+                    return d;
+                }
+            }
+
+            return x.Length.CompareTo(y.Length);
         }
     }
 }

@@ -12,7 +12,7 @@ public sealed class ElfWriterSection
         Type = type;
         Flags = flags;
         Content = content;
-        Size = content?.Length ?? size;
+        _size = size;
     }
 
     public string Name { get; }
@@ -25,8 +25,11 @@ public sealed class ElfWriterSection
     /// <summary>The contents; null for SHT_NOBITS (and for empty sections).</summary>
     public ElfContent? Content { get; }
 
-    /// <summary>sh_size: the content's length, or the memory size of an SHT_NOBITS section.</summary>
-    public ulong Size { get; }
+    private readonly ulong _size;
+
+    /// <summary>sh_size: the content's length (read when the file is written, so a content may still grow while
+    /// sections and symbols are added), or the memory size of an SHT_NOBITS section.</summary>
+    public ulong Size => Content?.Length ?? _size;
 
     /// <summary>sh_link as a section (e.g. SHF_LINK_ORDER's linked-to section); null for 0.</summary>
     public ElfWriterSection? Link { get; set; }

@@ -7,31 +7,20 @@ namespace DynDbg.ElfSim.Elf;
 /// </summary>
 public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
 {
-    private readonly Dictionary<int, Dictionary<ulong, (ElfRelocation Rel, ElfRelocationTable Table, int Index)>> _bySection = new();
+    private readonly Dictionary<int, RelocationIndex> _bySection = new();
 
     /// <summary>Relocations that patch <paramref name="section"/>, by r_offset (the last one wins, as in the loader).</summary>
-    public IReadOnlyDictionary<ulong, (ElfRelocation Rel, ElfRelocationTable Table, int Index)> RelocationsOf(ElfSection section)
+    public RelocationIndex RelocationsOf(ElfSection section)
     {
         lock (_bySection)
         {
-            if (_bySection.TryGetValue(section.Index, out var map))
+            if (!_bySection.TryGetValue(section.Index, out var index))
             {
-                return map;
+                index = RelocationIndex.Build(File.RelocationSectionsFor(section).Select(File.GetRelocations).ToArray());
+                _bySection[section.Index] = index;
             }
 
-            map = new Dictionary<ulong, (ElfRelocation, ElfRelocationTable, int)>();
-            foreach (var rs in File.RelocationSectionsFor(section))
-            {
-                var table = File.GetRelocations(rs);
-                var entries = table.Entries;
-                for (var i = 0; i < entries.Length; i++)
-                {
-                    map[entries[i].Offset] = (entries[i], table, i);
-                }
-            }
-
-            _bySection[section.Index] = map;
-            return map;
+            return index;
         }
     }
 
@@ -39,7 +28,7 @@ public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
     {
         var width = File.PointerSize;
         var at = section.Offset + offset;
-        if (!RelocationsOf(section).TryGetValue(offset, out var hit))
+        if (!RelocationsOf(section).TryGet(offset, out var hit))
         {
             var raw = ReadWord(section, offset, width);
             if (raw == 0)
