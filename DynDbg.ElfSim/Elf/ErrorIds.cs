@@ -62,6 +62,9 @@ public static class ErrorIds
     public const string ScriptInclude = "LNK003";
     public const string ScriptEvaluation = "LNK004";
     public const string ScriptAssertion = "LNK005";
+
+    /// <summary>An expression nested deeper than the parser allows: a bound, so no input can overflow the stack.</summary>
+    public const string ScriptTooDeep = "LNK006";
     public const string LinkInputType = "LNK010";
     public const string LinkIncompatibleInput = "LNK011";
     public const string LinkMultipleDefinition = "LNK012";
