@@ -15,6 +15,17 @@ internal static class LinkedElf
         foreach (var o in link.Sections)
         {
             var type = o.WrittenType;
+            if (type is ElfConstants.ShtSymtab or ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtabShndx)
+            {
+                // ld 2.40 copies a REL/RELA table that patches no section (or a section named .rel*/.rela* of an
+                // unknown type, typed by bfd's name table) as data; the writer makes those tables itself, so this
+                // is refused rather than written wrong (found by the mutation harness).
+                var from = o.Inputs.FirstOrDefault();
+                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, from?.File.Path ?? link.Script.Name,
+                    from?.Elf.Describe() ?? $"output section {o.Name}", from?.Elf.HeaderOffset,
+                    $"output section {o.Name} would be a {(type is ElfConstants.ShtRel ? "REL" : type is ElfConstants.ShtRela ? "RELA" : "symbol")} table that patches no section; ld copies it as data, this emulation does not");
+            }
+
             var content = type == ElfConstants.ShtNobits ? null : new SectionContent(link, o);
             var ws = writer.AddSection(o.Name, type, o.WrittenFlags, content, o.Size);
             ws.Address = o.WrittenAddress;
