@@ -64,14 +64,14 @@ Task("FetchReal")
     if (exit != 0) throw new Exception($"scripts/fetch-real.sh failed with exit code {exit}");
 });
 
-// Long mutation run over samples and real modules: --iterations=N (per input) --seed=S.
+// Long mutation run over samples, real modules and the bundled linker scripts: --iterations=N (per input) --seed=S.
 Task("Fuzz")
     .Does(() =>
 {
     var settings = new DotNetTestSettings
     {
         Configuration = configuration,
-        Filter = "FullyQualifiedName~MutationSmokeTests",
+        Filter = "FullyQualifiedName~MutationSmokeTests|FullyQualifiedName~ScriptMutationTests",
         EnvironmentVariables = new Dictionary<string, string>
         {
             ["DYNDBG_FUZZ_ITERATIONS"] = Argument("iterations", "100000"),

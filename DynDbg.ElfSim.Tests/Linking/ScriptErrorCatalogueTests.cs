@@ -71,6 +71,19 @@ public class ScriptErrorCatalogueTests
         }
     }
 
+    /// <summary>Found by the script mutator: ld writes a 2 GiB (sparse) file for these; building the contents in
+    /// memory ran out of stream (IOException) or overflowed a size (OverflowException).</summary>
+    [TestCase("big_padding", "SECTIONS {\n  .text : { *(.text) . = . + 0x7fffffff; }\n}\n", 2)]
+    [TestCase("dot_near_top", "SECTIONS {\n  .text : { . = 0xfffffffffffff000; *(.text) }\n}\n", 2)]
+    [TestCase("two_halves", "SECTIONS {\n  .text : { *(.text) . = . + 0x30000000; }\n  .data : { *(.data) . = . + 0x30000000; }\n}\n", 3)]
+    public void OutputPastTheBound_IsRefused(string name, string script, int line)
+    {
+        var e = Link(Dir(name), script);
+        e.Should().NotBeNull();
+        e!.Id.Should().Be(ErrorIds.LinkOutputTooLarge);
+        e.OneLine.Should().Contain($"{name}.lds:{line}:").And.Contain("past 1 GiB");
+    }
+
     [Test]
     public void IncludeCycle_NamesTheChain_AndARepeatedIncludeIsFine()
     {
@@ -121,7 +134,7 @@ public class ScriptErrorCatalogueTests
         try
         {
             using var input = ElfFile.Open(TestPaths.Sample("x86_64", "alpha_main.o"));
-            _ = Linker.Link(ScriptParser.ParseFile(path), [("alpha_main.o", input)]);
+            _ = Linker.Link(ScriptParser.ParseFile(path), [("alpha_main.o", input)]).ToElf();
             return null;
         }
         catch (ElfFormatException e)

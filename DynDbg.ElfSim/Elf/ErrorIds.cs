@@ -73,6 +73,9 @@ public static class ErrorIds
     public const string LinkOrderMix = "LNK015";
     public const string LinkReverseCopy = "LNK016";
 
+    /// <summary>Output section contents past the bound (1 GiB): a script or input that asks for more is refused.</summary>
+    public const string LinkOutputTooLarge = "LNK017";
+
     public const string Usage = "USG001";
     public const string CannotWriteOutput = "USG002";
 }

@@ -7,10 +7,36 @@ namespace DynDbg.ElfSim.Linking;
 /// symbol table in the link's order, and the relocation tables.</summary>
 internal static class LinkedElf
 {
+    /// <summary>The most section contents one output may hold. ld writes whatever the script asks for (a sparse
+    /// file); this emulation builds contents in memory, so like the loader's LDR009 it stops at 1 GiB. Real module
+    /// links are a few MB.</summary>
+    public const ulong MaxContents = 1UL << 30;
+
+    private static void CheckSize(LinkResult link)
+    {
+        var total = 0UL;
+        foreach (var o in link.Sections)
+        {
+            if (o.WrittenType == ElfConstants.ShtNobits)
+            {
+                continue;
+            }
+
+            total = o.Size > MaxContents ? ulong.MaxValue : total + o.Size;
+            if (total > MaxContents)
+            {
+                var at = o.Statement.Source?.Location.ToString() ?? link.Script.Name;
+                throw new ElfFormatException(ErrorIds.LinkOutputTooLarge, at, $"output section {o.Name}", null,
+                    $"its {o.Size:#,0} bytes (0x{o.Size:x}) take the output's section contents past {MaxContents >> 30} GiB; ld would write it, this emulation refuses");
+            }
+        }
+    }
+
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
         var writer = new ElfWriter(id);
+        CheckSize(link);
         var map = new Dictionary<OutputSection, ElfWriterSection>();
         foreach (var o in link.Sections)
         {
