@@ -25,6 +25,9 @@ public static class CheckCommand
         return cmd;
     }
 
+    /// <summary>Runs shorter than this many files get no progress line.</summary>
+    public const int ProgressThreshold = 50;
+
     public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, string format, int jobs)
     {
         if (jobs < 1)
@@ -52,15 +55,31 @@ public static class CheckCommand
 
         var variant = diet is null ? (DietVariant?)null : DietLayout.ParseVariant(diet);
         var results = new List<FileCheck>(files.Count);
-        // AsOrdered streams results in path order as soon as each one's predecessors are done.
-        foreach (var c in files.AsParallel().AsOrdered().WithDegreeOfParallelism(jobs).Select(p => FileCheck.Run(p, variant)))
+        var progress = new ProgressLine(io.Error, io.ErrorIsTerminal && files.Count > ProgressThreshold);
+        var failed = 0;
+        // AsOrdered + NotBuffered: each result in path order as soon as it and all before it are done (PLINQ's
+        // default merge buffers them in chunks, so nothing showed until late in a run).
+        var checks = files.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.NotBuffered)
+            .WithDegreeOfParallelism(jobs).Select(p => FileCheck.Run(p, variant));
+        foreach (var c in checks)
         {
             results.Add(c);
+            failed += c.Failed ? 1 : 0;
             if (format == "text")
             {
+                if (io.OutIsTerminal)
+                {
+                    progress.Clear();
+                }
+
                 CheckReport.WriteText(io.Out, c);
+                io.Out.Flush();
             }
+
+            progress.Report(() => $"check: {results.Count}/{files.Count} files, {failed} failed, {progress.Seconds:0.0} s");
         }
+
+        progress.Clear();
 
         switch (format)
         {
