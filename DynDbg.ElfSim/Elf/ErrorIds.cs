@@ -40,6 +40,9 @@ public static class ErrorIds
     public const string UnreadableFile = "ELF031";
     public const string SymbolTableInfo = "ELF032";
 
+    /// <summary>A 32-bit object whose sections, placed as a module, end past 4 GiB: no 32-bit address holds them.</summary>
+    public const string AddressSpaceOverflow = "ELF033";
+
     public const string RecordSizeMismatch = "DYN002";
     public const string LayoutUndecidable = "DYN003";
     public const string UnresolvedPointer = "DYN004";
