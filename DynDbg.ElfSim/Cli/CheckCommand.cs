@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Reports;
@@ -57,6 +58,7 @@ public static class CheckCommand
         var results = new List<FileCheck>(files.Count);
         var progress = new ProgressLine(io.Error, io.ErrorIsTerminal && files.Count > ProgressThreshold);
         var failed = 0;
+        var flushed = Stopwatch.StartNew();
         // AsOrdered + NotBuffered: each result in path order as soon as it and all before it are done (PLINQ's
         // default merge buffers them in chunks, so nothing showed until late in a run).
         var checks = files.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.NotBuffered)
@@ -73,7 +75,12 @@ public static class CheckCommand
                 }
 
                 CheckReport.WriteText(io.Out, c);
-                io.Out.Flush();
+                // Each result reaches a terminal at once; a pipe or file (a CI log) gets them at least every 100 ms.
+                if (io.OutIsTerminal || flushed.ElapsedMilliseconds >= 100)
+                {
+                    io.Out.Flush();
+                    flushed.Restart();
+                }
             }
 
             progress.Report(() => $"check: {results.Count}/{files.Count} files, {failed} failed, {progress.Seconds:0.0} s");
