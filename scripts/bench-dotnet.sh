@@ -10,12 +10,16 @@ job=${1:-short}
 art=.artifacts/bdn
 rm -rf "$art"
 cmd=(dotnet run -c Release --project DynDbg.ElfSim.Benchmarks -- --filter '*' --job "$job" --exporters github --artifacts "$art")
-"${cmd[@]}" >&2
+log=$(mktemp)
+"${cmd[@]}" 2>&1 | tee "$log" >&2
+input=$(grep -m1 '^// input:' "$log" | sed 's|^// input: ||' || true)
+rm -f "$log"
 out=$(mktemp)
 {
   echo "<!-- BDN:BEGIN (scripts/bench-dotnet.sh $job, $(date -u +%Y-%m-%d), load average $(cut -d" " -f1 /proc/loadavg), $(nproc) cores, $(awk '/MemTotal/{printf "%d GiB", $2/1048576}' /proc/meminfo)) -->"
   echo
   echo "Command: \`${cmd[*]}\`"
+  echo "Input: ${input:-see DynDbg.ElfSim.Benchmarks/BenchmarkInput.cs}"
   for f in "$art"/results/*-report-github.md; do
     echo
     # BenchmarkDotNet's own header (machine, runtime, job) is a code block; keep it as written.
