@@ -64,14 +64,14 @@ Task("FetchReal")
     if (exit != 0) throw new Exception($"scripts/fetch-real.sh failed with exit code {exit}");
 });
 
-// Long mutation run over samples and real modules: --iterations=N (per input) --seed=S.
+// Long mutation run over samples, real modules and the bundled linker scripts: --iterations=N (per input) --seed=S.
 Task("Fuzz")
     .Does(() =>
 {
     var settings = new DotNetTestSettings
     {
         Configuration = configuration,
-        Filter = "FullyQualifiedName~MutationSmokeTests",
+        Filter = "FullyQualifiedName~MutationSmokeTests|FullyQualifiedName~ScriptMutationTests",
         EnvironmentVariables = new Dictionary<string, string>
         {
             ["DYNDBG_FUZZ_ITERATIONS"] = Argument("iterations", "100000"),
@@ -82,14 +82,16 @@ Task("Fuzz")
     DotNetTest(solution, settings);
 });
 
-// Whole-process timings against readelf (scripts/bench.sh, writes docs/performance.md); BenchmarkDotNet for the Get paths.
+// Whole-process timings against readelf (scripts/bench.sh) and the BenchmarkDotNet suite (scripts/bench-dotnet.sh),
+// both written into docs/performance.md: --runs=N (default 3), --job=short|dry.
 Task("Bench")
     .Does(() =>
 {
     var exit = StartProcess("bash", new ProcessSettings { Arguments = "scripts/bench.sh " + Argument("runs", "3") });
     if (exit != 0) throw new Exception($"scripts/bench.sh failed with exit code {exit}");
-    DotNetRun("./DynDbg.ElfSim.Benchmarks/DynDbg.ElfSim.Benchmarks.csproj", new ProcessArgumentBuilder().Append("--filter *").Append("--job short"),
-        new DotNetRunSettings { Configuration = "Release" });
+    // BenchmarkDotNet with a short job (--job=dry for a smoke run); its tables go into docs/performance.md too.
+    exit = StartProcess("bash", new ProcessSettings { Arguments = "scripts/bench-dotnet.sh " + Argument("job", "short") });
+    if (exit != 0) throw new Exception($"scripts/bench-dotnet.sh failed with exit code {exit}");
 });
 
 Task("CI")

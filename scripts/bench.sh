@@ -53,12 +53,5 @@ out=$(mktemp)
   echo "<!-- BENCH:END -->"
 } > "$out"
 
-python3 - "$out" docs/performance.md <<'PY'
-import re, sys
-new = open(sys.argv[1]).read()
-doc = open(sys.argv[2]).read()
-pat = re.compile(r"<!-- BENCH:BEGIN.*?<!-- BENCH:END -->\n?", re.S)
-doc = pat.sub(lambda m: new, doc) if pat.search(doc) else doc.rstrip() + "\n\n## Latest `scripts/bench.sh` run\n\n" + new
-open(sys.argv[2], "w").write(doc)
-PY
+scripts/splice-doc.py BENCH "$out" docs/performance.md 'Latest `scripts/bench.sh` run'
 cat "$out"

@@ -76,15 +76,22 @@ public class SynthFaultTests
         TestContext.Out.WriteLine($"{arch} {name} {DietLayout.VariantName(variant)}: errors {string.Join(",", errors)} (static {string.Join(",", staticErrors)}); " +
                                   $"hazards {string.Join(",", hazards)}; twin errors {string.Join(",", twinErrors)}, hazards {string.Join(",", twinHazards)}");
 
-        // The twin breaks nothing, except what the layout itself costs after loading: where the record view's
-        // _index unit overlaps header.format (§7.1, hazard DDH01), add_module's tab[0]._index = base spoils the
-        // header, and the post-load check §8.13 (DDG013) says so on every such module.
+        // The twin breaks nothing. What the layout itself costs after loading is a hazard, not an error: where the
+        // record view's _index unit overlaps header.format (§7.1, DDH01), add_module's tab[0]._index = base spoils the
+        // header, and the post-load check §8.13 (DDG013) reports it as the profile's known hazard.
         twinStatic.Should().BeEmpty();
-        twinErrors.Should().Equal(twinHazards.Contains(CheckIds.IndexOverlapsFormat) ? [CheckIds.HeaderUpN] : []);
+        twinErrors.Should().BeEmpty();
+        if (twinHazards.Contains(CheckIds.IndexOverlapsFormat))
+        {
+            twinHazards.Should().Contain(CheckIds.HeaderUpN);
+        }
 
+        // The layout's own post-load findings may turn into errors in the broken image (the fault adds a reason to
+        // the same invariant), so they are left out of the exact comparison; everything else must match exactly.
+        var own = twinHazards.Where(h => h.StartsWith("DDG", StringComparison.Ordinal)).ToArray();
         staticErrors.Should().Equal(fault.Static(variant).Order(StringComparer.Ordinal), "the static checks see exactly the fault's own invariant");
-        errors.Should().Equal(twinErrors.Union(fault.Static(variant)).Union(fault.PostLoad(variant)).Order(StringComparer.Ordinal));
-        hazards.Should().Equal(twinHazards.Union(fault.Hazards(variant)).Order(StringComparer.Ordinal));
+        errors.Except(own).Should().Equal(fault.Static(variant).Union(fault.PostLoad(variant)).Except(own).Order(StringComparer.Ordinal));
+        hazards.Except(own).Should().Equal(twinHazards.Union(fault.Hazards(variant)).Except(own).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Issue 4's three, through the CLI: a module without its header, with the header behind the

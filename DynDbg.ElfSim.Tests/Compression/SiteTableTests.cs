@@ -93,6 +93,20 @@ public class SiteTableTests
         table.Sites.ToArray().Should().OnlyContain(s => s.Modname >= 0xbf000000 && s.Modname <= uint.MaxValue);
     }
 
+    /// <summary>sh_addralign 0xffffffff on i386 beta.ko's .rodata.str1.1 (8000-mutant run, seed 7): the module
+    /// placement ran past 4 GiB and writing a 4-byte site word threw OverflowException in the zstd store.</summary>
+    [Test]
+    public void ThirtyTwoBitLayoutPastFourGiB_IsOurError()
+    {
+        var d = Elf.ElfBytesPatch.Read("i386", "beta.ko");
+        var (h, sections) = Elf.ElfBytesPatch.Describe(d);
+        var rodata = sections.First(s => s.Name == ".rodata.str1.1");
+        Elf.ElfBytesPatch.Put(d, (long)rodata.HeaderOffset + 32, 0xffffffff, 4, h.IsBigEndian); // sh_addralign (ELF32)
+        using var f = ElfFile.FromBytes("beta.ko", d);
+        var act = () => SiteTable.From(f, DyndbgImage.Load(f));
+        act.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.AddressSpaceOverflow);
+    }
+
     [Test]
     public void EmptyTable_HasNoBytes()
     {

@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 using DynDbg.ElfSim.Loading;
 
 namespace DynDbg.ElfSim.Tests.Elf;
 
 /// <summary>
-/// A seeded run of byte mutations over real samples and a real module, through every stage that exists: read,
-/// decode, control rendering, module-loader layout and relocation. Every mutant must end in a result, our own
+/// A seeded run of byte mutations over real samples and a real module, through the whole pipeline: read, decode,
+/// control rendering, module-loader layout and relocation, link (module.lds), check and compress, each stage on its
+/// own, from a file that no stage may change. Every mutant must end in a result, our own
 /// <see cref="ElfFormatException"/> or the loader's <see cref="LoaderRefusal"/>; anything else is a bug, and so
 /// is a mutant that takes longer than the hang guard. The short run is part of the tests; `dotnet cake
 /// --target=Fuzz --iterations=N --seed=S` runs it long (DYNDBG_FUZZ_ITERATIONS / DYNDBG_FUZZ_SEED).
@@ -44,16 +48,78 @@ public class MutationSmokeTests
         var rng = new Random(Seed + (31 * file.Length) + arch.Sum(c => c));
         var (h, sections) = ElfBytesPatch.Describe(original);
         var ids = new SortedSet<string>();
-        var decoded = 0;
+        var through = new int[StageNames.Length];
         var slowest = TimeSpan.Zero;
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "mutants", $"{arch}-{file.Replace('/', '_')}");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "mutant.o");
         for (var i = 0; i < Mutants; i++)
         {
             var d = Mutate(original, rng, h, sections);
+            File.WriteAllBytes(path, d);
             var sw = Stopwatch.StartNew();
+            RunPipeline(d, path, ids, through);
+            slowest = sw.Elapsed > slowest ? sw.Elapsed : slowest;
+            sw.Elapsed.Should().BeLessThan(HangGuard, $"mutant {i} of {arch}/{file} (seed {Seed}) must not hang");
+            File.ReadAllBytes(path).AsSpan().SequenceEqual(d).Should().BeTrue($"mutant {i} of {arch}/{file}: no stage may modify its input file");
+        }
+
+        var stages = string.Join(", ", StageNames.Select((n, k) => $"{n} {through[k]}"));
+        TestContext.Progress.WriteLine($"{arch}/{file}: {Mutants} mutants (seed {Seed}), went through: {stages}; slowest {slowest.TotalMilliseconds:0} ms, IDs: {string.Join(" ", ids)}");
+        ids.Should().NotBeEmpty();
+    }
+
+    internal static readonly string[] StageNames = ["decode+control", "load", "link", "check", "compress"];
+
+    private static readonly Lazy<LinkerScript> ModuleScript = new(() => BundledScripts.Load(BundledScripts.Default));
+
+    // Level 1: the stores' round trip is what is under test, not zstd's effort.
+    private static readonly SiteStoreOptions CheapStores = new(ZstdLevel: 1);
+
+    /// <summary>Each stage on its own (a mutant the decoder refuses may still link): read, decode and control;
+    /// the 6.1 loader; `link` with module.lds (and a decode of what it wrote); `check`; `compress`.</summary>
+    private static void RunPipeline(byte[] data, string path, ISet<string> ids, int[] through)
+    {
+        Stage(0, () =>
+        {
+            using var f = ElfFile.FromBytes("mutant", data);
+            _ = ControlFileWriter.Render([DyndbgImage.Load(f)]);
+        });
+        Stage(1, () =>
+        {
+            using var f = ElfFile.FromBytes("mutant", data);
+            var loaded = LoadedModule.Load(f, ModuleLoader.Layout(f), 0xffffffffc0200000, 0xffffffffc1000000);
+            _ = DyndbgImage.Load(f, memory: new LoadedModuleMemory(loaded));
+        });
+        Stage(2, () =>
+        {
+            using var f = ElfFile.Open(path);
+            var bytes = Linker.Link(ModuleScript.Value, [("mutant.o", f)]).ToElf().ToArray();
+            using var linked = ElfFile.FromBytes("linked", bytes);
+            _ = DyndbgImage.Load(linked);
+        });
+        Stage(3, () =>
+        {
+            var c = FileCheck.Run(path, null);
+            if (c.Unreadable is { } e)
+            {
+                throw e;
+            }
+        });
+        Stage(4, () =>
+        {
+            using var f = ElfFile.Open(path);
+            var r = CompressionStudy.Run(SiteTable.From(f, DyndbgImage.Load(f)), CheapStores);
+            // v6-pack compares function pointers only, so it may hand back a neighbour's site by design (§6.16).
+            r.Stores.Where(x => x.Name != "v6-pack").Should().OnlyContain(x => x.Exact, "every lossless store gives back the sites it was built from");
+        });
+
+        void Stage(int k, Action run)
+        {
             try
             {
-                RunPipeline(d);
-                decoded++;
+                run();
+                through[k]++;
             }
             catch (ElfFormatException e)
             {
@@ -64,23 +130,13 @@ public class MutationSmokeTests
             {
                 ids.Add(r.Id);
             }
-
-            slowest = sw.Elapsed > slowest ? sw.Elapsed : slowest;
-            sw.Elapsed.Should().BeLessThan(HangGuard, $"mutant {i} of {arch}/{file} (seed {Seed}) must not hang");
+            catch (Exception)
+            {
+                // Keep the mutant for a fixture: the test's work directory, crash-<stage>.o.
+                File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(path)!, $"crash-{StageNames[k].Replace('+', '-')}.o"), data);
+                throw;
+            }
         }
-
-        TestContext.Progress.WriteLine($"{arch}/{file}: {Mutants} mutants (seed {Seed}), {decoded} went through, slowest {slowest.TotalMilliseconds:0} ms, IDs: {string.Join(" ", ids)}");
-        ids.Should().NotBeEmpty();
-    }
-
-    private static void RunPipeline(byte[] data)
-    {
-        using var f = ElfFile.FromBytes("mutant", data);
-        var image = DyndbgImage.Load(f);
-        _ = ControlFileWriter.Render([image]);
-        var layout = ModuleLoader.Layout(f);
-        var loaded = LoadedModule.Load(f, layout, 0xffffffffc0200000, 0xffffffffc1000000);
-        _ = DyndbgImage.Load(f, memory: new LoadedModuleMemory(loaded));
     }
 
     internal static byte[] Mutate(byte[] original, Random rng, ElfHeader h, IReadOnlyList<ElfSection> sections)
@@ -100,7 +156,8 @@ public class MutationSmokeTests
             case 2: // a section header field set to an edge value
             {
                 var s = sections[rng.Next(sections.Count)];
-                var fieldOffsets = h.Is64 ? new[] { 0, 4, 24, 32, 40, 44, 56 } : new[] { 0, 4, 16, 20, 24, 28, 36 };
+                // every field: sh_flags, sh_addr and sh_addralign matter to the linker's layout
+                var fieldOffsets = h.Is64 ? new[] { 0, 4, 8, 16, 24, 32, 40, 44, 48, 56 } : new[] { 0, 4, 8, 12, 16, 20, 24, 28, 32, 36 };
                 var width = h.Is64 && rng.Next(2) == 0 ? 8 : 4;
                 var off = (long)s.HeaderOffset + fieldOffsets[rng.Next(fieldOffsets.Length)];
                 var value = rng.Next(4) switch { 0 => 0UL, 1 => ulong.MaxValue, 2 => (ulong)rng.Next(), _ => (ulong)d.Length };

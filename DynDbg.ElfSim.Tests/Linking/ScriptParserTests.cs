@@ -201,7 +201,7 @@ public class ScriptParserTests
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "self.lds"), "INCLUDE self.lds");
         var act = () => ScriptParser.ParseFile(Path.Combine(dir, "self.lds"));
-        act.Should().Throw<ElfFormatException>().Which.Message.Should().Contain("nested too deeply");
+        act.Should().Throw<ElfFormatException>().Which.Message.Should().Contain("INCLUDE cycle: self.lds -> self.lds");
     }
 
     [TestCase("SECTIONS { ; }", 1, 12)]

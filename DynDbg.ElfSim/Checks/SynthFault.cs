@@ -47,8 +47,8 @@ public sealed record SynthFault(
 
     private static Func<DietVariant, string[]> Just(string id) => _ => [id];
 
-    /// <summary>v5 13/28 shares one counter between the two arrays: a count mismatch is also that hazard (§7.4).</summary>
-    private static string[] SharedCounter(DietVariant v) => v == DietVariant.V6 ? [] : [CheckIds.SharedCounter];
+    /// <summary>v5 13/28 and v6 07/34 share one counter between the two arrays: a count mismatch is also that hazard (§7.4).</summary>
+    private static string[] SharedCounter(DietVariant v) => [CheckIds.SharedCounter];
 
     /// <summary>No header pair at element 0: dp - dp->_index reaches no header (§8.13), add_module finds none at
     /// tab[0] (§8.23), and without a site pointer the site lookup goes astray too (§8.18).</summary>

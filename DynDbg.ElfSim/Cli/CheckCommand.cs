@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Reports;
@@ -25,6 +26,9 @@ public static class CheckCommand
         return cmd;
     }
 
+    /// <summary>Runs shorter than this many files get no progress line.</summary>
+    public const int ProgressThreshold = 50;
+
     public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, string format, int jobs)
     {
         if (jobs < 1)
@@ -37,30 +41,61 @@ public static class CheckCommand
             return io.Usage($"unknown option '{unknown}' for check");
         }
 
-        var files = new List<string>();
+        // (path, found by walking a directory): walked files that are not ELF are skipped, on the worker threads,
+        // so the 4023 opens of a module tree's magic check no longer run one after another before any check.
+        var files = new List<(string Path, bool Walked)>();
         foreach (var root in roots)
         {
             if (Directory.Exists(root))
             {
-                files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(IsElf).Order(StringComparer.Ordinal));
+                files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => (p, true)));
             }
             else
             {
-                files.Add(root); // a missing or non-ELF file is reported as unreadable, with its error
+                files.Add((root, false)); // a missing or non-ELF file is reported as unreadable, with its error
             }
         }
 
         var variant = diet is null ? (DietVariant?)null : DietLayout.ParseVariant(diet);
         var results = new List<FileCheck>(files.Count);
-        // AsOrdered streams results in path order as soon as each one's predecessors are done.
-        foreach (var c in files.AsParallel().AsOrdered().WithDegreeOfParallelism(jobs).Select(p => FileCheck.Run(p, variant)))
+        var progress = new ProgressLine(io.Error, io.ErrorIsTerminal && files.Count > ProgressThreshold);
+        var failed = 0;
+        var flushed = Stopwatch.StartNew();
+        // AsOrdered + NotBuffered: each result in path order as soon as it and all before it are done (PLINQ's
+        // default merge buffers them in chunks, so nothing showed until late in a run).
+        var checks = files.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.NotBuffered)
+            .WithDegreeOfParallelism(jobs).Select(f => f.Walked && !IsElf(f.Path) ? null : FileCheck.Run(f.Path, variant));
+        var seen = 0;
+        foreach (var c in checks)
         {
+            seen++;
+            if (c is null)
+            {
+                continue;
+            }
+
             results.Add(c);
+            failed += c.Failed ? 1 : 0;
             if (format == "text")
             {
+                if (io.OutIsTerminal)
+                {
+                    progress.Clear();
+                }
+
                 CheckReport.WriteText(io.Out, c);
+                // Each result reaches a terminal at once; a pipe or file (a CI log) gets them at least every 100 ms.
+                if (io.OutIsTerminal || flushed.ElapsedMilliseconds >= 100)
+                {
+                    io.Out.Flush();
+                    flushed.Restart();
+                }
             }
+
+            progress.Report(() => $"check: {seen}/{files.Count} files, {failed} failed, {progress.Seconds:0.0} s");
         }
+
+        progress.Clear();
 
         switch (format)
         {

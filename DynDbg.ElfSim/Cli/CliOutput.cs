@@ -11,12 +11,22 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
 
+    /// <summary>Whether stderr is a terminal: progress lines go there only, never into redirected output or CI logs.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>Whether stdout is a terminal too, so a progress line must be erased before results are printed.</summary>
+    public bool OutIsTerminal { get; init; }
+
     public static CliOutput Console()
     {
         var enc = new UTF8Encoding(false);
         var stdout = new StreamWriter(System.Console.OpenStandardOutput(), enc, 1 << 16) { NewLine = "\n", AutoFlush = false };
         var stderr = new StreamWriter(System.Console.OpenStandardError(), enc) { NewLine = "\n", AutoFlush = true };
-        return new CliOutput(stdout, stderr);
+        return new CliOutput(stdout, stderr)
+        {
+            ErrorIsTerminal = !System.Console.IsErrorRedirected,
+            OutIsTerminal = !System.Console.IsOutputRedirected,
+        };
     }
 
     public int Fail(ElfFormatException e)

@@ -21,6 +21,13 @@ internal static class ModuleAddresses
         var layout = ModuleLoader.Layout(file, strict: false);
         var coreBase = file.PointerSize == 8 ? Base64 : Base32;
         var initBase = coreBase + ((layout.CoreSize + Page - 1) / Page * Page) + Page;
+        if (file.PointerSize == 4 && (layout.CoreSize > uint.MaxValue || layout.InitSize > uint.MaxValue || initBase + layout.InitSize > uint.MaxValue))
+        {
+            // Found by the mutation harness: a 32-bit site word cannot hold the address (OverflowException).
+            throw new ElfFormatException(ErrorIds.AddressSpaceOverflow, file.Path, "module layout", null,
+                $"core 0x{layout.CoreSize:x} and init 0x{layout.InitSize:x} bytes placed at 0x{coreBase:x} end past the 32-bit address space");
+        }
+
         var addresses = new ulong[file.Sections.Count];
         foreach (var s in layout.Sections)
         {

@@ -29,12 +29,19 @@ public sealed class ElfSymbolTable
 
     /// <summary>Index of the first symbol named <paramref name="name"/>, or -1.</summary>
     /// <remarks>
-    /// Several stages look names up in vmlinux's 130 000 symbols (bounds symbols, linux_banner, class maps); one
-    /// hashed index over the name bytes, built on first use, serves them all without a string per symbol.
+    /// A load of vmlinux looks up a handful of names (bounds symbols, linux_banner, class maps) among 130 000
+    /// symbols: a straight scan comparing name bytes in place costs about a millisecond each, where hashing every
+    /// name up front cost 45 ms (docs/performance.md). Callers that look up many names get the hashed index after
+    /// <see cref="ScanLookups"/> scans.
     /// </remarks>
     public int IndexOf(string name)
     {
         var wanted = Encoding.UTF8.GetBytes(name);
+        if (Interlocked.Increment(ref _lookups) <= ScanLookups)
+        {
+            return Scan([wanted])[0];
+        }
+
         var (head, next) = _byName.Value;
         if (!head.TryGetValue(Hash(wanted), out var i))
         {
@@ -52,8 +59,54 @@ public sealed class ElfSymbolTable
         return -1;
     }
 
-    /// <summary>Indices of several names; missing names map to -1.</summary>
-    public Dictionary<string, int> IndicesOf(params string[] names) => names.ToDictionary(n => n, IndexOf);
+    /// <summary>Indices of several names, found in one pass over the table; missing names map to -1.</summary>
+    public Dictionary<string, int> IndicesOf(params string[] names)
+    {
+        Interlocked.Increment(ref _lookups);
+        var wanted = names.Select(n => Encoding.UTF8.GetBytes(n)).ToArray();
+        var found = Scan(wanted);
+        var result = new Dictionary<string, int>();
+        for (var k = 0; k < names.Length; k++)
+        {
+            result.TryAdd(names[k], found[k]);
+        }
+
+        return result;
+    }
+
+    private const int ScanLookups = 8;
+    private int _lookups;
+
+    /// <summary>The lowest index of each wanted name (-1 if none), comparing in place: the terminating NUL first,
+    /// which rejects almost every symbol with one byte read.</summary>
+    private int[] Scan(byte[][] wanted)
+    {
+        var found = new int[wanted.Length];
+        Array.Fill(found, -1);
+        var strings = _file.GetContents(StringSection);
+        var left = wanted.Length;
+        for (var i = 1; i < _symbols.Length && left > 0; i++)
+        {
+            var off = _symbols[i].NameOffset;
+            if (off == 0 || off >= (uint)strings.Length)
+            {
+                continue;
+            }
+
+            for (var k = 0; k < wanted.Length; k++)
+            {
+                var w = wanted[k];
+                var end = (long)off + w.Length;
+                if (found[k] < 0 && end < strings.Length && strings[(int)end] == 0 && strings.Slice((int)off, w.Length).SequenceEqual(w))
+                {
+                    found[k] = i;
+                    left--;
+                }
+            }
+        }
+
+        return found;
+    }
 
     private (Dictionary<ulong, int>, int[]) BuildNameIndex()
     {

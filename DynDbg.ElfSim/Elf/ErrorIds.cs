@@ -40,6 +40,9 @@ public static class ErrorIds
     public const string UnreadableFile = "ELF031";
     public const string SymbolTableInfo = "ELF032";
 
+    /// <summary>A 32-bit object whose sections, placed as a module, end past 4 GiB: no 32-bit address holds them.</summary>
+    public const string AddressSpaceOverflow = "ELF033";
+
     public const string RecordSizeMismatch = "DYN002";
     public const string LayoutUndecidable = "DYN003";
     public const string UnresolvedPointer = "DYN004";
@@ -65,6 +68,9 @@ public static class ErrorIds
     public const string ScriptInclude = "LNK003";
     public const string ScriptEvaluation = "LNK004";
     public const string ScriptAssertion = "LNK005";
+
+    /// <summary>An expression nested deeper than the parser allows: a bound, so no input can overflow the stack.</summary>
+    public const string ScriptTooDeep = "LNK006";
     public const string LinkInputType = "LNK010";
     public const string LinkIncompatibleInput = "LNK011";
     public const string LinkMultipleDefinition = "LNK012";
@@ -72,6 +78,9 @@ public static class ErrorIds
     public const string LinkUnsupportedInput = "LNK014";
     public const string LinkOrderMix = "LNK015";
     public const string LinkReverseCopy = "LNK016";
+
+    /// <summary>Output section contents past the bound (1 GiB): a script or input that asks for more is refused.</summary>
+    public const string LinkOutputTooLarge = "LNK017";
 
     public const string Usage = "USG001";
     public const string CannotWriteOutput = "USG002";

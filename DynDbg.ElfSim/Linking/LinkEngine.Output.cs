@@ -302,7 +302,8 @@ internal sealed partial class LinkEngine
                     if (!isLocal)
                     {
                         var name = symtab.GetName((int)r.SymbolIndex);
-                        var h = _symbols.Find(name)!;
+                        var h = _symbols.Find(name) ?? throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
+                            $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
                         h.UsedByRelocation = true;
                         if (h.IsDefined && h.Section is { Output: null } dsec)
                         {

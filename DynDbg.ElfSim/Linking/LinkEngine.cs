@@ -486,12 +486,15 @@ internal sealed partial class LinkEngine
         }
 
         var first = (int)symtab.Section.Info;
-        for (var i = Math.Max(first, 1); i < symtab.Count; i++)
+        for (var i = first; i < symtab.Count; i++) // sh_info 0 puts the null symbol (local) among the globals, as bfd sees it
         {
             var sym = symtab[i];
             if (sym.Binding == ElfConstants.StbLocal)
             {
-                continue;
+                // bfd's elf_link_add_object_symbols: "error adding symbols: bad value"; relocations would take the
+                // local for a global (found by the mutation harness: sh_info 0).
+                throw new ElfFormatException(ErrorIds.SymbolTableInfo, file.Path, symtab.Section.Describe(), symtab.Section.HeaderOffset,
+                    $".symtab local symbol at index {i} (>= sh_info of {first})");
             }
 
             var name = symtab.GetName(i);

@@ -7,19 +7,49 @@ namespace DynDbg.ElfSim.Linking;
 /// symbol table in the link's order, and the relocation tables.</summary>
 internal static class LinkedElf
 {
+    /// <summary>The most section contents one output may hold. ld writes whatever the script asks for (a sparse
+    /// file); this emulation builds contents in memory, so like the loader's LDR009 it stops at 1 GiB. Real module
+    /// links are a few MB.</summary>
+    public const ulong MaxContents = 1UL << 30;
+
+    private static void CheckSize(LinkResult link)
+    {
+        var total = 0UL;
+        foreach (var o in link.Sections)
+        {
+            if (o.WrittenType == ElfConstants.ShtNobits)
+            {
+                continue;
+            }
+
+            total = o.Size > MaxContents ? ulong.MaxValue : total + o.Size;
+            if (total > MaxContents)
+            {
+                var at = o.Statement.Source?.Location.ToString() ?? link.Script.Name;
+                throw new ElfFormatException(ErrorIds.LinkOutputTooLarge, at, $"output section {o.Name}", null,
+                    $"its {o.Size:#,0} bytes (0x{o.Size:x}) take the output's section contents past {MaxContents >> 30} GiB; ld would write it, this emulation refuses");
+            }
+        }
+    }
+
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
         var writer = new ElfWriter(id);
+        CheckSize(link);
         var map = new Dictionary<OutputSection, ElfWriterSection>();
         foreach (var o in link.Sections)
         {
             var type = o.WrittenType;
             if (type is ElfConstants.ShtSymtab or ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtabShndx)
             {
-                // e.g. an input ".rela*" section of an unknown type takes SHT_RELA from bfd's special-section table.
-                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, link.Options.OutputName, $"output section '{o.Name}'", null,
-                    $"would be written with section type {type}, which only the writer's own symbol and relocation tables have; not emulated");
+                // ld 2.40 copies a REL/RELA table that patches no section (or a section named .rel*/.rela* of an
+                // unknown type, typed by bfd's name table) as data; the writer makes those tables itself, so this
+                // is refused rather than written wrong (found by the mutation harness).
+                var from = o.Inputs.FirstOrDefault();
+                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, from?.File.Path ?? link.Script.Name,
+                    from?.Elf.Describe() ?? $"output section {o.Name}", from?.Elf.HeaderOffset,
+                    $"output section {o.Name} would be a {(type is ElfConstants.ShtRel ? "REL" : type is ElfConstants.ShtRela ? "RELA" : "symbol")} table that patches no section; ld copies it as data, this emulation does not");
             }
 
             var content = type == ElfConstants.ShtNobits ? null : new SectionContent(link, o);

@@ -16,6 +16,9 @@ internal static class ScriptErrors
     public static ElfFormatException Include(ScriptLocation at, string message) =>
         new(ErrorIds.ScriptInclude, at.ToString(), "", null, message);
 
+    public static ElfFormatException TooDeep(ScriptLocation at, int limit) =>
+        new(ErrorIds.ScriptTooDeep, at.ToString(), "", null, $"expression nested too deeply (more than {limit} levels)");
+
     public static ElfFormatException Evaluation(ScriptLocation at, string message) =>
         new(ErrorIds.ScriptEvaluation, at.ToString(), "", null, message);
 }

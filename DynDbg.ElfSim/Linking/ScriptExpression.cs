@@ -8,6 +8,9 @@ public abstract record ScriptExpression(ScriptLocation Location)
 {
     public abstract string Print();
 
+    /// <summary>Levels of the tree; the parser bounds it so that folding and printing cannot overflow the stack.</summary>
+    public virtual int Depth => 1;
+
     /// <summary>A number; <see cref="Text"/> is how it was written.</summary>
     public sealed record Number(ulong Value, string Text, ScriptLocation At) : ScriptExpression(At)
     {
@@ -25,6 +28,8 @@ public abstract record ScriptExpression(ScriptLocation Location)
     /// <summary><c>-x</c>, <c>~x</c>, <c>!x</c>, and the one-argument functions ALIGN, ABSOLUTE, NEXT, LOG2CEIL.</summary>
     public sealed record Unary(string Op, ScriptExpression Operand, ScriptLocation At) : ScriptExpression(At)
     {
+        public override int Depth { get; } = 1 + Operand.Depth;
+
         public override string Print() => $"{Op} ({Operand.Print()})";
     }
 
@@ -33,6 +38,8 @@ public abstract record ScriptExpression(ScriptLocation Location)
     {
         public bool IsFunction => Op is "ALIGN" or "MAX" or "MIN";
 
+        public override int Depth { get; } = 1 + Math.Max(Left.Depth, Right.Depth);
+
         public override string Print() => IsFunction
             ? $"{Op} ({Left.Print()}, {Right.Print()})"
             : $"({Left.Print()} {Op} {Right.Print()})";
@@ -40,6 +47,8 @@ public abstract record ScriptExpression(ScriptLocation Location)
 
     public sealed record Conditional(ScriptExpression Condition, ScriptExpression Then, ScriptExpression Else, ScriptLocation At) : ScriptExpression(At)
     {
+        public override int Depth { get; } = 1 + Math.Max(Condition.Depth, Math.Max(Then.Depth, Else.Depth));
+
         public override string Print() => $"{Condition.Print()}?{Then.Print()}:{Else.Print()}";
     }
 

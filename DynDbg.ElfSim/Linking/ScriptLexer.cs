@@ -399,8 +399,8 @@ internal sealed class ScriptLexer
         return s.Length > 1 && s[0] == '0' ? ParsePrefix(s[1..], 8) : ParsePrefix(s, 10);
     }
 
-    /// <summary>The leading digits of <paramref name="s"/> in <paramref name="radix"/>, wrapping like strtoul does
-    /// not (it saturates); scripts do not rely on either.</summary>
+    /// <summary>The leading digits of <paramref name="s"/> in <paramref name="radix"/>, saturating at 2^64-1 like
+    /// strtoul (ld 2.40 gives <c>x = 0x1ffffffffffffffffffff;</c> the value ffffffffffffffff).</summary>
     private static ulong ParsePrefix(string s, int radix)
     {
         ulong v = 0;
@@ -412,7 +412,12 @@ internal sealed class ScriptLexer
                 break;
             }
 
-            v = unchecked((v * (ulong)radix) + (ulong)d);
+            if (v > (ulong.MaxValue - (ulong)d) / (ulong)radix)
+            {
+                return ulong.MaxValue;
+            }
+
+            v = (v * (ulong)radix) + (ulong)d;
         }
 
         return v;

@@ -15,6 +15,12 @@ public sealed class ScriptParser
 {
     private const int MaxIncludeDepth = 10;
 
+    // ld's bison parser gives up at 10000 stack entries ("memory exhausted"); a recursive descent needs a bound well
+    // below what a 1 MB thread stack holds, and kernel scripts nest a handful of levels.
+    private const int MaxExpressionDepth = 256;
+
+    private int _nesting;
+
     private static readonly Dictionary<string, string> TopLevelUnsupported = new()
     {
         ["MEMORY"] = "memory regions do not apply to a relocatable link",
@@ -138,11 +144,24 @@ public sealed class ScriptParser
         }
 
         var (path, text) = _include(name.Text, name.Location);
+        // ld 2.40 refuses a script that is still open ("linker script file 'a.lds' appears multiple times"); an
+        // INCLUDE of a finished file again is fine. Naming the chain shows where the loop closes.
+        var open = _lexers.Reverse().Select(l => l.File).ToList();
+        var first = open.FindIndex(f => SameFile(f, path));
+        if (first >= 0)
+        {
+            var chain = string.Join(" -> ", open.Skip(first).Append(path).Select(Path.GetFileName));
+            throw ScriptErrors.Include(includeToken.Location, $"INCLUDE cycle: {chain} (linker script file '{name.Text}' appears multiple times)");
+        }
+
         _files.Add(path);
         _lexers.Push(new ScriptLexer(path, text));
         body();
         _lexers.Pop();
     }
+
+    private static bool SameFile(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
     // ------------------------------------------------------------------ top level (ifile_p1)
 
@@ -163,9 +182,9 @@ public sealed class ScriptParser
             else if (t.Is("SECTIONS"))
             {
                 Next(St.Script);
-                Expect(St.Script, "{", "after SECTIONS");
+                var open = Expect(St.Script, "{", "after SECTIONS");
                 ParseSectionsBody(into);
-                Expect(St.Script, "}", "to close SECTIONS");
+                Expect(St.Script, "}", $"to close SECTIONS (opened at {open.Location.Line}:{open.Location.Column})");
             }
             else if (t.Is("INCLUDE"))
             {
@@ -178,7 +197,12 @@ public sealed class ScriptParser
             }
             else if (!TryStatementAnywhere(into, St.Script))
             {
-                throw ScriptErrors.Syntax(t.Location, $"unexpected {t.Describe()} at the top level of the script");
+                // NAME( or NAME{ reads as a command; ld only says "syntax error".
+                Next(St.Script);
+                var after = Peek(St.Script);
+                throw ScriptErrors.Syntax(t.Location, t.IsName && (after.Is("(") || after.Is("{"))
+                    ? $"unknown command {t.Text}"
+                    : $"unexpected {t.Describe()} at the top level of the script");
             }
         }
     }
@@ -281,7 +305,7 @@ public sealed class ScriptParser
         var at = name.Location;
         if (binary.Length > 0)
         {
-            rhs = new E.Binary(binary, new E.Symbol(name.Text, at), rhs, op.Location);
+            rhs = Bounded(new E.Binary(binary, new E.Symbol(name.Text, at), rhs, op.Location));
         }
 
         assignment = new S.Assignment(name.Text, rhs, false, false, at);
@@ -440,10 +464,10 @@ public sealed class ScriptParser
             }
         }
 
-        Expect(St.Expression, "{", $"to open the output section {name.Text}");
+        var brace = Expect(St.Expression, "{", $"to open the output section {name.Text}");
         var children = new List<ScriptStatement>();
         ParseSectionStatements(children);
-        Expect(St.Wild, "}", $"to close the output section {name.Text}");
+        Expect(St.Wild, "}", $"to close the output section {name.Text} (opened at {brace.Location.Line}:{brace.Location.Column})");
 
         // memspec_opt memspec_at_opt phdr_opt fill_opt opt_comma, lexed in the script state.
         t = Peek(St.Script);
@@ -740,7 +764,32 @@ public sealed class ScriptParser
 
     // ------------------------------------------------------------------ expressions (exp, EXPRESSION state)
 
-    private ScriptExpression ParseExpression() => ParseConditional();
+    private ScriptExpression ParseExpression()
+    {
+        Enter();
+        try
+        {
+            return ParseConditional();
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    /// <summary>One more level of parser recursion (a parenthesis, a function argument, a unary operator).</summary>
+    private void Enter()
+    {
+        if (++_nesting > MaxExpressionDepth)
+        {
+            throw ScriptErrors.TooDeep(PeekE().Location, MaxExpressionDepth);
+        }
+    }
+
+    /// <summary>A left-nested operator chain is deep without recursion here, but folding and printing recurse.</summary>
+    private static T Bounded<T>(T e)
+        where T : ScriptExpression =>
+        e.Depth > MaxExpressionDepth ? throw ScriptErrors.TooDeep(e.Location, MaxExpressionDepth) : e;
 
     private ScriptToken PeekE() => Peek(St.Expression);
 
@@ -756,15 +805,15 @@ public sealed class ScriptParser
         }
 
         NextE();
-        var a = ParseConditional();
+        var a = ParseExpression(); // guarded: a ? b ? c ... recurses
         var colon = NextE();
         if (!colon.Is(":"))
         {
             throw ScriptErrors.Syntax(colon.Location, $"expected ':' in a conditional expression, found {colon.Describe()}");
         }
 
-        var b = ParseConditional();
-        return new E.Conditional(cond, a, b, q.Location);
+        var b = ParseExpression();
+        return Bounded(new E.Conditional(cond, a, b, q.Location));
     }
 
     // Precedence from ldgram.y, lowest first.
@@ -791,7 +840,7 @@ public sealed class ScriptParser
 
             NextE();
             var right = ParseBinary(level + 1);
-            left = new E.Binary(t.Text, left, right, t.Location);
+            left = Bounded(new E.Binary(t.Text, left, right, t.Location));
         }
     }
 
@@ -801,8 +850,16 @@ public sealed class ScriptParser
         if (t.Kind == ScriptTokenKind.Punct && t.Text is "-" or "!" or "~" or "+")
         {
             NextE();
-            var operand = ParseUnary();
-            return t.Text == "+" ? operand : new E.Unary(t.Text, operand, t.Location);
+            Enter();
+            try
+            {
+                var operand = ParseUnary();
+                return t.Text == "+" ? operand : new E.Unary(t.Text, operand, t.Location);
+            }
+            finally
+            {
+                _nesting--;
+            }
         }
 
         return ParsePrimary();

@@ -1,0 +1,56 @@
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
+using DynDbg.ElfSim.Tests.Elf;
+
+namespace DynDbg.ElfSim.Tests.Linking;
+
+/// <summary>Link inputs the mutation harness broke the engine with, each now one LNK line.</summary>
+[TestFixture]
+public class MalformedLinkInputTests
+{
+    /// <summary>A RELA table whose sh_info is 0 patches no section: bfd makes it an ordinary section, which ld 2.40
+    /// copies as a RELA section; the writer makes relocation tables itself, so this used to throw ArgumentException.</summary>
+    [Test]
+    public void RelocationTablePatchingNoSection_IsRefusedAsUnsupported()
+    {
+        var d = ElfBytesPatch.Read("x86_64", "alpha_main.o");
+        var (h, sections) = ElfBytesPatch.Describe(d);
+        var rela = sections.First(s => s.Type == ElfConstants.ShtRela);
+        ElfBytesPatch.Put(d, (long)rela.HeaderOffset + 44, 0, 4, h.IsBigEndian); // sh_info
+        Refusal(d).OneLine.Should().Contain($"'{rela.Name}'").And.Contain("patches no section");
+    }
+
+    /// <summary>sh_type 0xffffffff on .rel.text (i386 beta.ko, 300-mutant run): bfd types the section by its name
+    /// (.rel* is SHT_REL), same dead end as above.</summary>
+    [Test]
+    public void UnknownTypeNamedLikeARelocationTable_IsRefusedAsUnsupported()
+    {
+        var d = ElfBytesPatch.Read("i386", "beta.ko");
+        var (h, sections) = ElfBytesPatch.Describe(d);
+        var rel = sections.First(s => s.Name == ".rel.text");
+        ElfBytesPatch.Put(d, (long)rel.HeaderOffset + 4, 0xffffffff, 4, h.IsBigEndian); // sh_type
+        Refusal(d).OneLine.Should().Contain("'.rel.text'").And.Contain("would be a REL table");
+    }
+
+    /// <summary>.symtab sh_info 0 (i386 beta.ko, 1000-mutant run): every symbol reads as global, so relocations looked
+    /// up local names among the globals (NullReferenceException). ld: "local symbol at index 0 (&gt;= sh_info of 0)".</summary>
+    [Test]
+    public void SymtabInfoZero_IsLdsBadValue()
+    {
+        var d = ElfBytesPatch.Read("i386", "beta.ko");
+        var (h, sections) = ElfBytesPatch.Describe(d);
+        var symtab = sections.First(s => s.Type == ElfConstants.ShtSymtab);
+        ElfBytesPatch.Put(d, (long)symtab.HeaderOffset + 28, 0, 4, h.IsBigEndian); // sh_info (ELF32)
+        Refusal(d, ErrorIds.SymbolTableInfo).OneLine.Should().Contain(".symtab local symbol at index 0 (>= sh_info of 0)");
+    }
+
+    private static ElfFormatException Refusal(byte[] data, string id = ErrorIds.LinkUnsupportedInput)
+    {
+        using var f = ElfFile.FromBytes("mutant.o", data);
+        var act = () => Linker.Link(BundledScripts.Load(BundledScripts.Default), [("mutant.o", f)]).ToElf();
+        var e = act.Should().Throw<ElfFormatException>().Which;
+        e.Id.Should().Be(id);
+        e.OneLine.Should().NotContain("\n");
+        return e;
+    }
+}
