@@ -195,15 +195,20 @@ public static class PostLoadChecks
     /// </summary>
     private sealed class Accumulator(DietLoad load)
     {
-        private readonly Dictionary<(string Id, int Table), (int Element, ulong Offset, List<(string Kind, string Message, int Count, bool Known)> Reasons)> _seen = new();
+        private const int ImageWideAfter = 8;
+
+        private readonly Dictionary<(string Id, int Table), (int Table, int Element, ulong Offset, List<(string Kind, string Message, int Count, bool Known)> Reasons)> _seen = new();
         private readonly List<(string Id, int Table)> _order = [];
 
         public void Add(string id, int element, ulong arrayOffset, string message, int? table = null, string kind = "", bool known = false)
         {
-            var key = (id, table ?? TableOf(element));
+            // A real built-in image has hundreds of slices: past a handful, one finding per invariant for the whole
+            // image (named by the first slice that breaks it) keeps the report readable.
+            var t = table ?? TableOf(element);
+            var key = (id, load.BuiltIn && load.Tables.Count > ImageWideAfter ? -1 : t);
             if (!_seen.TryGetValue(key, out var entry))
             {
-                entry = (element, load.FileOffset(load.Descriptors) + arrayOffset, []);
+                entry = (t, element, load.FileOffset(load.Descriptors) + arrayOffset, []);
                 _seen[key] = entry;
                 _order.Add(key);
             }
@@ -221,8 +226,8 @@ public static class PostLoadChecks
 
         public IReadOnlyList<CheckFinding> Findings() => _order.Select(k =>
         {
-            var (element, offset, reasons) = _seen[k];
-            var name = load.Tables.Count > 0 ? load.Tables[k.Table].ModName : "(no table)";
+            var (table, element, offset, reasons) = _seen[k];
+            var name = load.Tables.Count > 0 ? load.Tables[table].ModName : "(no table)";
             var where = $"{load.Layout.DescriptorSection} table '{name}'";
             var total = reasons.Sum(r => r.Count);
             var text = reasons[0].Message + string.Concat(reasons.Skip(1).Select(r => $"; {r.Count} more: {r.Message}"));

@@ -130,9 +130,12 @@ public static class DietLoader
     private static DietLoad LinkAndInit(ElfFile file, DietImage img)
     {
         var scriptName = img.Layout.Variant == DietVariant.V6 ? "vmlinux-diet-v6.lds" : "vmlinux-diet-v5.lds";
-        var name = $"ld -r -T {scriptName} {file.Path}";
-        var bytes = Linker.Link(BundledScripts.Load(scriptName), [(file.Path, file)], new LinkOptions(name)).ToElf().ToArray();
-        var linked = ElfFile.FromBytes(name, bytes);
+        // A vmlinux.o that was already linked with a diet vmlinux script (diet --link, synth --diet) defines the
+        // bounds itself; linking it again would find no __dyndbg input sections and make the bounds empty.
+        var linkedBefore = DefinesBounds(file, "__dyndbg") && DefinesBounds(file, DietLayout.SiteSection);
+        var name = linkedBefore ? file.Path : $"ld -r -T {scriptName} {file.Path}";
+        var linked = linkedBefore ? file
+            : ElfFile.FromBytes(name, Linker.Link(BundledScripts.Load(scriptName), [(file.Path, file)], new LinkOptions(name)).ToElf().ToArray());
         var placed = linked.Sections.Where(s => s.IsAlloc && s.Index > 0)
             .Select(s => new LoadedSection(s.Index, s.Name, ModuleRegion.Core, s.Address, s.Size, Math.Max(s.AddrAlign, 1), s.Flags, "script"))
             .ToArray();
@@ -142,8 +145,13 @@ public static class DietLoader
         var (desc, descSize, descWhere) = Bounds(linked, "__dyndbg");
         var (sites, siteSize, siteWhere) = Bounds(linked, DietLayout.SiteSection);
         return InitBuiltin(name, img, memory, desc, descSize, descWhere, sites, siteSize, siteWhere,
-            [$"linked by our engine with {scriptName}, placed at the script's addresses", .. module.Notes]);
+            [linkedBefore ? "already linked with a diet vmlinux script (it defines the bounds): placed at its section addresses"
+                : $"linked by our engine with {scriptName}, placed at the script's addresses", .. module.Notes]);
     }
+
+    private static bool DefinesBounds(ElfFile file, string name) =>
+        file.SymbolTable is { } t && t.IndexOf("__start_" + name) is > 0 and var i && t[i].IsInSection
+        && t.IndexOf("__stop_" + name) is > 0 and var j && t[j].IsInSection;
 
     /// <summary><c>__start_X</c>..<c>__stop_X</c> of a relocatable image: section-relative symbols.</summary>
     private static (ElfLocation Start, ulong Size, string Where) Bounds(ElfFile linked, string name)

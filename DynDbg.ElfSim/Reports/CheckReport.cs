@@ -18,8 +18,8 @@ public static class CheckReport
 
         var what = c.Kind switch
         {
-            "diet" => $"diet {c.Profile}: {string.Join(", ", c.Tables.Select(t => $"{t.Name} ({t.Records} descriptors)"))}",
-            "diet (transformed)" => $"mainline, transformed to diet {c.Profile} and linked: {string.Join(", ", c.Tables.Select(t => $"{t.Name} ({t.Records} descriptors)"))}",
+            "diet" => $"diet {c.Profile}: {DietTables(c)}",
+            "diet (transformed)" => $"mainline, transformed to diet {c.Profile} and linked: {DietTables(c)}",
             "mainline" => $"mainline {c.Profile}: {c.Tables.Count} table{(c.Tables.Count == 1 ? "" : "s")}, {c.Tables.Sum(t => t.Records)} records",
             _ => "no dyndbg table",
         };
@@ -66,6 +66,11 @@ public static class CheckReport
 
         j.WriteEndObject();
     }
+
+    /// <summary>Each table by name up to a handful; a built-in image with hundreds of slices is summed up instead.</summary>
+    private static string DietTables(FileCheck c) => c.Tables.Count <= 8
+        ? string.Join(", ", c.Tables.Select(t => $"{t.Name} ({t.Records} descriptors)"))
+        : $"{c.Tables.Count} tables, {c.Tables.Sum(t => t.Records)} descriptors";
 
     /// <summary>The <c>findings</c> array: one object per finding with its ID, severity, reference and place.</summary>
     public static void WriteFindings(Utf8JsonWriter j, IEnumerable<CheckFinding> findings)
