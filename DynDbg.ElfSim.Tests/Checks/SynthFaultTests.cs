@@ -92,6 +92,10 @@ public class SynthFaultTests
         staticErrors.Should().Equal(fault.Static(variant).Order(StringComparer.Ordinal), "the static checks see exactly the fault's own invariant");
         errors.Except(own).Should().Equal(fault.Static(variant).Union(fault.PostLoad(variant)).Except(own).Order(StringComparer.Ordinal));
         hazards.Except(own).Should().Equal(twinHazards.Union(fault.Hazards(variant)).Except(own).Order(StringComparer.Ordinal));
+        if (own.Length > 0)
+        {
+            errors.Union(hazards).Should().Contain(own, "the layout's own post-load findings do not vanish in the broken image");
+        }
     }
 
     /// <summary>Issue 4's three, through the CLI: a module without its header, with the header behind the
