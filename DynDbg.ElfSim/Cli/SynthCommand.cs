@@ -80,6 +80,20 @@ public static class SynthCommand
             return RunDiet(io, request, target);
         }
 
+        return Emit(io, request, layout.Name, (units, module, path) =>
+        {
+            MainlineObjectWriter.Build(target, layout, units, module).WriteFile(path);
+            return "";
+        });
+    }
+
+    /// <summary>
+    /// Writes DIR/vmlinux.o (no --modules) or the module tree with <paramref name="write"/> (units, module name or
+    /// null for built-ins, path → a note for the summary line); the units stream, so a million call sites are never
+    /// held as records. A write failure is one line and exit 2.
+    /// </summary>
+    private static int Emit(CliOutput io, SynthRequest request, string tag, Func<IEnumerable<CompilationUnit>, string?, string, string> write)
+    {
         var gen = new SynthGenerator(request.Seed);
         try
         {
@@ -87,17 +101,13 @@ public static class SynthCommand
             if (request.Modules is not { } m)
             {
                 var path = Path.Combine(request.Output, "vmlinux.o");
-                MainlineObjectWriter.Build(target, layout, gen.BuiltIn(request.Callsites), null).WriteFile(path);
-                io.Out.WriteLine($"{path}: {request.Callsites} call sites, {new FileInfo(path).Length} bytes ({layout.Name}, built-in)");
+                var note = write(gen.BuiltIn(request.Callsites), null, path);
+                io.Out.WriteLine($"{path}: {request.Callsites} call sites, {new FileInfo(path).Length} bytes ({tag}, built-in){note}");
                 return ExitCodes.Ok;
             }
 
-            var written = WriteTree(request.Output, gen.Modules(m, request.Callsites), (mod, path) =>
-            {
-                MainlineObjectWriter.Build(target, layout, mod.Units(), mod.Name).WriteFile(path);
-                return "";
-            });
-            return Summary(io, request, m, written, layout.Name);
+            var written = WriteTree(request.Output, gen.Modules(m, request.Callsites), (mod, path) => write(mod.Units(), mod.Name, path));
+            return Summary(io, request, m, written, tag);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -151,32 +161,13 @@ public static class SynthCommand
 
         var layout = DietLayout.Create(v, target.PointerSize, target.BigEndian, true);
         var tag = fault is null ? layout.Name : $"{layout.Name}, fault {fault.Name}";
-        var gen = new SynthGenerator(request.Seed);
-        string Write(IReadOnlyList<CompilationUnit> units, string? module, string path)
+        return Emit(io, request, tag, (stream, module, path) =>
         {
+            var units = stream.ToList(); // the fault's options look at every unit
             var broken = fault is not null && fault.AppliesTo(units);
             DietSynth.Write(path, units, target, layout, module, broken ? fault!.Options : null, broken ? fault!.Script : null, broken && fault!.ExtraHeaderUnit);
             return fault is null || broken ? "" : $" (no fault: needs {fault.MinCallsites} call sites, a unit of {fault.MinUnitCallsites})";
-        }
-
-        try
-        {
-            Directory.CreateDirectory(request.Output);
-            if (request.Modules is not { } m)
-            {
-                var path = Path.Combine(request.Output, "vmlinux.o");
-                var note = Write(gen.BuiltIn(request.Callsites).ToList(), null, path);
-                io.Out.WriteLine($"{path}: {request.Callsites} call sites, {new FileInfo(path).Length} bytes ({tag}, built-in){note}");
-                return ExitCodes.Ok;
-            }
-
-            var written = WriteTree(request.Output, gen.Modules(m, request.Callsites), (mod, path) => Write(mod.Units().ToList(), mod.Name, path));
-            return Summary(io, request, m, written, tag);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, request.Output, "output", null, $"cannot write: {e.Message}"));
-        }
+        });
     }
 
     private static int Summary(CliOutput io, SynthRequest request, int modules, List<(string Path, int Callsites, long Bytes, string Note)> written, string tag)

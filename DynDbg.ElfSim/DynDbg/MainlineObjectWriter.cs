@@ -46,8 +46,7 @@ public static class MainlineObjectWriter
         ElfWriterSection? modinfo = null;
         if (moduleName is not null)
         {
-            var text = $"name={moduleName}\0vermagic={VerMagic(layout)}\0";
-            modinfo = w.AddSection(".modinfo", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, ElfContent.Of(Encoding.UTF8.GetBytes(text)));
+            modinfo = AddModInfo(w, moduleName, VerMagic(layout));
         }
 
         var records = new RecordContent(layout, target, rows);
@@ -100,12 +99,15 @@ public static class MainlineObjectWriter
     public static ElfWriter ModulePart(ObjectTarget target, string moduleName, string verMagic)
     {
         var w = new ElfWriter(target.Identity);
-        var text = $"name={moduleName}\0vermagic={verMagic}\0";
-        var modinfo = w.AddSection(".modinfo", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, ElfContent.Of(Encoding.UTF8.GetBytes(text)));
+        var modinfo = AddModInfo(w, moduleName, verMagic);
         w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, modinfo));
         AddThisModule(w, target, moduleName);
         return w;
     }
+
+    private static ElfWriterSection AddModInfo(ElfWriter w, string moduleName, string verMagic) =>
+        w.AddSection(".modinfo", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc,
+            ElfContent.Of(Encoding.UTF8.GetBytes($"name={moduleName}\0vermagic={verMagic}\0")));
 
     /// <summary>struct module with the name three pointers in (enum module_state; struct list_head; char name[]).</summary>
     private static void AddThisModule(ElfWriter w, ObjectTarget target, string moduleName)
@@ -228,14 +230,7 @@ public static class MainlineObjectWriter
                 {
                     // STATIC_KEY_TRUE_INIT: enabled = 1, type = JUMP_TYPE_TRUE (reference §1.1).
                     e.Put32(rec.AsSpan(layout.KeyOffset), 1);
-                    if (p == 8)
-                    {
-                        e.Put64(rec.AsSpan(layout.KeyOffset + p), 1);
-                    }
-                    else
-                    {
-                        e.Put32(rec.AsSpan(layout.KeyOffset + p), 1);
-                    }
+                    e.PutWord(rec.AsSpan(layout.KeyOffset + p), 1, p);
                 }
 
                 stream.Write(rec);
