@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Cli;
@@ -64,7 +65,7 @@ public static class CheckCommand
         // AsOrdered + NotBuffered: each result in path order as soon as it and all before it are done (PLINQ's
         // default merge buffers them in chunks, so nothing showed until late in a run).
         var checks = files.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.NotBuffered)
-            .WithDegreeOfParallelism(jobs).Select(f => f.Walked && !IsElf(f.Path) ? null : FileCheck.Run(f.Path, variant));
+            .WithDegreeOfParallelism(jobs).Select(f => f.Walked && !ElfFile.HasElfMagic(f.Path) ? null : FileCheck.Run(f.Path, variant));
         var seen = 0;
         foreach (var c in checks)
         {
@@ -114,23 +115,5 @@ public static class CheckCommand
         return results.Any(c => c.Unreadable is not null) ? ExitCodes.BadInput
             : results.Any(c => c.Failed) ? ExitCodes.CheckFailed
             : ExitCodes.Ok;
-    }
-
-    private static bool IsElf(string path)
-    {
-        try
-        {
-            using var s = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[4];
-            return s.Read(magic) == 4 && magic[0] == 0x7f && magic[1] == (byte)'E' && magic[2] == (byte)'L' && magic[3] == (byte)'F';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }

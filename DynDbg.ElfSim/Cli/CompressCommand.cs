@@ -143,34 +143,10 @@ public static class CompressCommand
             }
 
             var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
-            inputs.AddRange(found.Where(IsElf));
+            inputs.AddRange(found.Where(f => ElfFile.HasElfMagic(f, minLength: 16)));
         }
 
         return inputs;
-    }
-
-    private static bool IsElf(string path)
-    {
-        try
-        {
-            // Size first: FIFOs, sockets and devices report 0 and would block or never end if opened.
-            if (new FileInfo(path).Length < 16)
-            {
-                return false;
-            }
-
-            using var s = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[4];
-            return s.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 
     private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>

@@ -29,6 +29,30 @@ public sealed class ElfFile : IDisposable
     public IReadOnlyList<ElfSection> Sections => _sections;
     public int PointerSize => Header.PointerSize;
 
+    /// <summary>
+    /// Whether <paramref name="path"/> starts with the ELF magic: how a directory walk picks its inputs without
+    /// mapping every file. Files shorter than <paramref name="minLength"/> are not (FIFOs, sockets and devices
+    /// report 0 and would block if read); unreadable files are not either.
+    /// </summary>
+    public static bool HasElfMagic(string path, long minLength = 4)
+    {
+        try
+        {
+            if (new FileInfo(path).Length < Math.Max(minLength, 4))
+            {
+                return false;
+            }
+
+            using var s = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[4];
+            return s.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Maps and parses <paramref name="path"/>. The file is opened read-only and never written.</summary>
     public static ElfFile Open(string path)
     {
