@@ -120,11 +120,9 @@ public static class LoadCommand
     /// </summary>
     private static DyndbgImage LoadLinked(IReadOnlyList<string> paths, string script, DdebugLayout? forced)
     {
-        var name = $"ld -r -T {script} {string.Join(' ', paths)}";
         try
         {
-            var bytes = Linker.WithLink(paths, script, new LinkOptions(name), link => link.ToElf().ToArray());
-            using var file = ElfFile.FromBytes(name, bytes);
+            using var file = Linker.LinkToMemory(paths, script);
             return DyndbgImage.Load(file, forced);
         }
         catch (ElfFormatException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition

@@ -60,10 +60,7 @@ public static class LoadDietMode
             }
             else
             {
-                var scriptName = script ?? LoadCommand.DefaultScript;
-                var name = $"ld -r -T {scriptName} {string.Join(' ', paths)}";
-                var bytes = Linker.WithLink(paths, scriptName, new LinkOptions(name), link => link.ToElf().ToArray());
-                using var file = ElfFile.FromBytes(name, bytes);
+                using var file = Linker.LinkToMemory(paths, script ?? LoadCommand.DefaultScript);
                 results.Add(LoadOne(file, variant, true, coreBase));
             }
         }

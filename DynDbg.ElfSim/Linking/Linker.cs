@@ -32,6 +32,14 @@ public static class Linker
         }
     }
 
+    /// <summary>Links <paramref name="inputs"/> under <paramref name="scriptPath"/> into an in-memory ELF named as the
+    /// ld command line, for the commands that read what the link made (load, load of diet images).</summary>
+    public static ElfFile LinkToMemory(IReadOnlyList<string> inputs, string scriptPath)
+    {
+        var name = $"ld -r -T {scriptPath} {string.Join(' ', inputs)}";
+        return ElfFile.FromBytes(name, WithLink(inputs, scriptPath, new LinkOptions(name), link => link.ToElf().ToArray()));
+    }
+
     /// <summary>Links <paramref name="inputs"/> under <paramref name="scriptPath"/> and writes the relocatable output
     /// to <paramref name="output"/>, whole or not at all.</summary>
     public static void LinkToFile(IReadOnlyList<string> inputs, string scriptPath, string output) =>
