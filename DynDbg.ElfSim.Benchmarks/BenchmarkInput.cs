@@ -18,7 +18,7 @@ public static class BenchmarkInput
     {
         var path = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } p ? p : CachedVmlinux() ?? SampleVmlinux();
         using var file = ElfFile.Open(path);
-        var table = SiteTable.From(file, DyndbgImage.Load(file));
+        var table = SiteTable.From(file, MainlineImage.Load(file));
         Console.WriteLine($"// input: {path}: {table.Count} records");
         return table;
     }

@@ -124,7 +124,7 @@ public class CompressCommandTests
         var records = files.Sum(f =>
         {
             using var e = ElfFile.Open(f);
-            return DyndbgImage.Load(e).Records.Count;
+            return MainlineImage.Load(e).Records.Count;
         });
         total.GetProperty("records").GetInt32().Should().Be(records);
         total.GetProperty("rawSiteBytes").GetInt64().Should().Be(records * 24L);
@@ -164,7 +164,7 @@ public class CompressCommandTests
         var (code, _, err) = CliRunner.Run("compress", "--budget-ms", "0", "--no-zstd", "--dump", dir, Sample("s390x", "alpha.ko"));
         code.Should().Be(0, err);
         using var f = ElfFile.Open(Sample("s390x", "alpha.ko"));
-        File.ReadAllBytes(Path.Combine(dir, "alpha.ko.sites")).Should().Equal(SiteTable.From(f, DyndbgImage.Load(f)).ToBytes());
+        File.ReadAllBytes(Path.Combine(dir, "alpha.ko.sites")).Should().Equal(SiteTable.From(f, MainlineImage.Load(f)).ToBytes());
         Directory.EnumerateFiles(dir).Should().HaveCount(1, "no temporary file is left behind");
     }
 

@@ -34,7 +34,7 @@ public class SynthCommandTests
 
         using (var file = ElfFile.Open(path))
         {
-            var img = DyndbgImage.Load(file);
+            var img = MainlineImage.Load(file);
             img.Records.Should().HaveCount(20000);
             img.Records.Select(r => (r.Modname, r.Filename, r.Function, r.Format, r.LineNo))
                 .Should().Equal(new SynthGenerator(4).BuiltIn(20000).SelectMany(u => u.Callsites).Select(c => (c.ModName, c.FileName, c.Function, c.Format, c.LineNo)));
@@ -71,7 +71,7 @@ public class SynthCommandTests
         foreach (var ko in kos)
         {
             using var file = ElfFile.Open(ko);
-            var img = DyndbgImage.Load(file);
+            var img = MainlineImage.Load(file);
             img.Kind.Should().Be(ImageKind.Module);
             img.Decision?.Layout.Name.Should().Be("v6.1-64be-jl");
             img.Records.Select(r => r.Modname).Distinct().Should().BeEquivalentTo(img.Records.Count == 0 ? [] : new[] { Path.GetFileNameWithoutExtension(ko) });

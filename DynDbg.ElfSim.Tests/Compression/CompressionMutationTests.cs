@@ -31,7 +31,7 @@ public class CompressionMutationTests
             try
             {
                 using var f = ElfFile.FromBytes("mutant", d);
-                table = SiteTable.From(f, DyndbgImage.Load(f));
+                table = SiteTable.From(f, MainlineImage.Load(f));
             }
             catch (ElfFormatException e)
             {

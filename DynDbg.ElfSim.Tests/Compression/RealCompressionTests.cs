@@ -18,7 +18,7 @@ public class RealCompressionTests
     private static (SiteTable Table, IReadOnlyList<DdebugRecord> Records) Load(string path)
     {
         using var f = ElfFile.Open(path);
-        var image = DyndbgImage.Load(f);
+        var image = MainlineImage.Load(f);
         return (SiteTable.From(f, image), image.Records);
     }
 

@@ -34,7 +34,7 @@ public class SiteStoreExactnessTests
     public void EveryStore_IsExact_OnTheSamples(string arch, string file)
     {
         using var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        AllExact(SiteTable.From(f, DyndbgImage.Load(f)));
+        AllExact(SiteTable.From(f, MainlineImage.Load(f)));
     }
 
     [TestCaseSource(nameof(Synthetic))]

@@ -14,7 +14,7 @@ public class SiteStringAnalysisTests
     private static IReadOnlyList<SiteStringUse> Strings(string arch, string file)
     {
         using var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        return SiteTable.From(f, DyndbgImage.Load(f)).Strings;
+        return SiteTable.From(f, MainlineImage.Load(f)).Strings;
     }
 
     // ld.bfd -r (x86_64, i386, s390x) does not merge strings across objects: alpha_main.o and alpha_util.o keep

@@ -12,14 +12,14 @@ public class SiteTableTests
     private static SiteTable Load(string arch, string file)
     {
         using var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        return SiteTable.From(f, DyndbgImage.Load(f));
+        return SiteTable.From(f, MainlineImage.Load(f));
     }
 
     [Test]
     public void SitesFollowTheRecords_EqualPointersForEqualObjects()
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "alpha.ko"));
-        var image = DyndbgImage.Load(f);
+        var image = MainlineImage.Load(f);
         var table = SiteTable.From(f, image);
         table.Count.Should().Be(11);
         table.PointerSize.Should().Be(8);
@@ -40,7 +40,7 @@ public class SiteTableTests
     public void ModuleAddresses_FollowTheLoaderPasses()
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "alpha.ko"));
-        var table = SiteTable.From(f, DyndbgImage.Load(f));
+        var table = SiteTable.From(f, MainlineImage.Load(f));
         var text = f.FindSection(".text")!;
         var addresses = ModuleAddresses.Of(f);
 
@@ -103,7 +103,7 @@ public class SiteTableTests
         var rodata = sections.First(s => s.Name == ".rodata.str1.1");
         Elf.ElfBytesPatch.Put(d, (long)rodata.HeaderOffset + 32, 0xffffffff, 4, h.IsBigEndian); // sh_addralign (ELF32)
         using var f = ElfFile.FromBytes("beta.ko", d);
-        var act = () => SiteTable.From(f, DyndbgImage.Load(f));
+        var act = () => SiteTable.From(f, MainlineImage.Load(f));
         act.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.AddressSpaceOverflow);
     }
 

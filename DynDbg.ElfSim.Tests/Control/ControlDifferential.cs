@@ -13,7 +13,7 @@ public sealed class ControlDifferential : IDisposable
 {
     private readonly KernelOracle kernel;
 
-    public ControlDifferential(IEnumerable<DyndbgImage> images, int verbose = 4, int pid = 1, bool inInterrupt = false)
+    public ControlDifferential(IEnumerable<MainlineImage> images, int verbose = 4, int pid = 1, bool inInterrupt = false)
     {
         kernel = KernelOracle.Start();
         kernel.Verbose(verbose);

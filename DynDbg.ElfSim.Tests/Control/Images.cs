@@ -6,11 +6,11 @@ namespace DynDbg.ElfSim.Tests.Control;
 /// <summary>Decoded images for the control tests (the file is unmapped once its records are decoded).</summary>
 internal static class Images
 {
-    public static DyndbgImage Load(string path)
+    public static MainlineImage Load(string path)
     {
         using var f = ElfFile.Open(path);
-        return DyndbgImage.Load(f);
+        return MainlineImage.Load(f);
     }
 
-    public static DyndbgImage Sample(string arch, string file) => Load(TestPaths.Sample(arch, file));
+    public static MainlineImage Sample(string arch, string file) => Load(TestPaths.Sample(arch, file));
 }

@@ -50,7 +50,7 @@ public sealed class KernelOracle : IDisposable
     /// Adds an image as the kernel would: one <c>ddebug_add_module</c> per table, each offered all class maps of
     /// the image (the kernel attaches those whose mod_name matches). Returns the log lines that produced.
     /// </summary>
-    public IReadOnlyList<string> Load(DyndbgImage image)
+    public IReadOnlyList<string> Load(MainlineImage image)
     {
         var log = new List<string>();
         foreach (var t in image.Tables)

@@ -14,7 +14,7 @@ namespace DynDbg.ElfSim.Tests.Control;
 [Category("KernelSource")]
 public class OracleDifferentialTests
 {
-    private static IReadOnlyList<DyndbgImage> SampleKernel() =>
+    private static IReadOnlyList<MainlineImage> SampleKernel() =>
         [Images.Sample("x86_64", "vmlinux.o"), Images.Sample("x86_64", "gamma.ko"), Images.Sample("i386", "alpha.ko")];
 
     [Test]
@@ -90,7 +90,7 @@ public class OracleDifferentialTests
         var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "delta-keys.ko");
         using (var f = ElfFile.Open(TestPaths.Sample("x86_64", "delta.ko")))
         {
-            var img = DyndbgImage.Load(f);
+            var img = MainlineImage.Load(f);
             var r0 = img.Records[0];
             var r1 = img.Records[1];
             var layout = img.Decision!.Layout;
@@ -100,7 +100,7 @@ public class OracleDifferentialTests
 
         File.WriteAllBytes(path, bytes);
         using var file = ElfFile.Open(path);
-        using var run = new ControlDifferential([DyndbgImage.Load(file)], verbose: 0);
+        using var run = new ControlDifferential([MainlineImage.Load(file)], verbose: 0);
         foreach (var q in new[] { "-p", "+p", "-p", "+p" })
         {
             run.Step(Encoding.ASCII.GetBytes(q)).Should().BeNull($"'{q}' agrees with the kernel");

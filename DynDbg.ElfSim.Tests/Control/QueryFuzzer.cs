@@ -10,7 +10,7 @@ namespace DynDbg.ElfSim.Tests.Control;
 /// and a steady share of damaged ones (bad ops and letters, odd words, unknown or repeated keywords, unclosed
 /// quotes, too many words, NULs, Latin-1 blanks, over-long writes).
 /// </summary>
-public sealed class QueryFuzzer(int seed, IReadOnlyList<DyndbgImage> images)
+public sealed class QueryFuzzer(int seed, IReadOnlyList<MainlineImage> images)
 {
     private static readonly string[] Keywords = ["func", "file", "module", "format", "line", "class"];
     private static readonly string[] BadKeywords = ["fnuc", "File", "lines", "mod", "", "#", "format:"];

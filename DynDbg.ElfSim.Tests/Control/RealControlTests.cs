@@ -18,7 +18,7 @@ public class RealControlTests
         "net/sctp/sctp.ko", "drivers/usb/serial/usbserial.ko", "drivers/gpu/drm/amd/amdgpu/amdgpu.ko",
     ];
 
-    private static IReadOnlyList<DyndbgImage> KernelAndModules() =>
+    private static IReadOnlyList<MainlineImage> KernelAndModules() =>
         [Images.Load(RealAmd64.Vmlinux), .. ModuleList.Select(m => Images.Load(RealAmd64.Module(m)))];
 
     [Test]
@@ -58,7 +58,7 @@ public class RealControlTests
         var modules = Directory.EnumerateFiles(RealAmd64.Modules, "*.ko", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(Images.Load).Where(i => i.Records.Count > 0).ToArray();
         modules.Length.Should().BeGreaterThan(1300);
-        var images = new List<DyndbgImage> { Images.Load(RealAmd64.Vmlinux) };
+        var images = new List<MainlineImage> { Images.Load(RealAmd64.Vmlinux) };
         images.AddRange(modules);
         using var run = new ControlDifferential(images, verbose: 0);
         var sites = run.Ours.Tables.Sum(t => t.Sites.Count);

@@ -15,7 +15,7 @@ public class DietObjectWriterTests
     private static IReadOnlyList<CompilationUnit> AlphaUnits(string arch)
     {
         using var f = ElfFile.Open(TestPaths.Sample(arch, "alpha.ko"));
-        return DietTransform.Units(DyndbgImage.Load(f).Records);
+        return DietTransform.Units(MainlineImage.Load(f).Records);
     }
 
     private static DietLayout LayoutFor(ObjectTarget t, DietVariant v) => DietLayout.Create(v, t.PointerSize, t.BigEndian, jumpLabel: true);

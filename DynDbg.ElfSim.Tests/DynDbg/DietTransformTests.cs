@@ -65,7 +65,7 @@ public class DietTransformTests
         List<DdebugRecord> records;
         using (var f = ElfFile.Open(input))
         {
-            records = [.. DyndbgImage.Load(f).Records];
+            records = [.. MainlineImage.Load(f).Records];
         }
 
         using var lf = ElfFile.Open(linked);
@@ -159,7 +159,7 @@ public class DietTransformTests
     public void Units_AreRunsOfModnameAndFile_InRecordOrder()
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "beta.ko"));
-        var records = DyndbgImage.Load(f).Records;
+        var records = MainlineImage.Load(f).Records;
         var units = DietTransform.Units(records);
         units.Select(u => u.SourceName).Should().Equal("beta_core.c", "beta_proto.c");
         units.SelectMany(u => u.Callsites).Select(c => (c.Function, c.LineNo)).Should().Equal(records.Select(r => (r.Function, r.LineNo)));
@@ -174,7 +174,7 @@ public class DietTransformTests
     public void StaticKeys_AreInitialisedInPlace(string arch)
     {
         using var input = ElfFile.Open(TestPaths.Sample(arch, "delta.ko"));
-        var unit = DietTransform.Units(DyndbgImage.Load(input).Records).Single();
+        var unit = DietTransform.Units(MainlineImage.Load(input).Records).Single();
         unit.Callsites.Should().OnlyContain(c => c.KeyEnabled);
         var target = ObjectTarget.ForArch(arch)!;
         var layout = DietLayout.Create(DietVariant.V5, target.PointerSize, target.BigEndian, jumpLabel: true);

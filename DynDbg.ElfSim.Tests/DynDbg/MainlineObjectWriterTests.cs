@@ -56,7 +56,7 @@ public class MainlineObjectWriterTests
         MainlineObjectWriter.Build(target, layout, units, null).WriteFile(path);
 
         using var file = ElfFile.Open(path);
-        var img = DyndbgImage.Load(file);
+        var img = MainlineImage.Load(file);
         img.Decision!.Layout.Should().Be(layout, "the profile detector must find the written layout from the file alone");
         img.Records.Select(r => Decoded(r, layout)).Should().Equal(Sites(units).Select(c => Expected(c, layout)));
         img.Kind.Should().Be(ImageKind.BuiltIn);
@@ -73,7 +73,7 @@ public class MainlineObjectWriterTests
         MainlineObjectWriter.Build(target, layout, mod.Units(), mod.Name).WriteFile(path);
 
         using var file = ElfFile.Open(path);
-        var img = DyndbgImage.Load(file);
+        var img = MainlineImage.Load(file);
         img.Kind.Should().Be(ImageKind.Module);
         img.Tables.Should().ContainSingle().Which.ModName.Should().Be(mod.Name);
         img.Records.Select(r => Decoded(r, layout)).Should().Equal(Sites(mod.Units()).Select(c => Expected(c, layout)));

@@ -19,10 +19,10 @@ public class SampleDecodingTests
         from m in Modules
         select new TestCaseData(arch, m.Module, m.Records, m.JumpLabel).SetName($"Decodes_{arch}_{m.Module}");
 
-    private static (ElfFile File, DyndbgImage Image) Load(string arch, string file)
+    private static (ElfFile File, MainlineImage Image) Load(string arch, string file)
     {
         var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        return (f, DyndbgImage.Load(f));
+        return (f, MainlineImage.Load(f));
     }
 
     [TestCaseSource(nameof(ArchModules))]
@@ -127,9 +127,9 @@ public class SampleDecodingTests
     public void ForcedProfile_ThatDoesNotFit_IsAnError()
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "alpha.ko"));
-        var act = () => DyndbgImage.Load(f, DdebugLayout.ByName("v6.1-64le-nojl"));
+        var act = () => MainlineImage.Load(f, DdebugLayout.ByName("v6.1-64le-nojl"));
         act.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.RecordSizeMismatch);
-        var wrongClass = () => DyndbgImage.Load(f, DdebugLayout.ByName("v6.1-32le-jl"));
+        var wrongClass = () => MainlineImage.Load(f, DdebugLayout.ByName("v6.1-32le-jl"));
         wrongClass.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.ProfileMismatch);
     }
 
@@ -137,7 +137,7 @@ public class SampleDecodingTests
     public void ObjectWithoutDyndbg_HasNoTables()
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "legacy/pre59.o"));
-        var img = DyndbgImage.Load(f, DdebugLayout.ByName("v6.1-64le-jl"));
+        var img = MainlineImage.Load(f, DdebugLayout.ByName("v6.1-64le-jl"));
         img.Region.Should().BeNull();
         img.Tables.Should().BeEmpty();
     }

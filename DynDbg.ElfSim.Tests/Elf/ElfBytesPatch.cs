@@ -32,7 +32,7 @@ public static class ElfBytesPatch
             using var f = ElfFile.FromBytes("fixture.o", data);
             if (decodeDyndbg)
             {
-                _ = ElfSim.DynDbg.DyndbgImage.Load(f);
+                _ = ElfSim.DynDbg.MainlineImage.Load(f);
             }
 
             return null;

@@ -83,20 +83,20 @@ public class MutationSmokeTests
         Stage(0, () =>
         {
             using var f = ElfFile.FromBytes("mutant", data);
-            _ = ControlFileWriter.Render([DyndbgImage.Load(f)]);
+            _ = ControlFileWriter.Render([MainlineImage.Load(f)]);
         });
         Stage(1, () =>
         {
             using var f = ElfFile.FromBytes("mutant", data);
             var loaded = LoadedModule.Load(f, ModuleLoader.Layout(f), 0xffffffffc0200000, 0xffffffffc1000000);
-            _ = DyndbgImage.Load(f, memory: new LoadedModuleMemory(loaded));
+            _ = MainlineImage.Load(f, memory: new LoadedModuleMemory(loaded));
         });
         Stage(2, () =>
         {
             using var f = ElfFile.Open(path);
             var bytes = Linker.Link(ModuleScript.Value, [("mutant.o", f)]).ToElf().ToArray();
             using var linked = ElfFile.FromBytes("linked", bytes);
-            _ = DyndbgImage.Load(linked);
+            _ = MainlineImage.Load(linked);
         });
         Stage(3, () =>
         {
@@ -109,7 +109,7 @@ public class MutationSmokeTests
         Stage(4, () =>
         {
             using var f = ElfFile.Open(path);
-            var r = CompressionStudy.Run(SiteTable.From(f, DyndbgImage.Load(f)), CheapStores);
+            var r = CompressionStudy.Run(SiteTable.From(f, MainlineImage.Load(f)), CheapStores);
             // v6-pack compares function pointers only, so it may hand back a neighbour's site by design (§6.16).
             r.Stores.Where(x => x.Name != "v6-pack").Should().OnlyContain(x => x.Exact, "every lossless store gives back the sites it was built from");
         });

@@ -36,9 +36,9 @@ public class RealLoadedModuleTests
                 return;
             }
 
-            var viaRelocations = DyndbgImage.Load(f);
+            var viaRelocations = MainlineImage.Load(f);
             var loaded = LoadedModule.Load(f, ModuleLoader.Layout(f), core, init);
-            var viaImage = DyndbgImage.Load(f, memory: new LoadedModuleMemory(loaded));
+            var viaImage = MainlineImage.Load(f, memory: new LoadedModuleMemory(loaded));
             viaImage.Records.Count.Should().Be(viaRelocations.Records.Count);
             for (var i = 0; i < viaImage.Records.Count; i++)
             {

@@ -61,7 +61,7 @@ public sealed class RealModuleTests
         }
 
         // Load outside the scope: an exception here is the failure, reported with its one-line form.
-        var img = DyndbgImage.Load(f);
+        var img = MainlineImage.Load(f);
         var modName = ModinfoName(f);
         string[] problems;
         using (var scope = new AssertionScope())

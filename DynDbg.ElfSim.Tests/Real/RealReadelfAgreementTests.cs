@@ -34,7 +34,7 @@ public sealed class RealReadelfAgreementTests
             {
                 var oracle = ReadelfOracle.DecodeModule(path);
                 using var f = ElfFile.Open(path);
-                var img = DyndbgImage.Load(f);
+                var img = MainlineImage.Load(f);
                 var compared = Compare(img, oracle, failures, rel);
                 Interlocked.Increment(ref modules);
                 Interlocked.Add(ref records, compared);
@@ -52,7 +52,7 @@ public sealed class RealReadelfAgreementTests
     }
 
     /// <summary>Compares one module; returns the number of records compared.</summary>
-    private static int Compare(DyndbgImage img, OracleTable oracle, FailureList failures, string rel)
+    private static int Compare(MainlineImage img, OracleTable oracle, FailureList failures, string rel)
     {
         string[] problems;
         using (var scope = new AssertionScope())

@@ -30,7 +30,7 @@ public sealed class RealVmlinuxTests
 
         using var f = ElfFile.Open(path);
         var sw = Stopwatch.StartNew();
-        var img = DyndbgImage.Load(f);
+        var img = MainlineImage.Load(f);
         sw.Stop();
 
         // Figures first, so a failing run still shows them.

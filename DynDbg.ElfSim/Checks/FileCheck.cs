@@ -41,7 +41,7 @@ public sealed record FileCheck(
                 return new FileCheck(path, "diet", img.Layout.Name, tables, findings, null);
             }
 
-            var mainline = DyndbgImage.Load(file);
+            var mainline = MainlineImage.Load(file);
             return mainline.Decision is null
                 ? new FileCheck(path, "none", null, [], [], null)
                 : new FileCheck(path, "mainline", mainline.Decision.Layout.Name, mainline.Tables.Select(t => (t.ModName, t.Count)).ToArray(), [], null);

@@ -40,6 +40,6 @@ internal static class CliInputs
     /// decoded (the model holds strings, not spans), so a module tree does not keep thousands of maps open.
     /// If any input fails, the first failing one in command-line order is thrown.
     /// </summary>
-    public static List<DyndbgImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced) =>
-        InputFiles.Decode(paths, file => DyndbgImage.Load(file, forced));
+    public static List<MainlineImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced) =>
+        InputFiles.Decode(paths, file => MainlineImage.Load(file, forced));
 }

@@ -150,7 +150,7 @@ public static class CompressCommand
     }
 
     private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
-        InputFiles.Decode(paths, file => SiteTable.From(file, DyndbgImage.Load(file)));
+        InputFiles.Decode(paths, file => SiteTable.From(file, MainlineImage.Load(file)));
 
     /// <summary>DIR/&lt;name&gt;.sites per input with records (a repeated name gets .2, .3, ...); each written whole.</summary>
     private static void Dump(string dir, IReadOnlyList<SiteTable> tables)

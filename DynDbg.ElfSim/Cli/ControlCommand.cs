@@ -76,10 +76,10 @@ public static class ControlCommand
         List<object> inputs;
         try
         {
-            // A diet image is read whole while its file is open (DietInput), a mainline one as DyndbgImage.
+            // A diet image is read whole while its file is open (DietInput), a mainline one as MainlineImage.
             inputs = InputFiles.Decode(files, file => dietVariant is not null || DietImage.IsDiet(file)
                 ? DietImage.Load(file, dietVariant) is { } img ? DietInput.From(img) : (object)file.Path
-                : DyndbgImage.Load(file, forced));
+                : MainlineImage.Load(file, forced));
         }
         catch (ElfFormatException e)
         {
@@ -110,16 +110,16 @@ public static class ControlCommand
         for (var i = 0; i < inputs.Count; i++)
         {
             var before = control.Tables.Count;
-            var rc = inputs[i] is DietInput d ? control.LoadDiet(d) : control.Load((DyndbgImage)inputs[i]);
+            var rc = inputs[i] is DietInput d ? control.LoadDiet(d) : control.Load((MainlineImage)inputs[i]);
             if (rc == -Errno.EEXIST)
             {
-                var name = inputs[i] is DietInput dm ? dm.ModName : ((DyndbgImage)inputs[i]).Tables[0].ModName;
+                var name = inputs[i] is DietInput dm ? dm.ModName : ((MainlineImage)inputs[i]).Tables[0].ModName;
                 return io.Usage($"{files[i]}: module '{name}' is already loaded; a second insmod fails with -EEXIST");
             }
 
             summaries.Add(inputs[i] is DietInput di
                 ? (di.Kind, di.Records.Count, control.Tables.Take(control.Tables.Count - before).Reverse().Select(t => t.ModName).ToArray())
-                : ControlJsonReport.Summary((DyndbgImage)inputs[i]));
+                : ControlJsonReport.Summary((MainlineImage)inputs[i]));
         }
 
         var bootLog = control.Log.Lines.ToArray();

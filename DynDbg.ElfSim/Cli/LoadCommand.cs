@@ -76,7 +76,7 @@ public static class LoadCommand
             return io.Usage("--separate and --script exclude each other: --script links the inputs into one image");
         }
 
-        List<DyndbgImage> images;
+        List<MainlineImage> images;
         try
         {
             images = separate || (paths.Count == 1 && script is null)
@@ -118,12 +118,12 @@ public static class LoadCommand
     /// vmlinux, another architecture, two modules that both define init_module) say that <c>--separate</c> is the
     /// way to read them side by side.
     /// </summary>
-    private static DyndbgImage LoadLinked(IReadOnlyList<string> paths, string script, DdebugLayout? forced)
+    private static MainlineImage LoadLinked(IReadOnlyList<string> paths, string script, DdebugLayout? forced)
     {
         try
         {
             using var file = Linker.LinkToMemory(paths, script);
-            return DyndbgImage.Load(file, forced);
+            return MainlineImage.Load(file, forced);
         }
         catch (ElfFormatException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
                                            && paths.Count > 1)

@@ -53,7 +53,7 @@ public sealed class SiteTable
     /// <summary>The mainline cost of the site columns: records × 3 pointers (the issue's <c>rawSiteBytes</c>).</summary>
     public long RawBytes => (long)Count * SiteSize;
 
-    public static SiteTable From(ElfFile file, DyndbgImage image)
+    public static SiteTable From(ElfFile file, MainlineImage image)
     {
         if (image.Region is not { } region || image.Decision is not { } decision)
         {

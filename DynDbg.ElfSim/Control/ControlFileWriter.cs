@@ -33,7 +33,7 @@ public static class ControlFileWriter
     }
 
     /// <summary>The control file right after the images are loaded in the order given (no query yet).</summary>
-    public static void Write(TextWriter w, IEnumerable<DyndbgImage> imagesInLoadOrder, string trimPrefix = "") =>
+    public static void Write(TextWriter w, IEnumerable<MainlineImage> imagesInLoadOrder, string trimPrefix = "") =>
         Write(w, Boot(imagesInLoadOrder, trimPrefix));
 
     /// <summary>One line: <c>"%s:%u [%s]%s =%s \""</c>, the escaped format, <c>"</c>, the class when not default.</summary>
@@ -161,9 +161,9 @@ public static class ControlFileWriter
         return sw.ToString();
     }
 
-    public static string Render(IEnumerable<DyndbgImage> images, string trimPrefix = "") => Render(Boot(images, trimPrefix));
+    public static string Render(IEnumerable<MainlineImage> images, string trimPrefix = "") => Render(Boot(images, trimPrefix));
 
-    private static DyndbgControl Boot(IEnumerable<DyndbgImage> images, string trimPrefix)
+    private static DyndbgControl Boot(IEnumerable<MainlineImage> images, string trimPrefix)
     {
         var control = new DyndbgControl(trimPrefix: trimPrefix);
         foreach (var image in images)

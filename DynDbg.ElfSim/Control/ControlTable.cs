@@ -9,7 +9,7 @@ namespace DynDbg.ElfSim.Control;
 /// </summary>
 public sealed class ControlTable
 {
-    internal ControlTable(DyndbgImage image, DdebugTable table)
+    internal ControlTable(MainlineImage image, DdebugTable table)
     {
         Image = image;
         Kind = image.Kind;
@@ -35,7 +35,7 @@ public sealed class ControlTable
     }
 
     /// <summary>The mainline image the table came from; null for a diet table.</summary>
-    public DyndbgImage? Image { get; }
+    public MainlineImage? Image { get; }
 
     public ImageKind Kind { get; }
 

@@ -21,7 +21,7 @@ public sealed record DietInput(
 {
     public static DietInput From(DietImage img)
     {
-        var (kind, _, modName) = DyndbgImage.Classify(img.File);
+        var (kind, _, modName) = MainlineImage.Classify(img.File);
         var l = img.Layout;
         var d = img.Descriptors;
         var n = Math.Min(img.Elements.Count, img.SiteRecords.Count);

@@ -49,13 +49,13 @@ public sealed class DyndbgControl
         Diet is null ? tables.SelectMany(t => t.Sites.Reverse()) : tables.SelectMany(t => t.Sites);
 
     /// <summary>Adds an image the way the kernel would meet it: the built-in table at boot, a module at insmod.</summary>
-    public int Load(DyndbgImage image) => image.Kind == ImageKind.Module ? Insmod(image) : InitBuiltIn(image);
+    public int Load(MainlineImage image) => image.Kind == ImageKind.Module ? Insmod(image) : InitBuiltIn(image);
 
     /// <summary>
     /// <c>dynamic_debug_init</c>: one table per run of equal modnames, appended in array order. A kernel does this
     /// once, before any module; a second built-in image (say, another plain <c>.o</c>) is appended the same way.
     /// </summary>
-    public int InitBuiltIn(DyndbgImage image)
+    public int InitBuiltIn(MainlineImage image)
     {
         if (image.Records.Count == 0)
         {
@@ -86,7 +86,7 @@ public sealed class DyndbgControl
     /// <c>load_module</c> → <c>dynamic_debug_setup</c>: a module with call sites gets one table at the end of the
     /// list. A second module of the same name is refused, as <c>load_module</c> refuses it, with <c>-EEXIST</c>.
     /// </summary>
-    public int Insmod(DyndbgImage image)
+    public int Insmod(MainlineImage image)
     {
         foreach (var t in image.Tables)
         {
@@ -436,7 +436,7 @@ public sealed class DyndbgControl
         Log.Info(1, () => $"{count,3} debug prints in module {modName}");
     }
 
-    private void AddModule(DyndbgImage image, DdebugTable t)
+    private void AddModule(MainlineImage image, DdebugTable t)
     {
         Log.Info(3, () => $"add-module: {t.ModName}.{t.Count} sites");
         var table = new ControlTable(image, t);

@@ -66,7 +66,7 @@ public static class DietTransform
                 "already a diet-plan image (it has __dyndbg_sites): the transform takes a mainline table");
         }
 
-        var image = DyndbgImage.Load(input);
+        var image = MainlineImage.Load(input);
         if (image.Decision is null || image.Region is null)
         {
             throw new ElfFormatException(ErrorIds.NothingToTransform, input.Path, "__dyndbg", null,

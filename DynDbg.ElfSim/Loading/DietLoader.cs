@@ -72,7 +72,7 @@ public static class DietLoader
     };
 
     private static bool IsModule(ElfFile file) =>
-        DyndbgImage.Classify(file).Kind == ImageKind.Module || file.Path.EndsWith(".ko", StringComparison.Ordinal);
+        MainlineImage.Classify(file).Kind == ImageKind.Module || file.Path.EndsWith(".ko", StringComparison.Ordinal);
 
     private static DietLoad LoadModule(ElfFile file, DietImage img, ulong? coreBase, KernelConfig? config)
     {
@@ -120,7 +120,7 @@ public static class DietLoader
     /// KBUILD_MODNAME as element 0's site modname has it, else the file's stem.
     /// </summary>
     private static string ModuleName(ElfFile file, DietImage img) =>
-        DyndbgImage.Classify(file).ModName ?? (img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText : null)
+        MainlineImage.Classify(file).ModName ?? (img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText : null)
         ?? System.IO.Path.GetFileName(file.Path).Split('.')[0];
 
     /// <summary>

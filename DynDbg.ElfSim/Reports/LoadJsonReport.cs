@@ -11,7 +11,7 @@ namespace DynDbg.ElfSim.Reports;
 /// </summary>
 public static class LoadJsonReport
 {
-    public static void Write(Utf8JsonWriter j, DyndbgImage image, bool withControl)
+    public static void Write(Utf8JsonWriter j, MainlineImage image, bool withControl)
     {
         var f = image.File;
         var h = f.Header;

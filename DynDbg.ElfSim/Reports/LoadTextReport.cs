@@ -7,7 +7,7 @@ namespace DynDbg.ElfSim.Reports;
 /// <summary>The human summary that <c>load FILE</c> prints: file facts, profile and why, tables, column repetition.</summary>
 public static class LoadTextReport
 {
-    public static void Write(TextWriter w, DyndbgImage image)
+    public static void Write(TextWriter w, MainlineImage image)
     {
         var f = image.File;
         var h = f.Header;

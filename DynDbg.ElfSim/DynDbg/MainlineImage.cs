@@ -7,9 +7,9 @@ namespace DynDbg.ElfSim.DynDbg;
 /// Everything the dyndbg model knows about one input: where the callsite array is, which layout it has and why,
 /// the decoded records, the class maps and the tables the kernel would build from them.
 /// </summary>
-public sealed class DyndbgImage
+public sealed class MainlineImage
 {
-    private DyndbgImage(ElfFile file, ElfMemory memory, ImageKind kind, string kindReason, DdebugRegion? region,
+    private MainlineImage(ElfFile file, ElfMemory memory, ImageKind kind, string kindReason, DdebugRegion? region,
         ProfileDecision? decision, DdebugRecord[] records, IReadOnlyList<DdebugClassMap> classMaps, IReadOnlyList<DdebugTable> tables)
     {
         File = file;
@@ -38,7 +38,7 @@ public sealed class DyndbgImage
     /// <paramref name="memory"/>, when given, is where the records are read from instead — e.g. a module image after
     /// the emulated load and relocation, as <c>dynamic_debug_setup</c> sees it.
     /// </summary>
-    public static DyndbgImage Load(ElfFile file, DdebugLayout? forced = null, ElfMemory? memory = null)
+    public static MainlineImage Load(ElfFile file, DdebugLayout? forced = null, ElfMemory? memory = null)
     {
         var fileMemory = ElfMemory.For(file);
         var (kind, kindReason, modName) = Classify(file);
@@ -51,7 +51,7 @@ public sealed class DyndbgImage
 
         if (region is null)
         {
-            return new DyndbgImage(file, memory ?? fileMemory, kind, kindReason, null, null, [], [], []);
+            return new MainlineImage(file, memory ?? fileMemory, kind, kindReason, null, null, [], [], []);
         }
 
         if (forced is null && DietImage.IsDiet(file))
@@ -68,7 +68,7 @@ public sealed class DyndbgImage
         var tables = kind == ImageKind.Module
             ? DdebugTables.Module(modName ?? (records.Length > 0 ? records[0].Modname : ""), records.Length, classes)
             : DdebugTables.BuiltIn(records, classes);
-        return new DyndbgImage(file, memory, kind, kindReason, region, decision, records, classes, tables);
+        return new MainlineImage(file, memory, kind, kindReason, region, decision, records, classes, tables);
     }
 
     /// <summary>A loadable module has <c>.gnu.linkonce.this_module</c> (or a <c>.modinfo name=</c>); anything else
