@@ -17,19 +17,19 @@ public class DietControlTests
     private static string Diet(string variant, string file, string arch = "x86_64") =>
         TestPaths.Sample(arch, Path.Combine("diet", variant, file));
 
-    private static DietInput Input(string path)
+    private static DietImage Input(string path)
     {
         using var f = ElfFile.Open(path);
-        return DietInput.From(DietImage.Load(f)!);
+        return (DietImage)ImageReader.Read(f);
     }
 
     private static DyndbgControl Boot(string variant, params string[] files)
     {
         var inputs = files.Select(f => Input(Diet(variant, f))).ToArray();
-        var control = new DyndbgControl(verbose: 1, diet: inputs[0].Variant);
+        var control = new DyndbgControl(verbose: 1, diet: inputs[0].Layout.Variant);
         foreach (var i in inputs)
         {
-            control.LoadDiet(i).Should().Be(0);
+            control.Load(i).Should().Be(0);
         }
 
         return control;

@@ -361,7 +361,7 @@ public class DietLoaderTests
                 using var f = ElfFile.FromBytes(file, d);
                 if (DietImage.Load(f) is { } img)
                 {
-                    _ = FileCheck.Diet(f, img, null);
+                    _ = FileCheck.Diet(f, img);
                     verdicts++;
                 }
             }
@@ -396,13 +396,13 @@ public class DietLoaderTests
             var c = FileCheck.Run(path, null);
             c.Unreadable.Should().BeNull(path);
             c.Findings.Should().BeEmpty(path);
-            if (c.Kind == "mainline")
+            if (c.Kind == CheckedKind.Mainline)
             {
                 withTables++;
             }
             else
             {
-                c.Kind.Should().Be("none", path);
+                c.Kind.Should().Be(CheckedKind.None, path);
             }
         }
 

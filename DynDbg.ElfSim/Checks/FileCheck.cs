@@ -10,7 +10,7 @@ namespace DynDbg.ElfSim.Checks;
 /// </summary>
 public sealed record FileCheck(
     string Path,
-    string Kind,
+    CheckedKind Kind,
     string? Profile,
     IReadOnlyList<(string Name, int Records)> Tables,
     IReadOnlyList<CheckFinding> Findings,
@@ -26,29 +26,25 @@ public sealed record FileCheck(
         try
         {
             using var file = ElfFile.Open(path);
-            if (DietImage.IsDiet(file) || diet is not null)
+            switch (ImageReader.Read(file, null, diet))
             {
-                var img = DietImage.Load(file, diet);
-                if (img is null)
-                {
-                    return Transformed(path, file, diet!.Value);
-                }
-
-                var (load, findings) = Diet(file, img, diet);
-                IReadOnlyList<(string, int)> tables = load is null
-                    ? [(img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?", img.Elements.Count)]
-                    : load.Tables.Where(t => t.Created).Select(t => (t.ModName, t.Count)).ToArray();
-                return new FileCheck(path, "diet", img.Layout.Name, tables, findings, null);
+                case DietImage img:
+                    var (load, findings) = Diet(file, img);
+                    IReadOnlyList<(string, int)> tables = load is null
+                        ? [(img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText ?? "?" : "?", img.Elements.Count)]
+                        : load.Tables.Where(t => t.Created).Select(t => (t.ModName, t.Count)).ToArray();
+                    return new FileCheck(path, CheckedKind.Diet, img.Layout.Name, tables, findings, null);
+                case MainlineImage mainline when diet is { } variant:
+                    return Transformed(path, mainline, variant);
+                case MainlineImage { Decision: { } decision } mainline:
+                    return new FileCheck(path, CheckedKind.Mainline, decision.Layout.Name, mainline.Tables.Select(t => (t.ModName, t.Count)).ToArray(), [], null);
+                default:
+                    return new FileCheck(path, CheckedKind.None, null, [], [], null);
             }
-
-            var mainline = MainlineImage.Load(file);
-            return mainline.Decision is null
-                ? new FileCheck(path, "none", null, [], [], null)
-                : new FileCheck(path, "mainline", mainline.Decision.Layout.Name, mainline.Tables.Select(t => (t.ModName, t.Count)).ToArray(), [], null);
         }
         catch (ElfFormatException e)
         {
-            return new FileCheck(path, "unreadable", null, [], [], e);
+            return new FileCheck(path, CheckedKind.Unreadable, null, [], [], e);
         }
     }
 
@@ -57,7 +53,7 @@ public sealed record FileCheck(
     /// the engine under the variant's script, then the static and post-load diet checks on the linked image (the
     /// variant is given, as a built-in v6 image cannot tell itself from v5-nosite). The directory is removed afterwards.
     /// </summary>
-    private static FileCheck Transformed(string path, ElfFile file, DietVariant variant)
+    private static FileCheck Transformed(string path, MainlineImage image, DietVariant variant)
     {
         var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dyndbg-elfsim-diet-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
@@ -65,19 +61,19 @@ public sealed record FileCheck(
             DietTransformResult r;
             try
             {
-                r = DietTransform.Run(file, dir, variant);
+                r = DietTransform.Run(image, dir, variant);
             }
             catch (ElfFormatException e) when (e.Id == ErrorIds.NothingToTransform)
             {
-                return new FileCheck(path, "none", null, [], [], null);
+                return new FileCheck(path, CheckedKind.None, null, [], [], null);
             }
 
             var linked = System.IO.Path.Combine(dir, r.LinkedName);
             DietTransform.Link(r, linked);
             using var lf = ElfFile.Open(linked);
-            var img = DietImage.Load(lf, variant)!;
-            var (_, findings) = Diet(lf, img, variant);
-            return new FileCheck(path, "diet (transformed)", img.Layout.Name, [(r.Name, img.Elements.Count)], findings, null);
+            var img = (DietImage)ImageReader.Read(lf, null, variant);
+            var (_, findings) = Diet(lf, img);
+            return new FileCheck(path, CheckedKind.DietTransformed, img.Layout.Name, [(r.Name, img.Elements.Count)], findings, null);
         }
         finally
         {
@@ -94,7 +90,7 @@ public sealed record FileCheck(
     /// is a finding with the loader's LDR ID; the load is null then, and also when the file cannot be loaded at all
     /// (<see cref="DietLoader.CanLoad"/>).
     /// </summary>
-    public static (DietLoad? Load, List<CheckFinding> Findings) Diet(ElfFile file, DietImage img, DietVariant? diet, bool? module = null, ulong? coreBase = null)
+    public static (DietLoad? Load, List<CheckFinding> Findings) Diet(ElfFile file, DietImage img, bool? module = null, ulong? coreBase = null)
     {
         var findings = DietChecks.Run(img).ToList();
         if (!DietLoader.CanLoad(file, module))
@@ -104,7 +100,7 @@ public sealed record FileCheck(
 
         try
         {
-            var load = DietLoader.Load(file, diet, coreBase, module: module)!;
+            var load = DietLoader.Load(file, img, coreBase, module: module);
             findings.AddRange(PostLoadChecks.Run(load));
             return (load, findings);
         }

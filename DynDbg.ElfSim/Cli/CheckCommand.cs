@@ -23,14 +23,14 @@ public static class CheckCommand
         format.AcceptOnlyFromAmong("text", "json", "junit");
         var jobs = new Option<int>("--jobs") { Description = "parallel checks (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cmd = new Command("check", "check the dyndbg (and diet-plan) invariants of ELF files for CI") { paths, diet, format, jobs };
-        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), r.GetValue(format)!, r.GetValue(jobs)));
+        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), ReportFormats.Parse(r.GetValue(format)!), r.GetValue(jobs)));
         return cmd;
     }
 
     /// <summary>Runs shorter than this many files get no progress line.</summary>
     public const int ProgressThreshold = 50;
 
-    public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, string format, int jobs)
+    public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, ReportFormat format, int jobs)
     {
         if (jobs < 1)
         {
@@ -77,7 +77,7 @@ public static class CheckCommand
 
             results.Add(c);
             failed += c.Failed ? 1 : 0;
-            if (format == "text")
+            if (format == ReportFormat.Text)
             {
                 if (io.OutIsTerminal)
                 {
@@ -100,10 +100,10 @@ public static class CheckCommand
 
         switch (format)
         {
-            case "text":
+            case ReportFormat.Text:
                 CheckReport.WriteSummary(io.Out, results);
                 break;
-            case "json":
+            case ReportFormat.Json:
                 io.Out.Write(JsonArrays.Document(results, CheckReport.WriteJson));
                 break;
             default:

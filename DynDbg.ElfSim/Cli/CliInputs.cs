@@ -3,7 +3,7 @@ using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Cli;
 
-/// <summary>What commands that read ELF inputs share: the <c>--profile</c> option and decoding the inputs.</summary>
+/// <summary>What commands that read ELF inputs share: the <c>--profile</c> option and unknown options.</summary>
 internal static class CliInputs
 {
     /// <summary>
@@ -34,12 +34,4 @@ internal static class CliInputs
     /// </summary>
     public static string? UnknownOption(IEnumerable<string> positionals) =>
         positionals.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p));
-
-    /// <summary>
-    /// Decodes the inputs on every core, keeping their order. Each file is unmapped as soon as its records are
-    /// decoded (the model holds strings, not spans), so a module tree does not keep thousands of maps open.
-    /// If any input fails, the first failing one in command-line order is thrown.
-    /// </summary>
-    public static List<MainlineImage> LoadAll(IReadOnlyList<string> paths, DdebugLayout? forced) =>
-        InputFiles.Decode(paths, file => MainlineImage.Load(file, forced));
 }

@@ -44,9 +44,9 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
     }
 
     /// <summary>One JSON document per <see cref="JsonArrays.Document{T}"/>, or the text blocks separated by a blank line; then flush.</summary>
-    public void Print<T>(IReadOnlyList<T> items, string format, Action<Utf8JsonWriter, T> json, Action<TextWriter, T> text)
+    public void Print<T>(IReadOnlyList<T> items, ReportFormat format, Action<Utf8JsonWriter, T> json, Action<TextWriter, T> text)
     {
-        if (format == "json")
+        if (format == ReportFormat.Json)
         {
             Out.Write(JsonArrays.Document(items, json));
         }

@@ -31,14 +31,14 @@ public static class CompressCommand
         {
             files, format, level, block, dict, stride, budget, total, noZstd, dump,
         };
-        cmd.SetAction(r => Run(io, r.GetValue(files)!, r.GetValue(format)!,
+        cmd.SetAction(r => Run(io, r.GetValue(files)!, ReportFormats.Parse(r.GetValue(format)!),
             new SiteStoreOptions(r.GetValue(level), r.GetValue(block), r.GetValue(dict), r.GetValue(stride), !r.GetValue(noZstd),
                 TimeSpan.FromMilliseconds(Math.Max(0, r.GetValue(budget)))),
             r.GetValue(total), r.GetValue(dump), r.GetValue(budget)));
         return cmd;
     }
 
-    public static int Run(CliOutput io, IReadOnlyList<string> paths, string format, SiteStoreOptions options, bool total, string? dump, int budgetMs = 10)
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, ReportFormat format, SiteStoreOptions options, bool total, string? dump, int budgetMs = 10)
     {
         if (Validate(options, budgetMs) is { } usage)
         {
@@ -100,14 +100,14 @@ public static class CompressCommand
         : budgetMs < 0 ? $"--budget-ms {budgetMs} is negative"
         : null;
 
-    private static void Print(TextWriter w, string format, IReadOnlyList<CompressionResult> results, SiteStoreOptions options)
+    private static void Print(TextWriter w, ReportFormat format, IReadOnlyList<CompressionResult> results, SiteStoreOptions options)
     {
         switch (format)
         {
-            case "json":
+            case ReportFormat.Json:
                 w.Write(JsonArrays.Document(results, (j, r) => CompressJsonReport.Write(j, r, options)));
                 break;
-            case "csv":
+            case ReportFormat.Csv:
                 w.WriteLine(CompressCsvReport.Header);
                 foreach (var r in results)
                 {
@@ -150,7 +150,7 @@ public static class CompressCommand
     }
 
     private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
-        InputFiles.Decode(paths, file => SiteTable.From(file, MainlineImage.Load(file)));
+        InputFiles.Decode(paths, file => SiteTable.From(file, ImageReader.ReadMainline(file)));
 
     /// <summary>DIR/&lt;name&gt;.sites per input with records (a repeated name gets .2, .3, ...); each written whole.</summary>
     private static void Dump(string dir, IReadOnlyList<SiteTable> tables)

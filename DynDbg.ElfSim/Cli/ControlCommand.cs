@@ -47,7 +47,7 @@ public static class ControlCommand
         cmd.SetAction(r => Run(io, new ControlOptions(
             r.GetValue(args)!, r.GetValue(query) ?? [], r.GetValue(echo), r.GetValue(steps), r.GetValue(sites), r.GetValue(verbose),
             FlagLetters.ByName(r.GetValue(letters)!)!, r.GetValue(trim)!, r.GetValue(pid), r.GetValue(intr), r.GetValue(profile)!,
-            r.GetValue(format)!, r.GetValue(diet))));
+            ReportFormats.Parse(r.GetValue(format)!), r.GetValue(diet))));
         return cmd;
     }
 
@@ -73,57 +73,51 @@ public static class ControlCommand
         }
 
         var dietVariant = o.Diet is null ? (DietVariant?)null : DietLayout.ParseVariant(o.Diet);
-        List<object> inputs;
+        List<KernelImage> inputs;
         try
         {
-            // A diet image is read whole while its file is open (DietInput), a mainline one as MainlineImage.
-            inputs = InputFiles.Decode(files, file => dietVariant is not null || DietImage.IsDiet(file)
-                ? DietImage.Load(file, dietVariant) is { } img ? DietInput.From(img) : (object)file.Path
-                : MainlineImage.Load(file, forced));
+            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant));
         }
         catch (ElfFormatException e)
         {
             return io.Fail(e);
         }
 
-        var dietInputs = inputs.OfType<DietInput>().ToList();
-        if ((dietInputs.Count > 0 || dietVariant is not null) && dietInputs.Count != inputs.Count)
+        // One kernel runs one dyndbg: every input is a diet image of one variant, or none is.
+        var diets = inputs.OfType<DietImage>().ToList();
+        if ((diets.Count > 0 || dietVariant is not null) && diets.Count != inputs.Count)
         {
-            var odd = files[inputs.FindIndex(x => x is not DietInput)];
-            return io.Usage(dietInputs.Count > 0
-                ? $"{odd}: not a diet-plan image (no __dyndbg_sites), but {dietInputs[0].Path} is; one kernel runs one dyndbg"
+            var odd = files[inputs.FindIndex(x => x is not DietImage)];
+            return io.Usage(diets.Count > 0
+                ? $"{odd}: not a diet-plan image (no __dyndbg_sites), but {diets[0].File.Path} is; one kernel runs one dyndbg"
                 : $"{odd}: --diet {o.Diet}, but it is not a diet-plan image (no __dyndbg_sites)");
         }
 
-        if (dietInputs.Select(d => d.Variant).Distinct().Skip(1).Any())
+        if (diets.Select(d => d.Layout.Variant).Distinct().Skip(1).Any())
         {
-            return io.Usage($"inputs of different diet variants ({string.Join(", ", dietInputs.Select(d => DietLayout.VariantName(d.Variant)).Distinct())}); name one with --diet");
+            return io.Usage($"inputs of different diet variants ({string.Join(", ", diets.Select(d => DietLayout.VariantName(d.Layout.Variant)).Distinct())}); name one with --diet");
         }
 
-        if (dietInputs.Count > 0 && o.Letters != FlagLetters.Linux61)
+        if (diets.Count > 0 && o.Letters != FlagLetters.Linux61)
         {
             return io.Usage($"--flags {o.Letters.Name}: a diet kernel has its own letters ({FlagLetters.DietV5.Name})");
         }
 
-        var control = new DyndbgControl(dietInputs.Count > 0 ? null : o.Letters, o.Verbose, o.TrimPrefix, dietInputs.FirstOrDefault()?.Variant);
-        var summaries = new List<(ImageKind Kind, int Records, IEnumerable<string> Tables)>(inputs.Count);
+        var control = new DyndbgControl(diets.Count > 0 ? null : o.Letters, o.Verbose, o.TrimPrefix, diets.FirstOrDefault()?.Layout.Variant);
+        var summaries = new List<ControlImageSummary>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
             var before = control.Tables.Count;
-            var rc = inputs[i] is DietInput d ? control.LoadDiet(d) : control.Load((MainlineImage)inputs[i]);
-            if (rc == -Errno.EEXIST)
+            if (control.Load(inputs[i]) == -Errno.EEXIST)
             {
-                var name = inputs[i] is DietInput dm ? dm.ModName : ((MainlineImage)inputs[i]).Tables[0].ModName;
-                return io.Usage($"{files[i]}: module '{name}' is already loaded; a second insmod fails with -EEXIST");
+                return io.Usage($"{files[i]}: module '{control.Refused}' is already loaded; a second insmod fails with -EEXIST");
             }
 
-            summaries.Add(inputs[i] is DietInput di
-                ? (di.Kind, di.Records.Count, control.Tables.Take(control.Tables.Count - before).Reverse().Select(t => t.ModName).ToArray())
-                : ControlJsonReport.Summary((MainlineImage)inputs[i]));
+            summaries.Add(ControlImageSummary.Of(inputs[i], control, before));
         }
 
         var bootLog = control.Log.Lines.ToArray();
-        var json = o.Format == "json";
+        var json = o.Format == ReportFormat.Json;
         if (!json)
         {
             foreach (var line in bootLog)

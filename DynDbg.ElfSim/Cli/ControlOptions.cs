@@ -1,4 +1,5 @@
 using DynDbg.ElfSim.Control;
+using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Cli;
 
@@ -15,5 +16,5 @@ public sealed record ControlOptions(
     int Pid,
     bool Interrupt,
     string Profile,
-    string Format,
+    ReportFormat Format,
     string? Diet = null);

@@ -29,11 +29,11 @@ public static class DietCommand
         {
             file, output, diet, link, script, format,
         };
-        cmd.SetAction(r => Run(io, r.GetValue(file)!, r.GetValue(output)!, r.GetValue(diet)!, r.GetValue(link), r.GetValue(script), r.GetValue(format)!));
+        cmd.SetAction(r => Run(io, r.GetValue(file)!, r.GetValue(output)!, r.GetValue(diet)!, r.GetValue(link), r.GetValue(script), ReportFormats.Parse(r.GetValue(format)!)));
         return cmd;
     }
 
-    public static int Run(CliOutput io, string path, string outDir, string diet, bool link, string? script, string format)
+    public static int Run(CliOutput io, string path, string outDir, string diet, bool link, string? script, ReportFormat format)
     {
         if (script is not null && !link)
         {
@@ -55,10 +55,9 @@ public static class DietCommand
                 var linked = Path.Combine(outDir, result.LinkedName);
                 DietTransform.Link(result, linked, script);
                 using var lf = ElfFile.Open(linked);
-                var img = DietImage.Load(lf, variant);
-                check = img is null
-                    ? new FileCheck(linked, "none", null, [], [], null)
-                    : new FileCheck(linked, "diet", img.Layout.Name, [(result.Name, img.Elements.Count)], DietChecks.Run(img), null);
+                check = ImageReader.Read(lf, null, variant) is DietImage img
+                    ? new FileCheck(linked, CheckedKind.Diet, img.Layout.Name, [(result.Name, img.Elements.Count)], DietChecks.Run(img), null)
+                    : new FileCheck(linked, CheckedKind.None, null, [], [], null);
             }
         }
         catch (ElfFormatException e)
@@ -70,7 +69,7 @@ public static class DietCommand
             return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, outDir, "output", null, $"cannot write: {e.Message}"));
         }
 
-        if (format == "json")
+        if (format == ReportFormat.Json)
         {
             io.Out.Write(JsonArrays.Document([result], (j, r) => DietJsonReport.Write(j, r, check)));
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
@@ -36,30 +37,18 @@ public static class LoadCommand
             files, script, separate, profile, control, format, sections, coreBase, initBase, config, diet,
         };
         cmd.SetAction(r => r.GetValue(sections)
-            ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), r.GetValue(format)!)
-            : !r.GetValue(control) && LoadDietMode.Applies(r.GetValue(files)!, r.GetValue(diet))
-            ? RunDiet(io, r.GetValue(files)!, r.GetValue(diet), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate), r.GetValue(coreBase))
-            : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate)));
+            ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), ReportFormats.Parse(r.GetValue(format)!))
+            : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate),
+                r.GetValue(diet), r.GetValue(coreBase)));
         return cmd;
-    }
-
-    private static int RunDiet(CliOutput io, string[] files, string? diet, string format, string? script, bool separate, string? coreBase)
-    {
-        if (CliInputs.UnknownOption(files) is { } unknown)
-        {
-            return io.Usage($"unknown option '{unknown}' for load");
-        }
-
-        return LoadSectionsMode.TryAddress(coreBase, out var parsed)
-            ? LoadDietMode.Run(io, files, diet, format, script, separate, parsed)
-            : io.Usage($"--base takes a hexadecimal address, got '{coreBase}'");
     }
 
     /// <summary>The script several inputs are linked with when <c>--script</c> is not given.</summary>
     public const string DefaultScript = "module.lds";
 
+    /// <summary>Checks the command line into <see cref="LoadOptions"/>, then <see cref="Run(CliOutput, LoadOptions)"/>.</summary>
     public static int Run(CliOutput io, IReadOnlyList<string> paths, string profileName, bool control, string format,
-        string? script = null, bool separate = false)
+        string? script = null, bool separate = false, string? diet = null, string? coreBase = null)
     {
         if (!CliInputs.TryProfile(io, profileName, out var forced, out var exitCode))
         {
@@ -76,57 +65,95 @@ public static class LoadCommand
             return io.Usage("--separate and --script exclude each other: --script links the inputs into one image");
         }
 
-        List<MainlineImage> images;
+        if (!LoadSectionsMode.TryAddress(coreBase, out var parsedBase))
+        {
+            return io.Usage($"--base takes a hexadecimal address, got '{coreBase}'");
+        }
+
+        var variant = diet is null ? null : DietLayout.ParseVariant(diet);
+        return Run(io, new LoadOptions(paths, forced, variant, control, ReportFormats.Parse(format), script, separate, parsedBase));
+    }
+
+    /// <summary>
+    /// Read each input once (or the image linked from all of them), load it as the kernel would meet it, print one
+    /// report per image. Exit 1 when a diet image fails a check or the kernel would refuse its load.
+    /// </summary>
+    public static int Run(CliOutput io, LoadOptions o)
+    {
+        List<LoadOutcome> outcomes;
         try
         {
-            images = separate || (paths.Count == 1 && script is null)
-                ? CliInputs.LoadAll(paths, forced)
-                : [LoadLinked(paths, script ?? DefaultScript, forced)];
-            if (format == "json")
-            {
-                io.Out.Write(JsonArrays.Document(images, (j, image) => LoadJsonReport.Write(j, image, control)));
-            }
-            else if (control)
-            {
-                ControlFileWriter.Write(io.Out, images);
-            }
-            else
-            {
-                for (var i = 0; i < images.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        io.Out.WriteLine();
-                    }
-
-                    LoadTextReport.Write(io.Out, images[i]);
-                }
-            }
-
-            io.Out.Flush();
-            return ExitCodes.Ok;
+            outcomes = o.Links
+                ? [LoadLinked(o)]
+                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null));
         }
         catch (ElfFormatException e)
         {
             return io.Fail(e);
         }
+
+        if (outcomes.FirstOrDefault(x => x.Refusal is not null) is { } refused)
+        {
+            // The input was read; the kernel's loader would refuse it (LDRnnn): a failed check, not bad input.
+            io.Out.Flush();
+            io.Error.WriteLine(refused.Refusal);
+            return ExitCodes.CheckFailed;
+        }
+
+        if (o.Control && o.Format == ReportFormat.Text)
+        {
+            ControlFileWriter.Write(io.Out, outcomes.Select(x => (MainlineImage)x.Image));
+            io.Out.Flush();
+        }
+        else
+        {
+            io.Print(outcomes, o.Format, (j, x) => LoadJsonReport.Write(j, x, o.Control), LoadTextReport.Write);
+        }
+
+        return outcomes.Any(x => x.Failed) ? ExitCodes.CheckFailed : ExitCodes.Ok;
     }
 
     /// <summary>
-    /// Links the inputs under the script (GNU ld's rules, as <c>link</c> does) and decodes the image in memory. The
-    /// image is named after the command that would make it. Inputs that cannot be linked together (a linked
-    /// vmlinux, another architecture, two modules that both define init_module) say that <c>--separate</c> is the
-    /// way to read them side by side.
+    /// One image: read once, then loaded as its case needs. <c>--control</c> shows the 6.1 control file, so it reads
+    /// mainline tables only; <c>--diet</c> names the variant of diet images and does not transform mainline ones.
     /// </summary>
-    private static MainlineImage LoadLinked(IReadOnlyList<string> paths, string script, DdebugLayout? forced)
+    private static LoadOutcome Load(ElfFile file, LoadOptions o, bool? module)
+    {
+        if (o.Control)
+        {
+            return new LoadOutcome(ImageReader.ReadMainline(file, o.Profile), null, [], null);
+        }
+
+        var image = ImageReader.Read(file, o.Profile, o.Diet);
+        if (image is MainlineImage && o.Diet is not null)
+        {
+            throw new ElfFormatException(ErrorIds.Usage, file.Path, "file", null,
+                "not a diet image (no __dyndbg_sites); --diet reads diet images, it does not transform mainline tables");
+        }
+
+        if (image is DietImage && o.Script is not null && o.Script.Contains("vmlinux", StringComparison.Ordinal))
+        {
+            throw new ElfFormatException(ErrorIds.Usage, file.Path, "file", null,
+                "load links diet inputs as a module; give a vmlinux.o on its own and it is linked with the diet vmlinux script");
+        }
+
+        return LoadOutcome.Of(file, image, module, o.CoreBase);
+    }
+
+    /// <summary>
+    /// Links the inputs under the script (GNU ld's rules, as <c>link</c> does) and loads the image in memory as one
+    /// module. Inputs that cannot be linked together (a linked vmlinux, another architecture, two modules that both
+    /// define init_module) say that <c>--separate</c> is the way to read them side by side.
+    /// </summary>
+    private static LoadOutcome LoadLinked(LoadOptions o)
     {
         try
         {
-            using var file = Linker.LinkToMemory(paths, script);
-            return MainlineImage.Load(file, forced);
+            using var file = Linker.LinkToMemory(o.Paths, o.Script ?? DefaultScript);
+            return Load(file, o, module: true);
         }
         catch (ElfFormatException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
-                                           && paths.Count > 1)
+                                           && o.Paths.Count > 1)
         {
             throw new ElfFormatException(e.Id, e.File, e.Where, e.Offset,
                 $"{e.Message}; load links several inputs into one image, --separate decodes each on its own");

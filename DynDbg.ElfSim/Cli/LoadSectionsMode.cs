@@ -12,7 +12,7 @@ namespace DynDbg.ElfSim.Cli;
 /// </summary>
 public static class LoadSectionsMode
 {
-    public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, string format)
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, ReportFormat format)
     {
         if (!TryAddress(coreBase, out var cb) || !TryAddress(initBase, out var ib))
         {

@@ -23,15 +23,15 @@ public sealed class ControlTable
     /// A diet table (reference §6.10): <paramref name="count"/> descriptors from <paramref name="first"/>, the
     /// header pair included when it is the first of them (<paramref name="header"/>).
     /// </summary>
-    internal ControlTable(DietInput input, string modName, int first, int count, bool header)
+    internal ControlTable(DietImage image, string modName, int first, int count, bool header)
     {
         Image = null;
-        Kind = input.Kind;
+        Kind = image.Kind;
         ModName = modName;
         ModNameBytes = System.Text.Encoding.UTF8.GetBytes(modName);
         Maps = [];
         Sites = Enumerable.Range(first, count)
-            .Select(i => new ControlSite(this, input.Records[i], header && i == first, input.HasSite[i])).ToArray();
+            .Select(i => new ControlSite(this, image.Records[i], header && i == first, image.HasSite[i])).ToArray();
     }
 
     /// <summary>The mainline image the table came from; null for a diet table.</summary>

@@ -41,6 +41,16 @@ public sealed class DyndbgControl
     /// <summary>Tables in list order (the order the control file shows them).</summary>
     public IReadOnlyList<ControlTable> Tables => tables;
 
+    /// <summary>The module name of the last load refused with <c>-EEXIST</c>.</summary>
+    public string? Refused { get; private set; }
+
+    /// <summary>
+    /// The tables added since the list held <paramref name="countBefore"/>, in the order they were added: 6.1
+    /// appends (<c>list_add_tail</c>), the diet kernel on 5.13 prepends (<c>list_add</c>, §6.4).
+    /// </summary>
+    public IEnumerable<ControlTable> TablesAddedSince(int countBefore) =>
+        Diet is null ? tables.Skip(countBefore) : tables.Take(tables.Count - countBefore).Reverse();
+
     /// <summary>
     /// Sites in the order <c>cat control</c> prints them: tables in list order, each from its last site down (6.1);
     /// a diet kernel, on 5.13, walks each table from site 0 up (§3.2, invariant 29).
@@ -49,7 +59,12 @@ public sealed class DyndbgControl
         Diet is null ? tables.SelectMany(t => t.Sites.Reverse()) : tables.SelectMany(t => t.Sites);
 
     /// <summary>Adds an image the way the kernel would meet it: the built-in table at boot, a module at insmod.</summary>
-    public int Load(MainlineImage image) => image.Kind == ImageKind.Module ? Insmod(image) : InitBuiltIn(image);
+    public int Load(KernelImage image) => image switch
+    {
+        DietImage diet => LoadDiet(diet),
+        MainlineImage m => m.Kind == ImageKind.Module ? Insmod(m) : InitBuiltIn(m),
+        _ => throw new InvalidOperationException("closed hierarchy"),
+    };
 
     /// <summary>
     /// <c>dynamic_debug_init</c>: one table per run of equal modnames, appended in array order. A kernel does this
@@ -92,6 +107,7 @@ public sealed class DyndbgControl
         {
             if (tables.Any(x => x.Kind == ImageKind.Module && x.ModName == t.ModName))
             {
+                Refused = t.ModName;
                 return -Errno.EEXIST;
             }
         }
@@ -113,7 +129,7 @@ public sealed class DyndbgControl
     /// file shows the last one added first (v5 is on 5.13: §3.1 "5.1x", §6.4, invariant 29). A second module of
     /// the same name is refused with <c>-EEXIST</c>, as for mainline images.
     /// </summary>
-    public int LoadDiet(DietInput input)
+    private int LoadDiet(DietImage input)
     {
         var n = input.Records.Count;
         if (input.Kind == ImageKind.Module)
@@ -121,6 +137,7 @@ public sealed class DyndbgControl
             var name = input.ModName ?? (n > 0 ? input.Records[0].Modname : "");
             if (tables.Any(x => x.Kind == ImageKind.Module && x.ModName == name))
             {
+                Refused = name;
                 return -Errno.EEXIST;
             }
 
@@ -423,7 +440,7 @@ public sealed class DyndbgControl
     /// v5 <c>__ddebug_add_module</c> (15/28, 20/28): no table for no descriptors, nor for a header alone; the
     /// header otherwise stays in the table and is counted (§6.10, invariant 22).
     /// </summary>
-    private void AddDietModule(DietInput input, string modName, int first, int count)
+    private void AddDietModule(DietImage input, string modName, int first, int count)
     {
         var header = first == 0 && input.HeaderAtZero;
         if (count == 0 || (header && count <= 1))

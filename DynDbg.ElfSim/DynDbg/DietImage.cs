@@ -8,26 +8,45 @@ namespace DynDbg.ElfSim.DynDbg;
 /// element 0 also read through the header view. Decoding never judges: a missing header or a broken pointer is
 /// left for <see cref="Checks"/> to report; only unreadable ELF raises.
 /// </summary>
-public sealed class DietImage
+public sealed class DietImage : KernelImage
 {
-    private DietImage(ElfFile file, ElfMemory memory, DietLayout layout, IReadOnlyList<string> evidence, DdebugRegion descriptors,
-        DdebugRegion sites, DietElement[] elements, DietSite[] siteRecords, DietHeaderView? header)
+    private readonly IReadOnlyList<string> evidence;
+    private readonly DdebugRecord[] records;
+    private readonly bool[] hasSite;
+
+    private DietImage(ElfFile file, ElfMemory memory, ImageClass classified, DietLayout layout, IReadOnlyList<string> evidence,
+        DdebugRegion descriptors, DdebugRegion sites, DietElement[] elements, DietSite[] siteRecords, DietHeaderView? header)
+        : base(file, memory, classified)
     {
-        File = file;
-        Memory = memory;
         Layout = layout;
-        Evidence = evidence;
+        this.evidence = evidence;
         Descriptors = descriptors;
         Sites = sites;
         Elements = elements;
         SiteRecords = siteRecords;
         Header = header;
+        (records, hasSite) = WalkedRecords();
+
+        // The header pair's site filename loops back to element 0 (v5 18/28, §8.10); DietChecks reports the rest.
+        HeaderAtZero = records.Length > 0 && siteRecords[0].Filename == new ElfLocation(descriptors.Section.Index, descriptors.Start);
     }
 
-    public ElfFile File { get; }
-    public ElfMemory Memory { get; }
     public DietLayout Layout { get; }
-    public IReadOnlyList<string> Evidence { get; }
+    public override string LayoutName => Layout.Name;
+    public override IReadOnlyList<string> Evidence => evidence;
+
+    /// <summary>
+    /// Each descriptor with the site <c>ddebug_site_get</c> reaches, as a record whose <c>Modname</c> is the parallel
+    /// site's (the one v5 <c>dynamic_debug_init</c> cuts slices on, §6.2).
+    /// </summary>
+    public override IReadOnlyList<DdebugRecord> Records => records;
+
+    /// <summary>Whether descriptor i reaches a site at all (<see cref="Records"/> has empty strings where not).</summary>
+    public IReadOnlyList<bool> HasSite => hasSite;
+
+    /// <summary>Whether element 0 is the header pair (its site's filename loops back to element 0).</summary>
+    public bool HeaderAtZero { get; }
+
     public DdebugRegion Descriptors { get; }
     public DdebugRegion Sites { get; }
     public IReadOnlyList<DietElement> Elements { get; }
@@ -36,18 +55,13 @@ public sealed class DietImage
     /// <summary>Element 0 through the header view; null for an empty descriptor array.</summary>
     public DietHeaderView? Header { get; }
 
-    /// <summary>True when the file has a <c>__dyndbg_sites</c> array, i.e. it was built with the diet plan.</summary>
-    public static bool IsDiet(ElfFile file) => DdebugRegionLocator.Find(file, DietLayout.SiteSection) is not null;
-
     /// <summary>Decodes a diet image, or returns null when the file has no sites array.</summary>
-    public static DietImage? Load(ElfFile file, DietVariant? forced = null, ElfMemory? memory = null)
-    {
-        var sites = DdebugRegionLocator.Find(file, DietLayout.SiteSection);
-        if (sites is null)
-        {
-            return null;
-        }
+    public static DietImage? Load(ElfFile file, DietVariant? forced = null, ElfMemory? memory = null) =>
+        DdebugRegionLocator.Find(file, DietLayout.SiteSection) is { } sites ? Read(file, sites, forced, memory) : null;
 
+    /// <summary>Decodes the image whose sites array <see cref="ImageReader"/> found.</summary>
+    internal static DietImage Read(ElfFile file, DdebugRegion sites, DietVariant? forced, ElfMemory? memory = null)
+    {
         var fileMemory = ElfMemory.For(file);
         memory ??= fileMemory;
         var evidence = new List<string>();
@@ -84,7 +98,62 @@ public sealed class DietImage
                 layout.Index.Get(memory.ReadU32(descriptors.Section, at + (ulong)layout.HeaderUnit0Offset)));
         }
 
-        return new DietImage(file, memory, layout, evidence, descriptors, sites, elements, siteRecords, header);
+        return new DietImage(file, memory, Classify(file), layout, evidence, descriptors, sites, elements, siteRecords, header);
+    }
+
+    /// <summary>The descriptors as the diet kernel's table walk meets them; read while the file is open, so the
+    /// image outlives its mapping.</summary>
+    private (DdebugRecord[] Records, bool[] HasSite) WalkedRecords()
+    {
+        var l = Layout;
+        var d = Descriptors;
+        var n = Math.Min(Elements.Count, SiteRecords.Count);
+        var records = new DdebugRecord[n];
+        var hasSite = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = Elements[i];
+            var site = SiteOf(i);
+            hasSite[i] = site is not null;
+            var key = -1;
+            ulong keyType = 0;
+            if (l.KeyOffset >= 0)
+            {
+                var at = d.Start + ((ulong)i * (ulong)l.RecordSize) + (ulong)l.KeyOffset;
+                key = (int)Memory.ReadU32(d.Section, at);
+                keyType = Memory.ReadWord(d.Section, at + (ulong)l.PointerSize, l.PointerSize);
+            }
+
+            records[i] = new DdebugRecord(i, e.FileOffset, SiteRecords[i].ModnameText ?? "", site?.FunctionText ?? "",
+                site?.FilenameText ?? "", e.FormatText ?? "", e.LineNo, -1, e.Flags, key, keyType,
+                default, default, default, e.Format ?? default);
+        }
+
+        return (records, hasSite);
+    }
+
+    /// <summary>
+    /// <c>ddebug_site_get</c>: with SITE_CHK it returns <c>dp->site</c> (NULL when the pointer is NULL; a pointer
+    /// outside the sites array is a BUG_ON in 25/28 and is treated as NULL here); without it
+    /// <c>&amp;dh->site[dp->_index]</c> (v6: <c>_map</c>), which after <c>__ddebug_add_module</c> numbers the
+    /// elements from the header is the parallel site record (§6.15, §6.16; invariants 17, 18). v6 packing moves
+    /// records of the same function pointer together, so the site reached shows the same strings.
+    /// </summary>
+    private DietSite? SiteOf(int i)
+    {
+        if (!Layout.HasSitePointer)
+        {
+            return SiteRecords[i];
+        }
+
+        if (Elements[i].Site is not { } p || p.Section != Sites.Section.Index || p.Offset < Sites.Start)
+        {
+            return null;
+        }
+
+        var rel = p.Offset - Sites.Start;
+        var k = rel / (ulong)Layout.SiteSize;
+        return rel % (ulong)Layout.SiteSize == 0 && k < (ulong)SiteRecords.Count ? SiteRecords[(int)k] : null;
     }
 
     /// <summary>

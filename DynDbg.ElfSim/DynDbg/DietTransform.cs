@@ -58,15 +58,19 @@ public static class DietTransform
     /// <summary>Transforms <paramref name="input"/> into <paramref name="outDir"/> (created). Each object is written
     /// whole or not at all. Raises DYN013 (no table), DYN014 (no object target for the machine) or DYN015 (already
     /// a diet image).</summary>
-    public static DietTransformResult Run(ElfFile input, string outDir, DietVariant variant)
+    public static DietTransformResult Run(ElfFile input, string outDir, DietVariant variant) =>
+        Run(ImageReader.Read(input), outDir, variant);
+
+    /// <summary>Transforms an image already read (its file still open).</summary>
+    public static DietTransformResult Run(KernelImage read, string outDir, DietVariant variant)
     {
-        if (DietImage.IsDiet(input))
+        var input = read.File;
+        if (read is not MainlineImage image)
         {
             throw new ElfFormatException(ErrorIds.AlreadyDiet, input.Path, "__dyndbg_sites", null,
                 "already a diet-plan image (it has __dyndbg_sites): the transform takes a mainline table");
         }
 
-        var image = MainlineImage.Load(input);
         if (image.Decision is null || image.Region is null)
         {
             throw new ElfFormatException(ErrorIds.NothingToTransform, input.Path, "__dyndbg", null,

@@ -16,17 +16,15 @@ namespace DynDbg.ElfSim.Loading;
 public static class DietLoader
 {
     /// <summary>Loads a diet image, or returns null when the file has no <c>__dyndbg_sites</c> (not a diet image).</summary>
+    public static DietLoad? Load(ElfFile file, DietVariant? forced = null, ulong? coreBase = null, KernelConfig? config = null, bool? module = null) =>
+        DietImage.Load(file, forced) is { } img ? Load(file, img, coreBase, config, module) : null;
+
+    /// <summary>Loads <paramref name="img"/>, already read from <paramref name="file"/>.</summary>
     /// <param name="coreBase">module core allocation address; default: <see cref="DefaultModuleBase"/>.</param>
     /// <param name="module">an ET_REL is a module (true) or built-ins to link with the vmlinux script (false);
     /// null decides by <c>.gnu.linkonce.this_module</c>/<c>.modinfo</c> or a <c>.ko</c> name.</param>
-    public static DietLoad? Load(ElfFile file, DietVariant? forced = null, ulong? coreBase = null, KernelConfig? config = null, bool? module = null)
+    public static DietLoad Load(ElfFile file, DietImage img, ulong? coreBase = null, KernelConfig? config = null, bool? module = null)
     {
-        var img = DietImage.Load(file, forced);
-        if (img is null)
-        {
-            return null;
-        }
-
         if (file.Header.Type != ElfConstants.EtRel)
         {
             var (desc, sites) = (img.Descriptors, img.Sites);
@@ -72,7 +70,7 @@ public static class DietLoader
     };
 
     private static bool IsModule(ElfFile file) =>
-        MainlineImage.Classify(file).Kind == ImageKind.Module || file.Path.EndsWith(".ko", StringComparison.Ordinal);
+        KernelImage.Classify(file).Kind == ImageKind.Module || file.Path.EndsWith(".ko", StringComparison.Ordinal);
 
     private static DietLoad LoadModule(ElfFile file, DietImage img, ulong? coreBase, KernelConfig? config)
     {
@@ -120,7 +118,7 @@ public static class DietLoader
     /// KBUILD_MODNAME as element 0's site modname has it, else the file's stem.
     /// </summary>
     private static string ModuleName(ElfFile file, DietImage img) =>
-        MainlineImage.Classify(file).ModName ?? (img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText : null)
+        KernelImage.Classify(file).ModName ?? (img.SiteRecords.Count > 0 ? img.SiteRecords[0].ModnameText : null)
         ?? System.IO.Path.GetFileName(file.Path).Split('.')[0];
 
     /// <summary>

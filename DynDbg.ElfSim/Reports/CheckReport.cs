@@ -18,9 +18,9 @@ public static class CheckReport
 
         var what = c.Kind switch
         {
-            "diet" => $"diet {c.Profile}: {DietTables(c)}",
-            "diet (transformed)" => $"mainline, transformed to diet {c.Profile} and linked: {DietTables(c)}",
-            "mainline" => $"mainline {c.Profile}: {c.Tables.Count} table{(c.Tables.Count == 1 ? "" : "s")}, {c.Tables.Sum(t => t.Records)} records",
+            CheckedKind.Diet => $"diet {c.Profile}: {DietTables(c)}",
+            CheckedKind.DietTransformed => $"mainline, transformed to diet {c.Profile} and linked: {DietTables(c)}",
+            CheckedKind.Mainline => $"mainline {c.Profile}: {c.Tables.Count} table{(c.Tables.Count == 1 ? "" : "s")}, {c.Tables.Sum(t => t.Records)} records",
             _ => "no dyndbg table",
         };
         w.WriteLine($"{(c.Failed ? "FAIL" : "PASS")} {c.Path} ({what})");
@@ -42,7 +42,7 @@ public static class CheckReport
     {
         j.WriteStartObject();
         j.WriteString("file", c.Path);
-        j.WriteString("kind", c.Kind);
+        j.WriteString("kind", c.Kind.Name());
         j.WriteString("profile", c.Profile);
         j.WriteBoolean("passed", !c.Failed);
         j.WriteStartArray("tables");
@@ -100,7 +100,7 @@ public static class CheckReport
         int failures = 0, errors = 0;
         foreach (var c in all)
         {
-            var names = c.Tables.Count > 0 ? c.Tables.Select(t => t.Name).ToArray() : [c.Kind];
+            var names = c.Tables.Count > 0 ? c.Tables.Select(t => t.Name).ToArray() : [c.Kind.Name()];
             foreach (var name in names)
             {
                 var tc = new XElement("testcase", new XAttribute("classname", c.Path), new XAttribute("name", name));

@@ -11,11 +11,7 @@ namespace DynDbg.ElfSim.Reports;
 /// </summary>
 public static class ControlJsonReport
 {
-    /// <summary>One input as the report lists it: its kind, its record count and the tables it added.</summary>
-    public static (ImageKind Kind, int Records, IEnumerable<string> Tables) Summary(MainlineImage image) =>
-        (image.Kind, image.Records.Count, image.Tables.Select(t => t.ModName));
-
-    public static void Write(Utf8JsonWriter j, IReadOnlyList<string> paths, IReadOnlyList<(ImageKind Kind, int Records, IEnumerable<string> Tables)> images,
+    public static void Write(Utf8JsonWriter j, IReadOnlyList<string> paths, IReadOnlyList<ControlImageSummary> images,
         DyndbgControl control,
         IReadOnlyList<KernelLogLine> bootLog, IReadOnlyList<ControlStep> steps, bool sites, int pid, bool inInterrupt)
     {
