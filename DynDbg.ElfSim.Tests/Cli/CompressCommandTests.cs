@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using DynDbg.ElfSim.Cli;
 using DynDbg.ElfSim.Compression;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
@@ -178,7 +179,7 @@ public class CompressCommandTests
         var (code, output, err) = CliRunner.Run("compress", option, value, Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().Be($"DynDbg.ElfSim: error {ErrorIds.Usage}: {message}\n");
+        err.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {message}\n");
     }
 
     [Test]
@@ -186,7 +187,7 @@ public class CompressCommandTests
     {
         var (code, _, err) = CliRunner.Run("compress", "--bogus", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}: ");
+        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: ");
         err.TrimEnd('\n').Should().NotContain("\n");
     }
 
@@ -216,7 +217,7 @@ public class CompressCommandTests
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         p.ExitCode.Should().Be(ExitCodes.Ok, err.Result);
-        err.Result.Should().Be($"DynDbg.ElfSim: note {ErrorIds.ZstdUnavailable}: libzstd not found (tried /nonexistent/libzstd.so.1); install the 'libzstd1' package, or set {ZstdLibrary.PathVariable}; the zstd stores are skipped\n");
+        err.Result.Should().Be($"DynDbg.ElfSim: note {CompressionErrorIds.ZstdUnavailable}: libzstd not found (tried /nonexistent/libzstd.so.1); install the 'libzstd1' package, or set {ZstdLibrary.PathVariable}; the zstd stores are skipped\n");
         using var doc = JsonDocument.Parse(output);
         doc.RootElement.GetProperty("stores").EnumerateArray().Select(s => s.GetProperty("name").GetString()).Should().Equal("raw", "rle", "v6-pack", "cols");
         doc.RootElement.GetProperty("zstd").GetProperty("available").GetBoolean().Should().BeFalse();

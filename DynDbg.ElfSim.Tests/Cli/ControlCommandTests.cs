@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.Control;
 
@@ -143,7 +144,7 @@ public class ControlCommandTests
         var (code, output, err) = CliRunner.Run("control", Sample("x86_64", "delta.ko"), option, "+p");
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}: ").And.Contain(message);
+        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: ").And.Contain(message);
     }
 
     [Test]
@@ -191,7 +192,7 @@ public class ControlCommandTests
         var (code, output, err) = CliRunner.Run("control", bnep, bnep, "+p");
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().Be($"DynDbg.ElfSim: error {ErrorIds.Usage}: {bnep}: module 'bnep' is already loaded; a second insmod fails with -EEXIST\n");
+        err.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {bnep}: module 'bnep' is already loaded; a second insmod fails with -EEXIST\n");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.DynDbg;
 
@@ -65,7 +66,7 @@ public class DietCommandTests
         var (code, stdout, stderr) = CliRunner.Run("diet", input, "-o", Path.Combine(dir, "out"));
         code.Should().Be(2);
         stdout.Should().BeEmpty();
-        stderr.TrimEnd('\n').Split('\n').Should().ContainSingle().Which.Should().Contain(ErrorIds.NothingToTransform);
+        stderr.TrimEnd('\n').Split('\n').Should().ContainSingle().Which.Should().Contain(DyndbgErrorIds.NothingToTransform);
         Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing is written for an input without a table");
     }
 
@@ -74,7 +75,7 @@ public class DietCommandTests
     {
         var (code, _, stderr) = CliRunner.Run("diet", TestPaths.Sample("x86_64", "diet/v6/alpha.ko"), "-o", DietTransformTests.Dir("cli", "dietin"));
         code.Should().Be(2);
-        stderr.Should().Contain(ErrorIds.AlreadyDiet);
+        stderr.Should().Contain(DyndbgErrorIds.AlreadyDiet);
     }
 
     [Test]

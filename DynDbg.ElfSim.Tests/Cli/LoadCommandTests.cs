@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Tests.Cli;
@@ -138,7 +139,7 @@ public class LoadCommandTests
         var (code, _, err) = CliRunner.Run("load", "--separate", "-T", "module.lds", Sample("x86_64", "gamma.o"));
 
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}: --separate and --script exclude each other");
+        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: --separate and --script exclude each other");
     }
 
     [Test]
@@ -165,7 +166,7 @@ public class LoadCommandTests
     {
         var (code, _, err) = CliRunner.Run("load", "--profile", "v7", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}: unknown --profile 'v7'; known: auto, v6.1-64le-jl");
+        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: unknown --profile 'v7'; known: auto, v6.1-64le-jl");
     }
 
     [Test]
@@ -173,7 +174,7 @@ public class LoadCommandTests
     {
         var (code, _, err) = CliRunner.Run("load", "--bogus", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {ErrorIds.Usage}:");
+        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}:");
     }
 
     [Test]

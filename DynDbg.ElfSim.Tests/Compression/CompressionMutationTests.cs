@@ -1,4 +1,5 @@
 using DynDbg.ElfSim.Compression;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.Elf;
@@ -33,7 +34,7 @@ public class CompressionMutationTests
                 using var f = ElfFile.FromBytes("mutant", d);
                 table = SiteTable.From(f, MainlineImage.Load(f));
             }
-            catch (ElfFormatException e)
+            catch (DiagnosticException e)
             {
                 e.OneLine.Should().NotContain("\n");
                 refused++;

@@ -202,7 +202,7 @@ public class DietTransformTests
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "diet/v5/alpha.ko"));
         var act = () => DietTransform.Run(f, Dir("refused"), DietVariant.V5);
-        act.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.AlreadyDiet);
+        act.Should().Throw<DyndbgFormatException>().Which.Id.Should().Be(DyndbgErrorIds.AlreadyDiet);
     }
 
     /// <summary>The compiled diet sample and the transform of the same module's mainline build hold the same call

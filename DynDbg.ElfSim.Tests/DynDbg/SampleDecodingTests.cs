@@ -128,9 +128,9 @@ public class SampleDecodingTests
     {
         using var f = ElfFile.Open(TestPaths.Sample("x86_64", "alpha.ko"));
         var act = () => MainlineImage.Load(f, DdebugLayout.ByName("v6.1-64le-nojl"));
-        act.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.RecordSizeMismatch);
+        act.Should().Throw<DyndbgFormatException>().Which.Id.Should().Be(DyndbgErrorIds.RecordSizeMismatch);
         var wrongClass = () => MainlineImage.Load(f, DdebugLayout.ByName("v6.1-32le-jl"));
-        wrongClass.Should().Throw<ElfFormatException>().Which.Id.Should().Be(ErrorIds.ProfileMismatch);
+        wrongClass.Should().Throw<DyndbgFormatException>().Which.Id.Should().Be(DyndbgErrorIds.ProfileMismatch);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Tests.Elf;
@@ -25,7 +26,7 @@ public static class ElfBytesPatch
     }
 
     /// <summary>Parses <paramref name="data"/> and returns what it raises (or null when it decodes).</summary>
-    public static ElfFormatException? Raised(byte[] data, bool decodeDyndbg = true)
+    public static DiagnosticException? Raised(byte[] data, bool decodeDyndbg = true)
     {
         try
         {
@@ -37,7 +38,7 @@ public static class ElfBytesPatch
 
             return null;
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return e;
         }

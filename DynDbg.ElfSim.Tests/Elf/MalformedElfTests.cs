@@ -1,3 +1,5 @@
+using DynDbg.ElfSim.Diagnostics;
+using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Tests.Elf;
@@ -23,7 +25,7 @@ public class MalformedElfTests
 
     private static void PutLe(byte[] data, ulong offset, ulong value, int width) => ElfBytesPatch.Put(data, (long)offset, value, width, false);
 
-    private static ElfFormatException Expect(byte[] data, string id)
+    private static DiagnosticException Expect(byte[] data, string id)
     {
         var e = ElfBytesPatch.Raised(data);
         e.Should().NotBeNull($"the fixture should raise {id}");
@@ -314,7 +316,7 @@ public class MalformedElfTests
         var d = Sample();
         var s = Section(d, "__dyndbg");
         PutLe(d, s.HeaderOffset + ShSize, s.Size - 8, 8);
-        var e = Expect(d, ErrorIds.RecordSizeMismatch);
+        var e = Expect(d, DyndbgErrorIds.RecordSizeMismatch);
         e.Message.Should().Be($"size {s.Size - 8} is not a whole number of records of 56 (JUMP_LABEL=y) or 40 (JUMP_LABEL=n) bytes");
         e.Offset.Should().Be(s.Offset);
     }
@@ -356,7 +358,7 @@ public class MalformedElfTests
         h.IsBigEndian.Should().BeTrue();
         var s = secs.First(x => x.Name == "__dyndbg");
         ElfBytesPatch.Put(d, (long)(s.HeaderOffset + ShSize), s.Size + 1, 8, bigEndian: true);
-        Expect(d, ErrorIds.RecordSizeMismatch);
+        Expect(d, DyndbgErrorIds.RecordSizeMismatch);
     }
 
     [Test]

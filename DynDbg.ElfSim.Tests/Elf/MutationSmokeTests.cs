@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.Control;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
@@ -121,7 +122,7 @@ public class MutationSmokeTests
                 run();
                 through[k]++;
             }
-            catch (ElfFormatException e)
+            catch (DiagnosticException e)
             {
                 ids.Add(e.Id);
                 e.OneLine.Should().NotContain("\n");

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 
@@ -199,7 +200,7 @@ public class DifferentialTests
             {
                 ScriptParser.ParseFile(Path.Combine(dir, name));
             }
-            catch (ElfFormatException e)
+            catch (DiagnosticException e)
             {
                 ours = e.Id;
             }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 
@@ -65,7 +66,7 @@ public static partial class LinkComparison
             File.WriteAllText(ourMap, result.Map());
             result.ToElf().WriteFile(ourOut);
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             ourError = e.OneLine;
             result = null;

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 
@@ -126,7 +127,7 @@ public class ScriptErrorCatalogueTests
     }
 
     /// <summary>Parses and links as `link -T` does, with the x86_64 sample; null when it links.</summary>
-    private static ElfFormatException? Link(string dir, string script)
+    private static DiagnosticException? Link(string dir, string script)
     {
         var name = Path.GetFileName(dir);
         var path = Path.Combine(dir, $"{name}.lds");
@@ -137,7 +138,7 @@ public class ScriptErrorCatalogueTests
             _ = Linker.Link(ScriptParser.ParseFile(path), [("alpha_main.o", input)]).ToElf();
             return null;
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return e;
         }

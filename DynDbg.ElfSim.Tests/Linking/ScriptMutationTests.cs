@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 
@@ -55,7 +56,7 @@ public partial class ScriptMutationTests
                     _ = result.Map();
                     linked++;
                 }
-                catch (ElfFormatException e)
+                catch (DiagnosticException e)
                 {
                     ids.Add(e.Id);
                     e.OneLine.Should().NotContain("\n", $"mutant {i} of {name} (seed {Seed})");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
@@ -365,7 +366,7 @@ public class DietLoaderTests
                     verdicts++;
                 }
             }
-            catch (ElfFormatException e)
+            catch (DiagnosticException e)
             {
                 e.OneLine.Should().NotContain("\n");
                 errors++;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
 using DynDbg.ElfSim.Tests.Elf;
@@ -37,7 +38,7 @@ public class RealModuleLoaderTests
                     failures.Add($"{path}: {problem}");
                 }
             }
-            catch (Exception e) when (e is ElfFormatException or LoaderRefusal)
+            catch (Exception e) when (e is DiagnosticException or LoaderRefusal)
             {
                 failures.Add($"{path}: {e.Message}");
             }

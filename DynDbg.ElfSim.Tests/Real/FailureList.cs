@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DynDbg.ElfSim.Diagnostics;
 
 namespace DynDbg.ElfSim.Tests.Real;
 
@@ -21,7 +22,7 @@ public sealed class FailureList
         {
             check();
         }
-        catch (ElfSim.Elf.ElfFormatException e)
+        catch (DiagnosticException e)
         {
             Add(file, e.OneLine);
         }

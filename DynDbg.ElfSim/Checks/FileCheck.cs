@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
@@ -14,7 +15,7 @@ public sealed record FileCheck(
     string? Profile,
     IReadOnlyList<(string Name, int Records)> Tables,
     IReadOnlyList<CheckFinding> Findings,
-    ElfFormatException? Unreadable)
+    DiagnosticException? Unreadable)
 {
     public bool Failed => Unreadable is not null || Findings.Any(x => x.Severity == CheckSeverity.Error);
 
@@ -42,7 +43,7 @@ public sealed record FileCheck(
                     return new FileCheck(path, CheckedKind.None, null, [], [], null);
             }
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return new FileCheck(path, CheckedKind.Unreadable, null, [], [], e);
         }
@@ -63,7 +64,7 @@ public sealed record FileCheck(
             {
                 r = DietTransform.Run(image, dir, variant);
             }
-            catch (ElfFormatException e) when (e.Id == ErrorIds.NothingToTransform)
+            catch (DiagnosticException e) when (e.Id == DyndbgErrorIds.NothingToTransform)
             {
                 return new FileCheck(path, CheckedKind.None, null, [], [], null);
             }

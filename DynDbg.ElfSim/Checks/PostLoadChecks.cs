@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
@@ -172,7 +173,7 @@ public static class PostLoadChecks
                 m.Word(DietLoader.Field(loc, 0, 0, l.SiteFunctionOffset)));
             return j < load.SitesBefore.Count && got == load.SitesBefore[j] ? null : $"0x{target:x} holds another site than sites[{j}]";
         }
-        catch (ElfFormatException)
+        catch (DiagnosticException)
         {
             return $"0x{target:x} runs past its section";
         }

@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
 
@@ -29,7 +30,7 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
         };
     }
 
-    public int Fail(ElfFormatException e)
+    public int Fail(DiagnosticException e)
     {
         Out.Flush();
         Error.WriteLine(e.OneLine);
@@ -39,7 +40,7 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
     public int Usage(string message)
     {
         Out.Flush();
-        Error.WriteLine($"DynDbg.ElfSim: error {ErrorIds.Usage}: {message}");
+        Error.WriteLine($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {message}");
         return ExitCodes.BadInput;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DynDbg.ElfSim.Compression;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
@@ -66,7 +67,7 @@ public static class CompressCommand
 
             if (options.Zstd && !ZstdLibrary.IsAvailable)
             {
-                io.Error.WriteLine($"DynDbg.ElfSim: note {ErrorIds.ZstdUnavailable}: {ZstdLibrary.Problem}; the zstd stores are skipped");
+                io.Error.WriteLine($"DynDbg.ElfSim: note {CompressionErrorIds.ZstdUnavailable}: {ZstdLibrary.Problem}; the zstd stores are skipped");
             }
 
             var results = tables.Select(t => CompressionStudy.Run(t, options)).ToList();
@@ -75,14 +76,14 @@ public static class CompressCommand
             io.Out.Flush();
             return results.All(r => r.AllExact) ? ExitCodes.Ok : ExitCodes.CheckFailed;
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }
         catch (ZstdException e)
         {
             io.Out.Flush();
-            io.Error.WriteLine($"DynDbg.ElfSim: error {ErrorIds.ZstdFailed}: {e.Message}");
+            io.Error.WriteLine($"DynDbg.ElfSim: error {CompressionErrorIds.ZstdFailed}: {e.Message}");
             return ExitCodes.InternalError;
         }
         catch (Exception e) when (dump is not null && e is IOException or UnauthorizedAccessException)

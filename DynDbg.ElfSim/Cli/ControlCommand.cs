@@ -1,7 +1,8 @@
 using System.CommandLine;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using DynDbg.ElfSim.Control;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
@@ -78,7 +79,7 @@ public static class ControlCommand
         {
             inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant));
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
@@ -60,13 +61,13 @@ public static class DietCommand
                     : new FileCheck(linked, CheckedKind.None, null, [], [], null);
             }
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, outDir, "output", null, $"cannot write: {e.Message}"));
+            return io.Fail(new UsageException(UsageErrorIds.CannotWriteOutput, outDir, "output", null, $"cannot write: {e.Message}"));
         }
 
         if (format == ReportFormat.Json)

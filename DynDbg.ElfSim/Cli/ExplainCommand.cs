@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 using DynDbg.ElfSim.Reports;
@@ -41,7 +42,7 @@ public static class ExplainCommand
             io.Out.Flush();
             return ExitCodes.Ok;
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Cli;
@@ -13,7 +14,7 @@ public static class InputFiles
     public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, T> decode)
     {
         var results = new T[paths.Count];
-        var errors = new ElfFormatException?[paths.Count];
+        var errors = new DiagnosticException?[paths.Count];
         Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             try
@@ -21,7 +22,7 @@ public static class InputFiles
                 using var file = ElfFile.Open(paths[i]);
                 results[i] = decode(file);
             }
-            catch (ElfFormatException e)
+            catch (DiagnosticException e)
             {
                 errors[i] = e;
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 
@@ -48,13 +49,13 @@ public static class LinkCommand
                 return ExitCodes.Ok;
             });
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
+            return io.Fail(new UsageException(UsageErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Control;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
@@ -87,7 +88,7 @@ public static class LoadCommand
                 ? [LoadLinked(o)]
                 : InputFiles.Decode(o.Paths, file => Load(file, o, module: null));
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }
@@ -127,13 +128,13 @@ public static class LoadCommand
         var image = ImageReader.Read(file, o.Profile, o.Diet);
         if (image is MainlineImage && o.Diet is not null)
         {
-            throw new ElfFormatException(ErrorIds.Usage, file.Path, "file", null,
+            throw new UsageException(UsageErrorIds.Usage, file.Path, "file", null,
                 "not a diet image (no __dyndbg_sites); --diet reads diet images, it does not transform mainline tables");
         }
 
         if (image is DietImage && o.Script is not null && o.Script.Contains("vmlinux", StringComparison.Ordinal))
         {
-            throw new ElfFormatException(ErrorIds.Usage, file.Path, "file", null,
+            throw new UsageException(UsageErrorIds.Usage, file.Path, "file", null,
                 "load links diet inputs as a module; give a vmlinux.o on its own and it is linked with the diet vmlinux script");
         }
 
@@ -152,11 +153,10 @@ public static class LoadCommand
             using var file = Linker.LinkToMemory(o.Paths, o.Script ?? DefaultScript);
             return Load(file, o, module: true);
         }
-        catch (ElfFormatException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
+        catch (DiagnosticException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
                                            && o.Paths.Count > 1)
         {
-            throw new ElfFormatException(e.Id, e.File, e.Where, e.Offset,
-                $"{e.Message}; load links several inputs into one image, --separate decodes each on its own");
+            throw e.WithHint("load links several inputs into one image, --separate decodes each on its own");
         }
     }
 }

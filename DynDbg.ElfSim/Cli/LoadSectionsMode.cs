@@ -1,4 +1,5 @@
 using System.Globalization;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
 using DynDbg.ElfSim.Reports;
@@ -38,7 +39,7 @@ public static class LoadSectionsMode
                 layouts.Add((path, ModuleLoader.Layout(file, config)));
             }
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }

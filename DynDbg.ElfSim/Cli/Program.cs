@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Cli;
@@ -34,7 +35,7 @@ public static class Program
             io.Out.Flush();
             return code;
         }
-        catch (ElfFormatException e)
+        catch (DiagnosticException e)
         {
             return io.Fail(e);
         }

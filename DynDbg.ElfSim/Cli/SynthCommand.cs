@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 
@@ -111,7 +112,7 @@ public static class SynthCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return io.Fail(new ElfFormatException(ErrorIds.CannotWriteOutput, request.Output, "output", null, $"cannot write: {e.Message}"));
+            return io.Fail(new UsageException(UsageErrorIds.CannotWriteOutput, request.Output, "output", null, $"cannot write: {e.Message}"));
         }
     }
 

@@ -22,7 +22,7 @@ public static class DdebugClassMapDecoder
         var size = (ulong)(p == 8 ? 56 : 32);
         if (region.Size % size != 0)
         {
-            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
                 $"size {region.Size} is not a whole number of {size}-byte struct ddebug_class_map");
         }
 
@@ -38,7 +38,7 @@ public static class DdebugClassMapDecoder
             var type = (int)memory.ReadU32(region.Section, at + (ulong)(5 * p) + 8);
             if (length is < 0 or > 64 || @base is < 0 or > 63 || @base + length > 64)
             {
-                throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, who, region.Section.Offset + at,
+                throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, who, region.Section.Offset + at,
                     $"base {@base} + length {length} is outside the 6-bit class id space (0..63)");
             }
 

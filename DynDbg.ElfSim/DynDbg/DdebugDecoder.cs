@@ -11,7 +11,7 @@ public static class DdebugDecoder
         var size = (ulong)layout.RecordSize;
         if (region.Size % size != 0)
         {
-            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
                 $"size {region.Size} is not a whole number of {size}-byte records ({layout.Name})");
         }
 

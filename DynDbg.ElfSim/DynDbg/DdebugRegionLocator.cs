@@ -31,7 +31,7 @@ public static class DdebugRegionLocator
 
         if (sec.IsNoBits)
         {
-            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, sec.Describe(), sec.HeaderOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, sec.Describe(), sec.HeaderOffset,
                 "callsite section is SHT_NOBITS: it has no contents to decode");
         }
 
@@ -93,7 +93,7 @@ public static class DdebugRegionLocator
         if (start < 0 || stop < 0)
         {
             var missing = start < 0 ? startName : stopName;
-            throw new ElfFormatException(ErrorIds.BoundsSymbols, file.Path, where, symtab.Section.Offset,
+            throw new DyndbgFormatException(DyndbgErrorIds.BoundsSymbols, file.Path, where, symtab.Section.Offset,
                 $"'{(start < 0 ? stopName : startName)}' is defined but '{missing}' is not");
         }
 
@@ -101,7 +101,7 @@ public static class DdebugRegionLocator
         var symOffset = symtab.Section.Offset + (ulong)(start * file.Header.ExpectedSymEntSize);
         if (hi < lo)
         {
-            throw new ElfFormatException(ErrorIds.BoundsSymbols, file.Path, $"symbol [{start}] '{startName}' in {where}", symOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.BoundsSymbols, file.Path, $"symbol [{start}] '{startName}' in {where}", symOffset,
                 $"{stopName} (0x{hi:x}) is below {startName} (0x{lo:x})");
         }
 
@@ -114,7 +114,7 @@ public static class DdebugRegionLocator
 
         if (sec is null || hi - sec.Address > sec.Size || sec.IsNoBits)
         {
-            throw new ElfFormatException(ErrorIds.BoundsSymbols, file.Path, $"symbol [{start}] '{startName}' in {where}", symOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.BoundsSymbols, file.Path, $"symbol [{start}] '{startName}' in {where}", symOffset,
                 $"{startName}..{stopName} (0x{lo:x}..0x{hi:x}) is not inside one allocated section with contents");
         }
 

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.DynDbg;
@@ -233,7 +234,7 @@ public sealed class DietImage : KernelImage
             return fitsJl ? jl : nojl;
         }
 
-        throw new ElfFormatException(ErrorIds.LayoutUndecidable, file.Path, descriptors.Origin, descriptors.FileOffset,
+        throw new DyndbgFormatException(DyndbgErrorIds.LayoutUndecidable, file.Path, descriptors.Origin, descriptors.FileOffset,
             $"cannot tell JUMP_LABEL on ({jl.RecordSize}-byte records) from off ({nojl.RecordSize}); name the layout with --profile");
     }
 
@@ -266,7 +267,7 @@ public sealed class DietImage : KernelImage
         {
             return memory.ReadPointer(sec, offset, "diet element");
         }
-        catch (ElfFormatException e) when (e.Id is ErrorIds.UnresolvedPointer or ErrorIds.PointerIntoNowhere or ErrorIds.UnsupportedRelocation)
+        catch (DiagnosticException e) when (e.Id is ErrorIds.UnresolvedPointer or ErrorIds.PointerIntoNowhere or ErrorIds.UnsupportedRelocation)
         {
             return null;
         }
@@ -285,7 +286,7 @@ public sealed class DietImage : KernelImage
         {
             return memory.ReadString(l, "diet string");
         }
-        catch (ElfFormatException)
+        catch (DiagnosticException)
         {
             return null;
         }

@@ -67,18 +67,18 @@ public static class DietTransform
         var input = read.File;
         if (read is not MainlineImage image)
         {
-            throw new ElfFormatException(ErrorIds.AlreadyDiet, input.Path, "__dyndbg_sites", null,
+            throw new DyndbgFormatException(DyndbgErrorIds.AlreadyDiet, input.Path, "__dyndbg_sites", null,
                 "already a diet-plan image (it has __dyndbg_sites): the transform takes a mainline table");
         }
 
         if (image.Decision is null || image.Region is null)
         {
-            throw new ElfFormatException(ErrorIds.NothingToTransform, input.Path, "__dyndbg", null,
+            throw new DyndbgFormatException(DyndbgErrorIds.NothingToTransform, input.Path, "__dyndbg", null,
                 "no dynamic debug table (__dyndbg) to transform");
         }
 
         var h = input.Header;
-        var target = ObjectTarget.For(h.Machine, h.Is64, h.IsBigEndian) ?? throw new ElfFormatException(ErrorIds.NoDietTarget, input.Path,
+        var target = ObjectTarget.For(h.Machine, h.Is64, h.IsBigEndian) ?? throw new DyndbgFormatException(DyndbgErrorIds.NoDietTarget, input.Path,
             "ELF header", 18, $"machine {h.Machine} has no object target (pointer relocation type) for diet objects");
         // The input's e_flags and OS ABI (arm EABI, mips ABI bits) so the objects link with each other and the input's kind.
         target = target with { Identity = target.Identity with { Flags = h.Flags, OsAbi = h.OsAbi } };

@@ -22,7 +22,7 @@ public static class ImageReader
     public static MainlineImage ReadMainline(ElfFile file, DdebugLayout? profile = null) => Read(file, profile) switch
     {
         MainlineImage m => m,
-        DietImage d => throw new ElfFormatException(ErrorIds.DietImage, file.Path, d.Descriptors.Origin, d.Descriptors.FileOffset,
+        DietImage d => throw new DyndbgFormatException(DyndbgErrorIds.DietImage, file.Path, d.Descriptors.Origin, d.Descriptors.FileOffset,
             "a diet-plan image (it has __dyndbg_sites): the mainline decoder does not read it; use `check` for its invariants"),
         _ => throw new InvalidOperationException("closed hierarchy"),
     };

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.DynDbg;
@@ -19,7 +20,7 @@ public static class ProfileDetector
         {
             if (forced.PointerSize != p || forced.BigEndian != be)
             {
-                throw new ElfFormatException(ErrorIds.ProfileMismatch, file.Path, where, region.FileOffset,
+                throw new DyndbgFormatException(DyndbgErrorIds.ProfileMismatch, file.Path, where, region.FileOffset,
                     $"--profile {forced.Name} is for {forced.PointerSize * 8}-bit {(forced.BigEndian ? "big" : "little")}-endian images, " +
                     $"this is ELF{p * 8} {(be ? "big" : "little")}-endian");
             }
@@ -84,7 +85,7 @@ public static class ProfileDetector
         var size = jumpLabel.Value ? jlSize : noJlSize;
         if (region.Size % (ulong)size != 0)
         {
-            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, where, region.FileOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, where, region.FileOffset,
                 $"size {region.Size} is not a whole number of {size}-byte records");
         }
 
@@ -96,8 +97,8 @@ public static class ProfileDetector
         return new ProfileDecision(DdebugLayout.Create(versions.Single(), p, be, jumpLabel.Value), evidence, false);
     }
 
-    private static ElfFormatException Undecidable(ElfFile file, DdebugRegion region, string why) =>
-        new(ErrorIds.LayoutUndecidable, file.Path, region.Origin, region.FileOffset, why + "; name one with --profile");
+    private static DyndbgFormatException Undecidable(ElfFile file, DdebugRegion region, string why) =>
+        new(DyndbgErrorIds.LayoutUndecidable, file.Path, region.Origin, region.FileOffset, why + "; name one with --profile");
 
     /// <summary>JUMP_LABEL on (true) or off, from the stride of the records.</summary>
     private static bool DecideRecordSize(ElfFile file, ElfMemory memory, DdebugRegion region, int jlSize, int noJlSize, List<string> evidence)
@@ -112,7 +113,7 @@ public static class ProfileDetector
         var fits = new[] { jlSize, noJlSize }.Where(c => region.Size % (ulong)c == 0).ToArray();
         if (fits.Length == 0)
         {
-            throw new ElfFormatException(ErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
                 $"size {region.Size} is not a whole number of records of {jlSize} (JUMP_LABEL=y) or {noJlSize} (JUMP_LABEL=n) bytes");
         }
 
@@ -129,7 +130,7 @@ public static class ProfileDetector
             if (byRelocs.Length == 0 && offsets.Length > 0)
             {
                 var odd = offsets.Order().FirstOrDefault(o => fits.All(c => !IsPointerSlot(o % (ulong)c, p)));
-                throw new ElfFormatException(ErrorIds.UnexpectedRelocation, file.Path, region.Origin, region.FileOffset + odd,
+                throw new DyndbgFormatException(DyndbgErrorIds.UnexpectedRelocation, file.Path, region.Origin, region.FileOffset + odd,
                     $"{offsets.Length} relocations do not sit at the four pointer fields of {string.Join(" or ", fits)}-byte records" +
                     $" (first misfit at +0x{odd:x})");
             }
@@ -251,7 +252,7 @@ public static class ProfileDetector
 
             return true;
         }
-        catch (ElfFormatException)
+        catch (DiagnosticException)
         {
             return false;
         }

@@ -1,10 +1,10 @@
 namespace DynDbg.ElfSim.Elf;
 
 /// <summary>
-/// Stable error IDs. Tests and scripts match on these, so an ID is never reused for another meaning.
-/// ELFnnn: the file is not readable as ELF. DYNnnn: the ELF is fine but its dyndbg table is not decodable.
-/// CMPnnn: the compression study's environment (libzstd). USGnnn: bad usage of the tool.
-/// LNKnnn: a linker script or a link (ld -r emulation) that cannot be done.
+/// The Elf layer's stable error IDs. Tests and scripts match on these, so an ID is never reused for another meaning.
+/// ELFnnn: the file is not readable as ELF. DYN004/005/010/011: a pointer, BTF or read past a section that the
+/// reader meets on behalf of the dyndbg decoder (numbered with the other DYN IDs, see
+/// DynDbg.DyndbgErrorIds). Each layer above owns its own: DYN, LNK, CMP, USG.
 /// </summary>
 public static class ErrorIds
 {
@@ -43,25 +43,10 @@ public static class ErrorIds
     /// <summary>A 32-bit object whose sections, placed as a module, end past 4 GiB: no 32-bit address holds them.</summary>
     public const string AddressSpaceOverflow = "ELF033";
 
-    public const string RecordSizeMismatch = "DYN002";
-    public const string LayoutUndecidable = "DYN003";
     public const string UnresolvedPointer = "DYN004";
     public const string PointerIntoNowhere = "DYN005";
-    public const string BoundsSymbols = "DYN007";
-    public const string ProfileMismatch = "DYN008";
-    public const string UnexpectedRelocation = "DYN009";
     public const string BadBtf = "DYN010";
     public const string ReadPastSection = "DYN011";
-    public const string DietImage = "DYN012";
-    public const string NothingToTransform = "DYN013";
-    public const string NoDietTarget = "DYN014";
-    public const string AlreadyDiet = "DYN015";
-
-    /// <summary>libzstd could not be loaded: a note, the zstd stores are skipped and the others still run.</summary>
-    public const string ZstdUnavailable = "CMP001";
-
-    /// <summary>libzstd returned an error while compressing or decompressing the tool's own data.</summary>
-    public const string ZstdFailed = "CMP002";
 
     public const string ScriptSyntax = "LNK001";
     public const string ScriptUnsupported = "LNK002";

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
@@ -50,7 +51,7 @@ public static class DietLoader
         file.Header.Type != ElfConstants.EtRel || (module ?? IsModule(file)) || file.Header.Machine == ElfMachine.X86_64;
 
     /// <summary>Why <see cref="CanLoad"/> is false, as the one-line error <c>load</c> prints.</summary>
-    public static ElfFormatException CannotLoad(ElfFile file) => new(ErrorIds.Usage, file.Path, "file", null,
+    public static UsageException CannotLoad(ElfFile file) => new(UsageErrorIds.Usage, file.Path, "file", null,
         $"built-in init needs the file linked with a diet vmlinux script, and the bundled ones are for x86_64, not {ElfMachineNames.Describe(file.Header.Machine, file.Header.Is64)}; load it with other inputs or -T module.lds to link it as a module");
 
     /// <summary>
@@ -160,7 +161,7 @@ public static class DietLoader
         if (start <= 0 || stop <= 0 || symtab![start].SectionIndex != symtab[stop].SectionIndex || symtab[stop].Value < symtab[start].Value
             || !symtab[start].IsInSection)
         {
-            throw new ElfFormatException(ErrorIds.BoundsSymbols, linked.Path, "symbol table", null,
+            throw new DyndbgFormatException(DyndbgErrorIds.BoundsSymbols, linked.Path, "symbol table", null,
                 $"__start_{name}/__stop_{name} are not both defined in one section after linking with the diet vmlinux script");
         }
 
@@ -377,7 +378,7 @@ public static class DietLoader
         {
             return m.ReadString(loc, "site modname");
         }
-        catch (ElfFormatException)
+        catch (DiagnosticException)
         {
             return null;
         }
