@@ -369,11 +369,11 @@ public sealed class ElfFile : IDisposable
     }
 
     /// <summary>The bytes of the NUL-terminated string at <paramref name="offset"/>, without the NUL.</summary>
-    public ReadOnlySpan<byte> StringSpan(ElfSection section, ulong offset, string who)
+    public ReadOnlySpan<byte> StringSpan(ElfSection section, ulong offset, ElfWhere who)
     {
         if (section.IsNoBits || offset >= section.Size)
         {
-            throw Error(Path, ErrorIds.NameOutOfStringTable, who, section.Offset + Math.Min(offset, section.Size),
+            throw Error(Path, ErrorIds.NameOutOfStringTable, who.ToString(), section.Offset + Math.Min(offset, section.Size),
                 $"string offset 0x{offset:x} is outside {section.Describe()} ({section.Size} bytes)");
         }
 
@@ -381,7 +381,7 @@ public sealed class ElfFile : IDisposable
         var nul = rest.IndexOf((byte)0);
         if (nul < 0)
         {
-            throw Error(Path, ErrorIds.UnterminatedString, who, section.Offset + offset,
+            throw Error(Path, ErrorIds.UnterminatedString, who.ToString(), section.Offset + offset,
                 $"string at 0x{offset:x} in {section.Describe()} runs off the end of the section without a NUL");
         }
 
