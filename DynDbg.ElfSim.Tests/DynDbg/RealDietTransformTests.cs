@@ -53,7 +53,7 @@ public class RealDietTransformTests
                 var layout = ModuleLoader.Layout(lf);
                 layout.ModuleName.Should().Be(r.Name, "the .mod.o part carries the input's .modinfo and this_module");
                 var loaded = LoadedModule.Load(lf, layout, core, init);
-                var img = DietImage.Load(lf, variant, new LoadedModuleMemory(loaded))!;
+                var img = DietImage.Load(lf, variant, DietMemory.Over(loaded))!;
                 var errors = DietChecks.Run(img).Where(f => f.Severity == CheckSeverity.Error).Select(f => f.OneLine(linked)).ToList();
                 errors.Should().BeEmpty("the loaded (relocated) image keeps the invariants too");
             }

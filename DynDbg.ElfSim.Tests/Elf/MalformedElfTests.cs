@@ -72,6 +72,31 @@ public class MalformedElfTests
         Expect(d, ErrorIds.BadHeaderSize).Offset.Should().Be(52);
     }
 
+    /// <summary>One header reader serves both classes and byte orders: the offsets stay those of each class's layout.</summary>
+    [TestCase("x86_64", 52, 64)]
+    [TestCase("i386", 40, 52)]
+    [TestCase("s390x", 52, 64)]
+    public void WrongEhSize_EachClass(string arch, int at, int size)
+    {
+        var d = ElfBytesPatch.Read(arch, Ko);
+        ElfBytesPatch.Put(d, at, 60, 2, ElfBytesPatch.Describe(d).Header.IsBigEndian);
+        var e = Expect(d, ErrorIds.BadHeaderSize);
+        e.Offset.Should().Be((ulong)at);
+        e.Message.Should().Be($"e_ehsize is 60, expected {size}");
+    }
+
+    [TestCase("x86_64")]
+    [TestCase("i386")]
+    [TestCase("s390x")]
+    public void WrongEVersion_EachClass(string arch)
+    {
+        var d = ElfBytesPatch.Read(arch, Ko);
+        ElfBytesPatch.Put(d, 20, 2, 4, ElfBytesPatch.Describe(d).Header.IsBigEndian);
+        var e = Expect(d, ErrorIds.BadVersion);
+        e.Offset.Should().Be(20);
+        e.Message.Should().Be("e_version is 2, expected 1 (EV_CURRENT)");
+    }
+
     [Test]
     public void ZeroShEntSize()
     {

@@ -90,7 +90,7 @@ public class MutationSmokeTests
         {
             using var f = ElfFile.FromBytes("mutant", data);
             var loaded = LoadedModule.Load(f, ModuleLoader.Layout(f), 0xffffffffc0200000, 0xffffffffc1000000);
-            _ = MainlineImage.Load(f, memory: new LoadedModuleMemory(loaded));
+            _ = MainlineImage.Load(f, memory: DietMemory.Over(loaded));
         });
         Stage(2, () =>
         {

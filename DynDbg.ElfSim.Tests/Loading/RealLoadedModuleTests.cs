@@ -38,7 +38,7 @@ public class RealLoadedModuleTests
 
             var viaRelocations = MainlineImage.Load(f);
             var loaded = LoadedModule.Load(f, ModuleLoader.Layout(f), core, init);
-            var viaImage = MainlineImage.Load(f, memory: new LoadedModuleMemory(loaded));
+            var viaImage = MainlineImage.Load(f, memory: DietMemory.Over(loaded));
             viaImage.Records.Count.Should().Be(viaRelocations.Records.Count);
             for (var i = 0; i < viaImage.Records.Count; i++)
             {

@@ -21,11 +21,15 @@ public static class DdebugDecoder
         for (var i = 0; i < count; i++)
         {
             var at = region.Start + ((ulong)i * size);
-            var who = $"record {i} of {region.Origin}";
-            var mod = Pointer(memory, sec, at + (ulong)layout.ModnameOffset, who, "modname");
-            var fn = Pointer(memory, sec, at + (ulong)layout.FunctionOffset, who, "function");
-            var file_ = Pointer(memory, sec, at + (ulong)layout.FilenameOffset, who, "filename");
-            var fmt = Pointer(memory, sec, at + (ulong)layout.FormatOffset, who, "format");
+            // Where an error is, built only when one is raised: decoding a whole table formats no strings for it.
+            var modWhere = ElfWhere.Record(i, region.Origin, "modname");
+            var fnWhere = ElfWhere.Record(i, region.Origin, "function");
+            var fileWhere = ElfWhere.Record(i, region.Origin, "filename");
+            var fmtWhere = ElfWhere.Record(i, region.Origin, "format");
+            var mod = Pointer(memory, sec, at + (ulong)layout.ModnameOffset, modWhere, "modname");
+            var fn = Pointer(memory, sec, at + (ulong)layout.FunctionOffset, fnWhere, "function");
+            var file_ = Pointer(memory, sec, at + (ulong)layout.FilenameOffset, fileWhere, "filename");
+            var fmt = Pointer(memory, sec, at + (ulong)layout.FormatOffset, fmtWhere, "format");
             var unit = memory.ReadU32(sec, at + (ulong)layout.BitfieldOffset);
             int keyEnabled = -1;
             ulong keyType = 0;
@@ -36,8 +40,8 @@ public static class DdebugDecoder
             }
 
             records[i] = new DdebugRecord(i, sec.Offset + at,
-                memory.ReadString(mod, $"{who}, modname"), memory.ReadString(fn, $"{who}, function"),
-                memory.ReadString(file_, $"{who}, filename"), memory.ReadString(fmt, $"{who}, format"),
+                memory.ReadString(mod, modWhere), memory.ReadString(fn, fnWhere),
+                memory.ReadString(file_, fileWhere), memory.ReadString(fmt, fmtWhere),
                 layout.LineNo.Get(unit), layout.ClassId is { } c ? (int)c.Get(unit) : -1, layout.Flags.Get(unit),
                 keyEnabled, keyType, mod, fn, file_, fmt);
         }
@@ -45,8 +49,8 @@ public static class DdebugDecoder
         return records;
     }
 
-    private static ElfLocation Pointer(ElfMemory memory, ElfSection sec, ulong offset, string who, string field) =>
-        memory.ReadPointer(sec, offset, $"{who}, {field}") ??
-        throw new ElfFormatException(ErrorIds.UnresolvedPointer, memory.File.Path, $"{who}, {field}", sec.Offset + offset,
+    private static ElfLocation Pointer(ElfMemory memory, ElfSection sec, ulong offset, ElfWhere who, string field) =>
+        memory.ReadPointer(sec, offset, who) ??
+        throw new ElfFormatException(ErrorIds.UnresolvedPointer, memory.File.Path, who.ToString(), sec.Offset + offset,
             $"{field} pointer is NULL (no relocation and no value); the kernel would dereference it");
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace DynDbg.ElfSim.Elf;
@@ -138,36 +139,30 @@ public sealed class ElfFile : IDisposable
                 $"file is {bytes.Length} bytes, too small for an ELF{(is64 ? 64 : 32)} header ({size} bytes)");
         }
 
+        // Elf32_Ehdr / Elf64_Ehdr after e_ident, in the gABI's field order.
         var e = new ElfEndian(data == ElfConstants.ElfData2Msb);
-        var s = bytes.Span(0, (ulong)size);
-        ushort type = e.U16(s[16..]);
-        var machine = (ElfMachine)e.U16(s[18..]);
-        var version = e.U32(s[20..]);
+        var r = new ElfFieldReader(bytes.Span(0, (ulong)size), e, is64);
+        r.Skip(ElfHeader.EIdentSize);
+        var type = r.Half();
+        var machine = (ElfMachine)r.Half();
+        var versionAt = (ulong)r.Position;
+        var version = r.Word();
         if (version != 1)
         {
-            throw Error(path, ErrorIds.BadVersion, where, 20, $"e_version is {version}, expected 1 (EV_CURRENT)");
+            throw Error(path, ErrorIds.BadVersion, where, versionAt, $"e_version is {version}, expected 1 (EV_CURRENT)");
         }
 
-        ElfHeader h;
-        if (is64)
-        {
-            h = new ElfHeader(true, e.IsBigEndian, ident[7], type, machine,
-                Entry: e.U64(s[24..]), PhOff: e.U64(s[32..]), ShOff: e.U64(s[40..]), Flags: e.U32(s[48..]),
-                EhSize: e.U16(s[52..]), PhEntSize: e.U16(s[54..]), PhNum: e.U16(s[56..]),
-                ShEntSize: e.U16(s[58..]), ShNum: e.U16(s[60..]), ShStrNdx: e.U16(s[62..]));
-        }
-        else
-        {
-            h = new ElfHeader(false, e.IsBigEndian, ident[7], type, machine,
-                Entry: e.U32(s[24..]), PhOff: e.U32(s[28..]), ShOff: e.U32(s[32..]), Flags: e.U32(s[36..]),
-                EhSize: e.U16(s[40..]), PhEntSize: e.U16(s[42..]), PhNum: e.U16(s[44..]),
-                ShEntSize: e.U16(s[46..]), ShNum: e.U16(s[48..]), ShStrNdx: e.U16(s[50..]));
-        }
-
+        var entry = r.ClassWord();
+        var phOff = r.ClassWord();
+        var shOff = r.ClassWord();
+        var flags = r.Word();
+        var ehSizeAt = (ulong)r.Position;
+        var h = new ElfHeader(is64, e.IsBigEndian, ident[7], type, machine, entry, phOff, shOff, flags,
+            EhSize: r.Half(), PhEntSize: r.Half(), PhNum: r.Half(), ShEntSize: r.Half(), ShNum: r.Half(), ShStrNdx: r.Half());
+        Debug.Assert(r.Position == size, "every field of the header was read");
         if (h.EhSize != size)
         {
-            throw Error(path, ErrorIds.BadHeaderSize, where, is64 ? 52UL : 40UL,
-                $"e_ehsize is {h.EhSize}, expected {size}");
+            throw Error(path, ErrorIds.BadHeaderSize, where, ehSizeAt, $"e_ehsize is {h.EhSize}, expected {size}");
         }
 
         return h;
@@ -292,11 +287,14 @@ public sealed class ElfFile : IDisposable
     private record struct RawSection(uint Name, uint Type, ulong Flags, ulong Addr, ulong Offset, ulong Size,
         uint Link, uint Info, ulong AddrAlign, ulong EntSize, ulong HeaderOffset);
 
-    private static RawSection DecodeSectionHeader(ElfEndian e, bool is64, ReadOnlySpan<byte> s) => is64
-        ? new RawSection(e.U32(s), e.U32(s[4..]), e.U64(s[8..]), e.U64(s[16..]), e.U64(s[24..]), e.U64(s[32..]),
-            e.U32(s[40..]), e.U32(s[44..]), e.U64(s[48..]), e.U64(s[56..]), 0)
-        : new RawSection(e.U32(s), e.U32(s[4..]), e.U32(s[8..]), e.U32(s[12..]), e.U32(s[16..]), e.U32(s[20..]),
-            e.U32(s[24..]), e.U32(s[28..]), e.U32(s[32..]), e.U32(s[36..]), 0);
+    /// <summary>An Elf32_Shdr / Elf64_Shdr, in the gABI's field order.</summary>
+    private static RawSection DecodeSectionHeader(ElfEndian e, bool is64, ReadOnlySpan<byte> s)
+    {
+        var r = new ElfFieldReader(s, e, is64);
+        return new RawSection(Name: r.Word(), Type: r.Word(), Flags: r.ClassWord(), Addr: r.ClassWord(),
+            Offset: r.ClassWord(), Size: r.ClassWord(), Link: r.Word(), Info: r.Word(), AddrAlign: r.ClassWord(),
+            EntSize: r.ClassWord(), HeaderOffset: 0);
+    }
 
     private void CheckProgramHeaders()
     {
@@ -371,11 +369,11 @@ public sealed class ElfFile : IDisposable
     }
 
     /// <summary>The bytes of the NUL-terminated string at <paramref name="offset"/>, without the NUL.</summary>
-    public ReadOnlySpan<byte> StringSpan(ElfSection section, ulong offset, string who)
+    public ReadOnlySpan<byte> StringSpan(ElfSection section, ulong offset, ElfWhere who)
     {
         if (section.IsNoBits || offset >= section.Size)
         {
-            throw Error(Path, ErrorIds.NameOutOfStringTable, who, section.Offset + Math.Min(offset, section.Size),
+            throw Error(Path, ErrorIds.NameOutOfStringTable, who.ToString(), section.Offset + Math.Min(offset, section.Size),
                 $"string offset 0x{offset:x} is outside {section.Describe()} ({section.Size} bytes)");
         }
 
@@ -383,7 +381,7 @@ public sealed class ElfFile : IDisposable
         var nul = rest.IndexOf((byte)0);
         if (nul < 0)
         {
-            throw Error(Path, ErrorIds.UnterminatedString, who, section.Offset + offset,
+            throw Error(Path, ErrorIds.UnterminatedString, who.ToString(), section.Offset + offset,
                 $"string at 0x{offset:x} in {section.Describe()} runs off the end of the section without a NUL");
         }
 

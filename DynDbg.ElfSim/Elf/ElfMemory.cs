@@ -23,20 +23,20 @@ public abstract class ElfMemory
     /// The pointer stored at <paramref name="offset"/> in <paramref name="section"/>: null for a NULL pointer,
     /// else the location it points to. <paramref name="who"/> names the field for error messages.
     /// </summary>
-    public abstract ElfLocation? ReadPointer(ElfSection section, ulong offset, string who);
+    public abstract ElfLocation? ReadPointer(ElfSection section, ulong offset, ElfWhere who);
 
     /// <summary>The address a location has in this image (sh_addr + offset; sh_addr is 0 in most ET_REL files).</summary>
     public ulong AddressOf(ElfLocation loc) => File.Sections[loc.Section].Address + loc.Offset;
 
-    public string ReadString(ElfLocation loc, string who) =>
+    public string ReadString(ElfLocation loc, ElfWhere who) =>
         _strings.TryGetValue(loc, out var s) ? s : _strings.GetOrAdd(loc, DecodeString(loc, who));
 
-    private string DecodeString(ElfLocation loc, string who)
+    private string DecodeString(ElfLocation loc, ElfWhere who)
     {
         var sec = File.Sections[loc.Section];
         if (sec.IsNoBits || loc.Offset >= sec.Size)
         {
-            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who, sec.Offset + Math.Min(loc.Offset, sec.Size),
+            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who.ToString(), sec.Offset + Math.Min(loc.Offset, sec.Size),
                 $"string pointer {sec.Describe()}+0x{loc.Offset:x} is outside the section's {sec.Size} bytes of contents");
         }
 

@@ -53,7 +53,7 @@ public sealed class LinkedMemory : ElfMemory
         return null;
     }
 
-    public override ElfLocation? ReadPointer(ElfSection section, ulong offset, string who)
+    public override ElfLocation? ReadPointer(ElfSection section, ulong offset, ElfWhere who)
     {
         var width = File.PointerSize;
         var value = ReadWord(section, offset, width);
@@ -65,7 +65,7 @@ public sealed class LinkedMemory : ElfMemory
         var target = SectionAt(value);
         if (target is null)
         {
-            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who, section.Offset + offset,
+            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who.ToString(), section.Offset + offset,
                 $"pointer 0x{value:x} is not inside any allocated section");
         }
 

@@ -24,7 +24,7 @@ public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
         }
     }
 
-    public override ElfLocation? ReadPointer(ElfSection section, ulong offset, string who)
+    public override ElfLocation? ReadPointer(ElfSection section, ulong offset, ElfWhere who)
     {
         var width = File.PointerSize;
         var at = section.Offset + offset;
@@ -36,16 +36,15 @@ public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
                 return null;
             }
 
-            throw new ElfFormatException(ErrorIds.UnresolvedPointer, File.Path, who, at,
+            throw new ElfFormatException(ErrorIds.UnresolvedPointer, File.Path, who.ToString(), at,
                 $"pointer holds 0x{raw:x} but no relocation applies to it, so it points nowhere in a relocatable object");
         }
 
         var (rel, table, index) = hit;
-        var relWhere = $"relocation [{index}] in {table.Section.Describe()}";
         var sem = RelocationSemantics.Of(File.Header.Machine, rel);
         if (sem.Kind != RelocationKind.Absolute || sem.Width != width)
         {
-            throw new ElfFormatException(ErrorIds.UnsupportedRelocation, File.Path, $"{who} ({relWhere})", at,
+            throw new ElfFormatException(ErrorIds.UnsupportedRelocation, File.Path, Where(who, index, table), at,
                 $"{ElfMachineNames.ElfName(File.Header.Machine)} relocation type {rel.Type} ({sem.Name}) where a {width}-byte absolute pointer relocation is expected");
         }
 
@@ -60,7 +59,7 @@ public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
         {
             var name = table.Symbols.GetName((int)rel.SymbolIndex);
             var what = sym.IsUndefined ? "undefined" : sym.IsAbsolute ? "absolute" : $"in reserved section 0x{sym.SectionIndex:x}";
-            throw new ElfFormatException(ErrorIds.UnresolvedPointer, File.Path, $"{who} ({relWhere})", at,
+            throw new ElfFormatException(ErrorIds.UnresolvedPointer, File.Path, Where(who, index, table), at,
                 $"pointer relocation against {what} symbol '{name}' cannot be resolved inside this file");
         }
 
@@ -68,10 +67,14 @@ public sealed class RelocatableMemory(ElfFile file) : ElfMemory(file)
         var value = unchecked((long)sym.Value + addend);
         if (value < 0 || (ulong)value > target.Size)
         {
-            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, $"{who} ({relWhere})", at,
+            throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, Where(who, index, table), at,
                 $"pointer {target.Describe()}{(value < 0 ? "-" : "+")}0x{(value < 0 ? unchecked(0UL - (ulong)value) : (ulong)value):x} is outside the section's {target.Size} bytes");
         }
 
         return new ElfLocation(target.Index, (ulong)value);
     }
+
+    /// <summary>The error location of a pointer read through a relocation; built only when one is raised.</summary>
+    private static string Where(ElfWhere who, int index, ElfRelocationTable table) =>
+        $"{who} (relocation [{index}] in {table.Section.Describe()})";
 }

@@ -53,7 +53,4 @@ public readonly record struct RelocationSemantics(RelocationKind Kind, int Width
 
         return first;
     }
-
-    /// <summary>True for REL-style (implicit addend) relocation sections, where the addend is read from the place.</summary>
-    public static bool UsesImplicitAddend(in ElfRelocation r) => !r.HasExplicitAddend;
 }

@@ -423,19 +423,5 @@ internal sealed class ScriptLexer
         return v;
     }
 
-    /// <summary>The text of a line, for error messages that quote it.</summary>
-    public string LineText(int line)
-    {
-        using var reader = new StringReader(_text);
-        for (var i = 1; ; i++)
-        {
-            var l = reader.ReadLine();
-            if (l is null || i == line)
-            {
-                return l ?? "";
-            }
-        }
-    }
-
     public static string Invariant(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 }

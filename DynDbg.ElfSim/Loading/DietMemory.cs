@@ -47,7 +47,7 @@ public sealed class DietMemory : ElfMemory
 
     public uint U32(ElfLocation loc) => ReadU32(File.Sections[loc.Section], loc.Offset);
 
-    public override ElfLocation? ReadPointer(ElfSection section, ulong offset, string who)
+    public override ElfLocation? ReadPointer(ElfSection section, ulong offset, ElfWhere who)
     {
         var value = ReadWord(section, offset, File.PointerSize);
         if (value == 0)
@@ -55,7 +55,7 @@ public sealed class DietMemory : ElfMemory
             return null;
         }
 
-        return _locate(value) ?? throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who, section.Offset + offset,
+        return _locate(value) ?? throw new ElfFormatException(ErrorIds.PointerIntoNowhere, File.Path, who.ToString(), section.Offset + offset,
             $"pointer 0x{value:x} after load is not inside any loaded section");
     }
 

@@ -92,46 +92,10 @@ public static class ModuleLoader
             }
         }
 
-        // layout_sections: offsets go into sh_entsize; ~0 means "not placed yet".
+        // layout_sections: offsets go into sh_entsize; ~0 means "not placed yet". Core sections first, then init.
         var placed = new LoadedSection?[secs.Count];
-        ulong core = 0, coreText = 0, coreRo = 0, coreRoAfterInit = 0;
-        for (var m = 0; m < Masks.Length; m++)
-        {
-            for (var i = 0; i < secs.Count; i++)
-            {
-                if (Fits(flags[i], m) && placed[i] is null && !IsInitLayoutSection(secs[i].Name, config))
-                {
-                    placed[i] = Place(secs[i], flags[i], ModuleRegion.Core, ref core, Masks[m].Name);
-                }
-            }
-
-            switch (m)
-            {
-                case 0: core = StrictAlign(core, config); coreText = core; break;
-                case 1: core = StrictAlign(core, config); coreRo = core; break;
-                case 2: core = StrictAlign(core, config); coreRoAfterInit = core; break;
-                case 4: core = StrictAlign(core, config); break;
-            }
-        }
-
-        ulong init = 0, initText = 0, initRo = 0;
-        for (var m = 0; m < Masks.Length; m++)
-        {
-            for (var i = 0; i < secs.Count; i++)
-            {
-                if (Fits(flags[i], m) && placed[i] is null && IsInitLayoutSection(secs[i].Name, config))
-                {
-                    placed[i] = Place(secs[i], flags[i], ModuleRegion.Init, ref init, Masks[m].Name);
-                }
-            }
-
-            switch (m)
-            {
-                case 0: init = StrictAlign(init, config); initText = init; break;
-                case 1: init = StrictAlign(init, config); initRo = init; break;
-                case 4: init = StrictAlign(init, config); break;
-            }
-        }
+        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(secs, flags, placed, ModuleRegion.Core, config);
+        var (init, initText, initRo, _) = LayoutPass(secs, flags, placed, ModuleRegion.Init, config);
 
         // layout_symtab (CONFIG_KALLSYMS): the full symtab and strtab go at the end of init; room for the core
         // symbols is appended to the core allocation.
@@ -163,6 +127,39 @@ public static class ModuleLoader
 
         var sections = placed.Where(s => s is not null).Select(s => s!).ToArray();
         return new ModuleLayout(name, sections, core, coreText, coreRo, coreRoAfterInit, init, initText, initRo, notes);
+    }
+
+    /// <summary>
+    /// One of <c>layout_sections</c>' two passes over the masks: the sections of <paramref name="region"/> (those
+    /// <c>module_init_layout_section</c> says are init, or the others for core) still unplaced, appended to that
+    /// region's <c>module_layout</c>. Returns its size and the text, ro and ro_after_init boundaries; the init
+    /// layout keeps no ro_after_init boundary of its own (the kernel copies ro_size there), so it is left 0.
+    /// </summary>
+    private static (ulong Size, ulong Text, ulong Ro, ulong RoAfterInit) LayoutPass(
+        IReadOnlyList<ElfSection> secs, ulong[] flags, LoadedSection?[] placed, ModuleRegion region, KernelConfig config)
+    {
+        var init = region == ModuleRegion.Init;
+        ulong size = 0, text = 0, ro = 0, roAfterInit = 0;
+        for (var m = 0; m < Masks.Length; m++)
+        {
+            for (var i = 0; i < secs.Count; i++)
+            {
+                if (Fits(flags[i], m) && placed[i] is null && IsInitLayoutSection(secs[i].Name, config) == init)
+                {
+                    placed[i] = Place(secs[i], flags[i], region, ref size, Masks[m].Name);
+                }
+            }
+
+            switch (m)
+            {
+                case 0: size = StrictAlign(size, config); text = size; break;
+                case 1: size = StrictAlign(size, config); ro = size; break;
+                case 2 when !init: size = StrictAlign(size, config); roAfterInit = size; break;
+                case 4: size = StrictAlign(size, config); break;
+            }
+        }
+
+        return (size, text, ro, roAfterInit);
     }
 
     /// <summary><c>find_sec</c>: the first section from index 1 that is SHF_ALLOC and named exactly so, else 0.</summary>
