@@ -34,6 +34,20 @@ public static class LinkCommand
             return io.Usage($"unknown option '{unknown}' for link");
         }
 
+        // ld.bfd: "input file 'a.o' is the same as output file". Checked by inode, so links to an input count too.
+        foreach (var (path, what) in map is null ? [(output, "output")] : new[] { (output, "output"), (map, "map") })
+        {
+            if (inputs.Append(scriptPath).FirstOrDefault(i => UnixFileStat.SameFile(i, path)) is { } same)
+            {
+                return io.Usage($"input file '{same}' is the same as {what} file '{path}'; nothing was written");
+            }
+        }
+
+        if (map is not null && string.Equals(Path.GetFullPath(map), Path.GetFullPath(output), StringComparison.Ordinal))
+        {
+            return io.Usage($"-Map '{map}' is the output file too; nothing was written");
+        }
+
         var rule = linkOnce == "lld" ? LinkOnceRule.Lld : LinkOnceRule.Gnu;
         try
         {

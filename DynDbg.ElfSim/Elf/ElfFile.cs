@@ -57,6 +57,13 @@ public sealed class ElfFile : IDisposable
     /// <summary>Maps and parses <paramref name="path"/>. The file is opened read-only and never written.</summary>
     public static ElfFile Open(string path)
     {
+        // A FIFO or device would block the open or the map; a directory would say "access denied" (readelf: "is not
+        // an ordinary file").
+        if (UnixFileStat.NotARegularFile(path) is { } what)
+        {
+            throw new ElfFormatException(ErrorIds.UnreadableFile, path, "file", null, $"is {what}, not an ordinary file");
+        }
+
         ElfBytes bytes;
         try
         {

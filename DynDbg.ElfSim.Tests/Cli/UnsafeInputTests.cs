@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Diagnostics;
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Tests.Cli;
+
+/// <summary>
+/// Inputs are never lost and never hang a read (issue 15): a FIFO, a device or a directory is refused at once with
+/// what it is (readelf: "is not an ordinary file"), and <c>link</c> refuses an output or map that is one of its
+/// inputs, through a hard link too (ld.bfd: "input file 'a.o' is the same as output file"), writing nothing.
+/// </summary>
+[TestFixture]
+public class UnsafeInputTests
+{
+    private static string Work(string name)
+    {
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "unsafe-inputs", name);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [Test]
+    public void LoadOfAFifo_IsRefusedAtOnce_NotAHang()
+    {
+        var fifo = Path.Combine(Work("fifo"), "pipe.ko");
+        Process.Start("mkfifo", fifo).WaitForExit();
+        var watch = Stopwatch.StartNew();
+        var (code, stdout, stderr) = CliRunner.Run("load", fifo);
+        code.Should().Be(ExitCodes.BadInput);
+        stdout.Should().BeEmpty();
+        stderr.Should().Be($"{fifo}: error {ErrorIds.UnreadableFile}: file: is a FIFO (named pipe), not an ordinary file\n");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the open must not wait for a writer");
+    }
+
+    [TestCase("load")]
+    [TestCase("check")] // check prints it as the file's result line
+    public void ADirectoryOrDevice_IsCalledWhatItIs(string command)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(command, "/dev/null");
+        code.Should().Be(ExitCodes.BadInput);
+        (stdout + stderr).Should().Contain($"/dev/null: error {ErrorIds.UnreadableFile}: file: is a character device, not an ordinary file");
+        if (command == "load")
+        {
+            var dir = Work("dir");
+            CliRunner.Run("load", dir).Err.Should().Be($"{dir}: error {ErrorIds.UnreadableFile}: file: is a directory, not an ordinary file\n");
+        }
+    }
+
+    [Test]
+    public void LinkOutputThatIsAnInput_IsRefused_AndTheInputIsUntouched()
+    {
+        var dir = Work("link");
+        var a = Path.Combine(dir, "a.o");
+        var b = Path.Combine(dir, "b.o");
+        File.Copy(TestPaths.Sample("x86_64", "alpha_main.o"), a);
+        File.Copy(TestPaths.Sample("x86_64", "alpha_util.o"), b);
+        var before = File.ReadAllBytes(a);
+
+        var (code, _, stderr) = CliRunner.Run("link", "-T", "module.lds", "-o", a, a, b);
+        code.Should().Be(ExitCodes.BadInput);
+        stderr.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: input file '{a}' is the same as output file '{a}'; nothing was written\n");
+
+        // Same inode under another name.
+        var hard = Path.Combine(dir, "hard.o");
+        Process.Start("ln", [a, hard]).WaitForExit();
+        CliRunner.Run("link", "-T", "module.lds", "-o", hard, a, b).Code.Should().Be(ExitCodes.BadInput);
+
+        // A map over an input, and a map over the output.
+        var output = Path.Combine(dir, "out.ko");
+        CliRunner.Run("link", "-T", "module.lds", "-o", output, "-Map", b, a, b).Err
+            .Should().Contain($"input file '{b}' is the same as map file '{b}'");
+        CliRunner.Run("link", "-T", "module.lds", "-o", output, "-Map", output, a, b).Err
+            .Should().Contain("is the output file too");
+
+        File.ReadAllBytes(a).Should().Equal(before);
+        File.Exists(output).Should().BeFalse("nothing is written when the command is refused");
+    }
+}
