@@ -56,4 +56,33 @@ public static class CheckIds
         SharedCounter => "§7.4",
         _ => "?",
     };
+
+    /// <summary>What the check enforces, in one line: the rule's short description in SARIF.</summary>
+    public static string Title(string id) => id switch
+    {
+        DescriptorSize => "The descriptor section is a whole number of records",
+        SiteSize => "The sites section is a whole number of site records",
+        HeaderNotFirst => "The header pair is element 0 of both arrays",
+        ExtraHeader => "One header pair per linked image",
+        CountMismatch => "As many descriptors as sites",
+        SitePointer => "With SITE_CHK, desc[N].site is &sites[N]",
+        HeaderLineno => "The header's lineno is 0",
+        HeaderFormat => "The header's format is the header site's modname",
+        HeaderFunction => "The header site's modname is its function",
+        Loopback => "The header site's filename points back at the header",
+        HeaderSite => "The header's site is &sites[0]",
+        IndexOverflow => "_index (14 bits) holds the table's size",
+        IndexValue => "desc[N]._index is N after ddebug_add_module",
+        HeaderUpN => "&desc[N] - desc[N]._index is the header",
+        BuiltinSlot => "A built-in dp is &__start___dyndbg[dp->_index]",
+        BuiltinSiteIndex => "A built-in dp->_index names its own parallel site",
+        BuiltinSitePointer => "A built-in &__start___dyndbg_sites[dp->_index] is dp->site",
+        HeaderSiteIndex => "&dh->site[dp->_index] is dp->site (SITE_CHK)",
+        SiteOf => "Without a site pointer, site_of(desc N) is desc N's site",
+        HeaderPlace => "ddebug_add_module finds the header at tab[0] of the first slice only",
+        IndexOverlapsFormat => "Hazard: the record's _index unit overlaps the header's format pointer",
+        UnionSize => "Hazard: sizeof(union _ddebug_header) differs from sizeof(struct _ddebug)",
+        SharedCounter => "Hazard: num_debug is overwritten by the sites count",
+        _ => "The input can be read: ELF structure, dyndbg layout, usage",
+    };
 }

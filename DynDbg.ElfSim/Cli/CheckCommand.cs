@@ -8,7 +8,7 @@ using DynDbg.ElfSim.Reports;
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>check PATH... [--diet v5|v5-nosite|v6] [--format text|json|junit] [--jobs N]</c>: invariant checks for CI over
+/// <c>check PATH... [--diet v5|v5-nosite|v6] [--format text|json|junit|sarif|github] [--jobs N] [--failures-only]</c>: invariant checks for CI over
 /// files and directory trees (walked for ELF files), in parallel, results streamed in path order.
 /// Exit 0 all passed (hazards allowed), 1 a check failed, 2 an input could not be read.
 /// </summary>
@@ -19,18 +19,22 @@ public static class CheckCommand
         var paths = new Argument<string[]>("PATH") { Description = "ELF files or directories (walked for ELF files)", Arity = ArgumentArity.OneOrMore };
         var diet = new Option<string?>("--diet") { Description = "check diet inputs as this variant: v5, v5-nosite or v6" };
         diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
-        var format = new Option<string>("--format") { Description = "text, json or junit", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "junit");
+        var format = new Option<string>("--format")
+        {
+            Description = "text, json, junit, sarif (SARIF 2.1.0, for code scanning) or github (workflow annotations)", DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "junit", "sarif", "github");
+        var failuresOnly = new Option<bool>("--failures-only") { Description = "report only the files that failed or could not be read (the summary still counts all)" };
         var jobs = new Option<int>("--jobs") { Description = "parallel checks (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var cmd = new Command("check", "check the dyndbg (and diet-plan) invariants of ELF files for CI") { paths, diet, format, jobs };
-        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), ReportFormats.Parse(r.GetValue(format)!), r.GetValue(jobs)));
+        var cmd = new Command("check", "check the dyndbg (and diet-plan) invariants of ELF files for CI") { paths, diet, format, jobs, failuresOnly };
+        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), ReportFormats.Parse(r.GetValue(format)!), r.GetValue(jobs), r.GetValue(failuresOnly)));
         return cmd;
     }
 
     /// <summary>Runs shorter than this many files get no progress line.</summary>
     public const int ProgressThreshold = 50;
 
-    public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, ReportFormat format, int jobs)
+    public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, ReportFormat format, int jobs, bool failuresOnly = false)
     {
         if (jobs < 1)
         {
@@ -77,14 +81,22 @@ public static class CheckCommand
 
             results.Add(c);
             failed += c.Failed ? 1 : 0;
-            if (format == ReportFormat.Text)
+            if (format is ReportFormat.Text or ReportFormat.GitHub && (!failuresOnly || c.Failed))
             {
                 if (io.OutIsTerminal)
                 {
                     progress.Clear();
                 }
 
-                CheckReport.WriteText(io.Out, c);
+                if (format == ReportFormat.Text)
+                {
+                    CheckReport.WriteText(io.Out, c);
+                }
+                else
+                {
+                    CheckCiReport.WriteGitHub(io.Out, c);
+                }
+
                 // Each result reaches a terminal at once; a pipe or file (a CI log) gets them at least every 100 ms.
                 if (io.OutIsTerminal || flushed.ElapsedMilliseconds >= 100)
                 {
@@ -98,16 +110,23 @@ public static class CheckCommand
 
         progress.Clear();
 
+        // --failures-only thins the per-file reports; the text summary still counts every file.
+        var shown = failuresOnly ? results.Where(c => c.Failed).ToList() : results;
         switch (format)
         {
             case ReportFormat.Text:
                 CheckReport.WriteSummary(io.Out, results);
                 break;
+            case ReportFormat.GitHub:
+                break;
             case ReportFormat.Json:
-                io.Out.Write(JsonArrays.Document(results, CheckReport.WriteJson));
+                io.Out.Write(JsonArrays.Document(shown, CheckReport.WriteJson));
+                break;
+            case ReportFormat.Sarif:
+                io.Out.Write(CheckCiReport.Sarif(shown, typeof(CheckCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
                 break;
             default:
-                io.Out.Write(CheckReport.JUnit(results));
+                io.Out.Write(CheckReport.JUnit(shown));
                 break;
         }
 

@@ -7,4 +7,6 @@ public enum ReportFormat
     Json,
     Junit,
     Csv,
+    Sarif,
+    GitHub,
 }

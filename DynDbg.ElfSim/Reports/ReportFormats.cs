@@ -8,6 +8,8 @@ public static class ReportFormats
         "json" => ReportFormat.Json,
         "junit" => ReportFormat.Junit,
         "csv" => ReportFormat.Csv,
+        "sarif" => ReportFormat.Sarif,
+        "github" => ReportFormat.GitHub,
         _ => ReportFormat.Text,
     };
 }
