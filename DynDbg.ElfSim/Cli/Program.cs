@@ -25,10 +25,29 @@ public static class Program
 
         try
         {
+            if (args.Length == 0)
+            {
+                // The bare command shows what there is to run, then says it was not enough (exit 2).
+                root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = io.Out, Error = io.Error });
+                return io.Usage("no command given; see the list above");
+            }
+
+            if (!args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
+            {
+                var near = Spelling.Nearest(args[0], root.Subcommands.Select(c => c.Name));
+                return io.Usage($"unknown command '{args[0]}'{(near is null ? "" : $"; did you mean '{near}'?")} (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
+            }
+
             var parse = root.Parse(args);
+            if (UnknownOption(parse, args) is { } unknown)
+            {
+                return io.Usage(unknown);
+            }
+
             if (parse.Errors.Count > 0)
             {
-                return io.Usage(string.Join("; ", parse.Errors.Select(e => e.Message)));
+                // One line: System.CommandLine lists the allowed values on lines of their own.
+                return io.Usage(string.Join("; ", parse.Errors.Select(e => OneLine(e.Message))));
             }
 
             var code = parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = io.Out, Error = io.Error });
@@ -46,4 +65,28 @@ public static class Program
             return ExitCodes.InternalError;
         }
     }
+
+    /// <summary>
+    /// Commands take positional files, so a mistyped option parses as one; name it, with the nearest real option,
+    /// unless a file of that name exists. Only "--" words count: control's queries may start with a single '-'.
+    /// </summary>
+    private static string? UnknownOption(ParseResult parse, string[] args)
+    {
+        var command = parse.CommandResult.Command;
+        var names = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Append("--help").Append("-h").ToArray();
+        foreach (var a in args.Skip(1).TakeWhile(a => a != "--"))
+        {
+            var word = a.Split('=', 2)[0];
+            if (word.StartsWith("--", StringComparison.Ordinal) && !names.Contains(word) && !File.Exists(a))
+            {
+                var near = Spelling.Nearest(word, names.Where(n => n.StartsWith("--", StringComparison.Ordinal)));
+                return $"unknown option '{a}' for {command.Name}{(near is null ? "" : $"; did you mean '{near}'?")}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
