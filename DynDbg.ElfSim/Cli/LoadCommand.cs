@@ -26,7 +26,7 @@ public static class LoadCommand
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var sections = new Option<bool>("--sections") { Description = "emulate the 6.1 module loader and print where every allocated section lands" };
-        var coreBase = new Option<string?>("--base") { Description = "with --sections: address of the core allocation (hex), to print addresses" };
+        var coreBase = new Option<string?>("--base") { Description = "with --sections or diet images: address of the module core allocation (hex)" };
         var initBase = new Option<string?>("--init-base") { Description = "with --sections: address of the init allocation (hex)" };
         var config = new Option<string?>("--kernel-config") { Description = "with --sections: a kernel .config (default: Debian 12 amd64 choices)" };
         var script = new Option<string?>("-T", "--script") { Description = $"link the inputs with this linker script first (a file, or bundled: {string.Join(", ", BundledScripts.Names)}); several inputs are linked with module.lds when it is not given" };
@@ -37,7 +37,9 @@ public static class LoadCommand
         {
             files, script, separate, profile, control, format, sections, coreBase, initBase, config, diet,
         };
-        cmd.SetAction(r => r.GetValue(sections)
+        cmd.SetAction(r => !r.GetValue(sections) && (r.GetValue(initBase) ?? r.GetValue(config)) is not null
+            ? io.Usage($"{(r.GetValue(initBase) is not null ? "--init-base" : "--kernel-config")} applies to --sections only")
+            : r.GetValue(sections)
             ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), ReportFormats.Parse(r.GetValue(format)!))
             : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate),
                 r.GetValue(diet), r.GetValue(coreBase)));
@@ -91,6 +93,11 @@ public static class LoadCommand
         catch (DiagnosticException e)
         {
             return io.Fail(e);
+        }
+
+        if (o.CoreBase is not null && outcomes.All(x => x.Load is null))
+        {
+            return io.Usage("--base applies to --sections and to the load of diet images; none of the inputs is one");
         }
 
         if (outcomes.FirstOrDefault(x => x.Refusal is not null) is { } refused)

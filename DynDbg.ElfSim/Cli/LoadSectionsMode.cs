@@ -29,6 +29,10 @@ public static class LoadSectionsMode
         {
             return io.Usage($"--kernel-config: {e.Message}");
         }
+        catch (DiagnosticException e)
+        {
+            return io.Fail(e);
+        }
 
         var layouts = new List<(string Path, ModuleLayout Layout)>();
         try

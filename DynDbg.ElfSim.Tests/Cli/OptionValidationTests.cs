@@ -1,0 +1,57 @@
+using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Diagnostics;
+
+namespace DynDbg.ElfSim.Tests.Cli;
+
+/// <summary>
+/// Options are checked, not ignored (issue 15): <c>--kernel-config</c> must be a kernel .config, and options that
+/// only apply with another one are a usage error without it.
+/// </summary>
+[TestFixture]
+public class OptionValidationTests
+{
+    private static readonly string Alpha = TestPaths.Sample("x86_64", "alpha.ko");
+
+    private static string Write(string name, string text)
+    {
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "option-validation");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Test]
+    public void KernelConfig_ThatIsNotOne_IsRefusedWithItsLine()
+    {
+        var readme = Write("README.md", "# Title\n\nSome prose.\n");
+        var (code, stdout, stderr) = CliRunner.Run("load", "--sections", "--kernel-config", readme, Alpha);
+        code.Should().Be(ExitCodes.BadInput);
+        stdout.Should().BeEmpty();
+        stderr.Should().Be($"{readme}: error {UsageErrorIds.Usage}: line 3: --kernel-config: not a kernel .config line (expected CONFIG_NAME=value, '# CONFIG_NAME is not set' or a comment)\n");
+
+        var comments = Write("comments.config", "# nothing here\n");
+        CliRunner.Run("load", "--sections", "--kernel-config", comments, Alpha).Err.Should().Contain("no CONFIG_ line");
+    }
+
+    [Test]
+    public void KernelConfig_RealShape_IsRead_LastAssignmentWins()
+    {
+        var config = Write("ok.config", "#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n" +
+            "CONFIG_STRICT_MODULE_RWX=y\n# CONFIG_KALLSYMS is not set\nCONFIG_MODULE_UNLOAD=n\nCONFIG_MODULE_UNLOAD=y\n");
+        var (code, _, stderr) = CliRunner.Run("load", "--sections", "--kernel-config", config, Alpha);
+        stderr.Should().NotContain("USG001");
+        code.Should().NotBe(ExitCodes.BadInput);
+    }
+
+    [TestCase("--kernel-config", "x.config", "--kernel-config applies to --sections only")]
+    [TestCase("--init-base", "0x1000", "--init-base applies to --sections only")]
+    [TestCase("--base", "0x1000", "--base applies to --sections and to the load of diet images; none of the inputs is one")]
+    public void AnOptionWithoutTheOneItNeeds_IsAnError(string option, string value, string expected)
+    {
+        var (code, stdout, stderr) = CliRunner.Run("load", option, value, Alpha);
+        code.Should().Be(ExitCodes.BadInput);
+        stdout.Should().BeEmpty();
+        stderr.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {expected}\n");
+    }
+}
