@@ -81,4 +81,12 @@ public class UnsafeInputTests
         File.ReadAllBytes(a).Should().Equal(before);
         File.Exists(output).Should().BeFalse("nothing is written when the command is refused");
     }
+
+    [Test]
+    public void AnEmptyFileName_IsOneLine_NotAnInternalError()
+    {
+        var (code, _, stderr) = CliRunner.Run("load", "");
+        code.Should().Be(ExitCodes.BadInput);
+        stderr.Should().Be($": error {ErrorIds.UnreadableFile}: file: empty file name\n");
+    }
 }

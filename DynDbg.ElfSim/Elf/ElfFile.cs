@@ -69,9 +69,10 @@ public sealed class ElfFile : IDisposable
         {
             bytes = ElfBytes.Map(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new ElfFormatException(ErrorIds.UnreadableFile, path, "file", null, e.Message);
+            // ArgumentException: an empty path, or one with a NUL byte.
+            throw new ElfFormatException(ErrorIds.UnreadableFile, path, "file", null, path.Length == 0 ? "empty file name" : e.Message);
         }
 
         try
