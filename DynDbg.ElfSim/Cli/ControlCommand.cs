@@ -26,6 +26,7 @@ public static class ControlCommand
         var query = new Option<string[]>("--query", "-q") { Description = "one write to the control file (repeatable; after the positional queries)" };
         var echo = new Option<bool>("--echo") { Description = "end every write with a newline, as `echo Q > control` does" };
         var steps = new Option<bool>("--steps") { Description = "after every write, print its return code, its kernel log lines and the control file" };
+        var changed = new Option<bool>("--changed") { Description = "print only the control lines a write changed, as -before/+after pairs (per step with --steps)" };
         var sites = new Option<bool>("--sites") { Description = "after the control file, print every site's flags, static key and pr_debug prefix" };
         var verbose = new Option<int>("--verbose") { Description = "dynamic_debug.verbose (0-4): which pr_info lines the kernel logs" };
         var letters = new Option<string>("--flags") { Description = "flag letters: pmflt (6.1) or pmfslt (later mainline, with s)", DefaultValueFactory = _ => "pmflt" };
@@ -43,12 +44,12 @@ public static class ControlCommand
         diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
         var cmd = new Command("control", "apply queries to /proc/dynamic_debug/control as a 6.1 kernel would and print it")
         {
-            args, query, echo, steps, sites, verbose, letters, trim, pid, intr, profile, format, diet,
+            args, query, echo, steps, changed, sites, verbose, letters, trim, pid, intr, profile, format, diet,
         };
         cmd.SetAction(r => Run(io, new ControlOptions(
             r.GetValue(args)!, r.GetValue(query) ?? [], r.GetValue(echo), r.GetValue(steps), r.GetValue(sites), r.GetValue(verbose),
             FlagLetters.ByName(r.GetValue(letters)!)!, r.GetValue(trim)!, r.GetValue(pid), r.GetValue(intr), r.GetValue(profile)!,
-            ReportFormats.Parse(r.GetValue(format)!), r.GetValue(diet))));
+            ReportFormats.Parse(r.GetValue(format)!), r.GetValue(diet), r.GetValue(changed))));
         return cmd;
     }
 
@@ -130,6 +131,8 @@ public static class ControlCommand
         // Text steps are printed as they happen (a whole module tree's control file is megabytes per step);
         // JSON keeps each step's control file for the document.
         var runSteps = new List<ControlStep>(queries.Count);
+        var first = o.Changed && !json ? ControlFileWriter.Render(control) : null;
+        var previous = first;
         for (var i = 0; i < queries.Count; i++)
         {
             var text = o.Echo ? queries[i] + "\n" : queries[i];
@@ -138,7 +141,16 @@ public static class ControlCommand
             if (!json && o.Steps)
             {
                 ControlTextReport.WriteStepHeader(io.Out, step.Number, step.Text, step.Result);
-                ControlFileWriter.Write(io.Out, control);
+                if (previous is not null)
+                {
+                    var now = ControlFileWriter.Render(control);
+                    ControlTextReport.WriteChanged(io.Out, previous, now);
+                    previous = now;
+                }
+                else
+                {
+                    ControlFileWriter.Write(io.Out, control);
+                }
             }
         }
 
@@ -155,7 +167,7 @@ public static class ControlCommand
         }
         else
         {
-            WriteText(io, o, control, runSteps);
+            WriteText(io, o, control, runSteps, first);
         }
 
         io.Out.Flush();
@@ -171,7 +183,7 @@ public static class ControlCommand
     /// Text: the kernel log goes to stderr as dmesg would show it (with --steps, each write's lines went with its
     /// step instead); stdout ends with the control file (unless the steps printed it) and the sites.
     /// </summary>
-    private static void WriteText(CliOutput io, ControlOptions o, DyndbgControl control, List<ControlStep> runSteps)
+    private static void WriteText(CliOutput io, ControlOptions o, DyndbgControl control, List<ControlStep> runSteps, string? beforeWrites)
     {
         if (!o.Steps)
         {
@@ -180,7 +192,14 @@ public static class ControlCommand
                 io.Error.WriteLine(line.Text);
             }
 
-            ControlFileWriter.Write(io.Out, control);
+            if (beforeWrites is not null)
+            {
+                ControlTextReport.WriteChanged(io.Out, beforeWrites, ControlFileWriter.Render(control));
+            }
+            else
+            {
+                ControlFileWriter.Write(io.Out, control);
+            }
         }
 
         if (o.Sites)

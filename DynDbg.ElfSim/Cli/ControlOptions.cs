@@ -17,4 +17,5 @@ public sealed record ControlOptions(
     bool Interrupt,
     string Profile,
     ReportFormat Format,
-    string? Diet = null);
+    string? Diet = null,
+    bool Changed = false);

@@ -11,6 +11,31 @@ namespace DynDbg.ElfSim.Reports;
 /// </summary>
 public static class ControlTextReport
 {
+    /// <summary>
+    /// <c>--changed</c>: the control file's lines that differ between two renderings of the same tables (a write
+    /// changes flags, never which sites there are), as <c>-before</c>/<c>+after</c> pairs in control-file order,
+    /// then how many changed.
+    /// </summary>
+    public static void WriteChanged(TextWriter w, string before, string after)
+    {
+        var a = before.Split('\n');
+        var b = after.Split('\n');
+        var changed = 0;
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            if (!string.Equals(a[i], b[i], StringComparison.Ordinal))
+            {
+                w.Write('-');
+                w.WriteLine(a[i]);
+                w.Write('+');
+                w.WriteLine(b[i]);
+                changed++;
+            }
+        }
+
+        w.WriteLine($"# {changed} line{(changed == 1 ? "" : "s")} changed");
+    }
+
     /// <summary><c>### write N: 'TEXT' rc=R</c>, then each log line as <c>### log: LINE</c>.</summary>
     public static void WriteStepHeader(TextWriter w, int number, string text, ControlWriteResult r)
     {
