@@ -89,4 +89,23 @@ public class UnsafeInputTests
         code.Should().Be(ExitCodes.BadInput);
         stderr.Should().Be($": error {ErrorIds.UnreadableFile}: file: empty file name\n");
     }
+
+    [Test]
+    public void AnOutputThatCannotBeWritten_IsNamedAsGiven_AndLeavesNothing()
+    {
+        var dir = Work("unwritable");
+        var output = Path.Combine(dir, "ok.ko");
+        var inputs = new[] { TestPaths.Sample("x86_64", "alpha_main.o"), TestPaths.Sample("x86_64", "alpha_util.o") };
+        var missing = Path.Combine(dir, "no-such-dir", "x.map");
+
+        var (code, _, stderr) = CliRunner.Run(["link", "-T", "module.lds", "-o", output, "-Map", missing, .. inputs]);
+        code.Should().Be(ExitCodes.BadInput);
+        stderr.Should().Be($"{missing}: error {UsageErrorIds.CannotWriteOutput}: output: cannot write: directory '{Path.GetDirectoryName(missing)}' does not exist\n",
+            "the map is named, not the -o file, and no temporary name shows");
+        File.Exists(output).Should().BeFalse("a map that cannot be written leaves no object either");
+
+        CliRunner.Run(["link", "-T", "module.lds", "-o", dir, .. inputs]).Err
+            .Should().Be($"{dir}: error {UsageErrorIds.CannotWriteOutput}: output: cannot write: it is a directory\n");
+        Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories).Concat(Directory.GetFiles(dir, ".*")).Should().BeEmpty();
+    }
 }

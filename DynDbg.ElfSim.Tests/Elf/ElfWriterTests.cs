@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Tests.Elf;
@@ -141,7 +142,7 @@ public class ElfWriterTests
         var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64));
         w.AddSection(".broken", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, new Failing());
         var act = () => w.WriteFile(path);
-        act.Should().Throw<IOException>();
+        act.Should().Throw<UsageException>().Which.Id.Should().Be(UsageErrorIds.CannotWriteOutput);
         File.ReadAllText(path).Should().Be("old");
         Directory.GetFiles(TestContext.CurrentContext.WorkDirectory, ".keep.o.*").Should().BeEmpty();
     }

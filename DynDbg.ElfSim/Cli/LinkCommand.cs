@@ -53,11 +53,23 @@ public static class LinkCommand
         {
             return Linker.WithLink(inputs, scriptPath, new LinkOptions(output, rule), link =>
             {
-                var text = map is null ? null : link.Map();
-                link.ToElf().WriteFile(output);
-                if (map is not null)
+                // Both outputs are staged before either is renamed into place: a map that cannot be written leaves no object.
+                var elf = link.ToElf().StageFile(output);
+                AtomicFile.Staged? mapFile = null;
+                try
                 {
-                    WriteTextAtomically(map, text!);
+                    mapFile = map is null ? null : AtomicFile.Stage(map, s => s.Write(System.Text.Encoding.UTF8.GetBytes(link.Map())));
+                }
+                catch
+                {
+                    AtomicFile.Discard(elf);
+                    throw;
+                }
+
+                AtomicFile.Commit(elf);
+                if (mapFile is not null)
+                {
+                    AtomicFile.Commit(mapFile);
                 }
 
                 return ExitCodes.Ok;
@@ -70,22 +82,6 @@ public static class LinkCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return io.Fail(new UsageException(UsageErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
-        }
-    }
-
-    internal static void WriteTextAtomically(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllText(temp, text);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
         }
     }
 }

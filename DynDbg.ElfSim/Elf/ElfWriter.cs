@@ -82,26 +82,11 @@ public sealed class ElfWriter
     }
 
     /// <summary>Writes the whole file to <paramref name="path"/> through a temporary file and a rename, so the path
-    /// holds either the complete new file or what it held before.</summary>
-    public void WriteFile(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                WriteTo(fs);
-            }
+    /// holds either the complete new file or what it held before (<see cref="AtomicFile"/>).</summary>
+    public void WriteFile(string path) => AtomicFile.Write(path, WriteTo);
 
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    /// <summary>The whole file in a temporary beside <paramref name="path"/>, for <see cref="AtomicFile.Commit"/>.</summary>
+    public AtomicFile.Staged StageFile(string path) => AtomicFile.Stage(path, WriteTo);
 
     public byte[] ToArray()
     {

@@ -1,0 +1,80 @@
+using DynDbg.ElfSim.Diagnostics;
+
+namespace DynDbg.ElfSim.Elf;
+
+/// <summary>
+/// Outputs are written whole or not at all: into a hidden temporary file beside the target, then renamed over it.
+/// A failure is one <see cref="UsageException"/> (USG002) naming the path the user gave, never the temporary one.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; on any failure the target is as it was.</summary>
+    public static void Write(string path, Action<Stream> write) => Commit(Stage(path, write));
+
+    /// <summary>
+    /// The first half of <see cref="Write"/>: the complete content in a temporary file, not yet in place. Several
+    /// outputs of one command (an object and its map) are staged first and committed together, so a failing
+    /// second one does not leave the first behind.
+    /// </summary>
+    public static Staged Stage(string path, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(fs);
+            }
+
+            return new Staged(path, full, temp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw CannotWrite(path, full, temp, e);
+        }
+    }
+
+    /// <summary>Renames a staged file into place.</summary>
+    public static void Commit(Staged staged)
+    {
+        try
+        {
+            File.Move(staged.Temp, staged.Full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(staged.Temp);
+            throw CannotWrite(staged.Path, staged.Full, staged.Temp, e);
+        }
+    }
+
+    /// <summary>Removes a staged file that will not be committed.</summary>
+    public static void Discard(Staged staged) => TryDelete(staged.Temp);
+
+    private static UsageException CannotWrite(string path, string full, string temp, Exception e)
+    {
+        var dir = Path.GetDirectoryName(full) ?? ".";
+        var why = Directory.Exists(full) ? "it is a directory"
+            : !Directory.Exists(dir) ? $"directory '{dir}' does not exist"
+            : e is UnauthorizedAccessException ? $"permission denied in '{dir}'"
+            : e.Message.Replace(temp, full, StringComparison.Ordinal);
+        return new UsageException(UsageErrorIds.CannotWriteOutput, path, "output", null, $"cannot write: {why}");
+    }
+
+    private static void TryDelete(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // nothing was left, or nothing can be done about it
+        }
+    }
+
+    /// <summary>A complete temporary file waiting to be renamed to <see cref="Path"/>.</summary>
+    public sealed record Staged(string Path, string Full, string Temp);
+}
