@@ -69,7 +69,7 @@ internal sealed partial class LinkEngine
         _phase = Phase.Allocating;
         _iteration++;
         _regionCurrent = 0;
-        SizeList(_statements, _abs, 0);
+        SizeList(_ctx.Statements, _ctx.Abs, 0);
     }
 
     private ulong SizeList(List<LayoutNode> list, OutputStatement current, ulong dot)
@@ -261,7 +261,7 @@ internal sealed partial class LinkEngine
         _currentSection = null;
         _preferNextSection = false;
         var foundEnd = false;
-        DoAssignmentsList(_statements, _abs, 0, ref foundEnd);
+        DoAssignmentsList(_ctx.Statements, _ctx.Abs, 0, ref foundEnd);
     }
 
     private ulong DoAssignmentsList(List<LayoutNode> list, OutputStatement current, ulong dot, ref bool foundEnd)
@@ -343,7 +343,7 @@ internal sealed partial class LinkEngine
                     s.FinalValue = r.V + r.Base;
                     if (_phase == Phase.Final && r.V == 0)
                     {
-                        _failedAsserts.Add(s);
+                        _ctx.FailedAsserts.Add(s);
                     }
 
                     break;
@@ -358,13 +358,11 @@ internal sealed partial class LinkEngine
         return dot;
     }
 
-    private readonly List<AssertNode> _failedAsserts = [];
-
     private void CheckAsserts()
     {
-        if (_failedAsserts.Count > 0)
+        if (_ctx.FailedAsserts.Count > 0)
         {
-            var a = _failedAsserts[0].Source;
+            var a = _ctx.FailedAsserts[0].Source;
             throw new ElfFormatException(ErrorIds.ScriptAssertion, a.Location.ToString(), "", null, a.Message);
         }
     }
@@ -481,7 +479,7 @@ internal sealed partial class LinkEngine
         LinkSymbol? h = null;
         if (a.Provide && !_provided.Contains(a))
         {
-            h = _symbols.Find(a.Target);
+            h = _ctx.Symbols.Find(a.Target);
             if (h is null || !(h.State is LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak))
             {
                 return false;
@@ -500,7 +498,7 @@ internal sealed partial class LinkEngine
                 _provided.Add(a);
             }
 
-            h ??= _symbols.GetOrAdd(a.Target, () => new LinkSymbol(a.Target));
+            h ??= _ctx.Symbols.GetOrAdd(a.Target, () => new LinkSymbol(a.Target));
             if (!r.Valid && h.State == LinkSymbolState.New)
             {
                 r = new Value(true, 0, RefKind.Number);
@@ -579,13 +577,13 @@ internal sealed partial class LinkEngine
                 }
             }
 
-            var oi = os is null ? -1 : _osList.IndexOf(os);
-            while (oi >= 0 && oi < _osList.Count && !_osList[oi].AfterEnd && _osList[oi].Section is null)
+            var oi = os is null ? -1 : _ctx.OsList.IndexOf(os);
+            while (oi >= 0 && oi < _ctx.OsList.Count && !_ctx.OsList[oi].AfterEnd && _ctx.OsList[oi].Section is null)
             {
                 oi++;
             }
 
-            os = oi >= 0 && oi < _osList.Count ? _osList[oi] : null;
+            os = oi >= 0 && oi < _ctx.OsList.Count ? _ctx.OsList[oi] : null;
             if (_currentSection is null || os is null || !os.AfterEnd)
             {
                 if (os is { Section: null })
@@ -593,18 +591,18 @@ internal sealed partial class LinkEngine
                     return null;
                 }
 
-                var si = os?.Section is { } s0 ? _sections.IndexOf(s0) : _sections.Count - 1;
-                while (si >= 0 && ((_sections[si].Flags & SectionFlags.Alloc) == 0 || (_sections[si].Flags & SectionFlags.ThreadLocal) != 0))
+                var si = os?.Section is { } s0 ? _ctx.Sections.IndexOf(s0) : _ctx.Sections.Count - 1;
+                while (si >= 0 && ((_ctx.Sections[si].Flags & SectionFlags.Alloc) == 0 || (_ctx.Sections[si].Flags & SectionFlags.ThreadLocal) != 0))
                 {
                     si--;
                 }
 
-                return si >= 0 ? _sections[si] : null;
+                return si >= 0 ? _ctx.Sections[si] : null;
             }
         }
 
-        var idx = _sections.IndexOf(_currentSection!.Section!);
-        while (idx >= 0 && ((_sections[idx].Flags & SectionFlags.Alloc) == 0 || (_sections[idx].Flags & SectionFlags.ThreadLocal) != 0))
+        var idx = _ctx.Sections.IndexOf(_currentSection!.Section!);
+        while (idx >= 0 && ((_ctx.Sections[idx].Flags & SectionFlags.Alloc) == 0 || (_ctx.Sections[idx].Flags & SectionFlags.ThreadLocal) != 0))
         {
             idx--;
         }
@@ -612,13 +610,13 @@ internal sealed partial class LinkEngine
         if (idx < 0)
         {
             idx = 0;
-            while (idx < _sections.Count && ((_sections[idx].Flags & SectionFlags.Alloc) == 0 || (_sections[idx].Flags & SectionFlags.ThreadLocal) != 0))
+            while (idx < _ctx.Sections.Count && ((_ctx.Sections[idx].Flags & SectionFlags.Alloc) == 0 || (_ctx.Sections[idx].Flags & SectionFlags.ThreadLocal) != 0))
             {
                 idx++;
             }
         }
 
-        return idx < _sections.Count ? _sections[idx] : null;
+        return idx < _ctx.Sections.Count ? _ctx.Sections[idx] : null;
     }
 
     /// <summary>ld/ldexp.c <c>ldexp_finalize_syms</c>.</summary>
@@ -631,7 +629,7 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            var h = _symbols.Find(name);
+            var h = _ctx.Symbols.Find(name);
             if (h is { State: LinkSymbolState.Defined, ScriptDefined: true, IsAbsolute: true })
             {
                 h.Value -= sec.Address;
@@ -680,7 +678,7 @@ internal sealed partial class LinkEngine
 
     private Value FoldName(E.Symbol s)
     {
-        var h = _symbols.GetOrAdd(s.Name, () => new LinkSymbol(s.Name));
+        var h = _ctx.Symbols.GetOrAdd(s.Name, () => new LinkSymbol(s.Name));
         Value result;
         if (h.IsDefined)
         {
@@ -904,7 +902,7 @@ internal sealed partial class LinkEngine
         {
             case "DEFINED":
             {
-                var h = _symbols.Find(f.Argument);
+                var h = _ctx.Symbols.Find(f.Argument);
                 var defined = h is not null && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common &&
                               (!h.ScriptDefined || !_definedness.TryGetValue(f.Argument, out var d) || d.ByObject || d.Iteration == _iteration);
                 return new Value(true, defined ? 1UL : 0UL, RefKind.Number);
@@ -955,7 +953,7 @@ internal sealed partial class LinkEngine
     }
 
     /// <summary>The psABI page sizes GNU ld uses for CONSTANT(MAXPAGESIZE/COMMONPAGESIZE).</summary>
-    private ulong MaxPageSize => _identity?.Machine switch
+    private ulong MaxPageSize => _ctx.Identity?.Machine switch
     {
         ElfMachine.AArch64 or ElfMachine.Arm or ElfMachine.Ppc64 or ElfMachine.Mips => 0x10000,
         _ => 0x1000,
@@ -965,7 +963,7 @@ internal sealed partial class LinkEngine
     /// final phase only, as in ld/ldexp.c <c>fold_name</c>.</summary>
     private OutputStatement? SectionOperand(ScriptExpression.NameFunction f)
     {
-        var os = FindOs(f.Argument);
+        var os = _ctx.FindOs(f.Argument);
         if (os is null && _phase == Phase.Final)
         {
             throw ScriptErrors.Evaluation(f.Location, $"undefined section `{f.Argument}' referenced in expression");

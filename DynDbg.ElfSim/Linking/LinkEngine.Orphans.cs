@@ -44,7 +44,7 @@ internal sealed partial class LinkEngine
     /// <summary>ld/ldlang.c <c>lang_place_orphans</c>: every input section nothing matched, file by file in load order.</summary>
     private void PlaceOrphans()
     {
-        foreach (var file in _loadOrder)
+        foreach (var file in _ctx.LoadOrder)
         {
             foreach (var s in file.Sections)
             {
@@ -77,7 +77,7 @@ internal sealed partial class LinkEngine
         var secname = s.Name;
         var constraint = 0;
         OutputStatement? matchByName = null;
-        foreach (var os in _osCreation.Where(o => o.Name == secname && o.Constraint >= 0).ToList())
+        foreach (var os in _ctx.OsCreation.Where(o => o.Name == secname && o.Constraint >= 0).ToList())
         {
             constraint = Special;
             if (os.Section is { } o && (o.Flags == SectionFlags.None ||
@@ -107,7 +107,7 @@ internal sealed partial class LinkEngine
             {
                 if (ho.Name is not null)
                 {
-                    ho.Os = FindOs(ho.Name);
+                    ho.Os = _ctx.FindOs(ho.Name);
                     if (ho.Os is not null && ho.Os.HoldFlags == SectionFlags.None)
                     {
                         ho.Os.HoldFlags = ho.Flags;
@@ -163,7 +163,7 @@ internal sealed partial class LinkEngine
         {
             if (place.Os is null)
             {
-                place.Os = place.Name is not null ? FindOs(place.Name) : OutputRelFind(s.Elf.Type == ElfConstants.ShtRela);
+                place.Os = place.Name is not null ? _ctx.FindOs(place.Name) : OutputRelFind(s.Elf.Type == ElfConstants.ShtRela);
             }
 
             after = place.Os;
@@ -176,7 +176,7 @@ internal sealed partial class LinkEngine
 
             if (after is null)
             {
-                after = _abs;
+                after = _ctx.Abs;
                 how = "before every script section (no output section has matching flags)";
             }
         }
@@ -211,7 +211,7 @@ internal sealed partial class LinkEngine
     private OutputStatement? OutputRelFind(bool rela)
     {
         OutputStatement? last = null, lastAlloc = null, lastRoAlloc = null, lastRel = null, lastRelAlloc = null;
-        foreach (var lookup in _osList)
+        foreach (var lookup in _ctx.OsList)
         {
             if (lookup.Constraint >= 0 && lookup.Name.StartsWith(".rel", StringComparison.Ordinal))
             {
@@ -256,7 +256,7 @@ internal sealed partial class LinkEngine
         // The looks considered: every statement after *ABS*, with its section's flags, or its hold flags.
         IEnumerable<(OutputStatement Os, SectionFlags Flags)> Looks(bool useMatchType, bool tlsNoMatchType = false)
         {
-            foreach (var look in _osList.Skip(1))
+            foreach (var look in _ctx.OsList.Skip(1))
             {
                 var f = look.HoldFlags;
                 if (look.Section is { } o)
@@ -382,10 +382,10 @@ internal sealed partial class LinkEngine
     /// <summary>ld/ldlang.c <c>output_prev_sec_find</c>.</summary>
     private OutputSection? OutputPrevSecFind(OutputStatement os)
     {
-        var i = _osList.IndexOf(os);
+        var i = _ctx.OsList.IndexOf(os);
         for (var k = i - 1; k >= 0; k--)
         {
-            var lookup = _osList[k];
+            var lookup = _ctx.OsList[k];
             if (lookup.Constraint < 0)
             {
                 continue;
@@ -406,12 +406,12 @@ internal sealed partial class LinkEngine
     /// </summary>
     private int InsertOsAfterIndex(OutputStatement after)
     {
-        var ignoreFirst = ReferenceEquals(after, _abs);
+        var ignoreFirst = ReferenceEquals(after, _ctx.Abs);
         var assign = -1;
-        var i = _statements.IndexOf(after) + 1;
-        for (; i < _statements.Count; i++)
+        var i = _ctx.Statements.IndexOf(after) + 1;
+        for (; i < _ctx.Statements.Count; i++)
         {
-            switch (_statements[i])
+            switch (_ctx.Statements[i])
             {
                 case AssignmentNode a:
                     if (assign < 0 && a.Source.IsDot)
@@ -465,11 +465,11 @@ internal sealed partial class LinkEngine
             Constraint = constraint,
             IsOrphan = true,
         };
-        _osCreation.Add(os);
-        _osList.Add(os);
+        _ctx.OsCreation.Add(os);
+        _ctx.OsList.Add(os);
         if (after is null)
         {
-            _statements.Add(os);
+            _ctx.Statements.Add(os);
         }
 
         AddSection(os.Children, s, null, os);
@@ -481,7 +481,7 @@ internal sealed partial class LinkEngine
         var snew = os.Section;
         var placeAfter = place.StmtAfter is null;
         var insertAfter = true;
-        if (!place.SectionSet && !ReferenceEquals(after, _abs))
+        if (!place.SectionSet && !ReferenceEquals(after, _ctx.Abs))
         {
             var bfdSection = after.Section ?? OutputPrevSecFind(after);
             if (bfdSection is not null && !ReferenceEquals(bfdSection, snew))
@@ -497,14 +497,14 @@ internal sealed partial class LinkEngine
             place.SectionAfter = null;
         }
 
-        var asIndex = place.SectionAfter is null ? 0 : _sections.IndexOf(place.SectionAfter) + 1;
-        var asSec = asIndex < _sections.Count ? _sections[asIndex] : null;
+        var asIndex = place.SectionAfter is null ? 0 : _ctx.Sections.IndexOf(place.SectionAfter) + 1;
+        var asSec = asIndex < _ctx.Sections.Count ? _ctx.Sections[asIndex] : null;
         static bool IsLoadedNote(OutputSection? o) => o is not null && o.ElfType == ElfConstants.ShtNote && (o.Flags & SectionFlags.Load) != 0;
         var sIsNote = s.Elf.Type == ElfConstants.ShtNote && (s.Flags & SectionFlags.Load) != 0;
         if (asSec is null)
         {
-            _sections.Remove(snew);
-            _sections.Add(snew);
+            _ctx.Sections.Remove(snew);
+            _ctx.Sections.Add(snew);
         }
         else if (sIsNote || IsLoadedNote(asSec))
         {
@@ -513,7 +513,7 @@ internal sealed partial class LinkEngine
             if (sIsNote)
             {
                 _firstOrphanNote = null;
-                foreach (var sec in _sections)
+                foreach (var sec in _ctx.Sections)
                 {
                     if (!ReferenceEquals(sec, snew) && IsLoadedNote(sec))
                     {
@@ -540,11 +540,11 @@ internal sealed partial class LinkEngine
             {
                 afterSecNote = true;
                 afterSec = asSec;
-                for (var k = _sections.IndexOf(asSec) + 1; k < _sections.Count; k++)
+                for (var k = _ctx.Sections.IndexOf(asSec) + 1; k < _ctx.Sections.Count; k++)
                 {
-                    if (IsLoadedNote(_sections[k]))
+                    if (IsLoadedNote(_ctx.Sections[k]))
                     {
-                        afterSec = _sections[k];
+                        afterSec = _ctx.Sections[k];
                     }
                 }
             }
@@ -554,10 +554,10 @@ internal sealed partial class LinkEngine
                 if (afterSec is not null)
                 {
                     var found = false;
-                    for (var k = _osList.IndexOf(after); k >= 0 && k < _osList.Count; k++)
+                    for (var k = _ctx.OsList.IndexOf(after); k >= 0 && k < _ctx.OsList.Count; k++)
                     {
-                        var stmt = _osList[k];
-                        var next = k + 1 < _osList.Count ? _osList[k + 1] : null;
+                        var stmt = _ctx.OsList[k];
+                        var next = k + 1 < _ctx.OsList.Count ? _ctx.OsList[k + 1] : null;
                         if (insertAfter ? ReferenceEquals(stmt.Section, afterSec) : next is not null && ReferenceEquals(next.Section, afterSec))
                         {
                             placeAfter = true;
@@ -569,10 +569,10 @@ internal sealed partial class LinkEngine
 
                     if (!found)
                     {
-                        for (var k = _osList.IndexOf(after); k >= 0; k--)
+                        for (var k = _ctx.OsList.IndexOf(after); k >= 0; k--)
                         {
-                            var stmt = _osList[k];
-                            var next = k + 1 < _osList.Count ? _osList[k + 1] : null;
+                            var stmt = _ctx.OsList[k];
+                            var next = k + 1 < _ctx.OsList.Count ? _ctx.OsList[k + 1] : null;
                             if (insertAfter ? ReferenceEquals(stmt.Section, afterSec) : next is not null && ReferenceEquals(next.Section, afterSec))
                             {
                                 placeAfter = true;
@@ -583,21 +583,21 @@ internal sealed partial class LinkEngine
                     }
                 }
 
-                var idx = afterSec is null ? -1 : _sections.IndexOf(afterSec);
+                var idx = afterSec is null ? -1 : _ctx.Sections.IndexOf(afterSec);
                 var neighbour = afterSec is null ? null : insertAfter
-                    ? (idx + 1 < _sections.Count ? _sections[idx + 1] : null)
-                    : (idx > 0 ? _sections[idx - 1] : null);
+                    ? (idx + 1 < _ctx.Sections.Count ? _ctx.Sections[idx + 1] : null)
+                    : (idx > 0 ? _ctx.Sections[idx - 1] : null);
                 if (afterSec is null || !ReferenceEquals(neighbour, snew))
                 {
-                    _sections.Remove(snew);
+                    _ctx.Sections.Remove(snew);
                     if (afterSec is not null)
                     {
-                        var at = _sections.IndexOf(afterSec);
-                        _sections.Insert(insertAfter ? at + 1 : at, snew);
+                        var at = _ctx.Sections.IndexOf(afterSec);
+                        _ctx.Sections.Insert(insertAfter ? at + 1 : at, snew);
                     }
                     else
                     {
-                        _sections.Insert(0, snew);
+                        _ctx.Sections.Insert(0, snew);
                     }
                 }
             }
@@ -614,20 +614,20 @@ internal sealed partial class LinkEngine
         place.SectionAfter = snew;
 
         // The statement list and the list of output statements.
-        _statements.Remove(os);
-        _osList.Remove(os);
+        _ctx.Statements.Remove(os);
+        _ctx.OsList.Remove(os);
         if (placeAfter)
         {
-            _statements.Insert(InsertOsAfterIndex(after), os);
+            _ctx.Statements.Insert(InsertOsAfterIndex(after), os);
             place.OsTailAfter = after;
         }
         else
         {
-            _statements.Insert(_statements.IndexOf(place.StmtAfter!) + 1, os);
+            _ctx.Statements.Insert(_ctx.Statements.IndexOf(place.StmtAfter!) + 1, os);
         }
 
         place.StmtAfter = os;
-        _osList.Insert(_osList.IndexOf(place.OsTailAfter!) + 1, os);
+        _ctx.OsList.Insert(_ctx.OsList.IndexOf(place.OsTailAfter!) + 1, os);
         place.OsTailAfter = os;
         return os;
     }
@@ -635,13 +635,13 @@ internal sealed partial class LinkEngine
     /// <summary>Moves <paramref name="s"/> just before <paramref name="before"/> unless it is already there.</summary>
     private void MoveBefore(OutputSection s, OutputSection before)
     {
-        var bi = _sections.IndexOf(before);
-        if (ReferenceEquals(before, s) || (bi > 0 && ReferenceEquals(_sections[bi - 1], s)))
+        var bi = _ctx.Sections.IndexOf(before);
+        if (ReferenceEquals(before, s) || (bi > 0 && ReferenceEquals(_ctx.Sections[bi - 1], s)))
         {
             return;
         }
 
-        _sections.Remove(s);
-        _sections.Insert(_sections.IndexOf(before), s);
+        _ctx.Sections.Remove(s);
+        _ctx.Sections.Insert(_ctx.Sections.IndexOf(before), s);
     }
 }

@@ -22,7 +22,7 @@ internal sealed partial class LinkEngine
     {
         var symbols = new List<OutputSymbol>();
         var sectionSymbol = new Dictionary<OutputSection, int>();
-        foreach (var o in _sections)
+        foreach (var o in _ctx.Sections)
         {
             sectionSymbol[o] = symbols.Count + 1;
             symbols.Add(new OutputSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, 0, o, 0));
@@ -39,7 +39,7 @@ internal sealed partial class LinkEngine
         var globalIndex = new Dictionary<LinkSymbol, int>();
         var fileSymbolDone = false;
         var haveFileSymbols = symbols.Any(x => x.Type == ElfConstants.SttFile);
-        foreach (var h in _symbols.InTraversalOrder().Where(h => h.ForcedLocal))
+        foreach (var h in _ctx.Symbols.InTraversalOrder().Where(h => h.ForcedLocal))
         {
             // elf_link_output_extsym: a nameless FILE symbol before the first forced-local one, so they are not
             // taken for locals of the last input.
@@ -56,7 +56,7 @@ internal sealed partial class LinkEngine
             }
         }
 
-        foreach (var h in _symbols.InTraversalOrder().Where(h => !h.ForcedLocal))
+        foreach (var h in _ctx.Symbols.InTraversalOrder().Where(h => !h.ForcedLocal))
         {
             if (EmitGlobal(h, symbols, null))
             {
@@ -65,7 +65,7 @@ internal sealed partial class LinkEngine
         }
 
         var tables = new List<OutputRelocationTable>();
-        foreach (var o in _sections)
+        foreach (var o in _ctx.Sections)
         {
             foreach (var rela in new[] { false, true })
             {
@@ -87,8 +87,8 @@ internal sealed partial class LinkEngine
             }
         }
 
-        return new LinkResult(_script, _identity!, _options, _inputs, _loadOrder, _sections.ToList(), symbols, tables,
-            _statements, patches, _symbols.InTraversalOrder().ToList());
+        return new LinkResult(_ctx.Script, _ctx.Identity!, _ctx.Options, _ctx.Inputs, _ctx.LoadOrder, _ctx.Sections.ToList(), symbols, tables,
+            _ctx.Statements, patches, _ctx.Symbols.InTraversalOrder().ToList());
     }
 
     /// <summary>Inputs usually come in offset order already; then the stable sort is not needed.</summary>
@@ -128,7 +128,7 @@ internal sealed partial class LinkEngine
     private IEnumerable<InputObject> FinalLinkOrder()
     {
         var seen = new HashSet<InputObject>();
-        foreach (var o in _sections)
+        foreach (var o in _ctx.Sections)
         {
             foreach (var i in o.Statement.InputSectionsInOrder())
             {
@@ -265,7 +265,7 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            var ptr = (ulong)_identity!.PointerSize;
+            var ptr = (ulong)_ctx.Identity!.PointerSize;
             if (s.ReverseCopy && s.Size > ptr)
             {
                 var count = s.RelocationSections.Sum(r => (long)(r.Size / Math.Max(1, r.EntSize)));
@@ -302,7 +302,7 @@ internal sealed partial class LinkEngine
                     if (!isLocal)
                     {
                         var name = symtab.GetName((int)r.SymbolIndex);
-                        var h = _symbols.Find(name) ?? throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
+                        var h = _ctx.Symbols.Find(name) ?? throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
                             $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
                         h.UsedByRelocation = true;
                         if (h.IsDefined && h.Section is { Output: null } dsec)
@@ -388,7 +388,7 @@ internal sealed partial class LinkEngine
     /// assemblers write zero there.</summary>
     private PendingRelocation Discarded(InputSection s, in ElfRelocation r, ulong offset, bool rela, Dictionary<InputSection, List<ContentPatch>> patches, ElfSection rs, int index)
     {
-        var field = rela ? RelField.Of(_identity!.Machine, r.Type) : FieldOf(s, r, rs, index);
+        var field = rela ? RelField.Of(_ctx.Identity!.Machine, r.Type) : FieldOf(s, r, rs, index);
         if (field is { } f)
         {
             AddPatch(patches, s, new ContentPatch(r.Offset, f, 0, true));
@@ -425,7 +425,7 @@ internal sealed partial class LinkEngine
 
     /// <summary>The field a REL relocation patches; an error for types whose handling in ld is not emulated.</summary>
     private RelField FieldOf(InputSection s, in ElfRelocation r, ElfSection rs, int index) =>
-        RelField.Of(_identity!.Machine, r.Type) ?? throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, s.File.Path,
+        RelField.Of(_ctx.Identity!.Machine, r.Type) ?? throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, s.File.Path,
             $"relocation [{index}] in {rs.Describe()}", null,
-            $"{ElfMachineNames.ElfName(_identity.Machine)} REL relocation type {r.Type} against a section symbol: how ld -r rebases its addend is not emulated");
+            $"{ElfMachineNames.ElfName(_ctx.Identity.Machine)} REL relocation type {r.Type} against a section symbol: how ld -r rebases its addend is not emulated");
 }

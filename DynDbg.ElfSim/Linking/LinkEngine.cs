@@ -12,29 +12,16 @@ namespace DynDbg.ElfSim.Linking;
 /// </summary>
 internal sealed partial class LinkEngine
 {
-    private readonly LinkerScript _script;
-    private readonly LinkOptions _options;
-    private readonly List<InputObject> _inputs = [];
-    private readonly List<LayoutNode> _statements = [];
-    private readonly List<OutputStatement> _osList = [];
-    private readonly List<OutputStatement> _osCreation = [];
-    private readonly List<OutputSection> _sections = [];
-    private readonly BfdHashOrder<LinkSymbol> _symbols = new();
-    private readonly OutputStatement _abs;
-    private ElfIdentity? _identity;
+    private readonly LinkContext _ctx;
 
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
-        _script = script;
-        _options = options;
-        _abs = new OutputStatement { Name = "*ABS*", IsAbs = true };
-        _statements.Add(_abs);
-        _osList.Add(_abs);
+        _ctx = new LinkContext(script, options);
         foreach (var s in script.Statements)
         {
             if (Convert(s) is { } node)
             {
-                _statements.Add(node);
+                _ctx.Statements.Add(node);
             }
         }
     }
@@ -63,11 +50,11 @@ internal sealed partial class LinkEngine
         // statement is reached, before the command line's inputs; linkonce sections and symbols go in load order.
         // Assignments are folded there too (first phase): a PROVIDE whose symbol the files loaded so far leave
         // undefined becomes "provided" for good, and then defines the symbol even over a later weak definition.
-        foreach (var n in Walk(_statements))
+        foreach (var n in Walk(_ctx.Statements))
         {
             if (n is AssignmentNode { Source: { Provide: true } a })
             {
-                if (_symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
+                if (_ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
                     && !a.Value.Mentions(a.Target))
                 {
                     _provided.Add(a);
@@ -87,24 +74,24 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            var file = _inputs.FirstOrDefault(f => f.Path == name)
+            var file = _ctx.Inputs.FirstOrDefault(f => f.Path == name)
                 ?? throw ScriptErrors.Unsupported(w.Source.Location, $"input file {name} named in the script",
                     "it is not among the inputs (GNU ld would open it as an extra input)");
             Load(file);
         }
 
-        foreach (var f in _inputs)
+        foreach (var f in _ctx.Inputs)
         {
             Load(f);
-            _statements.Add(new InputFileNode { File = f });
+            _ctx.Statements.Add(new InputFileNode { File = f });
         }
 
-        _statements.Add(new OutputFileNode());
+        _ctx.Statements.Add(new OutputFileNode());
 
         DoAssignments(Phase.Mark);
         ResolveWilds();
         GcSections();
-        MapInputToOutputSections(_statements, null);
+        MapInputToOutputSections(_ctx.Statements, null);
         PlaceOrphans();
         MarkExecutableStack();
         TlsSetup();
@@ -150,8 +137,8 @@ internal sealed partial class LinkEngine
             }
         }
 
-        _osList.Add(os);
-        _osCreation.Add(os);
+        _ctx.OsList.Add(os);
+        _ctx.OsCreation.Add(os);
         return os;
     }
 
@@ -162,7 +149,7 @@ internal sealed partial class LinkEngine
     /// </summary>
     private void GcSections()
     {
-        foreach (var w in Walk(_statements).OfType<WildNode>().Where(w => w.Source.Keep))
+        foreach (var w in Walk(_ctx.Statements).OfType<WildNode>().Where(w => w.Source.Keep))
         {
             foreach (var (s, _) in w.Matching)
             {
@@ -170,7 +157,7 @@ internal sealed partial class LinkEngine
             }
         }
 
-        foreach (var s in _loadOrder.SelectMany(f => f.Sections))
+        foreach (var s in _ctx.LoadOrder.SelectMany(f => f.Sections))
         {
             if ((s.Flags & SectionFlags.Debugging) == 0 || s.Name != ".stabstr")
             {
@@ -186,10 +173,10 @@ internal sealed partial class LinkEngine
     /// </summary>
     private void MarkExecutableStack()
     {
-        var defaultExecStack = _identity!.Machine is not (ElfMachine.AArch64 or ElfMachine.RiscV or ElfMachine.Ppc64);
+        var defaultExecStack = _ctx.Identity!.Machine is not (ElfMachine.AArch64 or ElfMachine.RiscV or ElfMachine.Ppc64);
         InputSection? note = null;
         var exec = false;
-        foreach (var f in _loadOrder)
+        foreach (var f in _ctx.LoadOrder)
         {
             if (f.Sections.Count == 0)
             {
@@ -222,19 +209,19 @@ internal sealed partial class LinkEngine
     /// section takes the largest alignment of the run of thread-local sections it starts, so the TLS block is aligned.</summary>
     private void TlsSetup()
     {
-        var first = _sections.FindIndex(s => (s.Flags & SectionFlags.ThreadLocal) != 0);
+        var first = _ctx.Sections.FindIndex(s => (s.Flags & SectionFlags.ThreadLocal) != 0);
         if (first < 0)
         {
             return;
         }
 
         var align = 0;
-        for (var i = first; i < _sections.Count && (_sections[i].Flags & SectionFlags.ThreadLocal) != 0; i++)
+        for (var i = first; i < _ctx.Sections.Count && (_ctx.Sections[i].Flags & SectionFlags.ThreadLocal) != 0; i++)
         {
-            align = Math.Max(align, _sections[i].AlignmentPower);
+            align = Math.Max(align, _ctx.Sections[i].AlignmentPower);
         }
 
-        _sections[first].AlignmentPower = align;
+        _ctx.Sections[first].AlignmentPower = align;
     }
 
     // ------------------------------------------------------------------ inputs
@@ -249,14 +236,14 @@ internal sealed partial class LinkEngine
         }
 
         var id = new ElfIdentity(h.Is64, h.IsBigEndian, h.Machine, ElfConstants.EtRel, h.Flags, h.OsAbi);
-        if (_identity is null)
+        if (_ctx.Identity is null)
         {
-            _identity = id;
+            _ctx.Identity = id;
         }
-        else if (id.Is64 != _identity.Is64 || id.IsBigEndian != _identity.IsBigEndian || id.Machine != _identity.Machine)
+        else if (id.Is64 != _ctx.Identity.Is64 || id.IsBigEndian != _ctx.Identity.IsBigEndian || id.Machine != _ctx.Identity.Machine)
         {
             throw new ElfFormatException(ErrorIds.LinkIncompatibleInput, name, "ELF header", 4,
-                $"{Describe(id)} input is incompatible with {Describe(_identity)} output (the first input, {_inputs[0].Path})");
+                $"{Describe(id)} input is incompatible with {Describe(_ctx.Identity)} output (the first input, {_ctx.Inputs[0].Path})");
         }
 
         var symtab = elf.SymbolTable;
@@ -320,20 +307,17 @@ internal sealed partial class LinkEngine
             }
         }
 
-        _inputs.Add(file);
+        _ctx.Inputs.Add(file);
     }
-
-    /// <summary>The input bfds in the order ld loaded them (link_info.input_bfds): the final link walks them so.</summary>
-    private readonly List<InputObject> _loadOrder = [];
 
     private void Load(InputObject file)
     {
-        if (_loadOrder.Contains(file))
+        if (_ctx.LoadOrder.Contains(file))
         {
             return;
         }
 
-        _loadOrder.Add(file);
+        _ctx.LoadOrder.Add(file);
         LinkOnce(file);
         AddSymbols(file);
     }
@@ -443,7 +427,7 @@ internal sealed partial class LinkEngine
     /// </summary>
     private void LinkOnce(InputObject file)
     {
-        if (_options.LinkOnce == LinkOnceRule.Lld)
+        if (_ctx.Options.LinkOnce == LinkOnceRule.Lld)
         {
             return;
         }
@@ -503,7 +487,7 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            var h = _symbols.GetOrAdd(name, () => new LinkSymbol(name));
+            var h = _ctx.Symbols.GetOrAdd(name, () => new LinkSymbol(name));
             var weak = sym.Binding == ElfConstants.StbWeak;
             var vis = (byte)(sym.Other & 3);
             if (vis != 0 && ((h.Other & 3) == 0 || vis < (h.Other & 3)))
