@@ -317,7 +317,7 @@ internal sealed partial class LinkEngine
 
         if (os.Align is not null)
         {
-            var v = EvalConstant(os.Align, "section alignment");
+            var v = _eval.EvalConstant(os.Align, "section alignment");
             o.AlignmentPower = CeilLog2(v);
         }
     }

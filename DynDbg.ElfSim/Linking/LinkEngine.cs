@@ -13,10 +13,12 @@ namespace DynDbg.ElfSim.Linking;
 internal sealed partial class LinkEngine
 {
     private readonly LinkContext _ctx;
+    private readonly ExpressionEvaluator _eval;
 
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
         _ctx = new LinkContext(script, options);
+        _eval = new ExpressionEvaluator(_ctx);
         foreach (var s in script.Statements)
         {
             if (Convert(s) is { } node)
@@ -54,12 +56,7 @@ internal sealed partial class LinkEngine
         {
             if (n is AssignmentNode { Source: { Provide: true } a })
             {
-                if (_ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
-                    && !a.Value.Mentions(a.Target))
-                {
-                    _provided.Add(a);
-                }
-
+                _eval.FoldFirstPhase(a);
                 continue;
             }
 
@@ -88,7 +85,7 @@ internal sealed partial class LinkEngine
 
         _ctx.Statements.Add(new OutputFileNode());
 
-        DoAssignments(Phase.Mark);
+        DoAssignments(LayoutPhase.Mark);
         ResolveWilds();
         GcSections();
         MapInputToOutputSections(_ctx.Statements, null);
@@ -101,8 +98,8 @@ internal sealed partial class LinkEngine
             SizeSections();
         }
 
-        DoAssignments(Phase.Final);
-        FinalizeScriptSymbols();
+        DoAssignments(LayoutPhase.Final);
+        _eval.FinalizeScriptSymbols();
         CheckAsserts();
         return BuildResult();
     }
