@@ -14,11 +14,13 @@ internal sealed partial class LinkEngine
 {
     private readonly LinkContext _ctx;
     private readonly ExpressionEvaluator _eval;
+    private readonly OrphanPlacer _orphans;
 
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
         _ctx = new LinkContext(script, options);
         _eval = new ExpressionEvaluator(_ctx);
+        _orphans = new OrphanPlacer(_ctx, (os, s) => AddSection(os.Children, s, null, os));
         foreach (var s in script.Statements)
         {
             if (Convert(s) is { } node)
@@ -89,7 +91,7 @@ internal sealed partial class LinkEngine
         ResolveWilds();
         GcSections();
         MapInputToOutputSections(_ctx.Statements, null);
-        PlaceOrphans();
+        _orphans.PlaceOrphans();
         MarkExecutableStack();
         TlsSetup();
         SizeSections();
