@@ -15,11 +15,13 @@ internal sealed partial class LinkEngine
     private readonly LinkContext _ctx;
     private readonly ExpressionEvaluator _eval;
     private readonly OrphanPlacer _orphans;
+    private readonly SymbolResolver _resolver;
 
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
         _ctx = new LinkContext(script, options);
         _eval = new ExpressionEvaluator(_ctx);
+        _resolver = new SymbolResolver(_ctx);
         _orphans = new OrphanPlacer(_ctx, (os, s) => AddSection(os.Children, s, null, os));
         foreach (var s in script.Statements)
         {
@@ -76,12 +78,12 @@ internal sealed partial class LinkEngine
             var file = _ctx.Inputs.FirstOrDefault(f => f.Path == name)
                 ?? throw ScriptErrors.Unsupported(w.Source.Location, $"input file {name} named in the script",
                     "it is not among the inputs (GNU ld would open it as an extra input)");
-            Load(file);
+            _resolver.Load(file);
         }
 
         foreach (var f in _ctx.Inputs)
         {
-            Load(f);
+            _resolver.Load(f);
             _ctx.Statements.Add(new InputFileNode { File = f });
         }
 
@@ -309,17 +311,6 @@ internal sealed partial class LinkEngine
         _ctx.Inputs.Add(file);
     }
 
-    private void Load(InputObject file)
-    {
-        if (_ctx.LoadOrder.Contains(file))
-        {
-            return;
-        }
-
-        _ctx.LoadOrder.Add(file);
-        LinkOnce(file);
-        AddSymbols(file);
-    }
 
     private static string Describe(ElfIdentity id) =>
         $"ELF{(id.Is64 ? 64 : 32)} {(id.IsBigEndian ? "big" : "little")}-endian {ElfMachineNames.Describe(id.Machine, id.Is64)}";
@@ -417,201 +408,5 @@ internal sealed partial class LinkEngine
         }
 
         return f;
-    }
-
-    /// <summary>
-    /// bfd/elflink.c <c>_bfd_elf_section_already_linked</c> for non-group sections: a <c>.gnu.linkonce.*</c>
-    /// section whose name was already linked is discarded (SEC_LINK_DUPLICATES_DISCARD), before the file's symbols
-    /// are read, so its symbols become references.
-    /// </summary>
-    private void LinkOnce(InputObject file)
-    {
-        if (_ctx.Options.LinkOnce == LinkOnceRule.Lld)
-        {
-            return;
-        }
-
-        foreach (var s in file.Sections)
-        {
-            if (!s.IsLinkOnce)
-            {
-                continue;
-            }
-
-            if (_linkOnceKept.TryGetValue(s.Name, out var kept))
-            {
-                s.Discarded = DiscardReason.LinkOnceDuplicate;
-                s.KeptInstead = kept;
-                s.Assigned = true;
-            }
-            else
-            {
-                _linkOnceKept[s.Name] = s;
-            }
-        }
-    }
-
-    private readonly Dictionary<string, InputSection> _linkOnceKept = new(StringComparer.Ordinal);
-
-    // ------------------------------------------------------------------ global symbols
-
-    /// <summary>
-    /// Adds the file's global symbols to the hash table (bfd/elflink.c <c>elf_link_add_object_symbols</c> with the
-    /// generic ELF merge rules): a strong definition beats a weak one and a common; two strong definitions are an
-    /// error; a definition in a discarded linkonce section is a reference.
-    /// </summary>
-    private void AddSymbols(InputObject file)
-    {
-        var symtab = file.Elf.SymbolTable;
-        if (symtab is null)
-        {
-            return;
-        }
-
-        var first = (int)symtab.Section.Info;
-        for (var i = first; i < symtab.Count; i++) // sh_info 0 puts the null symbol (local) among the globals, as bfd sees it
-        {
-            var sym = symtab[i];
-            if (sym.Binding == ElfConstants.StbLocal)
-            {
-                // bfd's elf_link_add_object_symbols: "error adding symbols: bad value"; relocations would take the
-                // local for a global (found by the mutation harness: sh_info 0).
-                throw new ElfFormatException(ErrorIds.SymbolTableInfo, file.Path, symtab.Section.Describe(), symtab.Section.HeaderOffset,
-                    $".symtab local symbol at index {i} (>= sh_info of {first})");
-            }
-
-            var name = symtab.GetName(i);
-            if (name.Length == 0)
-            {
-                continue;
-            }
-
-            var h = _ctx.Symbols.GetOrAdd(name, () => new LinkSymbol(name));
-            var weak = sym.Binding == ElfConstants.StbWeak;
-            var vis = (byte)(sym.Other & 3);
-            if (vis != 0 && ((h.Other & 3) == 0 || vis < (h.Other & 3)))
-            {
-                h.Other = (byte)((h.Other & ~3) | vis);
-            }
-
-            InputSection? section = null;
-            var undefined = sym.IsUndefined;
-            var absolute = sym.IsAbsolute;
-            if (sym.IsInSection)
-            {
-                section = file.SectionAt(sym.SectionIndex);
-                if (section is null)
-                {
-                    absolute = true;
-                }
-                else if (section.Discarded != DiscardReason.None)
-                {
-                    undefined = true;
-                    section = null;
-                    h.DefinitionDiscarded = true;
-                }
-            }
-            else if (!undefined && !absolute && !sym.IsCommon)
-            {
-                // Reserved indices other than ABS and COMMON: ld treats the symbol as undefined.
-                undefined = true;
-            }
-
-            var oldState = h.State;
-            var oldWeak = oldState is LinkSymbolState.DefinedWeak or LinkSymbolState.UndefinedWeak;
-            if (undefined)
-            {
-                if (h.State == LinkSymbolState.New)
-                {
-                    h.State = weak ? LinkSymbolState.UndefinedWeak : LinkSymbolState.Undefined;
-                    h.File = file;
-                }
-                else if (h.State == LinkSymbolState.UndefinedWeak && !weak)
-                {
-                    h.State = LinkSymbolState.Undefined;
-                }
-
-                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize: null);
-                continue;
-            }
-
-            if (sym.IsCommon)
-            {
-                // bfd/linker.c: a common takes over from a reference or a weak definition (and the file gets a COMMON
-                // section); a bigger common moves it to the new file; a strong definition keeps it.
-                var commonSize = h.Size;
-                switch (h.State)
-                {
-                    case LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak or LinkSymbolState.DefinedWeak:
-                        h.State = LinkSymbolState.Common;
-                        commonSize = sym.Size;
-                        h.CommonAlignment = sym.Value;
-                        h.Section = null;
-                        h.File = file;
-                        file.AddCommonSection();
-                        break;
-                    case LinkSymbolState.Common:
-                        if (sym.Size > h.Size)
-                        {
-                            commonSize = sym.Size;
-                            file.AddCommonSection();
-                        }
-
-                        h.CommonAlignment = Math.Max(h.CommonAlignment, sym.Value);
-                        break;
-                }
-
-                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize);
-                continue;
-            }
-
-            if (weak && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common)
-            {
-                // _bfd_elf_merge_symbol skips a weak definition once the name is defined or common: nothing of it
-                // (size, type) is kept.
-                continue;
-            }
-
-            if (h.State == LinkSymbolState.Defined)
-            {
-                var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.Name}+0x{h.Value:x})" : $"{h.File?.Path}";
-                throw new ElfFormatException(ErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
-                    $"multiple definition of `{name}'; {where}: first defined here");
-            }
-
-            h.State = weak ? LinkSymbolState.DefinedWeak : LinkSymbolState.Defined;
-            h.Section = section;
-            h.IsAbsolute = section is null;
-            h.ScriptSection = null;
-            h.ScriptDefined = false;
-            h.Value = sym.Value;
-            h.File = file;
-            MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
-        }
-    }
-
-    /// <summary>
-    /// bfd/elflink.c <c>elf_link_add_object_symbols</c> after the merge, for every symbol not skipped: a non-zero size
-    /// is taken from a definition (or a common, when none is known yet), a common's size wins, and a type other than
-    /// NOTYPE is taken from a strong definition, or whenever the entry has none yet (even from a reference).
-    /// </summary>
-    private static void MergeSizeAndType(LinkSymbol h, in ElfSymbol sym, bool definition, bool weak, bool oldWeak, ulong? commonSize)
-    {
-        commonSize ??= h.Size;
-        if (sym.Size != 0 && (definition || h.Size == 0))
-        {
-            h.Size = sym.Size;
-        }
-
-        if (h.State == LinkSymbolState.Common)
-        {
-            h.Size = commonSize.Value;
-        }
-
-        if (sym.Type != ElfConstants.SttNotype &&
-            ((definition && !weak) || (oldWeak && h.State == LinkSymbolState.Common) || h.Type == ElfConstants.SttNotype))
-        {
-            h.Type = sym.Type;
-        }
     }
 }
