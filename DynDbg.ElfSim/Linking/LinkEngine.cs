@@ -9,6 +9,10 @@ namespace DynDbg.ElfSim.Linking;
 /// size the sections with the location counter (<c>lang_size_sections</c>: sections without an address follow
 /// the previous allocated one, which is why <c>ld -r</c> addresses are not all 0), evaluate assignments, then
 /// rebuild the symbol table and rebase relocations onto the output sections (bfd/elflink.c).
+/// The engine runs those steps in order and keeps the statement walks (resolve_wilds, lang_add_section, the layout
+/// passes, the output symbol table); the parts with state of their own are classes sharing one
+/// <see cref="LinkContext"/>: <see cref="SymbolResolver"/>, <see cref="OrphanPlacer"/>,
+/// <see cref="ExpressionEvaluator"/> (with its per-pass <see cref="AddressState"/>) and <see cref="RelocationCollector"/>.
 /// </summary>
 internal sealed partial class LinkEngine
 {
