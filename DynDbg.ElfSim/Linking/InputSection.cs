@@ -33,6 +33,10 @@ public sealed class InputSection
     /// zero fill of its size: its bytes and relocations are not copied.</summary>
     internal bool IsNeverLoadFill => (Flags & (SectionFlags.NeverLoad | SectionFlags.Debugging)) == SectionFlags.NeverLoad;
 
+    /// <summary>ld/ldwrite.c <c>build_link_order</c>: whether the section is copied into the output (its output section
+    /// has contents). Only those are marked for bfd_elf_final_link, so only their relocations are written.</summary>
+    internal bool HasLinkOrder => Output is { HasLinkOrders: true } && (Flags & SectionFlags.Exclude) == 0 && !IsNeverLoadFill;
+
     /// <summary>The output section it went to; null when discarded.</summary>
     public OutputSection? Output { get; internal set; }
 

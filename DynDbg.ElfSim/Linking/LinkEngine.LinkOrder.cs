@@ -13,7 +13,7 @@ internal sealed partial class LinkEngine
     private bool FixupLinkOrder()
     {
         var changed = false;
-        foreach (var os in _osList)
+        foreach (var os in _ctx.OsList)
         {
             var slots = new List<(InputSectionNode Node, object? Pattern)>();
             CollectSlots(os.Children, null, slots);
@@ -29,7 +29,7 @@ internal sealed partial class LinkEngine
             if (ordered != slots.Count)
             {
                 var at = os.Location ?? slots[0].Node.Location;
-                throw new ElfFormatException(ErrorIds.LinkOrderMix, at?.ToString() ?? _script.Name, "", null,
+                throw new ElfFormatException(ErrorIds.LinkOrderMix, at?.ToString() ?? _ctx.Script.Name, "", null,
                     $"{os.Name} has both ordered and unordered sections");
             }
 

@@ -41,8 +41,8 @@ internal sealed partial class LinkEngine
     /// </summary>
     private void ResolveWilds()
     {
-        var wilds = Walk(_statements).OfType<WildNode>().ToList();
-        foreach (var file in _loadOrder)
+        var wilds = Walk(_ctx.Statements).OfType<WildNode>().ToList();
+        foreach (var file in _ctx.LoadOrder)
         {
             foreach (var s in file.Sections)
             {
@@ -303,13 +303,13 @@ internal sealed partial class LinkEngine
     {
         if (os.IsDiscard)
         {
-            throw ScriptErrors.Evaluation(at ?? os.Location ?? new ScriptLocation(_script.Name, 0, 0), "illegal use of `/DISCARD/' section");
+            throw ScriptErrors.Evaluation(at ?? os.Location ?? new ScriptLocation(_ctx.Script.Name, 0, 0), "illegal use of `/DISCARD/' section");
         }
 
-        var (type, elfFlags) = SpecialSections.Of(os.Name, _identity!.Machine);
+        var (type, elfFlags) = SpecialSections.Of(os.Name, _ctx.Identity!.Machine);
         var o = new OutputSection(os.Name, flags, type) { Statement = os, ExtraElfFlags = elfFlags };
         os.Section = o;
-        _sections.Add(o);
+        _ctx.Sections.Add(o);
         if (os.Address is not null)
         {
             ExpInitOs(os.Address);
@@ -317,7 +317,7 @@ internal sealed partial class LinkEngine
 
         if (os.Align is not null)
         {
-            var v = EvalConstant(os.Align, "section alignment");
+            var v = _eval.EvalConstant(os.Align, "section alignment");
             o.AlignmentPower = CeilLog2(v);
         }
     }
@@ -351,7 +351,7 @@ internal sealed partial class LinkEngine
                 ExpInitOs(c.Else);
                 break;
             case ScriptExpression.NameFunction { Function: "ADDR" or "LOADADDR" } f:
-                if (FindOs(f.Argument) is { Section: null } os)
+                if (_ctx.FindOs(f.Argument) is { Section: null } os)
                 {
                     InitOs(os, SectionFlags.None, f.Location);
                 }
@@ -359,9 +359,6 @@ internal sealed partial class LinkEngine
                 break;
         }
     }
-
-    /// <summary>lang_output_section_find: the first statement (in creation order) with this name.</summary>
-    private OutputStatement? FindOs(string name) => _osCreation.FirstOrDefault(o => o.Name == name && o.Constraint >= 0);
 
     // ------------------------------------------------------------------ sorting (wild_sort, compare_section)
 

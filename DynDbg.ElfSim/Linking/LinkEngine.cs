@@ -9,32 +9,29 @@ namespace DynDbg.ElfSim.Linking;
 /// size the sections with the location counter (<c>lang_size_sections</c>: sections without an address follow
 /// the previous allocated one, which is why <c>ld -r</c> addresses are not all 0), evaluate assignments, then
 /// rebuild the symbol table and rebase relocations onto the output sections (bfd/elflink.c).
+/// The engine runs those steps in order and keeps the statement walks (resolve_wilds, lang_add_section, the layout
+/// passes, the output symbol table); the parts with state of their own are classes sharing one
+/// <see cref="LinkContext"/>: <see cref="SymbolResolver"/>, <see cref="OrphanPlacer"/>,
+/// <see cref="ExpressionEvaluator"/> (with its per-pass <see cref="AddressState"/>) and <see cref="RelocationCollector"/>.
 /// </summary>
 internal sealed partial class LinkEngine
 {
-    private readonly LinkerScript _script;
-    private readonly LinkOptions _options;
-    private readonly List<InputObject> _inputs = [];
-    private readonly List<LayoutNode> _statements = [];
-    private readonly List<OutputStatement> _osList = [];
-    private readonly List<OutputStatement> _osCreation = [];
-    private readonly List<OutputSection> _sections = [];
-    private readonly BfdHashOrder<LinkSymbol> _symbols = new();
-    private readonly OutputStatement _abs;
-    private ElfIdentity? _identity;
+    private readonly LinkContext _ctx;
+    private readonly ExpressionEvaluator _eval;
+    private readonly OrphanPlacer _orphans;
+    private readonly SymbolResolver _resolver;
 
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
-        _script = script;
-        _options = options;
-        _abs = new OutputStatement { Name = "*ABS*", IsAbs = true };
-        _statements.Add(_abs);
-        _osList.Add(_abs);
+        _ctx = new LinkContext(script, options);
+        _eval = new ExpressionEvaluator(_ctx);
+        _resolver = new SymbolResolver(_ctx);
+        _orphans = new OrphanPlacer(_ctx, (os, s) => AddSection(os.Children, s, null, os));
         foreach (var s in script.Statements)
         {
             if (Convert(s) is { } node)
             {
-                _statements.Add(node);
+                _ctx.Statements.Add(node);
             }
         }
     }
@@ -63,16 +60,11 @@ internal sealed partial class LinkEngine
         // statement is reached, before the command line's inputs; linkonce sections and symbols go in load order.
         // Assignments are folded there too (first phase): a PROVIDE whose symbol the files loaded so far leave
         // undefined becomes "provided" for good, and then defines the symbol even over a later weak definition.
-        foreach (var n in Walk(_statements))
+        foreach (var n in Walk(_ctx.Statements))
         {
             if (n is AssignmentNode { Source: { Provide: true } a })
             {
-                if (_symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
-                    && !a.Value.Mentions(a.Target))
-                {
-                    _provided.Add(a);
-                }
-
+                _eval.FoldFirstPhase(a);
                 continue;
             }
 
@@ -87,25 +79,25 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            var file = _inputs.FirstOrDefault(f => f.Path == name)
+            var file = _ctx.Inputs.FirstOrDefault(f => f.Path == name)
                 ?? throw ScriptErrors.Unsupported(w.Source.Location, $"input file {name} named in the script",
                     "it is not among the inputs (GNU ld would open it as an extra input)");
-            Load(file);
+            _resolver.Load(file);
         }
 
-        foreach (var f in _inputs)
+        foreach (var f in _ctx.Inputs)
         {
-            Load(f);
-            _statements.Add(new InputFileNode { File = f });
+            _resolver.Load(f);
+            _ctx.Statements.Add(new InputFileNode { File = f });
         }
 
-        _statements.Add(new OutputFileNode());
+        _ctx.Statements.Add(new OutputFileNode());
 
-        DoAssignments(Phase.Mark);
+        DoAssignments(LayoutPhase.Mark);
         ResolveWilds();
         GcSections();
-        MapInputToOutputSections(_statements, null);
-        PlaceOrphans();
+        MapInputToOutputSections(_ctx.Statements, null);
+        _orphans.PlaceOrphans();
         MarkExecutableStack();
         TlsSetup();
         SizeSections();
@@ -114,8 +106,8 @@ internal sealed partial class LinkEngine
             SizeSections();
         }
 
-        DoAssignments(Phase.Final);
-        FinalizeScriptSymbols();
+        DoAssignments(LayoutPhase.Final);
+        _eval.FinalizeScriptSymbols();
         CheckAsserts();
         return BuildResult();
     }
@@ -150,8 +142,8 @@ internal sealed partial class LinkEngine
             }
         }
 
-        _osList.Add(os);
-        _osCreation.Add(os);
+        _ctx.OsList.Add(os);
+        _ctx.OsCreation.Add(os);
         return os;
     }
 
@@ -162,7 +154,7 @@ internal sealed partial class LinkEngine
     /// </summary>
     private void GcSections()
     {
-        foreach (var w in Walk(_statements).OfType<WildNode>().Where(w => w.Source.Keep))
+        foreach (var w in Walk(_ctx.Statements).OfType<WildNode>().Where(w => w.Source.Keep))
         {
             foreach (var (s, _) in w.Matching)
             {
@@ -170,7 +162,7 @@ internal sealed partial class LinkEngine
             }
         }
 
-        foreach (var s in _loadOrder.SelectMany(f => f.Sections))
+        foreach (var s in _ctx.LoadOrder.SelectMany(f => f.Sections))
         {
             if ((s.Flags & SectionFlags.Debugging) == 0 || s.Name != ".stabstr")
             {
@@ -186,10 +178,10 @@ internal sealed partial class LinkEngine
     /// </summary>
     private void MarkExecutableStack()
     {
-        var defaultExecStack = _identity!.Machine is not (ElfMachine.AArch64 or ElfMachine.RiscV or ElfMachine.Ppc64);
+        var defaultExecStack = _ctx.Identity!.Machine is not (ElfMachine.AArch64 or ElfMachine.RiscV or ElfMachine.Ppc64);
         InputSection? note = null;
         var exec = false;
-        foreach (var f in _loadOrder)
+        foreach (var f in _ctx.LoadOrder)
         {
             if (f.Sections.Count == 0)
             {
@@ -222,19 +214,19 @@ internal sealed partial class LinkEngine
     /// section takes the largest alignment of the run of thread-local sections it starts, so the TLS block is aligned.</summary>
     private void TlsSetup()
     {
-        var first = _sections.FindIndex(s => (s.Flags & SectionFlags.ThreadLocal) != 0);
+        var first = _ctx.Sections.FindIndex(s => (s.Flags & SectionFlags.ThreadLocal) != 0);
         if (first < 0)
         {
             return;
         }
 
         var align = 0;
-        for (var i = first; i < _sections.Count && (_sections[i].Flags & SectionFlags.ThreadLocal) != 0; i++)
+        for (var i = first; i < _ctx.Sections.Count && (_ctx.Sections[i].Flags & SectionFlags.ThreadLocal) != 0; i++)
         {
-            align = Math.Max(align, _sections[i].AlignmentPower);
+            align = Math.Max(align, _ctx.Sections[i].AlignmentPower);
         }
 
-        _sections[first].AlignmentPower = align;
+        _ctx.Sections[first].AlignmentPower = align;
     }
 
     // ------------------------------------------------------------------ inputs
@@ -249,14 +241,14 @@ internal sealed partial class LinkEngine
         }
 
         var id = new ElfIdentity(h.Is64, h.IsBigEndian, h.Machine, ElfConstants.EtRel, h.Flags, h.OsAbi);
-        if (_identity is null)
+        if (_ctx.Identity is null)
         {
-            _identity = id;
+            _ctx.Identity = id;
         }
-        else if (id.Is64 != _identity.Is64 || id.IsBigEndian != _identity.IsBigEndian || id.Machine != _identity.Machine)
+        else if (id.Is64 != _ctx.Identity.Is64 || id.IsBigEndian != _ctx.Identity.IsBigEndian || id.Machine != _ctx.Identity.Machine)
         {
             throw new ElfFormatException(ErrorIds.LinkIncompatibleInput, name, "ELF header", 4,
-                $"{Describe(id)} input is incompatible with {Describe(_identity)} output (the first input, {_inputs[0].Path})");
+                $"{Describe(id)} input is incompatible with {Describe(_ctx.Identity)} output (the first input, {_ctx.Inputs[0].Path})");
         }
 
         var symtab = elf.SymbolTable;
@@ -320,23 +312,9 @@ internal sealed partial class LinkEngine
             }
         }
 
-        _inputs.Add(file);
+        _ctx.Inputs.Add(file);
     }
 
-    /// <summary>The input bfds in the order ld loaded them (link_info.input_bfds): the final link walks them so.</summary>
-    private readonly List<InputObject> _loadOrder = [];
-
-    private void Load(InputObject file)
-    {
-        if (_loadOrder.Contains(file))
-        {
-            return;
-        }
-
-        _loadOrder.Add(file);
-        LinkOnce(file);
-        AddSymbols(file);
-    }
 
     private static string Describe(ElfIdentity id) =>
         $"ELF{(id.Is64 ? 64 : 32)} {(id.IsBigEndian ? "big" : "little")}-endian {ElfMachineNames.Describe(id.Machine, id.Is64)}";
@@ -434,201 +412,5 @@ internal sealed partial class LinkEngine
         }
 
         return f;
-    }
-
-    /// <summary>
-    /// bfd/elflink.c <c>_bfd_elf_section_already_linked</c> for non-group sections: a <c>.gnu.linkonce.*</c>
-    /// section whose name was already linked is discarded (SEC_LINK_DUPLICATES_DISCARD), before the file's symbols
-    /// are read, so its symbols become references.
-    /// </summary>
-    private void LinkOnce(InputObject file)
-    {
-        if (_options.LinkOnce == LinkOnceRule.Lld)
-        {
-            return;
-        }
-
-        foreach (var s in file.Sections)
-        {
-            if (!s.IsLinkOnce)
-            {
-                continue;
-            }
-
-            if (_linkOnceKept.TryGetValue(s.Name, out var kept))
-            {
-                s.Discarded = DiscardReason.LinkOnceDuplicate;
-                s.KeptInstead = kept;
-                s.Assigned = true;
-            }
-            else
-            {
-                _linkOnceKept[s.Name] = s;
-            }
-        }
-    }
-
-    private readonly Dictionary<string, InputSection> _linkOnceKept = new(StringComparer.Ordinal);
-
-    // ------------------------------------------------------------------ global symbols
-
-    /// <summary>
-    /// Adds the file's global symbols to the hash table (bfd/elflink.c <c>elf_link_add_object_symbols</c> with the
-    /// generic ELF merge rules): a strong definition beats a weak one and a common; two strong definitions are an
-    /// error; a definition in a discarded linkonce section is a reference.
-    /// </summary>
-    private void AddSymbols(InputObject file)
-    {
-        var symtab = file.Elf.SymbolTable;
-        if (symtab is null)
-        {
-            return;
-        }
-
-        var first = (int)symtab.Section.Info;
-        for (var i = first; i < symtab.Count; i++) // sh_info 0 puts the null symbol (local) among the globals, as bfd sees it
-        {
-            var sym = symtab[i];
-            if (sym.Binding == ElfConstants.StbLocal)
-            {
-                // bfd's elf_link_add_object_symbols: "error adding symbols: bad value"; relocations would take the
-                // local for a global (found by the mutation harness: sh_info 0).
-                throw new ElfFormatException(ErrorIds.SymbolTableInfo, file.Path, symtab.Section.Describe(), symtab.Section.HeaderOffset,
-                    $".symtab local symbol at index {i} (>= sh_info of {first})");
-            }
-
-            var name = symtab.GetName(i);
-            if (name.Length == 0)
-            {
-                continue;
-            }
-
-            var h = _symbols.GetOrAdd(name, () => new LinkSymbol(name));
-            var weak = sym.Binding == ElfConstants.StbWeak;
-            var vis = (byte)(sym.Other & 3);
-            if (vis != 0 && ((h.Other & 3) == 0 || vis < (h.Other & 3)))
-            {
-                h.Other = (byte)((h.Other & ~3) | vis);
-            }
-
-            InputSection? section = null;
-            var undefined = sym.IsUndefined;
-            var absolute = sym.IsAbsolute;
-            if (sym.IsInSection)
-            {
-                section = file.SectionAt(sym.SectionIndex);
-                if (section is null)
-                {
-                    absolute = true;
-                }
-                else if (section.Discarded != DiscardReason.None)
-                {
-                    undefined = true;
-                    section = null;
-                    h.DefinitionDiscarded = true;
-                }
-            }
-            else if (!undefined && !absolute && !sym.IsCommon)
-            {
-                // Reserved indices other than ABS and COMMON: ld treats the symbol as undefined.
-                undefined = true;
-            }
-
-            var oldState = h.State;
-            var oldWeak = oldState is LinkSymbolState.DefinedWeak or LinkSymbolState.UndefinedWeak;
-            if (undefined)
-            {
-                if (h.State == LinkSymbolState.New)
-                {
-                    h.State = weak ? LinkSymbolState.UndefinedWeak : LinkSymbolState.Undefined;
-                    h.File = file;
-                }
-                else if (h.State == LinkSymbolState.UndefinedWeak && !weak)
-                {
-                    h.State = LinkSymbolState.Undefined;
-                }
-
-                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize: null);
-                continue;
-            }
-
-            if (sym.IsCommon)
-            {
-                // bfd/linker.c: a common takes over from a reference or a weak definition (and the file gets a COMMON
-                // section); a bigger common moves it to the new file; a strong definition keeps it.
-                var commonSize = h.Size;
-                switch (h.State)
-                {
-                    case LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak or LinkSymbolState.DefinedWeak:
-                        h.State = LinkSymbolState.Common;
-                        commonSize = sym.Size;
-                        h.CommonAlignment = sym.Value;
-                        h.Section = null;
-                        h.File = file;
-                        file.AddCommonSection();
-                        break;
-                    case LinkSymbolState.Common:
-                        if (sym.Size > h.Size)
-                        {
-                            commonSize = sym.Size;
-                            file.AddCommonSection();
-                        }
-
-                        h.CommonAlignment = Math.Max(h.CommonAlignment, sym.Value);
-                        break;
-                }
-
-                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize);
-                continue;
-            }
-
-            if (weak && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common)
-            {
-                // _bfd_elf_merge_symbol skips a weak definition once the name is defined or common: nothing of it
-                // (size, type) is kept.
-                continue;
-            }
-
-            if (h.State == LinkSymbolState.Defined)
-            {
-                var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.Name}+0x{h.Value:x})" : $"{h.File?.Path}";
-                throw new ElfFormatException(ErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
-                    $"multiple definition of `{name}'; {where}: first defined here");
-            }
-
-            h.State = weak ? LinkSymbolState.DefinedWeak : LinkSymbolState.Defined;
-            h.Section = section;
-            h.IsAbsolute = section is null;
-            h.ScriptSection = null;
-            h.ScriptDefined = false;
-            h.Value = sym.Value;
-            h.File = file;
-            MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
-        }
-    }
-
-    /// <summary>
-    /// bfd/elflink.c <c>elf_link_add_object_symbols</c> after the merge, for every symbol not skipped: a non-zero size
-    /// is taken from a definition (or a common, when none is known yet), a common's size wins, and a type other than
-    /// NOTYPE is taken from a strong definition, or whenever the entry has none yet (even from a reference).
-    /// </summary>
-    private static void MergeSizeAndType(LinkSymbol h, in ElfSymbol sym, bool definition, bool weak, bool oldWeak, ulong? commonSize)
-    {
-        commonSize ??= h.Size;
-        if (sym.Size != 0 && (definition || h.Size == 0))
-        {
-            h.Size = sym.Size;
-        }
-
-        if (h.State == LinkSymbolState.Common)
-        {
-            h.Size = commonSize.Value;
-        }
-
-        if (sym.Type != ElfConstants.SttNotype &&
-            ((definition && !weak) || (oldWeak && h.State == LinkSymbolState.Common) || h.Type == ElfConstants.SttNotype))
-        {
-            h.Type = sym.Type;
-        }
     }
 }

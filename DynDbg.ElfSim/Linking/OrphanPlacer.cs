@@ -2,7 +2,14 @@ using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Linking;
 
-internal sealed partial class LinkEngine
+/// <summary>
+/// Orphan placement for a relocatable link: ld/ldlang.c <c>lang_place_orphans</c> offers every input section no
+/// description matched to ld/ldelf.c <c>ldelf_place_orphan</c>, which joins a same-named output statement or makes
+/// a new one (<c>lang_insert_orphan</c>) after the statement its kind belongs after (the <c>hold[]</c> table,
+/// <c>output_rel_find</c>, <c>lang_output_section_find_by_flags</c>). Sections are added through
+/// <c>lang_add_section</c>, which the engine owns and passes in.
+/// </summary>
+internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, InputSection> addSection)
 {
     private const int Special = 1;
 
@@ -42,9 +49,9 @@ internal sealed partial class LinkEngine
     private OutputSection? _firstOrphanNote;
 
     /// <summary>ld/ldlang.c <c>lang_place_orphans</c>: every input section nothing matched, file by file in load order.</summary>
-    private void PlaceOrphans()
+    public void PlaceOrphans()
     {
-        foreach (var file in _loadOrder)
+        foreach (var file in ctx.LoadOrder)
         {
             foreach (var s in file.Sections)
             {
@@ -77,13 +84,13 @@ internal sealed partial class LinkEngine
         var secname = s.Name;
         var constraint = 0;
         OutputStatement? matchByName = null;
-        foreach (var os in _osCreation.Where(o => o.Name == secname && o.Constraint >= 0).ToList())
+        foreach (var os in ctx.OsCreation.Where(o => o.Name == secname && o.Constraint >= 0).ToList())
         {
             constraint = Special;
             if (os.Section is { } o && (o.Flags == SectionFlags.None ||
                                         (((s.Flags ^ o.Flags) & (SectionFlags.Load | SectionFlags.Alloc)) == 0 && OrphanCompatible(s, o))))
             {
-                AddSection(os.Children, s, null, os);
+                addSection(os, s);
                 s.OrphanReason = $"orphan: joined output section {os.Name} of the same name (compatible flags)";
                 return;
             }
@@ -96,7 +103,7 @@ internal sealed partial class LinkEngine
 
         if (matchByName is not null)
         {
-            AddSection(matchByName.Children, s, null, matchByName);
+            addSection(matchByName, s);
             s.OrphanReason = $"orphan: joined the script's empty output section {matchByName.Name} of the same name";
             return;
         }
@@ -107,7 +114,7 @@ internal sealed partial class LinkEngine
             {
                 if (ho.Name is not null)
                 {
-                    ho.Os = FindOs(ho.Name);
+                    ho.Os = ctx.FindOs(ho.Name);
                     if (ho.Os is not null && ho.Os.HoldFlags == SectionFlags.None)
                     {
                         ho.Os.HoldFlags = ho.Flags;
@@ -163,7 +170,7 @@ internal sealed partial class LinkEngine
         {
             if (place.Os is null)
             {
-                place.Os = place.Name is not null ? FindOs(place.Name) : OutputRelFind(s.Elf.Type == ElfConstants.ShtRela);
+                place.Os = place.Name is not null ? ctx.FindOs(place.Name) : OutputRelFind(s.Elf.Type == ElfConstants.ShtRela);
             }
 
             after = place.Os;
@@ -176,7 +183,7 @@ internal sealed partial class LinkEngine
 
             if (after is null)
             {
-                after = _abs;
+                after = ctx.Abs;
                 how = "before every script section (no output section has matching flags)";
             }
         }
@@ -211,7 +218,7 @@ internal sealed partial class LinkEngine
     private OutputStatement? OutputRelFind(bool rela)
     {
         OutputStatement? last = null, lastAlloc = null, lastRoAlloc = null, lastRel = null, lastRelAlloc = null;
-        foreach (var lookup in _osList)
+        foreach (var lookup in ctx.OsList)
         {
             if (lookup.Constraint >= 0 && lookup.Name.StartsWith(".rel", StringComparison.Ordinal))
             {
@@ -256,7 +263,7 @@ internal sealed partial class LinkEngine
         // The looks considered: every statement after *ABS*, with its section's flags, or its hold flags.
         IEnumerable<(OutputStatement Os, SectionFlags Flags)> Looks(bool useMatchType, bool tlsNoMatchType = false)
         {
-            foreach (var look in _osList.Skip(1))
+            foreach (var look in ctx.OsList.Skip(1))
             {
                 var f = look.HoldFlags;
                 if (look.Section is { } o)
@@ -382,10 +389,10 @@ internal sealed partial class LinkEngine
     /// <summary>ld/ldlang.c <c>output_prev_sec_find</c>.</summary>
     private OutputSection? OutputPrevSecFind(OutputStatement os)
     {
-        var i = _osList.IndexOf(os);
+        var i = ctx.OsList.IndexOf(os);
         for (var k = i - 1; k >= 0; k--)
         {
-            var lookup = _osList[k];
+            var lookup = ctx.OsList[k];
             if (lookup.Constraint < 0)
             {
                 continue;
@@ -406,12 +413,12 @@ internal sealed partial class LinkEngine
     /// </summary>
     private int InsertOsAfterIndex(OutputStatement after)
     {
-        var ignoreFirst = ReferenceEquals(after, _abs);
+        var ignoreFirst = ReferenceEquals(after, ctx.Abs);
         var assign = -1;
-        var i = _statements.IndexOf(after) + 1;
-        for (; i < _statements.Count; i++)
+        var i = ctx.Statements.IndexOf(after) + 1;
+        for (; i < ctx.Statements.Count; i++)
         {
-            switch (_statements[i])
+            switch (ctx.Statements[i])
             {
                 case AssignmentNode a:
                     if (assign < 0 && a.Source.IsDot)
@@ -465,14 +472,14 @@ internal sealed partial class LinkEngine
             Constraint = constraint,
             IsOrphan = true,
         };
-        _osCreation.Add(os);
-        _osList.Add(os);
+        ctx.OsCreation.Add(os);
+        ctx.OsList.Add(os);
         if (after is null)
         {
-            _statements.Add(os);
+            ctx.Statements.Add(os);
         }
 
-        AddSection(os.Children, s, null, os);
+        addSection(os, s);
         if (after is null || os.Section is null || place is null)
         {
             return os;
@@ -481,7 +488,7 @@ internal sealed partial class LinkEngine
         var snew = os.Section;
         var placeAfter = place.StmtAfter is null;
         var insertAfter = true;
-        if (!place.SectionSet && !ReferenceEquals(after, _abs))
+        if (!place.SectionSet && !ReferenceEquals(after, ctx.Abs))
         {
             var bfdSection = after.Section ?? OutputPrevSecFind(after);
             if (bfdSection is not null && !ReferenceEquals(bfdSection, snew))
@@ -497,14 +504,14 @@ internal sealed partial class LinkEngine
             place.SectionAfter = null;
         }
 
-        var asIndex = place.SectionAfter is null ? 0 : _sections.IndexOf(place.SectionAfter) + 1;
-        var asSec = asIndex < _sections.Count ? _sections[asIndex] : null;
+        var asIndex = place.SectionAfter is null ? 0 : ctx.Sections.IndexOf(place.SectionAfter) + 1;
+        var asSec = asIndex < ctx.Sections.Count ? ctx.Sections[asIndex] : null;
         static bool IsLoadedNote(OutputSection? o) => o is not null && o.ElfType == ElfConstants.ShtNote && (o.Flags & SectionFlags.Load) != 0;
         var sIsNote = s.Elf.Type == ElfConstants.ShtNote && (s.Flags & SectionFlags.Load) != 0;
         if (asSec is null)
         {
-            _sections.Remove(snew);
-            _sections.Add(snew);
+            ctx.Sections.Remove(snew);
+            ctx.Sections.Add(snew);
         }
         else if (sIsNote || IsLoadedNote(asSec))
         {
@@ -513,7 +520,7 @@ internal sealed partial class LinkEngine
             if (sIsNote)
             {
                 _firstOrphanNote = null;
-                foreach (var sec in _sections)
+                foreach (var sec in ctx.Sections)
                 {
                     if (!ReferenceEquals(sec, snew) && IsLoadedNote(sec))
                     {
@@ -540,11 +547,11 @@ internal sealed partial class LinkEngine
             {
                 afterSecNote = true;
                 afterSec = asSec;
-                for (var k = _sections.IndexOf(asSec) + 1; k < _sections.Count; k++)
+                for (var k = ctx.Sections.IndexOf(asSec) + 1; k < ctx.Sections.Count; k++)
                 {
-                    if (IsLoadedNote(_sections[k]))
+                    if (IsLoadedNote(ctx.Sections[k]))
                     {
-                        afterSec = _sections[k];
+                        afterSec = ctx.Sections[k];
                     }
                 }
             }
@@ -554,10 +561,10 @@ internal sealed partial class LinkEngine
                 if (afterSec is not null)
                 {
                     var found = false;
-                    for (var k = _osList.IndexOf(after); k >= 0 && k < _osList.Count; k++)
+                    for (var k = ctx.OsList.IndexOf(after); k >= 0 && k < ctx.OsList.Count; k++)
                     {
-                        var stmt = _osList[k];
-                        var next = k + 1 < _osList.Count ? _osList[k + 1] : null;
+                        var stmt = ctx.OsList[k];
+                        var next = k + 1 < ctx.OsList.Count ? ctx.OsList[k + 1] : null;
                         if (insertAfter ? ReferenceEquals(stmt.Section, afterSec) : next is not null && ReferenceEquals(next.Section, afterSec))
                         {
                             placeAfter = true;
@@ -569,10 +576,10 @@ internal sealed partial class LinkEngine
 
                     if (!found)
                     {
-                        for (var k = _osList.IndexOf(after); k >= 0; k--)
+                        for (var k = ctx.OsList.IndexOf(after); k >= 0; k--)
                         {
-                            var stmt = _osList[k];
-                            var next = k + 1 < _osList.Count ? _osList[k + 1] : null;
+                            var stmt = ctx.OsList[k];
+                            var next = k + 1 < ctx.OsList.Count ? ctx.OsList[k + 1] : null;
                             if (insertAfter ? ReferenceEquals(stmt.Section, afterSec) : next is not null && ReferenceEquals(next.Section, afterSec))
                             {
                                 placeAfter = true;
@@ -583,21 +590,21 @@ internal sealed partial class LinkEngine
                     }
                 }
 
-                var idx = afterSec is null ? -1 : _sections.IndexOf(afterSec);
+                var idx = afterSec is null ? -1 : ctx.Sections.IndexOf(afterSec);
                 var neighbour = afterSec is null ? null : insertAfter
-                    ? (idx + 1 < _sections.Count ? _sections[idx + 1] : null)
-                    : (idx > 0 ? _sections[idx - 1] : null);
+                    ? (idx + 1 < ctx.Sections.Count ? ctx.Sections[idx + 1] : null)
+                    : (idx > 0 ? ctx.Sections[idx - 1] : null);
                 if (afterSec is null || !ReferenceEquals(neighbour, snew))
                 {
-                    _sections.Remove(snew);
+                    ctx.Sections.Remove(snew);
                     if (afterSec is not null)
                     {
-                        var at = _sections.IndexOf(afterSec);
-                        _sections.Insert(insertAfter ? at + 1 : at, snew);
+                        var at = ctx.Sections.IndexOf(afterSec);
+                        ctx.Sections.Insert(insertAfter ? at + 1 : at, snew);
                     }
                     else
                     {
-                        _sections.Insert(0, snew);
+                        ctx.Sections.Insert(0, snew);
                     }
                 }
             }
@@ -614,20 +621,20 @@ internal sealed partial class LinkEngine
         place.SectionAfter = snew;
 
         // The statement list and the list of output statements.
-        _statements.Remove(os);
-        _osList.Remove(os);
+        ctx.Statements.Remove(os);
+        ctx.OsList.Remove(os);
         if (placeAfter)
         {
-            _statements.Insert(InsertOsAfterIndex(after), os);
+            ctx.Statements.Insert(InsertOsAfterIndex(after), os);
             place.OsTailAfter = after;
         }
         else
         {
-            _statements.Insert(_statements.IndexOf(place.StmtAfter!) + 1, os);
+            ctx.Statements.Insert(ctx.Statements.IndexOf(place.StmtAfter!) + 1, os);
         }
 
         place.StmtAfter = os;
-        _osList.Insert(_osList.IndexOf(place.OsTailAfter!) + 1, os);
+        ctx.OsList.Insert(ctx.OsList.IndexOf(place.OsTailAfter!) + 1, os);
         place.OsTailAfter = os;
         return os;
     }
@@ -635,13 +642,13 @@ internal sealed partial class LinkEngine
     /// <summary>Moves <paramref name="s"/> just before <paramref name="before"/> unless it is already there.</summary>
     private void MoveBefore(OutputSection s, OutputSection before)
     {
-        var bi = _sections.IndexOf(before);
-        if (ReferenceEquals(before, s) || (bi > 0 && ReferenceEquals(_sections[bi - 1], s)))
+        var bi = ctx.Sections.IndexOf(before);
+        if (ReferenceEquals(before, s) || (bi > 0 && ReferenceEquals(ctx.Sections[bi - 1], s)))
         {
             return;
         }
 
-        _sections.Remove(s);
-        _sections.Insert(_sections.IndexOf(before), s);
+        ctx.Sections.Remove(s);
+        ctx.Sections.Insert(ctx.Sections.IndexOf(before), s);
     }
 }

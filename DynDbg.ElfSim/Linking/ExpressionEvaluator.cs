@@ -1,0 +1,702 @@
+using DynDbg.ElfSim.Elf;
+using E = DynDbg.ElfSim.Linking.ScriptExpression;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// ld/ldexp.c: folds script expressions and runs assignments (<c>exp_fold_tree</c>, <c>fold_name</c>,
+/// <c>fold_binary</c>, <c>exp_get_vma</c>, <c>update_definedness</c>, <c>ldexp_finalize_syms</c>) against the
+/// link's hash table and output sections. The layout passes of ld/ldlang.c drive it: each pass starts with
+/// <see cref="BeginPass"/>, which gives it a fresh <see cref="AddressState"/> (lld's per-pass state), and the pass
+/// keeps that state's section_for_dot fields current. The expression context of one fold (ld's <c>expld</c>) is
+/// a struct too, set for the length of a fold by a disposable scope.
+/// </summary>
+internal sealed class ExpressionEvaluator(LinkContext ctx)
+{
+    /// <summary>What an expression is relative to (ld's expld.result.section): a plain number, the absolute
+    /// section, an output section, or nothing defined (an assignment inside a statement without a section).</summary>
+    internal enum RefKind
+    {
+        Number,
+        Abs,
+        Section,
+        Undefined,
+    }
+
+    /// <summary>A folded value (ld's etree_value_type): whether it is known, the number, and what it is relative to.</summary>
+    internal readonly record struct Value(bool Valid, ulong V, RefKind Kind, OutputSection? Section = null)
+    {
+        public ulong Base => Kind == RefKind.Section ? Section!.Address : 0;
+
+        public static readonly Value Invalid = new(false, 0, RefKind.Number);
+    }
+
+    /// <summary>ld's definedness table: which pass last assigned a script symbol and what it ends up relative to.</summary>
+    private sealed class Definedness
+    {
+        public int Iteration;
+        public bool ByObject;
+        public OutputSection? FinalSection;
+    }
+
+    /// <summary>ld/ldexp.h <c>struct ldexp_control</c> (expld), the part this emulation uses: the location counter and
+    /// the section it is relative to, rel_from_abs, and what an assignment being folded has seen so far.</summary>
+    private struct Expld
+    {
+        public ulong Dot;
+        public bool HaveDot;
+        public RefKind Kind;
+        public OutputSection? Section;
+        public bool RelFromAbs;
+        public string? AssignName;
+        public LinkSymbol? AssignSrc;
+        public bool AssignSrcMany;
+        public bool AssigningToDot;
+    }
+
+    private readonly Dictionary<string, Definedness> _definedness = new(StringComparer.Ordinal);
+    private readonly HashSet<ScriptStatement.Assignment> _provided = [];
+    private AddressState _state;
+    private Expld _expld;
+
+    private ulong ContextBase => _expld.Kind == RefKind.Section ? _expld.Section!.Address : 0;
+
+    /// <summary>The state of the pass under way; the layout pass updates its section_for_dot fields.</summary>
+    public ref AddressState State => ref _state;
+
+    /// <summary>Starts a pass of lang_size_sections or lang_do_assignments: expld.phase is set, lang_statement_iteration
+    /// goes up by one, and the rest of the per-pass state starts afresh.</summary>
+    public void BeginPass(LayoutPhase phase) => _state = new AddressState(phase, _state.Iteration + 1);
+
+    /// <summary>
+    /// ld/ldlang.c <c>open_input_bfds</c> folding a PROVIDE in the first phase: when the files loaded so far leave its
+    /// symbol undefined (and the value does not mention it), the PROVIDE is "provided" for good, and then defines
+    /// the symbol even over a later weak definition.
+    /// </summary>
+    public void FoldFirstPhase(ScriptStatement.Assignment a)
+    {
+        if (ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
+            && !a.Value.Mentions(a.Target))
+        {
+            _provided.Add(a);
+        }
+    }
+
+    /// <summary>ld/ldexp.c <c>exp_fold_tree</c> with the context of <paramref name="current"/> (the absolute section
+    /// at the top level, else the statement's output section, or none yet).</summary>
+    public Value FoldTree(E e, OutputStatement current, ulong dot) => EvalIn(e, ContextOf(current), current.Section, dot);
+
+    /// <summary>ld/ldexp.c <c>exp_fold_tree</c> with bfd_abs_section_ptr as the context.</summary>
+    public Value FoldTreeAbs(E e, ulong dot) => EvalIn(e, RefKind.Abs, null, dot);
+
+    private static ulong AlignN(ulong value, ulong align) => align <= 1 ? value : (value + align - 1) / align * align;
+
+    private static RefKind ContextOf(OutputStatement current) =>
+        current.IsAbs ? RefKind.Abs : current.Section is null ? RefKind.Undefined : RefKind.Section;
+
+    /// <summary>Evaluates <paramref name="e"/> with ld's expld context set to <paramref name="kind"/>/<paramref name="section"/>.</summary>
+    private Value EvalIn(E e, RefKind kind, OutputSection? section, ulong dot)
+    {
+        using (EnterContext(kind, section, dot, haveDot: true))
+        {
+            return Fold(e);
+        }
+    }
+
+    /// <summary>Sets ld's expld context (section, dot, whether there is one) until the scope is disposed; like
+    /// exp_fold_tree, it also clears rel_from_abs.</summary>
+    private ContextScope EnterContext(RefKind kind, OutputSection? section, ulong dot, bool haveDot)
+    {
+        var scope = new ContextScope(this, _expld.Kind, _expld.Section, _expld.Dot, _expld.HaveDot);
+        (_expld.Kind, _expld.Section, _expld.Dot, _expld.HaveDot, _expld.RelFromAbs) = (kind, section, dot, haveDot, false);
+        return scope;
+    }
+
+    private readonly struct ContextScope(ExpressionEvaluator evaluator, RefKind kind, OutputSection? section, ulong dot, bool haveDot) : IDisposable
+    {
+        public void Dispose() => (evaluator._expld.Kind, evaluator._expld.Section, evaluator._expld.Dot, evaluator._expld.HaveDot) = (kind, section, dot, haveDot);
+    }
+
+    /// <summary>exp_get_vma: a constant expression, evaluated without a location counter.</summary>
+    public ulong EvalConstant(E e, string what)
+    {
+        using (EnterContext(RefKind.Abs, null, 0, haveDot: false))
+        {
+            var r = Fold(e);
+            if (!r.Valid)
+            {
+                throw ScriptErrors.Evaluation(e.Location, $"nonconstant expression for {what}");
+            }
+
+            return r.V;
+        }
+    }
+
+    // ------------------------------------------------------------------ assignments (exp_fold_tree_1, etree_assign)
+
+    /// <summary>ld/ldexp.c <c>exp_fold_tree_1</c> for an assignment statement (etree_assign, etree_provide) in the
+    /// context of <paramref name="current"/>: a dot assignment moves <paramref name="dot"/>, a symbol assignment
+    /// defines the symbol; what the final pass computed stays on the node for the map.</summary>
+    public void Assign(AssignmentNode node, OutputStatement current, ref ulong dot)
+    {
+        var a = node.Source;
+        using (EnterContext(ContextOf(current), current.Section, dot, haveDot: true))
+        {
+            if (a.IsDot)
+            {
+                node.FinalValid = AssignDot(a, ref dot, out var value);
+                node.FinalDot = value;
+            }
+            else
+            {
+                node.FinalValid = AssignSymbol(a, out var selfReference);
+                node.SelfReference = selfReference;
+            }
+        }
+    }
+
+    private bool AssignDot(ScriptStatement.Assignment a, ref ulong dot, out ulong value)
+    {
+        value = 0;
+        if (a.Provide)
+        {
+            throw ScriptErrors.Evaluation(a.Location, "can not PROVIDE assignment to location counter");
+        }
+
+        _expld.AssigningToDot = true;
+        Value r;
+        try
+        {
+            r = Fold(a.Value);
+        }
+        finally
+        {
+            _expld.AssigningToDot = false;
+        }
+
+        if (!r.Valid || _expld.Kind == RefKind.Undefined)
+        {
+            if (_state.Phase != LayoutPhase.Mark)
+            {
+                throw ScriptErrors.Evaluation(a.Location, "invalid assignment to location counter");
+            }
+
+            return false;
+        }
+
+        value = r.V + (r.Kind == RefKind.Number ? ContextBase : r.Base);
+        if (_state.Phase <= LayoutPhase.Allocating || _expld.Kind == RefKind.Abs)
+        {
+            var next = value;
+            if (next < _expld.Dot && _expld.Kind != RefKind.Abs)
+            {
+                throw ScriptErrors.Evaluation(a.Location, $"cannot move location counter backwards (from {_expld.Dot:x16} to {next:x16})");
+            }
+
+            _expld.Dot = next;
+            dot = next;
+        }
+
+        return true;
+    }
+
+    private bool AssignSymbol(ScriptStatement.Assignment a, out bool selfReference)
+    {
+        selfReference = false;
+        LinkSymbol? h = null;
+        if (a.Provide && !_provided.Contains(a))
+        {
+            h = ctx.Symbols.Find(a.Target);
+            if (h is null || !(h.State is LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak))
+            {
+                return false;
+            }
+        }
+
+        _expld.AssignName = a.Target;
+        _expld.AssignSrc = null;
+        _expld.AssignSrcMany = false;
+        var r = Fold(a.Value);
+        selfReference = _expld.AssignName is null;
+        if (_state.Phase == LayoutPhase.Final || _expld.AssignName is not null)
+        {
+            if (a.Provide)
+            {
+                _provided.Add(a);
+            }
+
+            h ??= ctx.Symbols.GetOrAdd(a.Target, () => new LinkSymbol(a.Target));
+            if (!r.Valid && h.State == LinkSymbolState.New)
+            {
+                r = new Value(true, 0, RefKind.Number);
+            }
+
+            if (r.Valid)
+            {
+                if (r.Kind == RefKind.Number)
+                {
+                    r = r with { Kind = _expld.Kind, Section = _expld.Section };
+                }
+
+                UpdateDefinedness(a.Target, h, r);
+                h.State = LinkSymbolState.Defined;
+                h.Value = r.V;
+                h.Section = null;
+                h.ScriptSection = r.Kind == RefKind.Section ? r.Section : null;
+                h.IsAbsolute = r.Kind != RefKind.Section;
+                h.ScriptDefined = true;
+                h.AssignedBy = a;
+                if (a.Hidden)
+                {
+                    h.ForcedLocal = true;
+                }
+
+                if (_expld.AssignSrc is { } src && !_expld.AssignSrcMany)
+                {
+                    h.Type = src.Type;
+                }
+            }
+        }
+
+        _expld.AssignName = null;
+        return r.Valid;
+    }
+
+    /// <summary>ld/ldexp.c <c>update_definedness</c>, and section_for_dot for symbols set from "." outside sections.</summary>
+    private void UpdateDefinedness(string name, LinkSymbol h, Value r)
+    {
+        if (!_definedness.TryGetValue(name, out var d))
+        {
+            d = new Definedness();
+            _definedness[name] = d;
+        }
+
+        if (!h.ScriptDefined && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common)
+        {
+            d.ByObject = true;
+        }
+
+        d.Iteration = _state.Iteration;
+        d.FinalSection = null;
+        if (_state.Phase == LayoutPhase.Final && _expld.RelFromAbs && r.Kind == RefKind.Abs)
+        {
+            d.FinalSection = SectionForDot();
+        }
+    }
+
+    /// <summary>ld/ldlang.c <c>section_for_dot</c>: the output section a symbol assigned from "." outside any
+    /// output section becomes relative to (the previous allocated one, or the next after a dot assignment).</summary>
+    private OutputSection? SectionForDot()
+    {
+        if (_state.CurrentSection is null || _state.PreferNextSection)
+        {
+            OutputStatement? os = null;
+            if (_state.CurrentAssignList is not null && _state.CurrentAssign is not null)
+            {
+                var i = _state.CurrentAssignList.IndexOf(_state.CurrentAssign);
+                for (var k = i; k >= 0 && k < _state.CurrentAssignList.Count; k++)
+                {
+                    if (_state.CurrentAssignList[k] is OutputStatement found)
+                    {
+                        os = found;
+                        break;
+                    }
+                }
+            }
+
+            var oi = os is null ? -1 : ctx.OsList.IndexOf(os);
+            while (oi >= 0 && oi < ctx.OsList.Count && !ctx.OsList[oi].AfterEnd && ctx.OsList[oi].Section is null)
+            {
+                oi++;
+            }
+
+            os = oi >= 0 && oi < ctx.OsList.Count ? ctx.OsList[oi] : null;
+            if (_state.CurrentSection is null || os is null || !os.AfterEnd)
+            {
+                if (os is { Section: null })
+                {
+                    return null;
+                }
+
+                var si = os?.Section is { } s0 ? ctx.Sections.IndexOf(s0) : ctx.Sections.Count - 1;
+                while (si >= 0 && ((ctx.Sections[si].Flags & SectionFlags.Alloc) == 0 || (ctx.Sections[si].Flags & SectionFlags.ThreadLocal) != 0))
+                {
+                    si--;
+                }
+
+                return si >= 0 ? ctx.Sections[si] : null;
+            }
+        }
+
+        var idx = ctx.Sections.IndexOf(_state.CurrentSection!.Section!);
+        while (idx >= 0 && ((ctx.Sections[idx].Flags & SectionFlags.Alloc) == 0 || (ctx.Sections[idx].Flags & SectionFlags.ThreadLocal) != 0))
+        {
+            idx--;
+        }
+
+        if (idx < 0)
+        {
+            idx = 0;
+            while (idx < ctx.Sections.Count && ((ctx.Sections[idx].Flags & SectionFlags.Alloc) == 0 || (ctx.Sections[idx].Flags & SectionFlags.ThreadLocal) != 0))
+            {
+                idx++;
+            }
+        }
+
+        return idx < ctx.Sections.Count ? ctx.Sections[idx] : null;
+    }
+
+    /// <summary>ld/ldexp.c <c>ldexp_finalize_syms</c>.</summary>
+    public void FinalizeScriptSymbols()
+    {
+        foreach (var (name, d) in _definedness)
+        {
+            if (d.FinalSection is not { } sec)
+            {
+                continue;
+            }
+
+            var h = ctx.Symbols.Find(name);
+            if (h is { State: LinkSymbolState.Defined, ScriptDefined: true, IsAbsolute: true })
+            {
+                h.Value -= sec.Address;
+                h.ScriptSection = sec;
+                h.IsAbsolute = false;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ folding (ld/ldexp.c)
+
+    private Value Fold(E e)
+    {
+        switch (e)
+        {
+            case E.Number n:
+                return _expld.Kind == RefKind.Abs ? new Value(true, n.Value, RefKind.Abs) : new Value(true, n.Value, RefKind.Number);
+            case E.Symbol { IsDot: true }:
+                if (!_expld.HaveDot)
+                {
+                    return Value.Invalid;
+                }
+
+                _expld.RelFromAbs = true;
+                return new Value(true, _expld.Dot - ContextBase, _expld.Kind, _expld.Section);
+            case E.Symbol s:
+                return FoldName(s);
+            case E.Unary u:
+                return FoldUnary(u);
+            case E.Binary b:
+                return FoldBinary(b);
+            case E.Conditional c:
+            {
+                var (saveSrc, saveMany) = (_expld.AssignSrc, _expld.AssignSrcMany);
+                var cond = Fold(c.Condition);
+                (_expld.AssignSrc, _expld.AssignSrcMany) = (saveSrc, saveMany);
+                return cond.Valid ? Fold(cond.V != 0 ? c.Then : c.Else) : cond;
+            }
+
+            case E.NameFunction f:
+                return FoldFunction(f);
+            default:
+                throw new InvalidOperationException($"unknown expression {e}");
+        }
+    }
+
+    private Value FoldName(E.Symbol s)
+    {
+        var h = ctx.Symbols.GetOrAdd(s.Name, () => new LinkSymbol(s.Name));
+        Value result;
+        if (h.IsDefined)
+        {
+            result = SymbolValue(h, s);
+        }
+        else
+        {
+            if (_state.Phase == LayoutPhase.Final || (_state.Phase != LayoutPhase.Mark && _expld.AssigningToDot))
+            {
+                throw ScriptErrors.Evaluation(s.Location, $"undefined symbol `{s.Name}' referenced in expression");
+            }
+
+            if (h.State == LinkSymbolState.New)
+            {
+                h.State = LinkSymbolState.Undefined;
+                h.ReferencedByScript = true;
+            }
+
+            result = Value.Invalid;
+        }
+
+        if (_expld.AssignSrc is null && !_expld.AssignSrcMany)
+        {
+            _expld.AssignSrc = h;
+        }
+        else
+        {
+            _expld.AssignSrcMany = true;
+        }
+
+        if (_expld.AssignName == s.Name &&
+            !(h.IsDefined && h.ScriptDefined && h.IsAbsolute && _definedness.TryGetValue(s.Name, out var d) && d.Iteration == _state.Iteration))
+        {
+            _expld.AssignName = null;
+        }
+
+        return result;
+    }
+
+    private Value SymbolValue(LinkSymbol h, E.Symbol s)
+    {
+        if (h.ScriptDefined)
+        {
+            if (h.ScriptSection is { } os)
+            {
+                return new Value(true, h.Value, RefKind.Section, os);
+            }
+
+            return _expld.Kind != RefKind.Abs ? new Value(true, h.Value, RefKind.Number) : new Value(true, h.Value, RefKind.Abs);
+        }
+
+        if (h.Section is null)
+        {
+            return _expld.Kind != RefKind.Abs ? new Value(true, h.Value, RefKind.Number) : new Value(true, h.Value, RefKind.Abs);
+        }
+
+        var sec = h.Section;
+        if (!sec.Assigned)
+        {
+            if (_state.Phase == LayoutPhase.Mark)
+            {
+                return new Value(true, h.Value, RefKind.Number);
+            }
+
+            throw ScriptErrors.Evaluation(s.Location, $"unresolvable symbol `{s.Name}' referenced in expression");
+        }
+
+        if (sec.Output is null)
+        {
+            return _expld.Kind != RefKind.Abs ? new Value(true, h.Value + sec.OutputOffset, RefKind.Number) : new Value(true, h.Value + sec.OutputOffset, RefKind.Abs);
+        }
+
+        return new Value(true, h.Value + sec.OutputOffset, RefKind.Section, sec.Output);
+    }
+
+    private Value FoldUnary(E.Unary u)
+    {
+        var r = Fold(u.Operand);
+        if (!r.Valid)
+        {
+            return r;
+        }
+
+        switch (u.Op)
+        {
+            case "ALIGN":
+                if (!_expld.HaveDot)
+                {
+                    return Value.Invalid;
+                }
+
+                _expld.RelFromAbs = true;
+                return new Value(true, AlignN(_expld.Dot, r.V) - ContextBase, _expld.Kind, _expld.Section);
+            case "ABSOLUTE":
+                return MakeAbs(r);
+            case "LOG2CEIL":
+            {
+                var v = r.V;
+                var result = unchecked((ulong)-1);
+                var roundUp = false;
+                do
+                {
+                    result++;
+                    if (v > 1 && (v & 1) != 0)
+                    {
+                        roundUp = true;
+                    }
+                }
+                while ((v >>= 1) != 0);
+
+                return new Value(true, roundUp ? result + 1 : result, RefKind.Number);
+            }
+
+            case "NEXT":
+                if (!_expld.HaveDot)
+                {
+                    return Value.Invalid;
+                }
+
+                var abs = MakeAbs(r);
+                return abs with { V = AlignN(_expld.Dot, abs.V) };
+            case "~":
+                return r with { V = ~r.V };
+            case "!":
+                return r with { V = r.V == 0 ? 1UL : 0UL };
+            case "-":
+                return r with { V = unchecked(0 - r.V) };
+            default:
+                throw new InvalidOperationException($"unknown unary operator {u.Op}");
+        }
+    }
+
+    private Value MakeAbs(Value r)
+    {
+        _expld.RelFromAbs = false;
+        return new Value(r.Valid, r.V + r.Base, RefKind.Abs);
+    }
+
+    private Value FoldBinary(E.Binary b)
+    {
+        var lhs = Fold(b.Left);
+        var rhs = Fold(b.Right);
+        if (!lhs.Valid || !rhs.Valid)
+        {
+            return Value.Invalid;
+        }
+
+        // ld/ldexp.c fold_binary: values of two different sections are both made absolute; a plain number takes
+        // the other operand's section (and the left operand is then treated as the plain one).
+        if (!SameRef(lhs, rhs))
+        {
+            if (rhs.Kind != RefKind.Number && lhs.Kind != RefKind.Number)
+            {
+                rhs = MakeAbs(rhs);
+                lhs = new Value(true, lhs.V + lhs.Base, RefKind.Abs);
+            }
+            else if (rhs.Kind == RefKind.Number)
+            {
+                rhs = rhs with { Kind = lhs.Kind, Section = lhs.Section };
+                lhs = lhs with { Kind = RefKind.Number, Section = null };
+            }
+        }
+
+        ulong l = lhs.V, r = rhs.V;
+        switch (b.Op)
+        {
+            case "+": return Arith(lhs, rhs, unchecked(l + r));
+            case "-": return Arith(lhs, rhs, unchecked(l - r));
+            case "*": return Arith(lhs, rhs, unchecked(l * r));
+            case "<<": return Arith(lhs, rhs, r >= 64 ? 0 : l << (int)r);
+            case ">>": return Arith(lhs, rhs, r >= 64 ? 0 : l >> (int)r);
+            case "&": return Arith(lhs, rhs, l & r);
+            case "^": return Arith(lhs, rhs, l ^ r);
+            case "|": return Arith(lhs, rhs, l | r);
+            case "/":
+            case "%":
+                if (r == 0)
+                {
+                    if (_state.Phase != LayoutPhase.Mark)
+                    {
+                        throw ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero");
+                    }
+
+                    return Arith(lhs, rhs, r);
+                }
+
+                return Arith(lhs, rhs, b.Op == "/" ? (ulong)((long)l / (long)r) : (ulong)((long)l % (long)r));
+            case "==": return new Value(true, l == r ? 1UL : 0UL, RefKind.Number);
+            case "!=": return new Value(true, l != r ? 1UL : 0UL, RefKind.Number);
+            case "<": return new Value(true, l < r ? 1UL : 0UL, RefKind.Number);
+            case ">": return new Value(true, l > r ? 1UL : 0UL, RefKind.Number);
+            case "<=": return new Value(true, l <= r ? 1UL : 0UL, RefKind.Number);
+            case ">=": return new Value(true, l >= r ? 1UL : 0UL, RefKind.Number);
+            case "&&": return new Value(true, l != 0 && r != 0 ? 1UL : 0UL, RefKind.Number);
+            case "||": return new Value(true, l != 0 || r != 0 ? 1UL : 0UL, RefKind.Number);
+            case "MAX": return rhs with { V = Math.Max(l, r) };
+            case "MIN": return rhs with { V = Math.Min(l, r) };
+            case "ALIGN": return rhs with { V = AlignN(l, r) };
+            default:
+                throw new InvalidOperationException($"unknown binary operator {b.Op}");
+        }
+    }
+
+    private static bool SameRef(Value a, Value b) => a.Kind == b.Kind && ReferenceEquals(a.Section, b.Section);
+
+    /// <summary>ld/ldexp.c <c>arith_result_section</c>: when both operands have the same section the result is a
+    /// plain number (absolute at the top level, where ld is not in its "sane" expression mode).</summary>
+    private Value Arith(Value lhs, Value rhs, ulong v)
+    {
+        if (SameRef(lhs, rhs))
+        {
+            return _expld.Kind == RefKind.Abs ? new Value(true, v, RefKind.Abs) : new Value(true, v, RefKind.Number);
+        }
+
+        return rhs with { V = v };
+    }
+
+    private Value FoldFunction(E.NameFunction f)
+    {
+        switch (f.Function)
+        {
+            case "DEFINED":
+            {
+                var h = ctx.Symbols.Find(f.Argument);
+                var defined = h is not null && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common &&
+                              (!h.ScriptDefined || !_definedness.TryGetValue(f.Argument, out var d) || d.ByObject || d.Iteration == _state.Iteration);
+                return new Value(true, defined ? 1UL : 0UL, RefKind.Number);
+            }
+
+            case "CONSTANT":
+                return new Value(true, f.Argument == "MAXPAGESIZE" ? MaxPageSize : CommonPageSize, RefKind.Number);
+            case "ADDR":
+            case "LOADADDR":
+            {
+                var os = SectionOperand(f);
+                if (os is null)
+                {
+                    return Value.Invalid;
+                }
+
+                if (!os.ProcessedVma || os.Section is null)
+                {
+                    return Value.Invalid;
+                }
+
+                return f.Function == "ADDR"
+                    ? new Value(true, 0, RefKind.Section, os.Section)
+                    : new Value(true, os.Section.Address, RefKind.Abs);
+            }
+
+            case "SIZEOF":
+            case "ALIGNOF":
+            {
+                var os = SectionOperand(f);
+                if (os is null)
+                {
+                    return new Value(true, 0, RefKind.Number);
+                }
+
+                if (os.Section is not { } o)
+                {
+                    return new Value(true, 0, RefKind.Number);
+                }
+
+                var v = f.Function == "SIZEOF" ? (os.ProcessedVma ? o.Size : 0) : 1UL << o.AlignmentPower;
+                return new Value(true, v, RefKind.Number);
+            }
+
+            default:
+                throw new InvalidOperationException($"unknown function {f.Function}");
+        }
+    }
+
+    /// <summary>The psABI page sizes GNU ld uses for CONSTANT(MAXPAGESIZE/COMMONPAGESIZE).</summary>
+    private ulong MaxPageSize => ctx.Identity?.Machine switch
+    {
+        ElfMachine.AArch64 or ElfMachine.Arm or ElfMachine.Ppc64 or ElfMachine.Mips => 0x10000,
+        _ => 0x1000,
+    };
+
+    /// <summary>The output section ADDR/SIZEOF/ALIGNOF/LOADADDR name; one that does not exist is an error in the
+    /// final phase only, as in ld/ldexp.c <c>fold_name</c>.</summary>
+    private OutputStatement? SectionOperand(ScriptExpression.NameFunction f)
+    {
+        var os = ctx.FindOs(f.Argument);
+        if (os is null && _state.Phase == LayoutPhase.Final)
+        {
+            throw ScriptErrors.Evaluation(f.Location, $"undefined section `{f.Argument}' referenced in expression");
+        }
+
+        return os;
+    }
+
+    private static ulong CommonPageSize => 0x1000;}

@@ -1,0 +1,58 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// What the parts of one link share (lld's <c>Ctx</c> and <c>LinkerScript</c> lists; ld's <c>link_info</c> and the
+/// ldlang.c statement lists): the script and options, the inputs, the statement list with its lists of output
+/// statements, the output sections in file order, the global-symbol hash table and the diagnostics gathered for the
+/// end of the link. The engine, the expression evaluator, orphan placement, symbol resolution and the relocation
+/// collector all work on it; none of them keeps a copy of these lists.
+/// </summary>
+internal sealed class LinkContext
+{
+    public LinkContext(LinkerScript script, LinkOptions options)
+    {
+        Script = script;
+        Options = options;
+        Abs = new OutputStatement { Name = "*ABS*", IsAbs = true };
+        Statements.Add(Abs);
+        OsList.Add(Abs);
+    }
+
+    public LinkerScript Script { get; }
+    public LinkOptions Options { get; }
+
+    /// <summary>The inputs in command-line order.</summary>
+    public List<InputObject> Inputs { get; } = [];
+
+    /// <summary>The input bfds in the order ld loaded them (link_info.input_bfds): the final link walks them so.</summary>
+    public List<InputObject> LoadOrder { get; } = [];
+
+    /// <summary>The output's ELF identity, from the first input.</summary>
+    public ElfIdentity? Identity { get; set; }
+
+    /// <summary>ld's statement list (lang_statement_list), headed by <see cref="Abs"/>.</summary>
+    public List<LayoutNode> Statements { get; } = [];
+
+    /// <summary>ld's lang_os_list: the output statements in statement order (orphans are inserted into it).</summary>
+    public List<OutputStatement> OsList { get; } = [];
+
+    /// <summary>The output statements in creation order (script order, then orphans as they are made).</summary>
+    public List<OutputStatement> OsCreation { get; } = [];
+
+    /// <summary>The output sections in the order of the output file's section headers.</summary>
+    public List<OutputSection> Sections { get; } = [];
+
+    /// <summary>The global-symbol hash table, in bfd's traversal order.</summary>
+    public BfdHashOrder<LinkSymbol> Symbols { get; } = new();
+
+    /// <summary>The <c>*ABS*</c> statement at the head of the statement list (ld's abs_output_section).</summary>
+    public OutputStatement Abs { get; }
+
+    /// <summary>ASSERTs that failed in the final pass; the first is reported once the layout is done.</summary>
+    public List<AssertNode> FailedAsserts { get; } = [];
+
+    /// <summary>lang_output_section_find: the first statement (in creation order) with this name.</summary>
+    public OutputStatement? FindOs(string name) => OsCreation.FirstOrDefault(o => o.Name == name && o.Constraint >= 0);
+}

@@ -1,0 +1,223 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Linking;
+
+/// <summary>
+/// Symbol resolution as the files are loaded (lld's <c>SymbolTable</c>, with its comdat-group table): each input's
+/// <c>.gnu.linkonce.*</c> sections are kept or discarded by name (bfd/elflink.c
+/// <c>_bfd_elf_section_already_linked</c>), then its global symbols are merged into the link's hash table
+/// (<c>elf_link_add_object_symbols</c>, <c>_bfd_elf_merge_symbol</c>, bfd/linker.c for commons).
+/// </summary>
+internal sealed class SymbolResolver(LinkContext ctx)
+{
+    /// <summary>The linkonce section kept for each name (the already-linked table).</summary>
+    private readonly Dictionary<string, InputSection> _linkOnceKept = new(StringComparer.Ordinal);
+
+    /// <summary>ld/ldlang.c <c>load_symbols</c> for a relocatable input, once per file: the file joins the load order,
+    /// its linkonce sections are checked against those already linked, and its symbols are added.</summary>
+    public void Load(InputObject file)
+    {
+        if (ctx.LoadOrder.Contains(file))
+        {
+            return;
+        }
+
+        ctx.LoadOrder.Add(file);
+        LinkOnce(file);
+        AddSymbols(file);
+    }
+
+    /// <summary>
+    /// bfd/elflink.c <c>_bfd_elf_section_already_linked</c> for non-group sections: a <c>.gnu.linkonce.*</c>
+    /// section whose name was already linked is discarded (SEC_LINK_DUPLICATES_DISCARD), before the file's symbols
+    /// are read, so its symbols become references.
+    /// </summary>
+    private void LinkOnce(InputObject file)
+    {
+        if (ctx.Options.LinkOnce == LinkOnceRule.Lld)
+        {
+            return;
+        }
+
+        foreach (var s in file.Sections)
+        {
+            if (!s.IsLinkOnce)
+            {
+                continue;
+            }
+
+            if (_linkOnceKept.TryGetValue(s.Name, out var kept))
+            {
+                s.Discarded = DiscardReason.LinkOnceDuplicate;
+                s.KeptInstead = kept;
+                s.Assigned = true;
+            }
+            else
+            {
+                _linkOnceKept[s.Name] = s;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ global symbols
+
+    /// <summary>
+    /// Adds the file's global symbols to the hash table (bfd/elflink.c <c>elf_link_add_object_symbols</c> with the
+    /// generic ELF merge rules): a strong definition beats a weak one and a common; two strong definitions are an
+    /// error; a definition in a discarded linkonce section is a reference.
+    /// </summary>
+    private void AddSymbols(InputObject file)
+    {
+        var symtab = file.Elf.SymbolTable;
+        if (symtab is null)
+        {
+            return;
+        }
+
+        var first = (int)symtab.Section.Info;
+        for (var i = first; i < symtab.Count; i++) // sh_info 0 puts the null symbol (local) among the globals, as bfd sees it
+        {
+            var sym = symtab[i];
+            if (sym.Binding == ElfConstants.StbLocal)
+            {
+                // bfd's elf_link_add_object_symbols: "error adding symbols: bad value"; relocations would take the
+                // local for a global (found by the mutation harness: sh_info 0).
+                throw new ElfFormatException(ErrorIds.SymbolTableInfo, file.Path, symtab.Section.Describe(), symtab.Section.HeaderOffset,
+                    $".symtab local symbol at index {i} (>= sh_info of {first})");
+            }
+
+            var name = symtab.GetName(i);
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            var h = ctx.Symbols.GetOrAdd(name, () => new LinkSymbol(name));
+            var weak = sym.Binding == ElfConstants.StbWeak;
+            var vis = (byte)(sym.Other & 3);
+            if (vis != 0 && ((h.Other & 3) == 0 || vis < (h.Other & 3)))
+            {
+                h.Other = (byte)((h.Other & ~3) | vis);
+            }
+
+            InputSection? section = null;
+            var undefined = sym.IsUndefined;
+            var absolute = sym.IsAbsolute;
+            if (sym.IsInSection)
+            {
+                section = file.SectionAt(sym.SectionIndex);
+                if (section is null)
+                {
+                    absolute = true;
+                }
+                else if (section.Discarded != DiscardReason.None)
+                {
+                    undefined = true;
+                    section = null;
+                    h.DefinitionDiscarded = true;
+                }
+            }
+            else if (!undefined && !absolute && !sym.IsCommon)
+            {
+                // Reserved indices other than ABS and COMMON: ld treats the symbol as undefined.
+                undefined = true;
+            }
+
+            var oldState = h.State;
+            var oldWeak = oldState is LinkSymbolState.DefinedWeak or LinkSymbolState.UndefinedWeak;
+            if (undefined)
+            {
+                if (h.State == LinkSymbolState.New)
+                {
+                    h.State = weak ? LinkSymbolState.UndefinedWeak : LinkSymbolState.Undefined;
+                    h.File = file;
+                }
+                else if (h.State == LinkSymbolState.UndefinedWeak && !weak)
+                {
+                    h.State = LinkSymbolState.Undefined;
+                }
+
+                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize: null);
+                continue;
+            }
+
+            if (sym.IsCommon)
+            {
+                // bfd/linker.c: a common takes over from a reference or a weak definition (and the file gets a COMMON
+                // section); a bigger common moves it to the new file; a strong definition keeps it.
+                var commonSize = h.Size;
+                switch (h.State)
+                {
+                    case LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak or LinkSymbolState.DefinedWeak:
+                        h.State = LinkSymbolState.Common;
+                        commonSize = sym.Size;
+                        h.CommonAlignment = sym.Value;
+                        h.Section = null;
+                        h.File = file;
+                        file.AddCommonSection();
+                        break;
+                    case LinkSymbolState.Common:
+                        if (sym.Size > h.Size)
+                        {
+                            commonSize = sym.Size;
+                            file.AddCommonSection();
+                        }
+
+                        h.CommonAlignment = Math.Max(h.CommonAlignment, sym.Value);
+                        break;
+                }
+
+                MergeSizeAndType(h, sym, definition: false, weak, oldWeak, commonSize);
+                continue;
+            }
+
+            if (weak && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common)
+            {
+                // _bfd_elf_merge_symbol skips a weak definition once the name is defined or common: nothing of it
+                // (size, type) is kept.
+                continue;
+            }
+
+            if (h.State == LinkSymbolState.Defined)
+            {
+                var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.Name}+0x{h.Value:x})" : $"{h.File?.Path}";
+                throw new ElfFormatException(ErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
+                    $"multiple definition of `{name}'; {where}: first defined here");
+            }
+
+            h.State = weak ? LinkSymbolState.DefinedWeak : LinkSymbolState.Defined;
+            h.Section = section;
+            h.IsAbsolute = section is null;
+            h.ScriptSection = null;
+            h.ScriptDefined = false;
+            h.Value = sym.Value;
+            h.File = file;
+            MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
+        }
+    }
+
+    /// <summary>
+    /// bfd/elflink.c <c>elf_link_add_object_symbols</c> after the merge, for every symbol not skipped: a non-zero size
+    /// is taken from a definition (or a common, when none is known yet), a common's size wins, and a type other than
+    /// NOTYPE is taken from a strong definition, or whenever the entry has none yet (even from a reference).
+    /// </summary>
+    private static void MergeSizeAndType(LinkSymbol h, in ElfSymbol sym, bool definition, bool weak, bool oldWeak, ulong? commonSize)
+    {
+        commonSize ??= h.Size;
+        if (sym.Size != 0 && (definition || h.Size == 0))
+        {
+            h.Size = sym.Size;
+        }
+
+        if (h.State == LinkSymbolState.Common)
+        {
+            h.Size = commonSize.Value;
+        }
+
+        if (sym.Type != ElfConstants.SttNotype &&
+            ((definition && !weak) || (oldWeak && h.State == LinkSymbolState.Common) || h.Type == ElfConstants.SttNotype))
+        {
+            h.Type = sym.Type;
+        }
+    }
+}
