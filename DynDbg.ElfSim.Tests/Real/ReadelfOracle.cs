@@ -25,7 +25,7 @@ public static partial class ReadelfOracle
 {
     private static readonly ConcurrentDictionary<string, Lazy<string>> Outputs = new(StringComparer.Ordinal);
 
-    private sealed record Section(int Index, string Name, string Type, ulong Offset, ulong Size, int Link, int Info);
+    private sealed record Section(int Index, string Name, string Type, ulong Offset, ulong Size, string Flags, int Link, int Info);
 
     private sealed record Reloc(ulong Offset, ulong Info, string Type, long? Addend, List<string> ExtraTypes);
 
@@ -168,6 +168,33 @@ public static partial class ReadelfOracle
         return result;
     }
 
+    /// <summary>
+    /// The relocations of the given type names (e.g. R_AARCH64_CALL26) in every RELA section of a 64-bit object whose
+    /// target section is executable (flag X in <c>readelf -S</c>), with the target's index and name and, for each
+    /// entry, the symbol index (r_info &gt;&gt; 32), the addend and the symbol's Ndx from <c>readelf -s</c>.
+    /// </summary>
+    public static IReadOnlyList<ReadelfCodeRelocations> RelocationsIntoCode(string path, params string[] types)
+    {
+        var sections = SectionHeaders(path);
+        var result = new List<ReadelfCodeRelocations>();
+        foreach (var rs in sections.Values.Where(s => s.Type == "RELA").OrderBy(s => s.Index))
+        {
+            if (!sections.TryGetValue(rs.Info, out var target) || !target.Flags.Contains('X', StringComparison.Ordinal) || rs.Size == 0)
+            {
+                continue;
+            }
+
+            var symbols = Symbols(path, sections[rs.Link].Name).ToDictionary(y => y.Num);
+            var entries = Relocations(path, rs)
+                .Where(r => types.Contains(r.Type))
+                .Select(r => new ReadelfBranch(r.Type, (int)(r.Info >> 32), r.Addend ?? 0, symbols[(int)(r.Info >> 32)].Ndx))
+                .ToList();
+            result.Add(new ReadelfCodeRelocations(target.Index, target.Name, entries));
+        }
+
+        return result;
+    }
+
     /// <summary>Runs readelf (LC_ALL=C for stable text), once per file and argument list.</summary>
     public static string Run(string path, params string[] args)
     {
@@ -238,7 +265,7 @@ public static partial class ReadelfOracle
         foreach (Match m in SectionLine().Matches(Run(path, "-W", "-S")))
         {
             var index = int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
-            result[index] = new Section(index, m.Groups[2].Value, m.Groups[3].Value, Hex(m.Groups[5].Value), Hex(m.Groups[6].Value),
+            result[index] = new Section(index, m.Groups[2].Value, m.Groups[3].Value, Hex(m.Groups[5].Value), Hex(m.Groups[6].Value), m.Groups[8].Value,
                 int.Parse(m.Groups[9].ValueSpan, CultureInfo.InvariantCulture), int.Parse(m.Groups[10].ValueSpan, CultureInfo.InvariantCulture));
         }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.Cli;
 
@@ -71,70 +69,12 @@ public class ModuleSectionTests
         var agree = 0;
         foreach (var m in truth.Loaded)
         {
-            var (code, output, err) = CliRunner.Run("load", "--sections", "--format", "json", QemuHarness.ModulePath(m));
-            code.Should().Be(0, err);
-            var ours = SectionsOf(output).ToDictionary(s => s.Name, StringComparer.Ordinal);
-            ours.Should().NotBeEmpty($"load --sections --format json printed no objects with name, region and offset for {m.Name}");
-            foreach (var k in truth.Sections(m.Name))
-            {
-                if (!ours.TryGetValue(k.Name, out var o))
-                {
-                    mismatches.Add($"{m.Name} {k.Name}: missing (kernel {k.Region}+0x{k.Offset:x})");
-                }
-                else if (o.Region == k.Region && o.Offset == k.Offset)
-                {
-                    agree++;
-                }
-                else
-                {
-                    mismatches.Add($"{m.Name} {k.Name}: {o.Region}+0x{o.Offset:x}, kernel {k.Region}+0x{k.Offset:x}");
-                }
-            }
+            var ours = LoaderSections.Of(QemuHarness.ModulePath(m));
+            ours.Sections.Should().NotBeEmpty($"load --sections --format json printed no objects with name, region and offset for {m.Name}");
+            agree += ours.CompareWith(m.Name, truth.Sections(m.Name), mismatches);
         }
 
         TestContext.Out.WriteLine($"sections agreeing with the kernel: {agree} of {agree + mismatches.Count}");
         mismatches.Should().BeEmpty();
     }
-
-    /// <summary>
-    /// Every object in the JSON with a section name ("name" or "section"), a "region" and an "offset" (number or
-    /// "0x..." string), wherever it sits in the document; the schema of <c>load --sections</c> is not fixed yet.
-    /// </summary>
-    private static IEnumerable<(string Name, string Region, ulong Offset)> SectionsOf(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        var found = new List<(string, string, ulong)>();
-        Walk(doc.RootElement, found);
-        return found;
-    }
-
-    private static void Walk(JsonElement e, List<(string, string, ulong)> found)
-    {
-        if (e.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in e.EnumerateArray())
-            {
-                Walk(item, found);
-            }
-        }
-        else if (e.ValueKind == JsonValueKind.Object)
-        {
-            var props = e.EnumerateObject().ToDictionary(p => p.Name.ToLowerInvariant(), p => p.Value);
-            if ((props.TryGetValue("name", out var name) || props.TryGetValue("section", out name)) && name.ValueKind == JsonValueKind.String &&
-                props.TryGetValue("region", out var region) && props.TryGetValue("offset", out var offset))
-            {
-                found.Add((name.GetString()!, region.ToString().ToLowerInvariant(), Number(offset)));
-            }
-
-            foreach (var p in props.Values)
-            {
-                Walk(p, found);
-            }
-        }
-    }
-
-    private static ulong Number(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Number ? e.GetUInt64()
-        : e.GetString() is { } s && s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? ulong.Parse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
-        : ulong.Parse(e.GetString()!, CultureInfo.InvariantCulture);
 }

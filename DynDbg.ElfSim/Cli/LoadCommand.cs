@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Arch;
 using System.CommandLine;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Control;
@@ -29,18 +30,21 @@ public static class LoadCommand
         var coreBase = new Option<string?>("--base") { Description = "with --sections or diet images: address of the module core allocation (hex)" };
         var initBase = new Option<string?>("--init-base") { Description = "with --sections: address of the init allocation (hex)" };
         var config = new Option<string?>("--kernel-config") { Description = "with --sections: a kernel .config (default: Debian 12 amd64 choices)" };
+        var cpu = new Option<string>("--cpu") { Description = "with --sections on arm64: the CPU the module is loaded on; cortex-a53 has erratum 843419, which changes PLT sizes and text alignment", DefaultValueFactory = _ => ModuleArchOptions.DefaultCpu };
+        cpu.AcceptOnlyFromAmong([.. ModuleArchOptions.Cpus]);
         var script = new Option<string?>("-T", "--script") { Description = $"link the inputs with this linker script first (a file, or bundled: {string.Join(", ", BundledScripts.Names)}); several inputs are linked with module.lds when it is not given" };
         var separate = new Option<bool>("--separate") { Description = "decode each input on its own, without linking (modules loaded one after another)" };
         var diet = new Option<string?>("--diet") { Description = "read the inputs as diet-plan images of this variant (v5, v5-nosite, v6) and emulate their load; diet images are recognised without it" };
         diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
         var cmd = new Command("load", "decode the dyndbg tables of ELF inputs (linking several first) and print them")
         {
-            files, script, separate, profile, control, format, sections, coreBase, initBase, config, diet,
+            files, script, separate, profile, control, format, sections, coreBase, initBase, config, cpu, diet,
         };
         cmd.SetAction(r => !r.GetValue(sections) && (r.GetValue(initBase) ?? r.GetValue(config)) is not null
             ? io.Usage($"{(r.GetValue(initBase) is not null ? "--init-base" : "--kernel-config")} applies to --sections only")
             : r.GetValue(sections)
-            ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), ReportFormats.Parse(r.GetValue(format)!))
+            ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), ReportFormats.Parse(r.GetValue(format)!),
+                ModuleArchOptions.ForCpu(r.GetValue(cpu)!))
             : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate),
                 r.GetValue(diet), r.GetValue(coreBase)));
         return cmd;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DynDbg.ElfSim.Arch;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
@@ -7,13 +8,14 @@ using DynDbg.ElfSim.Reports;
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--format text|json]</c>:
+/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--cpu C] [--format text|json]</c>:
 /// the module loader's placement of every allocated section. A module the kernel would refuse is exit 1 with the
 /// kernel's message; unreadable input is exit 2.
 /// </summary>
 public static class LoadSectionsMode
 {
-    public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, ReportFormat format)
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, ReportFormat format,
+        ModuleArchOptions? cpu = null)
     {
         if (!TryAddress(coreBase, out var cb) || !TryAddress(initBase, out var ib))
         {
@@ -40,7 +42,7 @@ public static class LoadSectionsMode
             foreach (var path in paths)
             {
                 using var file = ElfFile.Open(path);
-                layouts.Add((path, ModuleLoader.Layout(file, config)));
+                layouts.Add((path, ModuleLoader.Layout(file, config, arch: cpu)));
             }
         }
         catch (DiagnosticException e)

@@ -87,6 +87,7 @@ public static class MainlineObjectWriter
         if (moduleName is not null)
         {
             AddThisModule(w, target, moduleName);
+            AddArchPlaceholders(w, target);
         }
 
         return w;
@@ -102,12 +103,32 @@ public static class MainlineObjectWriter
         var modinfo = AddModInfo(w, moduleName, verMagic);
         w.AddSymbol(new ElfWriterSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, modinfo));
         AddThisModule(w, target, moduleName);
+        AddArchPlaceholders(w, target);
         return w;
     }
 
     private static ElfWriterSection AddModInfo(ElfWriter w, string moduleName, string verMagic) =>
         w.AddSection(".modinfo", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc,
             ElfContent.Of(Encoding.UTF8.GetBytes($"name={moduleName}\0vermagic={verMagic}\0")));
+
+    /// <summary>
+    /// The 1-byte sections arch/arm64/include/asm/module.lds.h puts in every arm64 module (.plt and
+    /// .text.ftrace_trampoline AX, .init.plt A, as Debian's 6.1 .ko files have them): without them 6.1's
+    /// module_frob_arch_sections refuses the module ("module PLT section(s) missing").
+    /// </summary>
+    private static void AddArchPlaceholders(ElfWriter w, ObjectTarget target)
+    {
+        if (target.Identity.Machine != ElfMachine.AArch64)
+        {
+            return;
+        }
+
+        const ulong ax = ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr;
+        foreach (var (name, flags) in new[] { (".plt", ax), (".init.plt", ElfConstants.ShfAlloc), (".text.ftrace_trampoline", ax) })
+        {
+            w.AddSection(name, ElfConstants.ShtProgbits, flags, ElfContent.Of([0]));
+        }
+    }
 
     /// <summary>struct module with the name three pointers in (enum module_state; struct list_head; char name[]).</summary>
     private static void AddThisModule(ElfWriter w, ObjectTarget target, string moduleName)

@@ -40,7 +40,7 @@ public sealed class LoadedModule
             var sec = file.Sections[s.Index];
             // move_module's memcpy. NOBITS sections are zero (memset) and nothing relocates into them, so they
             // get no backing bytes here: their size may be anything the file says.
-            var bytes = sec.IsNoBits ? [] : file.GetContents(sec).ToArray();
+            var bytes = sec.IsNoBits || s.NoBits ? [] : file.GetContents(sec).ToArray();
 
             _bytes[s.Index] = bytes;
             Addresses[s.Index] = s.AddressFrom(coreBase, initBase);

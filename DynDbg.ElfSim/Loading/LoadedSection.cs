@@ -10,6 +10,9 @@ public sealed record LoadedSection(int Index, string Name, ModuleRegion Region, 
     /// <summary>The final address for region bases <paramref name="coreBase"/>/<paramref name="initBase"/> (move_module).</summary>
     public ulong AddressFrom(ulong coreBase, ulong initBase) => (Region == ModuleRegion.Init ? initBase : coreBase) + Offset;
 
+    /// <summary>sh_type is SHT_NOBITS once the arch hook ran (arm64's PLT sections): nothing is copied, the memory is zero.</summary>
+    public bool NoBits { get; init; }
+
     /// <summary><c>sect_empty</c> in kernel/module/internal.h: /sys/module/*/sections lists only non-empty ALLOC sections.</summary>
     public bool InSysfs => Size != 0;
 }

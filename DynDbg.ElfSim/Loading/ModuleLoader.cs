@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Arch;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 
@@ -7,8 +8,9 @@ namespace DynDbg.ElfSim.Loading;
 /// The placement half of 6.1 <c>load_module()</c> (kernel/module/main.c, kallsyms.c; reference §2, invariants 32–33):
 /// <c>setup_load_info</c>, <c>rewrite_section_headers</c>, the flag changes of <c>layout_and_allocate</c>,
 /// <c>layout_sections</c>' five passes for core then init sections, <c>layout_symtab</c>, and the destinations of
-/// <c>move_module</c>. Generic code only: <c>module_frob_arch_sections</c> is a no-op on x86, and arches that size
-/// PLT/GOT sections there (arm64, ppc64, s390, mips) are laid out with the sizes found in the file (noted).
+/// <c>move_module</c>. <c>module_frob_arch_sections</c> is the architecture's (<see cref="ModuleArch.For"/>: a no-op
+/// on x86, PLT sizing on arm64); arches whose hook is not emulated yet (ppc64, s390, mips, arm) are laid out with
+/// the sizes found in the file (noted).
 /// </summary>
 public static class ModuleLoader
 {
@@ -33,11 +35,12 @@ public static class ModuleLoader
     /// relocatable object's sections by the same rules (e.g. objects linked without a .mod.o), skipping the
     /// symbol-table part when there is no symbol table and not refusing W|X sections.
     /// </param>
-    public static ModuleLayout Layout(ElfFile file, KernelConfig? config = null, bool strict = true)
+    public static ModuleLayout Layout(ElfFile file, KernelConfig? config = null, bool strict = true, ModuleArchOptions? arch = null)
     {
         config ??= KernelConfig.Debian61;
         var secs = file.Sections;
-        var flags = secs.Select(s => s.Flags).ToArray();
+        var headers = new LoaderSectionHeaders(secs);
+        var flags = headers.Flags;
         var notes = new List<string>();
 
         // setup_load_info
@@ -64,10 +67,23 @@ public static class ModuleLoader
         flags[vers] &= ~ElfConstants.ShfAlloc;
         flags[modinfo] &= ~ElfConstants.ShfAlloc;
 
-        // layout_and_allocate
-        if (file.Header.Machine is not (ElfMachine.X86_64 or ElfMachine.I386))
+        // layout_and_allocate: module_frob_arch_sections first
+        var hook = ModuleArch.For(file.Header.Machine);
+        if (hook is null)
         {
             notes.Add($"module_frob_arch_sections for {ElfMachineNames.Describe(file.Header.Machine, file.Header.Is64)} is not emulated: PLT/GOT sections keep their file sizes");
+        }
+        else
+        {
+            try
+            {
+                hook.FrobArchSections(file, headers, name, config, arch ?? ModuleArchOptions.Default, notes);
+            }
+            catch (LoaderRefusal r) when (!strict)
+            {
+                // not a module built by kbuild (no module.lds placeholders); the hooks refuse before changing anything
+                notes.Add($"module_frob_arch_sections would refuse this object ({r.Message}): sections keep their file sizes");
+            }
         }
 
         if (config.StrictModuleRwx && strict)
@@ -94,15 +110,15 @@ public static class ModuleLoader
 
         // layout_sections: offsets go into sh_entsize; ~0 means "not placed yet". Core sections first, then init.
         var placed = new LoadedSection?[secs.Count];
-        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(secs, flags, placed, ModuleRegion.Core, config);
-        var (init, initText, initRo, _) = LayoutPass(secs, flags, placed, ModuleRegion.Init, config);
+        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(headers, placed, ModuleRegion.Core, config);
+        var (init, initText, initRo, _) = LayoutPass(headers, placed, ModuleRegion.Init, config);
 
         // layout_symtab (CONFIG_KALLSYMS): the full symtab and strtab go at the end of init; room for the core
         // symbols is appended to the core allocation.
         if (config.Kallsyms && symIndex != 0)
         {
             flags[symIndex] |= ElfConstants.ShfAlloc;
-            placed[symIndex] = Place(secs[symIndex], flags[symIndex], ModuleRegion.Init, ref init, "symtab");
+            placed[symIndex] = Place(headers, symIndex, ModuleRegion.Init, ref init, "symtab");
             var symtab = file.GetSymbolTable(secs[symIndex]);
             ulong coreSymbols = 0, strtabSize = 0;
             for (var i = 0; i < symtab.Count; i++)
@@ -118,7 +134,7 @@ public static class ModuleLoader
             core = AlignUp(core, symAlign) + (coreSymbols * (ulong)file.Header.ExpectedSymEntSize) + strtabSize + coreSymbols;
             core = StrictAlign(core, config);
             flags[strIndex] |= ElfConstants.ShfAlloc;
-            placed[strIndex] = Place(secs[strIndex], flags[strIndex], ModuleRegion.Init, ref init, "strtab");
+            placed[strIndex] = Place(headers, strIndex, ModuleRegion.Init, ref init, "strtab");
             // struct mod_kallsyms { Elf_Sym *symtab; unsigned int num_symtab; char *strtab; char *typetab; }
             var p = (ulong)file.PointerSize;
             init = AlignUp(init, p) + (4 * p) + (ulong)symtab.Count;
@@ -136,8 +152,10 @@ public static class ModuleLoader
     /// layout keeps no ro_after_init boundary of its own (the kernel copies ro_size there), so it is left 0.
     /// </summary>
     private static (ulong Size, ulong Text, ulong Ro, ulong RoAfterInit) LayoutPass(
-        IReadOnlyList<ElfSection> secs, ulong[] flags, LoadedSection?[] placed, ModuleRegion region, KernelConfig config)
+        LoaderSectionHeaders headers, LoadedSection?[] placed, ModuleRegion region, KernelConfig config)
     {
+        var secs = headers.Sections;
+        var flags = headers.Flags;
         var init = region == ModuleRegion.Init;
         ulong size = 0, text = 0, ro = 0, roAfterInit = 0;
         for (var m = 0; m < Masks.Length; m++)
@@ -146,7 +164,7 @@ public static class ModuleLoader
             {
                 if (Fits(flags[i], m) && placed[i] is null && IsInitLayoutSection(secs[i].Name, config) == init)
                 {
-                    placed[i] = Place(secs[i], flags[i], region, ref size, Masks[m].Name);
+                    placed[i] = Place(headers, i, region, ref size, Masks[m].Name);
                 }
             }
 
@@ -180,17 +198,20 @@ public static class ModuleLoader
         (flags & Masks[pass].Required) == Masks[pass].Required && (flags & Masks[pass].Forbidden) == 0;
 
     /// <summary><c>module_init_layout_section</c>: ".init*", and ".exit*" when modules cannot be unloaded.</summary>
-    private static bool IsInitLayoutSection(string name, KernelConfig config) =>
+    internal static bool IsInitLayoutSection(string name, KernelConfig config) =>
         name.StartsWith(".init", StringComparison.Ordinal) ||
         (!config.ModuleUnload && name.StartsWith(".exit", StringComparison.Ordinal));
 
     /// <summary><c>module_get_offset</c>: align the running size to sh_addralign (0 means 1), then add sh_size.</summary>
-    private static LoadedSection Place(ElfSection s, ulong flags, ModuleRegion region, ref ulong size, string pass)
+    private static LoadedSection Place(LoaderSectionHeaders headers, int index, ModuleRegion region, ref ulong size, string pass)
     {
-        var align = Math.Max(s.AddrAlign, 1);
+        var align = Math.Max(headers.AddrAlign[index], 1);
         var offset = AlignUp(size, align);
-        size = offset + s.Size;
-        return new LoadedSection(s.Index, s.Name, region, offset, s.Size, align, flags, pass);
+        size = offset + headers.Size[index];
+        return new LoadedSection(index, headers.Sections[index].Name, region, offset, headers.Size[index], align, headers.Flags[index], pass)
+        {
+            NoBits = headers.NoBits[index],
+        };
     }
 
     /// <summary><c>is_core_symbol</c>: defined, named, in an allocated core section (any, with KALLSYMS_ALL).</summary>

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # boot.sh - ground truth from the real kernel: boot Debian's amd64 kernel (from the fetch-real.sh cache) under
-# qemu-system-x86_64 with software emulation (TCG), with a busybox-static initramfs whose /init (init.sh) captures
+# qemu-system-x86_64 with software emulation (TCG), or with --arch arm64 its arm64 kernel under
+# qemu-system-aarch64 -M virt -cpu cortex-a57, with a busybox-static initramfs whose /init (init.sh) captures
 # the built-in control file, insmods a module list in modules.dep order, reads /sys/module/<name>/sections/*,
 # and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
 #
 # Usage:
-#   scripts/qemu/boot.sh [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
-#   scripts/qemu/boot.sh --print [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh [--arch amd64|arm64 [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--arch amd64|arm64 [--cpu NAME]] [--modules FILE] [--queries FILE]
 #
-#   --modules FILE   module names to load (default scripts/qemu/modules.list)
+#   --arch A         the Debian architecture to boot (default amd64). arm64 needs qemu-system-arm and the
+#                    busybox-static:arm64 package (downloaded with apt-get into the cache; dpkg --add-architecture
+#                    arm64 first when root)
+#   --cpu NAME       arm64: qemu's -cpu (default cortex-a57; cortex-a53 has erratum 843419, which changes how
+#                    arm64's module_frob_arch_sections sizes .plt and aligns text)
+#   --modules FILE   module names to load (default scripts/qemu/modules.list; arm64: modules-arm64.list)
 #   --queries FILE   queries to replay (default scripts/qemu/queries.list; format in that file's header)
 #   --timeout S      wall-clock bound of the boot (default 600); qemu is killed after it
 #   --rebuild        boot again even if the capture for these inputs is cached
-#   --no-install     never apt-get install qemu-system-x86, busybox-static or cpio
+#   --no-install     never apt-get install qemu-system-x86 (arm64: qemu-system-arm), busybox-static or cpio
 #   --print          only report the cached capture for these inputs; never boots (exit 4 if not cached)
 #
 # Captures are cached by a hash of every input (vmlinuz, each module file, busybox, init.sh, the query bytes,
-# the qemu version and command line) under <fetch cache>/qemu/<hash>/, so a repeated run does not boot again.
-# The newest four captures are kept; older ones are deleted after a successful boot.
+# the qemu version and command line) under <fetch cache>/qemu/<hash>/ (arm64: <fetch cache>/qemu/arm64/<hash>/),
+# so a repeated run does not boot again. The newest four captures of each arch are kept; older ones are deleted
+# after a successful boot.
 #
 # OUTPUT CONTRACT (stdout, KEY=VALUE, VALUE up to the end of the line, unquoted; progress goes to stderr):
 #   CAPTURE=<dir>        the capture: builtin.control, modules.tsv, sections/, steps/... (list in init.sh)
@@ -38,10 +45,10 @@ trap 'printf "qemu-harness: error: unexpected failure (exit %s) at %s line %s\n"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 readonly FORMAT=1
-readonly APPEND="console=ttyS0 panic=-1 quiet loglevel=3 nokaslr"
+readonly AMD64_APPEND="console=ttyS0 panic=-1 quiet loglevel=3 nokaslr"
 # Everything but the paths; part of the hash. TCG and a fixed CPU model, so that the same modules load (or fail)
 # on every host: -cpu qemu64 has no VMX and no AES-NI.
-readonly QEMU_ARGS=(-accel tcg -machine pc -cpu qemu64 -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+readonly AMD64_QEMU_ARGS=(-accel tcg -machine pc -cpu qemu64 -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
 
 log() { printf 'qemu-harness: %s\n' "$*" >&2; }
 die() { printf 'qemu-harness: error: %s\n' "$1" >&2; exit "${2:-1}"; }
@@ -49,9 +56,11 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-modules_list=$here/modules.list queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0
+modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
 while (($#)); do
   case $1 in
+    --arch) (($# >= 2)) || die "--arch needs amd64 or arm64" 2; arch=$2; shift ;;
+    --cpu) (($# >= 2)) || die "--cpu needs a qemu CPU name" 2; cpu=$2; shift ;;
     --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
     --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
     --timeout) (($# >= 2)) || die "--timeout needs seconds" 2; timeout_s=$2; shift ;;
@@ -64,6 +73,23 @@ while (($#)); do
   shift
 done
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout: not a number of seconds: $timeout_s" 2
+# Per-architecture boot: the emulator, its arguments (part of the hash), the console, the packages.
+case $arch in
+  amd64)
+    [[ -z $cpu ]] || die "--cpu is for --arch arm64 (amd64 always boots -cpu qemu64)" 2
+    QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 APPEND=$AMD64_APPEND
+    QEMU_ARGS_ARCH=("${AMD64_QEMU_ARGS[@]}")
+    : "${modules_list:=$here/modules.list}" ;;
+  arm64)
+    # -M virt has a PL011 UART (ttyAMA0) and PCIe, so the data disk is virtio-blk-pci as on amd64. cortex-a57
+    # is not affected by erratum 843419, so module_frob_arch_sections sizes no ADRP veneers.
+    [[ ${cpu:=cortex-a57} =~ ^[a-z0-9.-]+$ ]] || die "--cpu: not a qemu CPU name: $cpu" 2
+    QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm
+    APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3 nokaslr"
+    QEMU_ARGS_ARCH=(-accel tcg -machine virt -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    : "${modules_list:=$here/modules-arm64.list}" ;;
+  *) die "--arch: amd64 or arm64, not '$arch'" 2 ;;
+esac
 [[ -f $modules_list ]] || die "module list not found: $modules_list" 2
 [[ -f $queries_list ]] || die "query list not found: $queries_list" 2
 
@@ -71,41 +97,74 @@ done
 busybox_static() { # /bin/busybox from the busybox-static package (the dynamic "busybox" package won't do)
   dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' && [[ -x /bin/busybox ]]
 }
-tools_ok() { command -v qemu-system-x86_64 >/dev/null && command -v cpio >/dev/null && busybox_static; }
+tools_ok() { command -v $QEMU >/dev/null && command -v cpio >/dev/null && busybox_static; }
 if ! tools_ok; then
-  ((print_only == 0 && install)) || die "qemu-system-x86_64, busybox-static or cpio missing" 3
+  ((print_only == 0 && install)) || die "$QEMU, busybox-static or cpio missing" 3
   command -v apt-get >/dev/null && command -v dpkg-query >/dev/null ||
-    die "qemu-system-x86_64, busybox-static or cpio missing and this is not a Debian/Ubuntu host" 3
-  ((EUID == 0)) || die "qemu-system-x86_64, busybox-static or cpio missing; install them as root: apt-get install qemu-system-x86 busybox-static cpio" 3
-  log "installing qemu-system-x86 busybox-static cpio"
+    die "$QEMU, busybox-static or cpio missing and this is not a Debian/Ubuntu host" 3
+  ((EUID == 0)) || die "$QEMU, busybox-static or cpio missing; install them as root: apt-get install $QEMU_PKG busybox-static cpio" 3
+  log "installing $QEMU_PKG busybox-static cpio"
   export DEBIAN_FRONTEND=noninteractive
-  pkgs=(qemu-system-x86 busybox-static cpio)
+  pkgs=($QEMU_PKG busybox-static cpio)
   apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2 ||
     { apt-get update -q >&2 || true; apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2; } ||
     die "apt-get install ${pkgs[*]} failed" 3
-  tools_ok || die "qemu-system-x86_64, busybox-static or cpio still missing after apt-get install" 3
+  tools_ok || die "$QEMU, busybox-static or cpio still missing after apt-get install" 3
 fi
-for tool in sha256sum md5sum gzip tar timeout awk; do command -v $tool >/dev/null || die "'$tool' not found" 3; done
+for tool in sha256sum md5sum gzip tar timeout awk dpkg-deb; do command -v $tool >/dev/null || die "'$tool' not found" 3; done
 
-# ---- the kernel: fetch-real.sh's amd64 tree (the image package; the -dbg vmlinux is not needed to boot) ------
+# ---- the kernel: fetch-real.sh's tree of the arch (the image package; the -dbg vmlinux is not needed to boot) -
+# arm64's boot/vmlinuz is the uncompressed Image (with its EFI stub header), which qemu -kernel boots as it is.
 declare -A real=()
-fetch_args=(--arch amd64 --no-vmlinux)
-((print_only)) && fetch_args=(--print --arch amd64)
+fetch_args=(--arch $arch --no-vmlinux)
+((print_only)) && fetch_args=(--print --arch $arch)
 fetch_rc=0
 fetch_out=$("$repo/scripts/fetch-real.sh" "${fetch_args[@]}") || fetch_rc=$?
 while IFS='=' read -r k v; do [[ -n $k ]] && real[$k]=$v; done <<<"$fetch_out"
-if [[ -z ${real[ROOT_amd64]:-} ]]; then
-  ((fetch_rc == 3)) && die "no Debian amd64 kernel: scripts/fetch-real.sh cannot fetch on this host" 3
-  die "no Debian amd64 kernel in the cache (scripts/fetch-real.sh --arch amd64 exited $fetch_rc)" 3
+if [[ -z ${real[ROOT_$arch]:-} ]]; then
+  ((fetch_rc == 3)) && die "no Debian $arch kernel: scripts/fetch-real.sh cannot fetch on this host" 3
+  die "no Debian $arch kernel in the cache (scripts/fetch-real.sh --arch $arch exited $fetch_rc)" 3
 fi
-abi=${real[ABI_amd64]} root=${real[ROOT_amd64]} moddir=${real[MODULES_amd64]} cache=${real[CACHE]}
+abi=${real[ABI_$arch]} root=${real[ROOT_$arch]} moddir=${real[MODULES_$arch]} cache=${real[CACHE]}
 vmlinuz=$root/boot/vmlinuz-$abi
 [[ -f $vmlinuz ]] || die "no $vmlinuz in the fetched package tree" 3
 qdir=$cache/qemu
+[[ $arch == amd64 ]] || qdir=$cache/qemu/$arch   # each arch keeps (and prunes) its own captures
 mkdir -p "$qdir"
 
+# ---- the guest's busybox: the host's /bin/busybox (busybox-static) on amd64; on arm64 the busybox-static:arm64
+# package, fetched once with apt-get download into the cache (the host's busybox still runs depmod and --list)
+guest_busybox=/bin/busybox busybox_version=
+if [[ $arch == amd64 ]]; then
+  busybox_version=$(dpkg-query -W -f='${Version}' busybox-static)
+else
+  bbdir=$qdir/busybox
+  bbdeb=$(ls -1 "$bbdir"/busybox-static_*_"$arch".deb 2>/dev/null | tail -n 1 || true)
+  if [[ -z $bbdeb ]]; then
+    ((print_only)) && { log "no capture cached: busybox-static:$arch was never fetched into $bbdir"; exit 4; }
+    ((install)) || die "busybox-static:$arch is not in $bbdir" 3
+    mkdir -p "$bbdir"
+    if ! (cd "$bbdir" && apt-get download "busybox-static:$arch" >&2); then
+      ((EUID == 0)) || die "cannot apt-get download busybox-static:$arch; as root: dpkg --add-architecture $arch; apt-get update" 3
+      log "adding dpkg architecture $arch for busybox-static:$arch"
+      dpkg --add-architecture "$arch"
+      apt-get update -q >&2 || log "apt-get update reported errors; trying the download anyway"
+      (cd "$bbdir" && apt-get download "busybox-static:$arch" >&2) || die "apt-get download busybox-static:$arch failed" 3
+    fi
+    bbdeb=$(ls -1 "$bbdir"/busybox-static_*_"$arch".deb | tail -n 1)
+  fi
+  busybox_version=$(dpkg-deb -f "$bbdeb" Version)
+  guest_busybox=$bbdir/$busybox_version/bin/busybox
+  if [[ ! -x $guest_busybox ]]; then
+    rm -rf -- "$bbdir/.x.$$"
+    dpkg-deb -x "$bbdeb" "$bbdir/.x.$$" || die "cannot unpack $bbdeb" 3
+    rm -rf -- "${guest_busybox%/bin/busybox}"
+    mv -- "$bbdir/.x.$$" "${guest_busybox%/bin/busybox}"
+  fi
+fi
+
 # ---- modules.dep: busybox depmod over the fetched tree, written to our cache (the tree is never modified) -----
-depfile=$qdir/depmod/$abi-${real[VERSION_amd64]}.dep
+depfile=$qdir/depmod/$abi-${real[VERSION_$arch]}.dep
 if [[ ! -s $depfile ]]; then
   mkdir -p "$qdir/depmod"
   log "depmod: busybox depmod -n -b $root $abi"
@@ -174,14 +233,15 @@ done <"$queries_list"
 ((nq)) || die "no queries in $queries_list" 2
 
 # ---- the hash of every input ---------------------------------------------------------------------------------
-qemu_version=$(qemu-system-x86_64 --version | head -n 1)
+qemu_version=$($QEMU --version | head -n 1)
 {
   echo "FORMAT=$FORMAT"
+  [[ $arch == amd64 ]] || echo "ARCH=$arch"   # amd64's inputs (and so its cached hash) are as before --arch
   echo "QEMU=$qemu_version"
-  echo "QEMU_ARGS=${QEMU_ARGS[*]}"
+  echo "QEMU_ARGS=${QEMU_ARGS_ARCH[*]}"
   echo "APPEND=$APPEND"
-  echo "KERNEL=${real[PKG_amd64]} ${real[VERSION_amd64]} $(sha256sum <"$vmlinuz" | cut -c1-64)"
-  echo "BUSYBOX=$(dpkg-query -W -f='${Version}' busybox-static) $(sha256sum </bin/busybox | cut -c1-64)"
+  echo "KERNEL=${real[PKG_$arch]} ${real[VERSION_$arch]} $(sha256sum <"$vmlinuz" | cut -c1-64)"
+  echo "BUSYBOX=$busybox_version $(sha256sum <"$guest_busybox" | cut -c1-64)"
   echo "INIT=$(sha256sum <"$here/init.sh" | cut -c1-64)"
   i=0
   for m in "${modules[@]}"; do
@@ -198,7 +258,7 @@ dest=$qdir/$hash
 
 report() { # the contract lines for a finished capture
   printf 'CAPTURE=%s\nCACHED=%s\nHASH=%s\nABI=%s\nPKG=%s\nVERSION=%s\nVMLINUZ=%s\n' \
-    "$dest/capture" "$1" "$hash" "$abi" "${real[PKG_amd64]}" "${real[VERSION_amd64]}" "$vmlinuz"
+    "$dest/capture" "$1" "$hash" "$abi" "${real[PKG_$arch]}" "${real[VERSION_$arch]}" "$vmlinuz"
   cat "$dest/boot.env"
 }
 
@@ -219,8 +279,9 @@ fi
 t0=$(now)
 r=$work/root
 mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/out" "$r/tmp" "$r/lib/modules/$abi"
-cp /bin/busybox "$r/bin/busybox"
-# every applet under /bin, except the module tools: no /sbin/modprobe, so request_module() loads nothing
+cp "$guest_busybox" "$r/bin/busybox"
+# every applet under /bin, except the module tools: no /sbin/modprobe, so request_module() loads nothing (the
+# host's busybox-static lists them: the guest's, of another arch, cannot run here; same Debian version and config)
 for a in $(/bin/busybox --list); do
   case $a in busybox|modprobe|depmod|rmmod|init|linuxrc) continue ;; esac
   ln -s busybox "$r/bin/$a"
@@ -248,7 +309,7 @@ log "initramfs: ${#modules[@]} modules, $nq queries, $(du -h "$work/initrd.gz" |
 truncate -s 2G "$work/data.img"   # sparse; the guest writes the header and the tar at its start
 t1=$(now)
 qrc=0
-timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 "${QEMU_ARGS[@]}" \
+timeout --kill-after=10 "$timeout_s" $QEMU "${QEMU_ARGS_ARCH[@]}" \
   -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$APPEND" \
   -serial "file:$work/console.log" -drive "file=$work/data.img,format=raw,if=virtio" \
   </dev/null >"$work/qemu.out" 2>&1 || qrc=$?
@@ -266,7 +327,7 @@ if ((qrc == 124 || qrc == 137)); then
   fail "qemu timed out after ${timeout_s} s; last marker: '$(last_mark)'"
 fi
 if [[ ! -s $work/console.log ]]; then
-  fail "qemu-system-x86_64 cannot run here (exit $qrc): $(head -n 1 "$work/qemu.out")" 3
+  fail "$QEMU cannot run here (exit $qrc): $(head -n 1 "$work/qemu.out")" 3
 fi
 grep -aq '^=== dyndbg-qemu: done' "$work/console.log" ||
   fail "the guest did not finish (qemu exit $qrc); last marker: '$(last_mark)'"

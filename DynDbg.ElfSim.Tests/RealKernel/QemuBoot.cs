@@ -1,0 +1,82 @@
+namespace DynDbg.ElfSim.Tests.RealKernel;
+
+/// <summary>
+/// One architecture's boot of scripts/qemu/boot.sh, run once per test run (it boots only when its cache has no
+/// capture for the current inputs; as root on Debian it installs its own packages). Exit 3, "this platform cannot
+/// run the harness", makes the calling test ignored with the script's reason, except under CI=true, where the
+/// ground truth must not silently go missing: there it fails. Any other failure fails the test.
+/// </summary>
+public sealed class QemuBoot
+{
+    // A cold boot takes 25 s (amd64) to 75 s (arm64) here; the bound is the script's own qemu timeout plus room for apt-get.
+    private static readonly TimeSpan BootLimit = TimeSpan.FromMinutes(20);
+
+    private readonly Lazy<(KernelGroundTruth Truth, ScriptRun Run)> boot;
+
+    private QemuBoot(string arch, params string[] args)
+    {
+        Arch = arch;
+        boot = new(() => RunBoot(args), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public static QemuBoot Amd64 { get; } = new("amd64");
+
+    public static QemuBoot Arm64 { get; } = new("arm64", "--arch", "arm64");
+
+    /// <summary>arm64 on a Cortex-A53 (r0p4, as qemu models it): ARM64_WORKAROUND_843419 is on.</summary>
+    public static QemuBoot Arm64CortexA53 { get; } = new("arm64", "--arch", "arm64", "--cpu", "cortex-a53");
+
+    /// <summary>The boot of an arm64 CPU name (qemu's -cpu): the default cortex-a57, or cortex-a53.</summary>
+    public static QemuBoot Arm64On(string cpu) => cpu switch
+    {
+        "cortex-a57" => Arm64,
+        "cortex-a53" => Arm64CortexA53,
+        _ => throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no arm64 boot for this CPU"),
+    };
+
+    /// <summary>The Debian architecture booted (fetch-real.sh's name).</summary>
+    public string Arch { get; }
+
+    public KernelGroundTruth Truth => boot.Value.Truth;
+
+    /// <summary>The KEY=VALUE lines of boot.sh (ABI, BOOT_SECONDS, ...).</summary>
+    public IReadOnlyDictionary<string, string> BootValues => boot.Value.Run.Values;
+
+    /// <summary>lib/modules/&lt;abi&gt; of the booted kernel, where the capture's module paths are relative to.</summary>
+    public string ModulesDirectory
+    {
+        get
+        {
+            var tree = Real.RealInputs.Arch(Arch);
+            tree.Abi.Should().Be(boot.Value.Run.Value("ABI"), "the fetched module tree must be the booted kernel's ABI");
+            return tree.Modules;
+        }
+    }
+
+    /// <summary>boot/config-&lt;abi&gt; of the booted kernel, for <c>load --sections --kernel-config</c>.</summary>
+    public string KernelConfig => Path.Combine(Real.RealInputs.Arch(Arch).Root, "boot", $"config-{boot.Value.Run.Value("ABI")}");
+
+    public string ModulePath(ModuleAttempt m) => Path.Combine(ModulesDirectory, m.Path);
+
+    private (KernelGroundTruth, ScriptRun) RunBoot(string[] args)
+    {
+        var run = ScriptRun.Start("scripts/qemu/boot.sh", BootLimit, args);
+        if (run.ExitCode == 3)
+        {
+            var why = $"{run.Script} {string.Join(' ', args)} cannot run on this platform: {run.Reason}";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail($"CI=true: the {Arch} ground truth is required. {why}");
+            }
+
+            Assert.Ignore(why);
+        }
+
+        if (run.ExitCode != 0)
+        {
+            Assert.Fail($"{run.Script} {string.Join(' ', args)} exited {run.ExitCode}: {run.Reason}");
+        }
+
+        return (KernelGroundTruth.Read(run.Value("CAPTURE")), run);
+    }
+}

@@ -1,0 +1,19 @@
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Loading;
+
+namespace DynDbg.ElfSim.Arch;
+
+/// <summary>
+/// One architecture's hooks in the 6.1 module loader (arch/*/kernel/module*.c), as lld keeps one
+/// <c>TargetInfo</c> per machine in lld/ELF/Arch/*.cpp. <see cref="ModuleArch.For"/> picks it by e_machine.
+/// </summary>
+public interface IModuleArch
+{
+    /// <summary>
+    /// <c>module_frob_arch_sections</c>, called by <c>layout_and_allocate</c> before the W^X check and
+    /// <c>layout_sections</c>: may resize, retype, realign or reflag sections in <paramref name="headers"/>.
+    /// Throws <see cref="Loading.LoaderRefusal"/> where the kernel returns an error; adds to
+    /// <paramref name="notes"/> what it could not emulate.
+    /// </summary>
+    void FrobArchSections(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options, List<string> notes);
+}

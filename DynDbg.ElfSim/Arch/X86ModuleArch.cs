@@ -1,0 +1,18 @@
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Loading;
+
+namespace DynDbg.ElfSim.Arch;
+
+/// <summary>x86_64 and i386: the generic <c>module_frob_arch_sections</c> (kernel/module/main.c, __weak), which returns 0.</summary>
+public sealed class X86ModuleArch : IModuleArch
+{
+    public static X86ModuleArch Instance { get; } = new();
+
+    private X86ModuleArch()
+    {
+    }
+
+    public void FrobArchSections(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options, List<string> notes)
+    {
+    }
+}
