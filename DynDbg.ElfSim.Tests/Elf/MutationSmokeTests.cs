@@ -14,7 +14,7 @@ namespace DynDbg.ElfSim.Tests.Elf;
 /// A seeded run of byte mutations over real samples and a real module, through the whole pipeline: read, decode,
 /// control rendering, module-loader layout and relocation, link (module.lds), check and compress, each stage on its
 /// own, from a file that no stage may change. Every mutant must end in a result, our own
-/// <see cref="ElfFormatException"/> or the loader's <see cref="LoaderRefusal"/>; anything else is a bug, and so
+/// a <see cref="DiagnosticException"/> (ELF, DYN, LNK or USG) or the loader's <see cref="LoaderRefusal"/>; anything else is a bug, and so
 /// is a mutant that takes longer than the hang guard. The short run is part of the tests; `dotnet cake
 /// --target=Fuzz --iterations=N --seed=S` runs it long (DYNDBG_FUZZ_ITERATIONS / DYNDBG_FUZZ_SEED).
 /// </summary>

@@ -205,8 +205,8 @@ public class DifferentialTests
                 ours = e.Id;
             }
 
-            var oursSyntax = ours == ErrorIds.ScriptSyntax;
-            if (ldSyntax != oursSyntax && !(ours == ErrorIds.ScriptUnsupported && code == 0))
+            var oursSyntax = ours == LinkErrorIds.ScriptSyntax;
+            if (ldSyntax != oursSyntax && !(ours == LinkErrorIds.ScriptUnsupported && code == 0))
             {
                 disagreements.Add($"{ScriptSnippets[i]}: ld {(ldSyntax ? "syntax error" : "parses")} ({err.Trim()}), engine {ours ?? "parses"}");
             }
