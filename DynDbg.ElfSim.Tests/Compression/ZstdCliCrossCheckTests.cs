@@ -15,8 +15,12 @@ public class ZstdCliCrossCheckTests
     [OneTimeSetUp]
     public void RequireBoth()
     {
-        Assume.That(ZstdLibrary.IsAvailable, ZstdLibrary.Problem ?? "");
-        Assume.That(ZstdCli.Exists, "the zstd command line is needed (Debian package zstd)");
+        if (!ZstdLibrary.IsAvailable)
+        {
+            Tools.Missing($"libzstd is not available ({ZstdLibrary.Problem}) (Debian: apt-get install libzstd1)");
+        }
+
+        ZstdCli.Require();
     }
 
     [Test]

@@ -17,10 +17,7 @@ public class ExplainGoldenTests
     [TestCaseSource(nameof(Goldens))]
     public void OutputMatchesTheGolden(string name)
     {
-        if (!Tools.Exists("as"))
-        {
-            Assert.Ignore("GNU as is needed to build the golden inputs (CI installs binutils)");
-        }
+        Tools.Require("as");
 
         var sources = new List<string>();
         string asFlags = "--64";

@@ -62,10 +62,7 @@ public class GoldenLinkTests
     [TestCaseSource(nameof(Goldens))]
     public void LayoutMatchesTheGolden(string name)
     {
-        if (!Tools.Exists("as") || !Tools.Exists("readelf"))
-        {
-            Assert.Ignore("GNU as and readelf are needed to build and dump the golden inputs (CI installs binutils)");
-        }
+        Tools.Require("as", "readelf");
 
         var (d, expected) = ReadD(name);
         var (dir, objects) = Assemble(name, d.Sources, d.AsFlags);
@@ -88,7 +85,7 @@ public class GoldenLinkTests
         }
 
         // The same through ld.bfd: the golden states ld's behaviour.
-        if (linkOnce == "gnu" && LinkComparison.LdAvailable)
+        if (linkOnce == "gnu" && Tools.Available("ld.bfd"))
         {
             var ldArgs = d.LdArgs.Where((a, i) => a != "--linkonce" && (i == 0 || d.LdArgs[i - 1] != "--linkonce")).ToList();
             var (ldRc, _, ldErr) = Tools.RunIn(dir, "ld.bfd", [.. ldArgs, "-o", "ld.o", "-Map", "ld.map", .. objects]);

@@ -4,7 +4,8 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// The real kernel's answers, for the RealKernel tests: runs scripts/qemu/boot.sh once per test run (it boots
 /// only when its cache has no capture for the current inputs; it installs qemu-system-x86, busybox-static and
 /// cpio itself when root on Debian); the amd64 -dbg vmlinux and modules come through RealInputs (fetch-real.sh). A platform that
-/// cannot run them (exit 3) makes the tests ignored with the scripts' own reason; any other failure fails them.
+/// cannot run them (exit 3) makes the tests ignored with the scripts' own reason, except a missing qemu, busybox-static
+/// or cpio, which fails them under CI (.ci/run installs those, <see cref="Tools.Missing"/>); any other failure fails them.
 /// </summary>
 public static class QemuHarness
 {
@@ -45,6 +46,13 @@ public static class QemuHarness
     {
         if (run.ExitCode == 3)
         {
+            // boot.sh's exit 3 is also its answer to missing tools it could not install (not root, no apt).
+            Tools.Require("qemu-system-x86_64", "cpio");
+            if (!File.Exists("/bin/busybox"))
+            {
+                Tools.Missing("/bin/busybox is not installed (Debian: apt-get install busybox-static)");
+            }
+
             Assert.Ignore($"{run.Script} cannot run on this platform: {run.Reason}");
         }
 
