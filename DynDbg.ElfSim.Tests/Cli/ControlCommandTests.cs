@@ -168,6 +168,7 @@ public class ControlCommandTests
 
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealModules_MatchTheGoldenFile()
     {
         const string abi = "6.1.0-56-amd64";
@@ -185,6 +186,7 @@ public class ControlCommandTests
 
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealModule_SecondInsmod_IsRefused()
     {
         var bnep = RealAmd64.Module("net/bluetooth/bnep/bnep.ko");
@@ -196,6 +198,7 @@ public class ControlCommandTests
 
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealVmlinuxThenModules_KeepsInsmodOrder()
     {
         var (code, output, _) = CliRunner.Run("control", RealAmd64.Vmlinux, RealAmd64.Module("fs/fuse/fuse.ko"), RealAmd64.Module("net/bluetooth/bnep/bnep.ko"),

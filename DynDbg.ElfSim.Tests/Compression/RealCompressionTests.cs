@@ -11,6 +11,7 @@ namespace DynDbg.ElfSim.Tests.Compression;
 /// </summary>
 [TestFixture]
 [Category("Real")]
+[NonParallelizable] // real-kernel fixtures run one at a time, as before the unit tests ran in parallel
 public class RealCompressionTests
 {
     private static readonly SiteStoreOptions NoTiming = new();

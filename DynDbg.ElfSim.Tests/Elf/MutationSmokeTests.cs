@@ -18,6 +18,7 @@ namespace DynDbg.ElfSim.Tests.Elf;
 /// --target=Fuzz --iterations=N --seed=S` runs it long (DYNDBG_FUZZ_ITERATIONS / DYNDBG_FUZZ_SEED).
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.All)] // each input in a directory of its own; the longest fixture, so its cases spread
 public class MutationSmokeTests
 {
     private static readonly int Mutants = int.TryParse(Environment.GetEnvironmentVariable("DYNDBG_FUZZ_ITERATIONS"), out var n) ? n : 1500;
@@ -36,6 +37,7 @@ public class MutationSmokeTests
     [TestCase("net/bluetooth/bnep/bnep.ko")]
     [TestCase("fs/nls/nls_utf8.ko")]
     [Category("Real")]
+    [NonParallelizable]
     public void RealModuleMutants(string module)
     {
         var arch = Real.RealInputs.Arch("amd64");

@@ -7,6 +7,7 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// these pin how they are told: the script line per section, the orphan reasons, the header's element index.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // RunCliIn sets the process-wide current directory
 public class ExplainGoldenTests
 {
     public static IEnumerable<TestCaseData> Goldens() =>

@@ -13,6 +13,7 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// options, so an expectation that ld.bfd does not meet is itself a failure: the goldens pin ld's behaviour.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // RunCliIn sets the process-wide current directory
 public class GoldenLinkTests
 {
     internal static string GoldenDir => Path.Combine(TestPaths.Root, "DynDbg.ElfSim.Tests", "Linking", "Golden");
@@ -131,7 +132,8 @@ public class GoldenLinkTests
         return (dir, objects);
     }
 
-    /// <summary>Runs the CLI with <paramref name="dir"/> as the current directory (tests here do not run in parallel).</summary>
+    /// <summary>Runs the CLI with <paramref name="dir"/> as the current directory: process-wide state, so every fixture
+    /// that calls it is [NonParallelizable].</summary>
     internal static (int Code, string Out, string Err) RunCliIn(string dir, string[] args)
     {
         var previous = Directory.GetCurrentDirectory();

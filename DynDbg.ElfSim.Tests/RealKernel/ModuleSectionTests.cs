@@ -12,6 +12,7 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
+[NonParallelizable] // real-kernel fixtures run one at a time, as before the unit tests ran in parallel
 public class ModuleSectionTests
 {
     // Reference §2: rewrite_section_headers clears SHF_ALLOC on __versions and .modinfo, layout_and_allocate on
