@@ -160,9 +160,22 @@ public static class DietTransform
             s.AddrAlign = modinfo.AddrAlign;
         }
 
+        // The placeholders the arch's module.lds.h adds to every module (arm64: .plt, .init.plt,
+        // .text.ftrace_trampoline), which module_frob_arch_sections sizes at load and refuses the module without.
+        foreach (var name in ArchPlaceholderSections)
+        {
+            if (input.FindSection(name) is { IsNoBits: false } p)
+            {
+                var s = w.AddSection(p.Name, p.Type, p.Flags, ElfContent.Of(input.GetContents(p).ToArray()));
+                s.AddrAlign = p.AddrAlign;
+            }
+        }
+
         w.AddSection(".note.GNU-stack", ElfConstants.ShtProgbits, 0);
         return w;
     }
+
+    private static readonly string[] ArchPlaceholderSections = [".plt", ".init.plt", ".text.ftrace_trampoline"];
 
     /// <summary>A file-name-safe form of a source or module name.</summary>
     private static string Safe(string s)
