@@ -57,6 +57,11 @@ public class RealS390GotPltTests
             var first = layout.Sections.Where(s => s.Region == ModuleRegion.Core).MinBy(s => s.Offset)!;
             var reserved = (8UL * (ulong)got.Count) + (22UL * (ulong)plt.Count);
             var expected = (reserved + first.Align - 1) / first.Align * first.Align;
+            if (layout.CoreReserved != reserved)
+            {
+                failures.Add($"{arch.Relative(ko)}: reserved 0x{layout.CoreReserved:x}, readelf: {got.Count} GOT + {plt.Count} PLT symbols -> 0x{reserved:x}");
+            }
+
             if (first.Offset != expected)
             {
                 failures.Add($"{arch.Relative(ko)}: {first.Name} at core+0x{first.Offset:x}, readelf: {got.Count} GOT + {plt.Count} PLT symbols -> 0x{expected:x}");
@@ -66,5 +71,15 @@ public class RealS390GotPltTests
         TestContext.Out.WriteLine($"s390x: {kos.Length} modules, {withGot} with GOT and {withPlt} with PLT relocations");
         failures.Should().BeEmpty();
         withPlt.Should().BeGreaterThan(kos.Length / 2, "nearly every s390x module calls the kernel through R_390_PLT32DBL");
+    }
+
+    [Test]
+    public void LoadSections_SaysWhatItReservedBeforeTheFirstSection()
+    {
+        var ko = Path.Combine(RealInputs.Arch("s390x").Modules, "kernel/fs/fuse/fuse.ko");
+        var (code, output, err) = Cli.CliRunner.Run("load", "--sections", ko);
+        code.Should().Be(0, err);
+        output.Should().Contain("Reserved:  0x26c0 bytes at core+0", "the booted kernel put fuse's .text, its first section, at core+0x26c0");
+        output.Should().Contain("[ 3] .text                     core   text           000026c0");
     }
 }
