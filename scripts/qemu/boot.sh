@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # boot.sh - ground truth from the real kernel: boot Debian's amd64 kernel (from the fetch-real.sh cache) under
 # qemu-system-x86_64 with software emulation (TCG), or with --arch arm64 its arm64 kernel under
-# qemu-system-aarch64 -M virt -cpu cortex-a57, with a busybox-static initramfs whose /init (init.sh) captures
+# qemu-system-aarch64 -M virt -cpu cortex-a57 (--arch s390x: qemu-system-s390x -M s390-ccw-virtio), with a
+# busybox-static initramfs whose /init (init.sh) captures
 # the built-in control file, insmods a module list in modules.dep order, reads /sys/module/<name>/sections/*,
 # and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
 #
 # Usage:
-#   scripts/qemu/boot.sh [--arch amd64|arm64 [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
-#   scripts/qemu/boot.sh --print [--arch amd64|arm64 [--cpu NAME]] [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x [--cpu NAME]] [--modules FILE] [--queries FILE]
 #
-#   --arch A         the Debian architecture to boot (default amd64). arm64 needs qemu-system-arm and the
+#   --arch A         the Debian architecture to boot (default amd64). s390x needs qemu-system-misc and
+#                    busybox-static:s390x, as arm64 does its own. arm64 needs qemu-system-arm and the
 #                    busybox-static:arm64 package (downloaded with apt-get into the cache; dpkg --add-architecture
 #                    arm64 first when root)
 #   --cpu NAME       arm64: qemu's -cpu (default cortex-a57; cortex-a53 has erratum 843419, which changes how
@@ -59,7 +61,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
 while (($#)); do
   case $1 in
-    --arch) (($# >= 2)) || die "--arch needs amd64 or arm64" 2; arch=$2; shift ;;
+    --arch) (($# >= 2)) || die "--arch needs amd64, arm64 or s390x" 2; arch=$2; shift ;;
     --cpu) (($# >= 2)) || die "--cpu needs a qemu CPU name" 2; cpu=$2; shift ;;
     --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
     --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
@@ -88,7 +90,16 @@ case $arch in
     APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3 nokaslr"
     QEMU_ARGS_ARCH=(-accel tcg -machine virt -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
     : "${modules_list:=$here/modules-arm64.list}" ;;
-  *) die "--arch: amd64 or arm64, not '$arch'" 2 ;;
+  s390x)
+    # -M s390-ccw-virtio: the SCLP console (ttysclp0) takes -serial, virtio-ccw (built into Debian's kernel) is
+    # the transport, so if=virtio is a virtio-blk-ccw disk. Debian builds without CONFIG_EXPOLINE, so
+    # module_frob_arch_sections adds no expoline thunk to the PLT whatever the CPU.
+    [[ -z $cpu ]] || die "--cpu is for --arch arm64 (s390x boots qemu's default TCG CPU)" 2
+    QEMU=qemu-system-s390x QEMU_PKG=qemu-system-misc
+    APPEND="console=ttysclp0 panic=-1 quiet loglevel=3 nokaslr"
+    QEMU_ARGS_ARCH=(-accel tcg -machine s390-ccw-virtio -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    : "${modules_list:=$here/modules-s390x.list}" ;;
+  *) die "--arch: amd64, arm64 or s390x, not '$arch'" 2 ;;
 esac
 [[ -f $modules_list ]] || die "module list not found: $modules_list" 2
 [[ -f $queries_list ]] || die "query list not found: $queries_list" 2
@@ -204,7 +215,7 @@ done <"$modules_list"
 modules=("${order[@]}")
 # The data goes back on a virtio disk; its drivers are loaded after everything was captured (init.sh).
 order=()
-want virtio_pci
+[[ $arch == s390x ]] || want virtio_pci   # s390x: virtio_ccw is built in
 want virtio_blk
 transport=("${order[@]}")
 
