@@ -148,6 +148,11 @@ public class DietCheckTests
         suite.Attribute("tests")!.Value.Should().Be("3");
         suite.Attribute("failures")!.Value.Should().Be("1");
         suite.Elements("testcase").Single(t => t.Element("failure") is not null).Attribute("classname")!.Value.Should().Be(bad);
+        // time on the suite and every case, a timestamp on the suite, in the forms the common JUnit XSD takes.
+        suite.Attribute("timestamp")!.Value.Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$");
+        suite.Elements("testcase").Prepend(suite).Should().OnlyContain(e => System.Text.RegularExpressions.Regex.IsMatch(e.Attribute("time")!.Value, @"^\d+\.\d{3}$"));
+        suite.Elements("testcase").Sum(t => double.Parse(t.Attribute("time")!.Value, System.Globalization.CultureInfo.InvariantCulture))
+            .Should().BeApproximately(double.Parse(suite.Attribute("time")!.Value, System.Globalization.CultureInfo.InvariantCulture), 0.01);
         CliRunner.Run("check", good, "/nonexistent.ko").Code.Should().Be(ExitCodes.BadInput);
     }
 

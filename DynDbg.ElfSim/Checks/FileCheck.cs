@@ -19,10 +19,19 @@ public sealed record FileCheck(
 {
     public bool Failed => Unreadable is not null || Findings.Any(x => x.Severity == CheckSeverity.Error);
 
+    /// <summary>How long the file's check took (JUnit's <c>time</c>).</summary>
+    public TimeSpan Elapsed { get; init; }
+
     /// <summary>Reads and checks one file. A diet image (it has __dyndbg_sites) gets the diet checks; a mainline
     /// table must decode, and with <paramref name="diet"/> it is first transformed into that variant's objects and
     /// linked (<see cref="DietTransform"/>); a file without any table passes with nothing to check.</summary>
     public static FileCheck Run(string path, DietVariant? diet)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        return RunOnce(path, diet) with { Elapsed = clock.Elapsed };
+    }
+
+    private static FileCheck RunOnce(string path, DietVariant? diet)
     {
         try
         {

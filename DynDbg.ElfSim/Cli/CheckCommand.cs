@@ -62,6 +62,7 @@ public static class CheckCommand
         }
 
         var variant = diet is null ? (DietVariant?)null : DietLayout.ParseVariant(diet);
+        var started = DateTime.UtcNow;
         var results = new List<FileCheck>(files.Count);
         var progress = new ProgressLine(io.Error, io.ErrorIsTerminal && files.Count > ProgressThreshold);
         var failed = 0;
@@ -126,7 +127,7 @@ public static class CheckCommand
                 io.Out.Write(CheckCiReport.Sarif(shown, typeof(CheckCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
                 break;
             default:
-                io.Out.Write(CheckReport.JUnit(shown));
+                io.Out.Write(CheckReport.JUnit(shown, started));
                 break;
         }
 

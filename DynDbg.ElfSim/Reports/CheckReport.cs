@@ -93,8 +93,10 @@ public static class CheckReport
     }
 
     /// <summary>JUnit: one test case per table (a file without tables is one case), errors as failures,
-    /// unreadable files as errors, hazards in system-out.</summary>
-    public static string JUnit(IReadOnlyList<FileCheck> all)
+    /// unreadable files as errors, hazards in system-out; <c>time</c> in seconds on every case (the file's check
+    /// time shared among its tables) and on the suite, and the suite's <c>timestamp</c> (when the run started,
+    /// ISO 8601 without a zone as the common JUnit XSD's xs:dateTime has it).</summary>
+    public static string JUnit(IReadOnlyList<FileCheck> all, DateTime? started = null)
     {
         var cases = new List<XElement>();
         int failures = 0, errors = 0;
@@ -103,7 +105,8 @@ public static class CheckReport
             var names = c.Tables.Count > 0 ? c.Tables.Select(t => t.Name).ToArray() : [c.Kind.Name()];
             foreach (var name in names)
             {
-                var tc = new XElement("testcase", new XAttribute("classname", c.Path), new XAttribute("name", name));
+                var tc = new XElement("testcase", new XAttribute("classname", c.Path), new XAttribute("name", name),
+                    new XAttribute("time", Seconds(c.Elapsed / names.Length)));
                 if (c.Unreadable is { } e)
                 {
                     errors++;
@@ -127,8 +130,13 @@ public static class CheckReport
         }
 
         var suite = new XElement("testsuite", new XAttribute("name", "dyndbg-elfsim check"), new XAttribute("tests", cases.Count),
-            new XAttribute("failures", failures), new XAttribute("errors", errors), cases);
+            new XAttribute("failures", failures), new XAttribute("errors", errors),
+            new XAttribute("time", Seconds(all.Aggregate(TimeSpan.Zero, (t, c) => t + c.Elapsed))),
+            new XAttribute("timestamp", (started ?? DateTime.UtcNow).ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)),
+            cases);
         return new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("testsuites", suite)).Declaration + "\n" +
                new XElement("testsuites", suite) + "\n";
     }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
 }
