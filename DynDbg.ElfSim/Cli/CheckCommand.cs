@@ -25,9 +25,9 @@ public static class CheckCommand
         };
         format.AcceptOnlyFromAmong("text", "json", "junit", "sarif", "github");
         var failuresOnly = new Option<bool>("--failures-only") { Description = "report only the files that failed or could not be read (the summary still counts all)" };
-        var jobs = new Option<int>("--jobs") { Description = "parallel checks (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<int?>("--jobs") { Description = "parallel checks (default: the number of cores)" };
         var cmd = new Command("check", "check the dyndbg (and diet-plan) invariants of ELF files for CI") { paths, diet, format, jobs, failuresOnly };
-        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), ReportFormats.Parse(r.GetValue(format)!), r.GetValue(jobs), r.GetValue(failuresOnly)));
+        cmd.SetAction(r => Run(io, r.GetValue(paths)!, r.GetValue(diet), ReportFormats.Parse(r.GetValue(format)!), r.GetValue(jobs) ?? Environment.ProcessorCount, r.GetValue(failuresOnly)));
         return cmd;
     }
 

@@ -23,6 +23,7 @@ public static class Program
             SynthCommand.Create(io),
         };
 
+        NameThePlaceholders(root);
         try
         {
             if (args.Length == 0)
@@ -85,6 +86,24 @@ public static class Program
         }
 
         return null;
+    }
+
+    /// <summary>Help shows <c>-T &lt;script&gt;</c> and <c>-o &lt;file&gt;</c>, not the option's own letters.</summary>
+    private static void NameThePlaceholders(Command root)
+    {
+        foreach (var command in root.Subcommands)
+        {
+            foreach (var option in command.Options)
+            {
+                option.HelpName ??= option.Name switch
+                {
+                    "-T" => "script",
+                    "-o" => command.Name is "diet" or "synth" ? "dir" : "file",
+                    "-Map" => "file",
+                    _ => null,
+                };
+            }
+        }
     }
 
     private static string OneLine(string message) =>
