@@ -62,35 +62,8 @@ public sealed class ArmModuleArch : IModuleArch
     /// <summary><c>module_frob_arch_sections</c>; returns the PLT entries (core, init) it sized the sections for.</summary>
     public (ulong Core, ulong Init) SizePlts(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config)
     {
-        // Like the kernel's loop, a later match wins.
-        int corePlt = 0, initPlt = 0, symtab = 0;
-        for (var i = 0; i < headers.Count; i++)
-        {
-            var s = headers.Sections[i];
-            if (s.Name == ".plt")
-            {
-                corePlt = i;
-            }
-            else if (s.Name == ".init.plt")
-            {
-                initPlt = i;
-            }
-            else if (s.Type == ElfConstants.ShtSymtab)
-            {
-                symtab = i;
-            }
-        }
-
-        if (corePlt == 0 || initPlt == 0)
-        {
-            throw new LoaderRefusal(Aarch64ModuleArch.PltMissing, file.Path, $"{moduleName}: module PLT section(s) missing", "-ENOEXEC");
-        }
-
-        if (symtab == 0)
-        {
-            throw new LoaderRefusal(Aarch64ModuleArch.SymtabMissing, file.Path, $"{moduleName}: module symtab section missing", "-ENOEXEC");
-        }
-
+        // arch/arm has no ftrace trampoline section: a .text.ftrace_trampoline is laid out as it is
+        var (corePlt, initPlt, _, symtab) = PltPlaceholders.Find(file, headers, moduleName);
         var syms = file.GetSymbolTable(headers.Sections[symtab]);
         uint Shndx(uint symbol) => syms[(int)symbol].SectionIndex; // XINDEX already resolved by our reader
         ulong corePlts = FixedPlts, initPlts = FixedPlts;
