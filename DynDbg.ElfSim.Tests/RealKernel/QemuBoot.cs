@@ -26,9 +26,6 @@ public sealed class QemuBoot
     /// <summary>arm64 on a Cortex-A53 (r0p4, as qemu models it): ARM64_WORKAROUND_843419 is on.</summary>
     public static QemuBoot Arm64CortexA53 { get; } = new("arm64", "--arch", "arm64", "--cpu", "cortex-a53");
 
-    /// <summary>32-bit ARM: the armmp kernel under qemu-system-arm -M virt,highmem=off -cpu cortex-a15.</summary>
-    public static QemuBoot Armhf { get; } = new("armhf", "--arch", "armhf");
-
     /// <summary>The boot of an arm64 CPU name (qemu's -cpu): the default cortex-a57, or cortex-a53.</summary>
     public static QemuBoot Arm64On(string cpu) => cpu switch
     {
@@ -36,6 +33,9 @@ public sealed class QemuBoot
         "cortex-a53" => Arm64CortexA53,
         _ => throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no arm64 boot for this CPU"),
     };
+
+    /// <summary>32-bit ARM: the armmp kernel under qemu-system-arm -M virt,highmem=off -cpu cortex-a15.</summary>
+    public static QemuBoot Armhf { get; } = new("armhf", "--arch", "armhf");
 
     /// <summary>The Debian architecture booted (fetch-real.sh's name).</summary>
     public string Arch { get; }

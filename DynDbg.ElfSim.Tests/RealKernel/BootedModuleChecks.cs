@@ -1,0 +1,78 @@
+using DynDbg.ElfSim.Tests.Cli;
+
+namespace DynDbg.ElfSim.Tests.RealKernel;
+
+/// <summary>
+/// The three comparisons every booted non-amd64 kernel gets (Arm64ModuleSectionTests, S390xModuleSectionTests):
+/// the module list loaded, every section at the kernel's region and offset with its coresize, and the modules'
+/// part of the control file after the insmods.
+/// </summary>
+public static class BootedModuleChecks
+{
+    /// <summary>Every name of scripts/qemu/<paramref name="listFile"/> was tried and loaded, ≥ 20 modules, all in /proc/modules.</summary>
+    public static void EveryListedModuleLoaded(QemuBoot boot, string listFile)
+    {
+        var truth = boot.Truth;
+        var listed = File.ReadAllLines(Path.Combine(TestPaths.Root, "scripts", "qemu", listFile))
+            .Select(l => l.Split('#')[0].Trim().Replace('-', '_')).Where(l => l.Length > 0).ToList();
+        truth.Modules.Select(m => m.Name).Should().Contain(listed);
+        truth.Modules.Where(m => !m.Loaded).Select(m => $"{m.Name}: {m.Message}").Should().BeEmpty();
+        truth.Loaded.Count().Should().BeGreaterThanOrEqualTo(20);
+        foreach (var m in truth.Loaded)
+        {
+            truth.IsListedInProcModules(m.Name).Should().BeTrue(m.Name);
+        }
+    }
+
+    /// <summary>
+    /// <c>load --sections --kernel-config &lt;the booted config&gt; <paramref name="extraArgs"/></c> of every loaded
+    /// module against /sys/module/*/sections (both directions) and coresize; fails on any difference. Returns how
+    /// many modules were compared.
+    /// </summary>
+    public static int PlacementAndCoresize(QemuBoot boot, string label, params string[] extraArgs)
+    {
+        var truth = boot.Truth;
+        var mismatches = new List<string>();
+        int agree = 0, modules = 0;
+        foreach (var m in truth.Loaded)
+        {
+            var ours = LoaderSections.Of(boot.ModulePath(m), ["--kernel-config", boot.KernelConfig, .. extraArgs]);
+            agree += ours.CompareWith(m.Name, truth.Sections(m.Name), mismatches);
+
+            // the other direction: a section we place in /sys/module/*/sections that the kernel does not list
+            var listed = truth.Sections(m.Name).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            mismatches.AddRange(ours.Sections.Where(s => s.InSysfs && !listed.Contains(s.Name))
+                .Select(s => $"{m.Name} {s.Name}: {s.Region}+0x{s.Offset:x}, not listed by the kernel"));
+            if (ours.CoreSize != truth.CoreSize(m.Name))
+            {
+                mismatches.Add($"{m.Name} coresize: {ours.CoreSize}, kernel {truth.CoreSize(m.Name)}");
+            }
+
+            modules++;
+        }
+
+        TestContext.Out.WriteLine($"{label}: sections agreeing with the kernel: {agree} of {agree + mismatches.Count} ({modules} modules, coresize compared)");
+        mismatches.Should().BeEmpty();
+        return modules;
+    }
+
+    /// <summary>
+    /// No vmlinux with symbols is fetched for these arches, so the built-in part is taken from the kernel itself:
+    /// the control file after the insmods must start with the built-in one, and the rest is the modules' tables in
+    /// add order, byte for byte what <c>load --control --separate</c> prints for them.
+    /// </summary>
+    public static void ControlAfterBuiltins(QemuBoot boot)
+    {
+        var truth = boot.Truth;
+        var builtin = File.ReadAllBytes(truth.BuiltinControlPath);
+        var after = File.ReadAllBytes(truth.InsmodControlPath);
+        after.AsSpan().StartsWith(builtin).Should().BeTrue("the built-in tables come first, and no insmod changed them");
+        var header = builtin.AsSpan(0, builtin.AsSpan().IndexOf((byte)'\n') + 1).ToArray();
+        var modulesPart = header.Concat(after.Skip(builtin.Length)).ToArray();
+
+        var args = new[] { "load", "--control", "--separate" }.Concat(truth.Loaded.Select(boot.ModulePath)).ToArray();
+        var (code, output, err) = CliRunner.Run(args);
+        code.Should().Be(0, err);
+        ControlDiff.Describe(output, modulesPart).Should().BeNull();
+    }
+}
