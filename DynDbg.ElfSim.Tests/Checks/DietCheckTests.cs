@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Cli;
@@ -129,18 +128,9 @@ public class DietCheckTests
         File.WriteAllText(script, "SECTIONS {\n__dyndbg_sites : ALIGN(8) { *(__dyndbg_sites) *(.gnu.linkonce.dyndbg_site) }\n" +
                                   "__dyndbg : ALIGN(8) { *(__dyndbg) *(.gnu.linkonce.dyndbg) }\n}\n");
         var output = Path.Combine(dir, "alpha.ko");
-        var psi = new ProcessStartInfo("ld.bfd", ["-m", "elf_x86_64", "-r", "-T", script, "-o", output,
-            Diet("x86_64", "v5", "alpha_main.o"), Diet("x86_64", "v5", "alpha_util.o")]) { RedirectStandardError = true };
-        try
-        {
-            using var p = Process.Start(psi)!;
-            p.WaitForExit(60_000);
-            p.ExitCode.Should().Be(0, p.StandardError.ReadToEnd());
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            Assert.Ignore("ld.bfd (binutils) is not installed; .ci/run installs it");
-        }
+        var (code, _, err) = Tools.Run("ld.bfd", "-m", "elf_x86_64", "-r", "-T", script, "-o", output,
+            Diet("x86_64", "v5", "alpha_main.o"), Diet("x86_64", "v5", "alpha_util.o"));
+        code.Should().Be(0, err);
 
         var (_, findings) = Check(output);
         findings.Should().ContainSingle().Which.Message.Should().Be("the header pair is element 11, not element 0: __dyndbg[0]->site[N] cannot find it");

@@ -169,6 +169,7 @@ public class ControlCommandTests
 
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealModules_MatchTheGoldenFile()
     {
         const string abi = "6.1.0-56-amd64";
@@ -186,6 +187,7 @@ public class ControlCommandTests
 
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealModule_SecondInsmod_IsRefused()
     {
         var bnep = RealAmd64.Module("net/bluetooth/bnep/bnep.ko");
@@ -197,6 +199,7 @@ public class ControlCommandTests
 
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealVmlinuxThenModules_KeepsInsmodOrder()
     {
         var (code, output, _) = CliRunner.Run("control", RealAmd64.Vmlinux, RealAmd64.Module("fs/fuse/fuse.ko"), RealAmd64.Module("net/bluetooth/bnep/bnep.ko"),

@@ -98,6 +98,7 @@ public class DietCommandTests
 
     [TestCase("v5", "PASS")]
     [TestCase("v6", "PASS")]
+    [NonParallelizable] // looks for any dyndbg-elfsim-diet-<pid>-* left in /tmp, which another fixture's check --diet may hold
     public void CheckDiet_OnAMainlineInput_TransformsLinksAndChecks(string variant, string verdict)
     {
         var input = TestPaths.Sample("x86_64", "beta.ko");

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Cli;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using FluentAssertions;
@@ -152,5 +153,18 @@ public class SynthCommandTests
         var check = CliRunner.Run("check", "--diet", "v5", root);
         check.Code.Should().Be(0, check.Out + check.Err);
         check.Out.Should().Contain("checked 4 files: 4 passed");
+    }
+
+    [TestCase("i386")]
+    [TestCase("armhf")]
+    public void DietVmlinuxOf32BitArch_IsAUsageError_NotAnOverflow(string arch)
+    {
+        var dir = Dir("diet-vmlinux-32-" + arch);
+        var (code, stdout, stderr) = CliRunner.Run("synth", "-o", dir, "--arch", arch, "--diet", "v5", "--callsites", "50");
+        code.Should().Be(ExitCodes.BadInput, stderr);
+        stdout.Should().BeEmpty();
+        stderr.Should().Contain("error USG001: a diet vmlinux.o is linked with the diet vmlinux script").And.Contain("--modules N");
+        (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any()).Should().BeFalse("nothing is written");
+        CliRunner.Run("synth", "-o", dir + "-tree", "--arch", arch, "--diet", "v5", "--callsites", "50", "--modules", "2").Code.Should().Be(ExitCodes.Ok);
     }
 }

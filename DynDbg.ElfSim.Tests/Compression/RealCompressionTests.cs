@@ -11,6 +11,7 @@ namespace DynDbg.ElfSim.Tests.Compression;
 /// </summary>
 [TestFixture]
 [Category("Real")]
+[NonParallelizable] // real-kernel fixtures run one at a time, as before the unit tests ran in parallel
 public class RealCompressionTests
 {
     private static readonly SiteStoreOptions NoTiming = new();
@@ -42,7 +43,7 @@ public class RealCompressionTests
     [Test]
     public void Vmlinux_ZstdFigures_MatchTheCommandLine()
     {
-        Assume.That(ZstdCli.Exists, "the zstd command line is needed (Debian package zstd)");
+        ZstdCli.Require();
         ZstdCliCrossCheckTests.CrossCheck(Load(Real.RealInputs.Vmlinux("amd64")).Table, 19, 64);
     }
 

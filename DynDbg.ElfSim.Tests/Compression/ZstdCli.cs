@@ -7,6 +7,15 @@ public static class ZstdCli
 {
     public static bool Exists => Run(["--version"], out _, out _) == 0;
 
+    /// <summary>Fails (CI) or skips (locally) the test unless <c>zstd --version</c> runs.</summary>
+    public static void Require()
+    {
+        if (!Exists)
+        {
+            Tools.Missing("the zstd command line does not run (Debian: apt-get install zstd)");
+        }
+    }
+
     public static int Run(IEnumerable<string> args, out string stdout, out string stderr, string? workDir = null)
     {
         var psi = new ProcessStartInfo("zstd") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workDir ?? "" };

@@ -7,8 +7,13 @@ namespace DynDbg.ElfSim.Tests.Compression;
 public class ZstdTests
 {
     [OneTimeSetUp]
-    public void RequireLibzstd() =>
-        Assume.That(ZstdLibrary.IsAvailable, $"libzstd is needed for these tests ({ZstdLibrary.Problem}); .ci/run installs libzstd1");
+    public void RequireLibzstd()
+    {
+        if (!ZstdLibrary.IsAvailable)
+        {
+            Tools.Missing($"libzstd is not available ({ZstdLibrary.Problem}) (Debian: apt-get install libzstd1)");
+        }
+    }
 
     [Test]
     public void Library_IsTheSystemsReferenceZstd()

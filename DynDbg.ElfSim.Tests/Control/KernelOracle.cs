@@ -10,7 +10,9 @@ namespace DynDbg.ElfSim.Tests.Control;
 /// The real 6.1 <c>lib/dynamic_debug.c</c>, compiled for userspace by <c>scripts/control-oracle/build.sh</c> and
 /// driven over a pipe (protocol in harness.c). The tests give it the same sites and writes as
 /// <see cref="DyndbgControl"/> and compare every answer. Tests using it are in the <c>KernelSource</c> category; they
-/// are ignored, not failed, when the host cannot provide the source package or a C compiler (build.sh exit 3).
+/// are ignored, not failed, when the host cannot provide the source package (build.sh exit 3: no apt/dpkg, or an
+/// archive without linux-source-6.1). A missing build tool (the C compiler, tar, xz, python3: also exit 3) is a missing
+/// oracle tool instead, which fails the tests under CI (<see cref="Tools.Missing"/>).
 /// </summary>
 public sealed class KernelOracle : IDisposable
 {
@@ -30,12 +32,20 @@ public sealed class KernelOracle : IDisposable
         process.StandardInput.NewLine = "\n";
     }
 
-    /// <summary>A fresh kernel state (no tables yet), or an ignored test when the oracle cannot be built here.</summary>
+    /// <summary>A fresh kernel state (no tables yet), or an ignored test when the oracle cannot be built on this
+    /// platform; a missing compiler or build tool fails the test under CI.</summary>
     public static KernelOracle Start()
     {
         var (path, message) = Built.Value;
         if (path is null)
         {
+            // build.sh's exit 3 covers both; tell them apart as it does: apt first, then the build tools.
+            if (new[] { "apt-get", "apt-cache", "dpkg-deb" }.All(Tools.Exists))
+            {
+                var tools = new[] { Environment.GetEnvironmentVariable("CC") is { Length: > 0 } cc ? cc : "gcc", "tar", "xz", "python3" };
+                Tools.Require(tools);
+            }
+
             Assert.Ignore(message);
         }
 

@@ -12,6 +12,7 @@ namespace DynDbg.ElfSim.Tests.Control;
 /// </summary>
 [TestFixture]
 [Category("KernelSource")]
+[NonParallelizable] // real-kernel fixtures run one at a time, as before the unit tests ran in parallel
 public class OracleDifferentialTests
 {
     private static IReadOnlyList<MainlineImage> SampleKernel() =>

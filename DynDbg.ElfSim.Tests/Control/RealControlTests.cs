@@ -10,6 +10,7 @@ namespace DynDbg.ElfSim.Tests.Control;
 /// </summary>
 [TestFixture]
 [Category("Real")]
+[NonParallelizable] // real-kernel fixtures run one at a time, as before the unit tests ran in parallel
 public class RealControlTests
 {
     internal static readonly string[] ModuleList =

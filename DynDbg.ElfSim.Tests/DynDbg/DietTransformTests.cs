@@ -137,10 +137,7 @@ public class DietTransformTests
     [TestCaseSource(nameof(GnuLdCases))]
     public void GnuLd_LinksTheObjects_AsTheEngineDoes(string arch, ElfMachine machine, string file, DietVariant variant)
     {
-        if (!Tests.Linking.LinkComparison.LdAvailableFor(machine))
-        {
-            Assert.Ignore($"{Tests.Linking.LinkComparison.Ld(machine).Ld} or readelf is not installed");
-        }
+        Tests.Linking.LinkComparison.RequireLd(machine);
 
         var dir = Dir("gnu-ld", arch, file, DietLayout.VariantName(variant));
         DietTransformResult r;

@@ -110,10 +110,7 @@ public class MainlineObjectWriterTests
     [TestCase("module.lds")]
     public void LdBfdAndTheEngineLinkTheModuleIdentically(string script)
     {
-        if (!LinkComparison.LdAvailableFor(ElfMachine.X86_64))
-        {
-            Assert.Ignore("ld.bfd or readelf is not installed (CI installs binutils)");
-        }
+        LinkComparison.RequireLd(ElfMachine.X86_64);
 
         var dir = Dir($"ld-{script}");
         var target = ObjectTarget.ForArch("x86_64")!;

@@ -39,7 +39,7 @@ public class RealDietTransformTests
             using var f = ElfFile.Open(p);
             return f.FindSection("__dyndbg") is not null;
         }).ToArray();
-        var gnuLd = archName is "amd64" or "i386" or "s390x" && LinkComparison.LdAvailableFor(arch.Facts.Machine);
+        var gnuLd = archName is "amd64" or "i386" or "s390x" && Tools.Available(LinkComparison.Ld(arch.Facts.Machine).Ld, "readelf");
         var failures = new FailureList();
         long callsites = 0, objects = 0, bytes = 0, classed = 0, compared = 0;
         var sw = Stopwatch.StartNew();

@@ -17,10 +17,7 @@ public class DifferentialTests
     [SetUp]
     public void RequireLd()
     {
-        if (!LinkComparison.LdAvailable || !Tools.Exists("as"))
-        {
-            Assert.Ignore("ld.bfd, as or readelf is not installed (CI installs binutils); the differential tests need them");
-        }
+        Tools.Require("ld.bfd", "as", "readelf");
     }
 
     private static string CaseDir(string name)
@@ -70,10 +67,7 @@ public class DifferentialTests
     [TestCaseSource(nameof(SampleCases))]
     public void SampleObjects_AgreeWithLd(string arch, ElfMachine machine, string[] objects, string script)
     {
-        if (!LinkComparison.LdAvailableFor(machine))
-        {
-            Assert.Ignore($"{LinkComparison.Ld(machine).Ld} is not installed (Debian: binutils-{LinkComparison.Ld(machine).Ld[..^"-ld.bfd".Length]})");
-        }
+        LinkComparison.RequireLd(machine);
 
         var dir = CaseDir($"samples-{arch}-{string.Join("+", objects)}-{script}");
         foreach (var o in objects)
@@ -205,8 +199,8 @@ public class DifferentialTests
                 ours = e.Id;
             }
 
-            var oursSyntax = ours == ErrorIds.ScriptSyntax;
-            if (ldSyntax != oursSyntax && !(ours == ErrorIds.ScriptUnsupported && code == 0))
+            var oursSyntax = ours == LinkErrorIds.ScriptSyntax;
+            if (ldSyntax != oursSyntax && !(ours == LinkErrorIds.ScriptUnsupported && code == 0))
             {
                 disagreements.Add($"{ScriptSnippets[i]}: ld {(ldSyntax ? "syntax error" : "parses")} ({err.Trim()}), engine {ours ?? "parses"}");
             }

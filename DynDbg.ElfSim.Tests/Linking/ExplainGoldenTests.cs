@@ -7,6 +7,7 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// these pin how they are told: the script line per section, the orphan reasons, the header's element index.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // RunCliIn sets the process-wide current directory
 public class ExplainGoldenTests
 {
     public static IEnumerable<TestCaseData> Goldens() =>
@@ -17,10 +18,7 @@ public class ExplainGoldenTests
     [TestCaseSource(nameof(Goldens))]
     public void OutputMatchesTheGolden(string name)
     {
-        if (!Tools.Exists("as"))
-        {
-            Assert.Ignore("GNU as is needed to build the golden inputs (CI installs binutils)");
-        }
+        Tools.Require("as");
 
         var sources = new List<string>();
         string asFlags = "--64";

@@ -13,6 +13,7 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// options, so an expectation that ld.bfd does not meet is itself a failure: the goldens pin ld's behaviour.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // RunCliIn sets the process-wide current directory
 public class GoldenLinkTests
 {
     internal static string GoldenDir => Path.Combine(TestPaths.Root, "DynDbg.ElfSim.Tests", "Linking", "Golden");
@@ -62,10 +63,7 @@ public class GoldenLinkTests
     [TestCaseSource(nameof(Goldens))]
     public void LayoutMatchesTheGolden(string name)
     {
-        if (!Tools.Exists("as") || !Tools.Exists("readelf"))
-        {
-            Assert.Ignore("GNU as and readelf are needed to build and dump the golden inputs (CI installs binutils)");
-        }
+        Tools.Require("as", "readelf");
 
         var (d, expected) = ReadD(name);
         var (dir, objects) = Assemble(name, d.Sources, d.AsFlags);
@@ -88,7 +86,7 @@ public class GoldenLinkTests
         }
 
         // The same through ld.bfd: the golden states ld's behaviour.
-        if (linkOnce == "gnu" && LinkComparison.LdAvailable)
+        if (linkOnce == "gnu" && Tools.Available("ld.bfd"))
         {
             var ldArgs = d.LdArgs.Where((a, i) => a != "--linkonce" && (i == 0 || d.LdArgs[i - 1] != "--linkonce")).ToList();
             var (ldRc, _, ldErr) = Tools.RunIn(dir, "ld.bfd", [.. ldArgs, "-o", "ld.o", "-Map", "ld.map", .. objects]);
@@ -134,7 +132,8 @@ public class GoldenLinkTests
         return (dir, objects);
     }
 
-    /// <summary>Runs the CLI with <paramref name="dir"/> as the current directory (tests here do not run in parallel).</summary>
+    /// <summary>Runs the CLI with <paramref name="dir"/> as the current directory: process-wide state, so every fixture
+    /// that calls it is [NonParallelizable].</summary>
     internal static (int Code, string Out, string Err) RunCliIn(string dir, string[] args)
     {
         var previous = Directory.GetCurrentDirectory();

@@ -20,8 +20,6 @@ public static partial class LinkComparison
         public bool Agrees => Differences.Count == 0;
     }
 
-    public static bool LdAvailable => Tools.Exists("ld.bfd") && Tools.Exists("readelf");
-
     /// <summary>The GNU ld that links <paramref name="machine"/> objects here and its emulation (ld's -m): the native
     /// ld.bfd for x86, Debian's binutils-&lt;triplet&gt; packages for the others.</summary>
     public static (string Ld, string Emulation) Ld(ElfMachine machine) => machine switch
@@ -33,8 +31,8 @@ public static partial class LinkComparison
         _ => throw new ArgumentOutOfRangeException(nameof(machine), $"no GNU ld for {machine} is wired up"),
     };
 
-    /// <summary>Whether <see cref="Ld"/>'s linker for the machine, and readelf, are installed.</summary>
-    public static bool LdAvailableFor(ElfMachine machine) => Tools.Exists(Ld(machine).Ld) && Tools.Exists("readelf");
+    /// <summary>Fails (CI) or skips (locally) the test unless <see cref="Ld"/>'s linker for the machine and readelf are installed.</summary>
+    public static void RequireLd(ElfMachine machine) => Tools.Require(Ld(machine).Ld, "readelf");
 
     /// <summary>Runs both links in <paramref name="dir"/> with inputs named as given (relative to it).</summary>
     public static Outcome Run(string dir, string script, IReadOnlyList<string> inputs, ElfMachine machine, string tag = "")

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 using DynDbg.ElfSim.Tests.Elf;
@@ -44,11 +45,11 @@ public class MalformedLinkInputTests
         Refusal(d, ErrorIds.SymbolTableInfo).OneLine.Should().Contain(".symtab local symbol at index 0 (>= sh_info of 0)");
     }
 
-    private static ElfFormatException Refusal(byte[] data, string id = ErrorIds.LinkUnsupportedInput)
+    private static DiagnosticException Refusal(byte[] data, string id = LinkErrorIds.LinkUnsupportedInput)
     {
         using var f = ElfFile.FromBytes("mutant.o", data);
         var act = () => Linker.Link(BundledScripts.Load(BundledScripts.Default), [("mutant.o", f)]).ToElf();
-        var e = act.Should().Throw<ElfFormatException>().Which;
+        var e = act.Should().Throw<DiagnosticException>().Which;
         e.Id.Should().Be(id);
         e.OneLine.Should().NotContain("\n");
         return e;

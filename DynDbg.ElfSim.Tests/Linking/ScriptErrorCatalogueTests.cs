@@ -22,25 +22,25 @@ public class ScriptErrorCatalogueTests
         var deepConditional = "x = " + string.Concat(Enumerable.Repeat("1 ? ", 100_000)) + "1" + string.Concat(Enumerable.Repeat(" : 0", 100_000)) + ";\n";
         return new[]
         {
-            Case("unterminated_brace", "SECTIONS {\n  .text : { *(.text) }\n", ErrorIds.ScriptSyntax, 3, ldLine: 0, ldFails: true),
-            Case("unterminated_section_brace", "SECTIONS {\n  .text : { *(.text)\n", ErrorIds.ScriptSyntax, 3, ldLine: 0, ldFails: true),
-            Case("unterminated_comment", "SECTIONS {\n  /* never closed\n  .text : { *(.text) }\n}\n", ErrorIds.ScriptSyntax, 2, ldLine: 0, ldFails: true),
+            Case("unterminated_brace", "SECTIONS {\n  .text : { *(.text) }\n", LinkErrorIds.ScriptSyntax, 3, ldLine: 0, ldFails: true),
+            Case("unterminated_section_brace", "SECTIONS {\n  .text : { *(.text)\n", LinkErrorIds.ScriptSyntax, 3, ldLine: 0, ldFails: true),
+            Case("unterminated_comment", "SECTIONS {\n  /* never closed\n  .text : { *(.text) }\n}\n", LinkErrorIds.ScriptSyntax, 2, ldLine: 0, ldFails: true),
             // ld only warns "ignoring invalid character `\"'" and links; a name that never closes is refused here.
-            Case("unterminated_string", "SECTIONS {\n  .text : { *(\"foo) }\n}\n", ErrorIds.ScriptSyntax, 2, ldLine: 0, ldFails: false),
-            Case("unknown_command", "FROBNICATE(x)\nSECTIONS { }\n", ErrorIds.ScriptSyntax, 1, ldLine: 1, ldFails: true),
-            Case("unknown_statement", "SECTIONS {\n  .text : { *(.text) }\n  FROB;\n}\n", ErrorIds.ScriptSyntax, 3, ldLine: 3, ldFails: true),
-            Case("deep_parentheses", deepParens, ErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
-            Case("deep_unary", deepUnary, ErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
-            Case("deep_conditional", deepConditional, ErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
-            Case("deep_else", deepElse, ErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
+            Case("unterminated_string", "SECTIONS {\n  .text : { *(\"foo) }\n}\n", LinkErrorIds.ScriptSyntax, 2, ldLine: 0, ldFails: false),
+            Case("unknown_command", "FROBNICATE(x)\nSECTIONS { }\n", LinkErrorIds.ScriptSyntax, 1, ldLine: 1, ldFails: true),
+            Case("unknown_statement", "SECTIONS {\n  .text : { *(.text) }\n  FROB;\n}\n", LinkErrorIds.ScriptSyntax, 3, ldLine: 3, ldFails: true),
+            Case("deep_parentheses", deepParens, LinkErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
+            Case("deep_unary", deepUnary, LinkErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
+            Case("deep_conditional", deepConditional, LinkErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
+            Case("deep_else", deepElse, LinkErrorIds.ScriptTooDeep, 1, ldLine: 1, ldFails: true),
             // ld's grammar is left-recursive, so a long chain costs it no stack; here it does (folding recurses).
-            Case("long_operator_chain", longChain, ErrorIds.ScriptTooDeep, 1, ldLine: 0, ldFails: false),
-            Case("division_by_zero", "SECTIONS {\n  .text : { *(.text) }\n  x = 1 / 0;\n}\n", ErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
-            Case("modulo_by_zero", "SECTIONS {\n  .text : { *(.text) }\n  x = 1 % (2 - 2);\n}\n", ErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
-            Case("dot_backwards_inside", "SECTIONS {\n  .text : { *(.text) . = 0; }\n}\n", ErrorIds.ScriptEvaluation, 2, ldLine: 2, ldFails: true),
-            Case("dot_backwards_between", "SECTIONS {\n  .text : { *(.text) }\n  .data : { . = ADDR(.text); *(.data) }\n}\n", ErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
-            Case("dot_from_undefined", "SECTIONS {\n  .text : { *(.text) . = nowhere; }\n}\n", ErrorIds.ScriptEvaluation, 2, ldLine: 2, ldFails: true),
-            Case("failed_assert", "SECTIONS {\n  .text : { *(.text) }\n  ASSERT(SIZEOF(.text) == 0, \"text is not empty\")\n}\n", ErrorIds.ScriptAssertion, 3, ldLine: 0, ldFails: true),
+            Case("long_operator_chain", longChain, LinkErrorIds.ScriptTooDeep, 1, ldLine: 0, ldFails: false),
+            Case("division_by_zero", "SECTIONS {\n  .text : { *(.text) }\n  x = 1 / 0;\n}\n", LinkErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
+            Case("modulo_by_zero", "SECTIONS {\n  .text : { *(.text) }\n  x = 1 % (2 - 2);\n}\n", LinkErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
+            Case("dot_backwards_inside", "SECTIONS {\n  .text : { *(.text) . = 0; }\n}\n", LinkErrorIds.ScriptEvaluation, 2, ldLine: 2, ldFails: true),
+            Case("dot_backwards_between", "SECTIONS {\n  .text : { *(.text) }\n  .data : { . = ADDR(.text); *(.data) }\n}\n", LinkErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
+            Case("dot_from_undefined", "SECTIONS {\n  .text : { *(.text) . = nowhere; }\n}\n", LinkErrorIds.ScriptEvaluation, 2, ldLine: 2, ldFails: true),
+            Case("failed_assert", "SECTIONS {\n  .text : { *(.text) }\n  ASSERT(SIZEOF(.text) == 0, \"text is not empty\")\n}\n", LinkErrorIds.ScriptAssertion, 3, ldLine: 0, ldFails: true),
         };
 
         static TestCaseData Case(string name, string script, string id, int line, int ldLine, bool ldFails) =>
@@ -81,7 +81,7 @@ public class ScriptErrorCatalogueTests
     {
         var e = Link(Dir(name), script);
         e.Should().NotBeNull();
-        e!.Id.Should().Be(ErrorIds.LinkOutputTooLarge);
+        e!.Id.Should().Be(LinkErrorIds.LinkOutputTooLarge);
         e.OneLine.Should().Contain($"{name}.lds:{line}:").And.Contain("past 1 GiB");
     }
 
@@ -95,8 +95,8 @@ public class ScriptErrorCatalogueTests
         File.WriteAllText(Path.Combine(dir, "twice.lds"), "INCLUDE once.lds\nINCLUDE once.lds\nSECTIONS { }\n");
 
         var act = () => ScriptParser.ParseFile(Path.Combine(dir, "a.lds"));
-        var e = act.Should().Throw<ElfFormatException>().Which;
-        e.Id.Should().Be(ErrorIds.ScriptInclude);
+        var e = act.Should().Throw<DiagnosticException>().Which;
+        e.Id.Should().Be(LinkErrorIds.ScriptInclude);
         e.OneLine.Should().Contain("b.lds:2:1").And.Contain("INCLUDE cycle: a.lds -> b.lds -> a.lds");
 
         ScriptParser.ParseFile(Path.Combine(dir, "twice.lds")).Files.Should().HaveCount(3, "ld 2.40 accepts an INCLUDE of a finished file");

@@ -11,10 +11,10 @@ public class ScriptParserTests
 {
     private static LinkerScript Parse(string text) => ScriptParser.Parse("t.lds", text);
 
-    private static ElfFormatException Fails(string text)
+    private static LinkException Fails(string text)
     {
         var act = () => Parse(text);
-        return act.Should().Throw<ElfFormatException>().Which;
+        return act.Should().Throw<LinkException>().Which;
     }
 
     [Test]
@@ -196,12 +196,12 @@ public class ScriptParserTests
     [Test]
     public void Include_Missing_And_Recursive()
     {
-        Fails("INCLUDE nowhere.lds").Id.Should().Be(ErrorIds.ScriptInclude);
+        Fails("INCLUDE nowhere.lds").Id.Should().Be(LinkErrorIds.ScriptInclude);
         var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "loop");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "self.lds"), "INCLUDE self.lds");
         var act = () => ScriptParser.ParseFile(Path.Combine(dir, "self.lds"));
-        act.Should().Throw<ElfFormatException>().Which.Message.Should().Contain("INCLUDE cycle: self.lds -> self.lds");
+        act.Should().Throw<LinkException>().Which.Message.Should().Contain("INCLUDE cycle: self.lds -> self.lds");
     }
 
     [TestCase("SECTIONS { ; }", 1, 12)]
@@ -214,7 +214,7 @@ public class ScriptParserTests
     public void SyntaxErrors_NameFileLineColumn(string text, int line, int column)
     {
         var e = Fails(text);
-        e.Id.Should().Be(ErrorIds.ScriptSyntax);
+        e.Id.Should().Be(LinkErrorIds.ScriptSyntax);
         e.OneLine.Should().StartWith($"t.lds:{line}:{column}: error LNK001: syntax error");
     }
 
@@ -236,7 +236,7 @@ public class ScriptParserTests
     public void UnsupportedConstructs_AreNamed(string text, string construct)
     {
         var e = Fails(text);
-        e.Id.Should().Be(ErrorIds.ScriptUnsupported);
+        e.Id.Should().Be(LinkErrorIds.ScriptUnsupported);
         e.Message.Should().StartWith($"{construct} is not supported by this ld -r emulation");
         e.File.Should().MatchRegex(@"^t\.lds:1:\d+$");
     }

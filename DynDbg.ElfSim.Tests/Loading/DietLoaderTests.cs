@@ -382,6 +382,7 @@ public class DietLoaderTests
     /// <summary>Real Debian modules are mainline: no __dyndbg_sites, so the diet loader declines and check's verdict stays the mainline one.</summary>
     [Test]
     [Category("Real")]
+    [NonParallelizable]
     public void RealModules_AreNotDietImages_AndCheckStaysMainline()
     {
         var arch = Real.RealInputs.Arch("amd64");

@@ -233,6 +233,7 @@ public static partial class ReadelfOracle
     /// <summary>Runs readelf (LC_ALL=C for stable text), once per file and argument list.</summary>
     public static string Run(string path, params string[] args)
     {
+        Tools.Require("readelf");
         var key = path + "\0" + string.Join('\0', args);
         return Outputs.GetOrAdd(key, _ => new Lazy<string>(() => Execute(path, args))).Value;
     }

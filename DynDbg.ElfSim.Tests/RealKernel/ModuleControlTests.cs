@@ -11,6 +11,7 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
+[NonParallelizable] // real-kernel fixtures run one at a time, as before the unit tests ran in parallel
 public class ModuleControlTests
 {
     private static string Normal(string name) => name.Replace('-', '_');

@@ -26,6 +26,9 @@ public sealed class QemuBoot
     /// <summary>arm64 on a Cortex-A53 (r0p4, as qemu models it): ARM64_WORKAROUND_843419 is on.</summary>
     public static QemuBoot Arm64CortexA53 { get; } = new("arm64", "--arch", "arm64", "--cpu", "cortex-a53");
 
+    /// <summary>s390x on qemu-system-s390x -M s390-ccw-virtio (TCG, qemu's default CPU).</summary>
+    public static QemuBoot S390x { get; } = new("s390x", "--arch", "s390x");
+
     /// <summary>The boot of an arm64 CPU name (qemu's -cpu): the default cortex-a57, or cortex-a53.</summary>
     public static QemuBoot Arm64On(string cpu) => cpu switch
     {
@@ -67,7 +70,7 @@ public sealed class QemuBoot
         if (run.ExitCode == 3)
         {
             var why = $"{run.Script} {string.Join(' ', args)} cannot run on this platform: {run.Reason}";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            if (Tools.UnderCi)
             {
                 Assert.Fail($"CI=true: the {Arch} ground truth is required. {why}");
             }

@@ -30,6 +30,12 @@ public sealed class LoaderSectionHeaders
 
     public int Count => Sections.Count;
 
+    /// <summary>
+    /// <c>core_layout.size</c> when <c>layout_sections</c> starts: 0, or what <c>module_frob_arch_sections</c>
+    /// reserved at the start of the core (s390's GOT and PLT).
+    /// </summary>
+    public ulong CoreSize { get; set; }
+
     /// <summary>The first section with this name, by plain <c>strcmp</c> over all headers (0 if none).</summary>
     public int Named(string name)
     {

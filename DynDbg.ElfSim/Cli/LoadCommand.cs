@@ -164,7 +164,7 @@ public static class LoadCommand
             using var file = Linker.LinkToMemory(o.Paths, o.Script ?? DefaultScript);
             return Load(file, o, module: true);
         }
-        catch (DiagnosticException e) when (e.Id is ErrorIds.LinkInputType or ErrorIds.LinkIncompatibleInput or ErrorIds.LinkMultipleDefinition
+        catch (DiagnosticException e) when (e.Id is LinkErrorIds.LinkInputType or LinkErrorIds.LinkIncompatibleInput or LinkErrorIds.LinkMultipleDefinition
                                            && o.Paths.Count > 1)
         {
             throw e.WithHint("load links several inputs into one image, --separate decodes each on its own");

@@ -130,6 +130,12 @@ public static class SynthCommand
             return io.Usage($"unknown --diet '{request.Diet}' (v5, v5-nosite, v6)");
         }
 
+        if (request.Modules is null && target.PointerSize == 4)
+        {
+            // The bundled diet vmlinux scripts place .text at x86_64's 0xffffffff81000000, past any 32-bit address.
+            return io.Usage($"a diet vmlinux.o is linked with the diet vmlinux script, whose addresses are x86_64's and do not fit {request.Arch}; give --modules N for a module tree");
+        }
+
         SynthFault? fault = null;
         if (request.Fault is { } name)
         {

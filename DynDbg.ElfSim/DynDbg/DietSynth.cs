@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 
 namespace DynDbg.ElfSim.DynDbg;
@@ -6,8 +7,8 @@ namespace DynDbg.ElfSim.DynDbg;
 /// A linked diet image made from compilation units, as a diet-patched kbuild would: one
 /// <see cref="DietObjectWriter"/> object per unit (plus kbuild's <c>.mod.o</c> part for a module), linked by our
 /// engine under the variant's script (<see cref="DietTransform.ScriptFor"/>: module.lds, module-v6.lds, or the
-/// vmlinux fragments). The objects live in a private directory next to the output, removed afterwards; the output
-/// is written whole or not at all. The knobs let <c>synth --fault</c> break one thing (docs/synth.md).
+/// vmlinux fragments). The objects are built and linked in memory, named as files of a private directory next to
+/// the output; the output is written whole or not at all. The knobs let <c>synth --fault</c> break one thing (docs/synth.md).
 /// </summary>
 public static class DietSynth
 {
@@ -22,47 +23,46 @@ public static class DietSynth
         Func<int, IReadOnlyList<CompilationUnit>, DietWriteOptions>? options = null, string? script = null, bool extraHeaderUnit = false)
     {
         var full = Path.GetFullPath(output);
+        // The objects are named as files of a private directory next to the output, as kbuild's would be, but they
+        // stay in memory: a 2^14-call-site image is some 3000 objects, and writing, reopening and deleting that many
+        // files cost more than building and linking them.
         var dir = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.objs");
+        var inputs = new List<(string Name, ElfFile File)>();
         try
         {
-            Directory.CreateDirectory(dir);
+            void Add(string name, ElfWriter w)
+            {
+                var path = Path.Combine(dir, name);
+                inputs.Add((path, ElfFile.FromBytes(path, w.ToArray())));
+            }
+
             var list = units.ToList();
-            var paths = new List<string>();
             for (var i = 0; i < list.Count; i++)
             {
-                var path = Path.Combine(dir, $"{i:D5}.o");
-                DietObjectWriter.Write(path, list[i], target, layout, options?.Invoke(i, list) ?? DietWriteOptions.Default);
-                paths.Add(path);
+                Add($"{i:D5}.o", DietObjectWriter.Build(list[i], target, layout, options?.Invoke(i, list) ?? DietWriteOptions.Default));
             }
 
             if (extraHeaderUnit)
             {
-                var path = Path.Combine(dir, "header.o");
                 var name = moduleName ?? (list.Count > 0 ? list[0].ModName : "vmlinux");
-                DietObjectWriter.Write(path, new CompilationUnit(name, "header.c", []), target, layout,
-                    new DietWriteOptions { HeaderPlacement = DietHeaderPlacement.BeforeRecords });
-                paths.Add(path);
+                Add("header.o", DietObjectWriter.Build(new CompilationUnit(name, "header.c", []), target, layout,
+                    new DietWriteOptions { HeaderPlacement = DietHeaderPlacement.BeforeRecords }));
             }
 
             if (moduleName is not null)
             {
-                var path = Path.Combine(dir, "module.mod.o");
-                MainlineObjectWriter.ModulePart(target, moduleName, MainlineObjectWriter.VerMagic(MainlineObjectWriter.DefaultLayout(target))).WriteFile(path);
-                paths.Add(path);
+                Add("module.mod.o", MainlineObjectWriter.ModulePart(target, moduleName, MainlineObjectWriter.VerMagic(MainlineObjectWriter.DefaultLayout(target))));
             }
 
-            Linker.WithLink(paths, script ?? DietTransform.ScriptFor(layout.Variant, moduleName is not null), new LinkOptions(full), l =>
-            {
-                l.ToElf().WriteFile(full);
-                return 0;
-            });
+            var linkerScript = BundledScripts.Load(script ?? DietTransform.ScriptFor(layout.Variant, moduleName is not null));
+            Linker.Link(linkerScript, inputs, new LinkOptions(full)).ToElf().WriteFile(full);
             return new FileInfo(full).Length;
         }
         finally
         {
-            if (Directory.Exists(dir))
+            foreach (var (_, f) in inputs)
             {
-                Directory.Delete(dir, recursive: true);
+                f.Dispose();
             }
         }
     }

@@ -121,8 +121,8 @@ public static class DietTransform
 
     /// <summary>
     /// kbuild's <c>&lt;mod&gt;.mod.o</c> as far as the loader needs it: <c>.gnu.linkonce.this_module</c> (the
-    /// module's name at its start; load_module refuses a module without it, LDR002), <c>.modinfo</c> (name=,
-    /// vermagic=), and the arch's .plt/.init.plt placeholders when the input has them. The init/exit pointers are left NULL: the functions they name are not part of the transform.
+    /// module's name at its start; load_module refuses a module without it, LDR002) and <c>.modinfo</c> (name=,
+    /// vermagic=). The init/exit pointers are left NULL: the functions they name are not part of the transform.
     /// Null when the input has neither section (a sample .ko).
     /// </summary>
     private static ElfWriter? ModulePart(ElfFile input, ObjectTarget target)
@@ -160,14 +160,14 @@ public static class DietTransform
             s.AddrAlign = modinfo.AddrAlign;
         }
 
-        // the arch's module.lds.h placeholders (arm, arm64), which kbuild's final link adds to every .ko and without
-        // which module_frob_arch_sections refuses it (LDR010)
-        foreach (var name in ArchPlaceholders)
+        // The placeholders the arch's module.lds.h adds to every module (arm64: .plt, .init.plt,
+        // .text.ftrace_trampoline), which module_frob_arch_sections sizes at load and refuses the module without.
+        foreach (var name in ArchPlaceholderSections)
         {
-            if (input.FindSection(name) is { IsNoBits: false } ph)
+            if (input.FindSection(name) is { IsNoBits: false } p)
             {
-                var s = w.AddSection(ph.Name, ph.Type, ph.Flags, ElfContent.Of(input.GetContents(ph).ToArray()));
-                s.AddrAlign = ph.AddrAlign;
+                var s = w.AddSection(p.Name, p.Type, p.Flags, ElfContent.Of(input.GetContents(p).ToArray()));
+                s.AddrAlign = p.AddrAlign;
             }
         }
 
@@ -175,8 +175,7 @@ public static class DietTransform
         return w;
     }
 
-    /// <summary>The sections arch/arm*/include/asm/module.lds.h put in every module.</summary>
-    private static readonly string[] ArchPlaceholders = [".plt", ".init.plt", ".text.ftrace_trampoline"];
+    private static readonly string[] ArchPlaceholderSections = [".plt", ".init.plt", ".text.ftrace_trampoline"];
 
     /// <summary>A file-name-safe form of a source or module name.</summary>
     private static string Safe(string s)

@@ -47,26 +47,4 @@ public static class ErrorIds
     public const string PointerIntoNowhere = "DYN005";
     public const string BadBtf = "DYN010";
     public const string ReadPastSection = "DYN011";
-
-    public const string ScriptSyntax = "LNK001";
-    public const string ScriptUnsupported = "LNK002";
-    public const string ScriptInclude = "LNK003";
-    public const string ScriptEvaluation = "LNK004";
-    public const string ScriptAssertion = "LNK005";
-
-    /// <summary>An expression nested deeper than the parser allows: a bound, so no input can overflow the stack.</summary>
-    public const string ScriptTooDeep = "LNK006";
-    public const string LinkInputType = "LNK010";
-    public const string LinkIncompatibleInput = "LNK011";
-    public const string LinkMultipleDefinition = "LNK012";
-    public const string LinkDiscardedReference = "LNK013";
-    public const string LinkUnsupportedInput = "LNK014";
-    public const string LinkOrderMix = "LNK015";
-    public const string LinkReverseCopy = "LNK016";
-
-    /// <summary>Output section contents past the bound (1 GiB): a script or input that asks for more is refused.</summary>
-    public const string LinkOutputTooLarge = "LNK017";
-
-    public const string Usage = "USG001";
-    public const string CannotWriteOutput = "USG002";
 }

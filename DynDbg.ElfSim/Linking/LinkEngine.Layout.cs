@@ -296,7 +296,7 @@ internal sealed partial class LinkEngine
         if (_ctx.FailedAsserts.Count > 0)
         {
             var a = _ctx.FailedAsserts[0].Source;
-            throw new ElfFormatException(ErrorIds.ScriptAssertion, a.Location.ToString(), "", null, a.Message);
+            throw new LinkException(LinkErrorIds.ScriptAssertion, a.Location.ToString(), "", null, a.Message);
         }
     }
 }

@@ -29,7 +29,7 @@ internal sealed partial class LinkEngine
             if (ordered != slots.Count)
             {
                 var at = os.Location ?? slots[0].Node.Location;
-                throw new ElfFormatException(ErrorIds.LinkOrderMix, at?.ToString() ?? _ctx.Script.Name, "", null,
+                throw new LinkException(LinkErrorIds.LinkOrderMix, at?.ToString() ?? _ctx.Script.Name, "", null,
                     $"{os.Name} has both ordered and unordered sections");
             }
 

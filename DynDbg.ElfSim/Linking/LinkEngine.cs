@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Linking;
@@ -42,7 +43,7 @@ internal sealed partial class LinkEngine
     {
         if (inputs.Count == 0)
         {
-            throw new ElfFormatException(ErrorIds.Usage, "link", "", null, "no input files");
+            throw new UsageException(UsageErrorIds.Usage, "link", "", null, "no input files");
         }
 
         var engine = new LinkEngine(script, options);
@@ -236,7 +237,7 @@ internal sealed partial class LinkEngine
         var h = elf.Header;
         if (h.Type != ElfConstants.EtRel)
         {
-            throw new ElfFormatException(ErrorIds.LinkInputType, name, "ELF header", 16,
+            throw new LinkException(LinkErrorIds.LinkInputType, name, "ELF header", 16,
                 $"e_type is {h.TypeName}: ld -r links relocatable objects (ET_REL) only");
         }
 
@@ -247,7 +248,7 @@ internal sealed partial class LinkEngine
         }
         else if (id.Is64 != _ctx.Identity.Is64 || id.IsBigEndian != _ctx.Identity.IsBigEndian || id.Machine != _ctx.Identity.Machine)
         {
-            throw new ElfFormatException(ErrorIds.LinkIncompatibleInput, name, "ELF header", 4,
+            throw new LinkException(LinkErrorIds.LinkIncompatibleInput, name, "ELF header", 4,
                 $"{Describe(id)} input is incompatible with {Describe(_ctx.Identity)} output (the first input, {_ctx.Inputs[0].Path})");
         }
 
@@ -263,13 +264,13 @@ internal sealed partial class LinkEngine
 
             if (s.Type == ElfConstants.ShtGroup || (s.Flags & ElfConstants.ShfGroup) != 0)
             {
-                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
                     "section groups (COMDAT) are not emulated; ld -r keeps them as separate output sections");
             }
 
             if ((s.Flags & 0x800) != 0)
             {
-                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
                     "compressed sections (SHF_COMPRESSED) are not emulated");
             }
 
@@ -277,13 +278,13 @@ internal sealed partial class LinkEngine
             {
                 // ld.bfd warns "Info field (N) should index a relocatable section" and copies it as data; the
                 // writer makes every REL/RELA table itself, so that copy is not emulated.
-                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
                     $"relocation section with sh_info {s.Info} / sh_link {s.Link} patches no section of this file; ld copies it as data, which is not emulated");
             }
 
             if (s.Name == ".note.gnu.property")
             {
-                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
                     "GNU property notes are merged by ld's backend; that merge is not emulated");
             }
 

@@ -26,7 +26,7 @@ internal static class LinkedElf
             if (total > MaxContents)
             {
                 var at = o.Statement.Source?.Location.ToString() ?? link.Script.Name;
-                throw new ElfFormatException(ErrorIds.LinkOutputTooLarge, at, $"output section {o.Name}", null,
+                throw new LinkException(LinkErrorIds.LinkOutputTooLarge, at, $"output section {o.Name}", null,
                     $"its {o.Size:#,0} bytes (0x{o.Size:x}) take the output's section contents past {MaxContents >> 30} GiB; ld would write it, this emulation refuses");
             }
         }
@@ -47,7 +47,7 @@ internal static class LinkedElf
                 // unknown type, typed by bfd's name table) as data; the writer makes those tables itself, so this
                 // is refused rather than written wrong (found by the mutation harness).
                 var from = o.Inputs.FirstOrDefault();
-                throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, from?.File.Path ?? link.Script.Name,
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, from?.File.Path ?? link.Script.Name,
                     from?.Elf.Describe() ?? $"output section {o.Name}", from?.Elf.HeaderOffset,
                     $"output section {o.Name} would be a {(type is ElfConstants.ShtRel ? "REL" : type is ElfConstants.ShtRela ? "RELA" : "symbol")} table that patches no section; ld copies it as data, this emulation does not");
             }

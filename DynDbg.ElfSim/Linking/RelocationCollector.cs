@@ -46,7 +46,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
                 var count = s.RelocationSections.Sum(r => (long)(r.Size / Math.Max(1, r.EntSize)));
                 if (s.Size % ptr != 0 || (count != 0 && s.Size != (ulong)count * ptr))
                 {
-                    throw new ElfFormatException(ErrorIds.LinkReverseCopy, file.Path, s.Elf.Describe(), null,
+                    throw new LinkException(LinkErrorIds.LinkReverseCopy, file.Path, s.Elf.Describe(), null,
                         $"size of section {s.Name} is not multiple of address size");
                 }
             }
@@ -194,13 +194,13 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         return o.Name is ".eh_frame" or ".sframe" or ".gcc_except_table" ? 0 : Complain | PretendKept;
     }
 
-    private static ElfFormatException DiscardedReference(string name, InputSection from, InputSection discarded, ElfSection rs, int index) =>
-        new(ErrorIds.LinkDiscardedReference, from.File.Path, $"relocation [{index}] in {rs.Describe()}", null,
+    private static LinkException DiscardedReference(string name, InputSection from, InputSection discarded, ElfSection rs, int index) =>
+        new(LinkErrorIds.LinkDiscardedReference, from.File.Path, $"relocation [{index}] in {rs.Describe()}", null,
             $"`{name}' referenced in section `{from.Name}' of {from.File.Path}: defined in discarded section `{discarded.Name}' of {discarded.File.Path}");
 
     /// <summary>The field a REL relocation patches; an error for types whose handling in ld is not emulated.</summary>
     private RelField FieldOf(InputSection s, in ElfRelocation r, ElfSection rs, int index) =>
-        RelField.Of(ctx.Identity!.Machine, r.Type) ?? throw new ElfFormatException(ErrorIds.LinkUnsupportedInput, s.File.Path,
+        RelField.Of(ctx.Identity!.Machine, r.Type) ?? throw new LinkException(LinkErrorIds.LinkUnsupportedInput, s.File.Path,
             $"relocation [{index}] in {rs.Describe()}", null,
             $"{ElfMachineNames.ElfName(ctx.Identity.Machine)} REL relocation type {r.Type} against a section symbol: how ld -r rebases its addend is not emulated");
 

@@ -6,19 +6,19 @@ namespace DynDbg.ElfSim.Linking;
 internal static class ScriptErrors
 {
     /// <summary>Like ld's <c>ld:FILE:LINE: syntax error</c>, with the column and what was found.</summary>
-    public static ElfFormatException Syntax(ScriptLocation at, string detail) =>
-        new(ErrorIds.ScriptSyntax, at.ToString(), "", null, $"syntax error: {detail}");
+    public static LinkException Syntax(ScriptLocation at, string detail) =>
+        new(LinkErrorIds.ScriptSyntax, at.ToString(), "", null, $"syntax error: {detail}");
 
     /// <summary>A construct GNU ld accepts but this emulation does not: named, so the user knows what to remove.</summary>
-    public static ElfFormatException Unsupported(ScriptLocation at, string construct, string why) =>
-        new(ErrorIds.ScriptUnsupported, at.ToString(), "", null, $"{construct} is not supported by this ld -r emulation: {why}");
+    public static LinkException Unsupported(ScriptLocation at, string construct, string why) =>
+        new(LinkErrorIds.ScriptUnsupported, at.ToString(), "", null, $"{construct} is not supported by this ld -r emulation: {why}");
 
-    public static ElfFormatException Include(ScriptLocation at, string message) =>
-        new(ErrorIds.ScriptInclude, at.ToString(), "", null, message);
+    public static LinkException Include(ScriptLocation at, string message) =>
+        new(LinkErrorIds.ScriptInclude, at.ToString(), "", null, message);
 
-    public static ElfFormatException TooDeep(ScriptLocation at, int limit) =>
-        new(ErrorIds.ScriptTooDeep, at.ToString(), "", null, $"expression nested too deeply (more than {limit} levels)");
+    public static LinkException TooDeep(ScriptLocation at, int limit) =>
+        new(LinkErrorIds.ScriptTooDeep, at.ToString(), "", null, $"expression nested too deeply (more than {limit} levels)");
 
-    public static ElfFormatException Evaluation(ScriptLocation at, string message) =>
-        new(ErrorIds.ScriptEvaluation, at.ToString(), "", null, message);
+    public static LinkException Evaluation(ScriptLocation at, string message) =>
+        new(LinkErrorIds.ScriptEvaluation, at.ToString(), "", null, message);
 }

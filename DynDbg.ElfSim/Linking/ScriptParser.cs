@@ -8,8 +8,8 @@ namespace DynDbg.ElfSim.Linking;
 /// <summary>
 /// A recursive-descent parser for the GNU ld script language as kernel linker scripts use it, following ld 2.40's
 /// grammar (ld/ldgram.y) and switching the lexer state exactly where ld's parser does. Constructs outside the
-/// supported set are rejected with <c>file:line:col</c> and their name (<see cref="ErrorIds.ScriptUnsupported"/>);
-/// anything ld itself would not parse is a syntax error (<see cref="ErrorIds.ScriptSyntax"/>).
+/// supported set are rejected with <c>file:line:col</c> and their name (<see cref="LinkErrorIds.ScriptUnsupported"/>);
+/// anything ld itself would not parse is a syntax error (<see cref="LinkErrorIds.ScriptSyntax"/>).
 /// </summary>
 public sealed class ScriptParser
 {

@@ -181,7 +181,7 @@ internal sealed class SymbolResolver(LinkContext ctx)
             if (h.State == LinkSymbolState.Defined)
             {
                 var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.Name}+0x{h.Value:x})" : $"{h.File?.Path}";
-                throw new ElfFormatException(ErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
+                throw new LinkException(LinkErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
                     $"multiple definition of `{name}'; {where}: first defined here");
             }
 

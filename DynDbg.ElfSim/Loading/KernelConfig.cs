@@ -11,7 +11,8 @@ public sealed record KernelConfig(
     bool StrictModuleRwx = true,
     bool Kallsyms = true,
     bool KallsymsAll = true,
-    bool ModuleUnload = true)
+    bool ModuleUnload = true,
+    bool Expoline = false)
 {
     public static KernelConfig Debian61 { get; } = new();
 
@@ -51,6 +52,9 @@ public sealed record KernelConfig(
         }
 
         bool Y(string k) => set.TryGetValue(k, out var v) && v is "y" or "m";
-        return new KernelConfig(4096, Y("CONFIG_STRICT_MODULE_RWX"), Y("CONFIG_KALLSYMS"), Y("CONFIG_KALLSYMS_ALL"), Y("CONFIG_MODULE_UNLOAD"));
+        return new KernelConfig(4096, Y("CONFIG_STRICT_MODULE_RWX"), Y("CONFIG_KALLSYMS"), Y("CONFIG_KALLSYMS_ALL"), Y("CONFIG_MODULE_UNLOAD"))
+        {
+            Expoline = Y("CONFIG_EXPOLINE") && !Y("CONFIG_EXPOLINE_OFF"), // s390: nospec_disable's build-time default
+        };
     }
 }

@@ -15,7 +15,11 @@ public sealed record ModuleLayout(
     ulong InitSize,
     ulong InitTextSize,
     ulong InitRoSize,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    ulong CoreReserved = 0)
 {
+    // CoreReserved: bytes at core+0, before the first section, that module_frob_arch_sections added to
+    // core_layout.size (s390's GOT and PLT); 0 elsewhere.
+
     public LoadedSection? Find(string name) => Sections.FirstOrDefault(s => s.Name == name);
 }

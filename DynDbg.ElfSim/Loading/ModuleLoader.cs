@@ -9,8 +9,9 @@ namespace DynDbg.ElfSim.Loading;
 /// <c>setup_load_info</c>, <c>rewrite_section_headers</c>, the flag changes of <c>layout_and_allocate</c>,
 /// <c>layout_sections</c>' five passes for core then init sections, <c>layout_symtab</c>, and the destinations of
 /// <c>move_module</c>. <c>module_frob_arch_sections</c> is the architecture's (<see cref="ModuleArch.For"/>: a no-op
-/// on x86, PLT sizing on arm64 and arm, whose <c>module_init_section</c> also moves .ARM.ex*.init* to init); arches
-/// whose hook is not emulated yet (ppc64, s390, mips) are laid out with the sizes found in the file (noted).
+/// on x86, PLT sizing on arm64 and arm, whose <c>module_init_section</c> also moves .ARM.ex*.init* to init, GOT and
+/// PLT reserved at the core's start on s390); arches whose hook is not emulated yet (ppc64, mips) are laid out with
+/// the sizes found in the file (noted).
 /// </summary>
 public static class ModuleLoader
 {
@@ -111,8 +112,8 @@ public static class ModuleLoader
         // layout_sections: offsets go into sh_entsize; ~0 means "not placed yet". Core sections first, then init.
         var placed = new LoadedSection?[secs.Count];
         var isInit = hook is null ? (Func<string, bool>)(n => IsInitLayoutSection(n, config)) : n => hook.IsInitLayoutSection(n, config);
-        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(headers, placed, ModuleRegion.Core, config, isInit);
-        var (init, initText, initRo, _) = LayoutPass(headers, placed, ModuleRegion.Init, config, isInit);
+        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(headers, placed, ModuleRegion.Core, config, headers.CoreSize, isInit);
+        var (init, initText, initRo, _) = LayoutPass(headers, placed, ModuleRegion.Init, config, 0, isInit);
 
         // layout_symtab (CONFIG_KALLSYMS): the full symtab and strtab go at the end of init; room for the core
         // symbols is appended to the core allocation.
@@ -143,7 +144,7 @@ public static class ModuleLoader
         }
 
         var sections = placed.Where(s => s is not null).Select(s => s!).ToArray();
-        return new ModuleLayout(name, sections, core, coreText, coreRo, coreRoAfterInit, init, initText, initRo, notes);
+        return new ModuleLayout(name, sections, core, coreText, coreRo, coreRoAfterInit, init, initText, initRo, notes, headers.CoreSize);
     }
 
     /// <summary>
@@ -151,14 +152,15 @@ public static class ModuleLoader
     /// <c>module_init_layout_section</c> says are init, or the others for core) still unplaced, appended to that
     /// region's <c>module_layout</c>. Returns its size and the text, ro and ro_after_init boundaries; the init
     /// layout keeps no ro_after_init boundary of its own (the kernel copies ro_size there), so it is left 0.
+    /// <paramref name="start"/> is the region's size before the pass (the core's may hold an arch reservation).
     /// </summary>
     private static (ulong Size, ulong Text, ulong Ro, ulong RoAfterInit) LayoutPass(
-        LoaderSectionHeaders headers, LoadedSection?[] placed, ModuleRegion region, KernelConfig config, Func<string, bool> isInit)
+        LoaderSectionHeaders headers, LoadedSection?[] placed, ModuleRegion region, KernelConfig config, ulong start, Func<string, bool> isInit)
     {
         var secs = headers.Sections;
         var flags = headers.Flags;
         var init = region == ModuleRegion.Init;
-        ulong size = 0, text = 0, ro = 0, roAfterInit = 0;
+        ulong size = start, text = 0, ro = 0, roAfterInit = 0;
         for (var m = 0; m < Masks.Length; m++)
         {
             for (var i = 0; i < secs.Count; i++)

@@ -15,6 +15,10 @@ public static class SectionsReport
         w.WriteLine($"Module:    {layout.ModuleName}");
         w.WriteLine($"Core:      0x{layout.CoreSize:x} bytes (text 0x{layout.CoreTextSize:x}, ro 0x{layout.CoreRoSize:x}, ro_after_init 0x{layout.CoreRoAfterInitSize:x})");
         w.WriteLine($"Init:      0x{layout.InitSize:x} bytes (text 0x{layout.InitTextSize:x}, ro 0x{layout.InitRoSize:x})");
+        if (layout.CoreReserved > 0)
+        {
+            w.WriteLine($"Reserved:  0x{layout.CoreReserved:x} bytes at core+0, before the first section (module_frob_arch_sections: GOT and PLT)");
+        }
         foreach (var n in layout.Notes)
         {
             w.WriteLine($"Note:      {n}");
@@ -41,6 +45,7 @@ public static class SectionsReport
         j.WriteNumber("textSize", layout.CoreTextSize);
         j.WriteNumber("roSize", layout.CoreRoSize);
         j.WriteNumber("roAfterInitSize", layout.CoreRoAfterInitSize);
+        j.WriteNumber("reserved", layout.CoreReserved);
         j.WriteEndObject();
         j.WriteStartObject("init");
         j.WriteNumber("size", layout.InitSize);

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # boot.sh - ground truth from the real kernel: boot Debian's amd64 kernel (from the fetch-real.sh cache) under
 # qemu-system-x86_64 with software emulation (TCG), or with --arch arm64 its arm64 kernel under
-# qemu-system-aarch64 -M virt -cpu cortex-a57, with a busybox-static initramfs whose /init (init.sh) captures
+# qemu-system-aarch64 -M virt -cpu cortex-a57 (--arch s390x: qemu-system-s390x -M s390-ccw-virtio), with a
+# busybox-static initramfs whose /init (init.sh) captures
 # the built-in control file, insmods a module list in modules.dep order, reads /sys/module/<name>/sections/*,
 # and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
 #
 # Usage:
-#   scripts/qemu/boot.sh [--arch amd64|arm64|armhf [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
-#   scripts/qemu/boot.sh --print [--arch amd64|arm64|armhf [--cpu NAME]] [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf [--cpu NAME]] [--modules FILE] [--queries FILE]
 #
-#   --arch A         the Debian architecture to boot (default amd64). arm64 needs qemu-system-arm and the
+#   --arch A         the Debian architecture to boot (default amd64). s390x needs qemu-system-misc and
+#                    busybox-static:s390x, as arm64 does its own. arm64 needs qemu-system-arm and the
 #                    busybox-static:arm64 package (downloaded with apt-get into the cache; dpkg --add-architecture
 #                    arm64 first when root). armhf: qemu-system-arm -M virt,highmem=off -cpu cortex-a15, the
 #                    armmp zImage, busybox-static:armhf, modules-armhf.list
@@ -60,7 +62,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
 while (($#)); do
   case $1 in
-    --arch) (($# >= 2)) || die "--arch needs amd64, arm64 or armhf" 2; arch=$2; shift ;;
+    --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x or armhf" 2; arch=$2; shift ;;
     --cpu) (($# >= 2)) || die "--cpu needs a qemu CPU name" 2; cpu=$2; shift ;;
     --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
     --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
@@ -89,6 +91,15 @@ case $arch in
     APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3 nokaslr"
     QEMU_ARGS_ARCH=(-accel tcg -machine virt -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
     : "${modules_list:=$here/modules-arm64.list}" ;;
+  s390x)
+    # -M s390-ccw-virtio: the SCLP console (ttysclp0) takes -serial, virtio-ccw (built into Debian's kernel) is
+    # the transport, so if=virtio is a virtio-blk-ccw disk. Debian builds without CONFIG_EXPOLINE, so
+    # module_frob_arch_sections adds no expoline thunk to the PLT whatever the CPU.
+    [[ -z $cpu ]] || die "--cpu is for --arch arm64 (s390x boots qemu's default TCG CPU)" 2
+    QEMU=qemu-system-s390x QEMU_PKG=qemu-system-misc
+    APPEND="console=ttysclp0 panic=-1 quiet loglevel=3 nokaslr"
+    QEMU_ARGS_ARCH=(-accel tcg -machine s390-ccw-virtio -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    : "${modules_list:=$here/modules-s390x.list}" ;;
   armhf)
     # 32-bit ARM (the armmp zImage, which qemu -kernel boots as it is): -M virt,highmem=off keeps PCIe and RAM
     # below 4 GiB for the non-LPAE kernel; cortex-a15 is what armmp is tuned for. No KASLR on arm32.
@@ -97,7 +108,7 @@ case $arch in
     APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3"
     QEMU_ARGS_ARCH=(-accel tcg -machine virt,highmem=off -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
     : "${modules_list:=$here/modules-armhf.list}" ;;
-  *) die "--arch: amd64, arm64 or armhf, not '$arch'" 2 ;;
+  *) die "--arch: amd64, arm64, s390x or armhf, not '$arch'" 2 ;;
 esac
 [[ -f $modules_list ]] || die "module list not found: $modules_list" 2
 [[ -f $queries_list ]] || die "query list not found: $queries_list" 2
@@ -213,7 +224,7 @@ done <"$modules_list"
 modules=("${order[@]}")
 # The data goes back on a virtio disk; its drivers are loaded after everything was captured (init.sh).
 order=()
-want virtio_pci
+[[ $arch == s390x ]] || want virtio_pci   # s390x: virtio_ccw is built in
 want virtio_blk
 transport=("${order[@]}")
 
