@@ -3,6 +3,7 @@ using DynDbg.ElfSim.Cli;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.Control;
+using DynDbg.ElfSim.Tests.Real;
 
 namespace DynDbg.ElfSim.Tests.Cli;
 
@@ -172,14 +173,19 @@ public class ControlCommandTests
     [NonParallelizable]
     public void RealModules_MatchTheGoldenFile()
     {
+        // The golden was made from 6.1.0-56. That tree is used when the cache still holds it; otherwise the current
+        // ABI's, against the same golden: these three modules' tables have not changed across stable uploads so far,
+        // and if an upload changes them the test fails with the difference (regenerate, docs/control.md) instead of
+        // turning into a silent skip.
         const string abi = "6.1.0-56-amd64";
-        if (RealAmd64.Abi != abi)
-        {
-            Assert.Ignore($"the golden file was made from {abi}; the fetched kernel is {RealAmd64.Abi} (regenerate it, docs/control.md)");
-        }
+        var current = RealInputs.Arch("amd64");
+        var pinned = Path.Combine(Path.GetDirectoryName(current.Root)!, abi);
+        var modules = File.Exists(Path.Combine(pinned, ".fetch-complete")) ? Path.Combine(pinned, "lib", "modules", abi) : current.Modules;
+        TestContext.Out.WriteLine($"golden made from {abi}; compared on {(modules == current.Modules ? current.Abi : abi)}");
+        string Module(string relative) => Path.Combine(modules, "kernel", relative);
 
-        var (code, output, _) = CliRunner.Run("control", RealAmd64.Module("net/bluetooth/bnep/bnep.ko"), RealAmd64.Module("fs/fuse/fuse.ko"),
-            RealAmd64.Module("drivers/usb/serial/usbserial.ko"), "--steps", "--sites", "-q", "module bnep +p",
+        var (code, output, _) = CliRunner.Run("control", Module("net/bluetooth/bnep/bnep.ko"), Module("fs/fuse/fuse.ko"),
+            Module("drivers/usb/serial/usbserial.ko"), "--steps", "--sites", "-q", "module bnep +p",
             "-q", "func fuse_* =pmf; file drivers/usb/serial/*:1-200 +lt", "-q", "format ^%s: =ml", "-q", "module usbserial -p; bogus");
         code.Should().Be(ExitCodes.CheckFailed);
         output.Should().Be(Golden("real-amd64-6.1.0-56-modules.steps"));

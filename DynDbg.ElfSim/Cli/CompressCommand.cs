@@ -70,7 +70,17 @@ public static class CompressCommand
                 io.Error.WriteLine($"DynDbg.ElfSim: note {CompressionErrorIds.ZstdUnavailable}: {ZstdLibrary.Problem}; the zstd stores are skipped");
             }
 
-            var results = tables.Select(t => CompressionStudy.Run(t, options)).ToList();
+            // One input after another (the timings would disturb each other in parallel); a tree takes minutes, so a
+            // terminal gets a progress line on stderr (never a pipe or a log).
+            var progress = new ProgressLine(io.Error, io.ErrorIsTerminal && tables.Count > 1);
+            var results = new List<CompressionResult>(tables.Count);
+            foreach (var t in tables)
+            {
+                progress.Report(() => $"compress: {results.Count}/{tables.Count} inputs, {progress.Seconds:0.0} s");
+                results.Add(CompressionStudy.Run(t, options));
+            }
+
+            progress.Clear();
             var shown = total ? [CompressionResult.Total(results)] : results;
             Print(io.Out, format, shown, options);
             io.Out.Flush();

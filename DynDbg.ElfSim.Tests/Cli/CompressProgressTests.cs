@@ -1,0 +1,31 @@
+using DynDbg.ElfSim.Cli;
+
+namespace DynDbg.ElfSim.Tests.Cli;
+
+/// <summary>`compress` over several inputs (issue 15): a progress line on a terminal's stderr from the start,
+/// erased at the end, and not a byte of it when stderr is redirected.</summary>
+[TestFixture]
+public class CompressProgressTests
+{
+    private static (int Code, string Out, string Err) Compress(bool errTerminal)
+    {
+        var o = new StringWriter { NewLine = "\n" };
+        var e = new StringWriter { NewLine = "\n" };
+        var io = new CliOutput(o, e) { ErrorIsTerminal = errTerminal };
+        var code = Program.Run(["compress", "--budget-ms", "0", "--no-zstd", TestPaths.Sample("x86_64", "alpha.ko"), TestPaths.Sample("x86_64", "beta.ko"),
+            TestPaths.Sample("x86_64", "vmlinux.o")], io);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Test]
+    public void Terminal_ShowsDoneOfTotal_ThenErasesIt_Redirected_NothingAtAll()
+    {
+        var plain = Compress(errTerminal: false);
+        var (code, text, err) = Compress(errTerminal: true);
+        plain.Err.Should().BeEmpty("a CI log never sees the progress line");
+        code.Should().Be(plain.Code);
+        text.Should().Be(plain.Out, "the progress line goes to stderr only");
+        err.Should().StartWith("\rcompress: 0/3 inputs, ").And.NotContain("\n").And.EndWith("\r");
+        err.TrimEnd('\r').Split('\r').Last().Trim().Should().BeEmpty("the last write blanks the line");
+    }
+}
