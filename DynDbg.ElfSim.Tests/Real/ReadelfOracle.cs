@@ -195,6 +195,41 @@ public static partial class ReadelfOracle
         return result;
     }
 
+    /// <summary>
+    /// 32-bit ARM (SHT_REL): the ARM-state branch relocations (R_ARM_CALL, R_ARM_JUMP24, R_ARM_PC24) into each
+    /// executable section, from <c>readelf -r</c>, <c>-s</c> and, for the implicit addends, <c>-x</c> of the relocated
+    /// section: the addend is the instruction's signed 24-bit word offset plus the PC bias of 8, so a branch to the
+    /// symbol itself (encoded 0xfffffe) has addend 0.
+    /// </summary>
+    public static IReadOnlyList<ReadelfCodeRelocations> ArmBranchesIntoCode(string path)
+    {
+        string[] types = ["R_ARM_CALL", "R_ARM_JUMP24", "R_ARM_PC24"];
+        var sections = SectionHeaders(path);
+        var result = new List<ReadelfCodeRelocations>();
+        foreach (var rs in sections.Values.Where(s => s.Type == "REL").OrderBy(s => s.Index))
+        {
+            if (!sections.TryGetValue(rs.Info, out var target) || !target.Flags.Contains('X', StringComparison.Ordinal) || rs.Size == 0)
+            {
+                continue;
+            }
+
+            var symbols = Symbols(path, sections[rs.Link].Name).ToDictionary(y => y.Num);
+            var text = HexDump(path, target.Index);
+            var entries = new List<ReadelfBranch>();
+            foreach (var r in Relocations(path, rs).Where(r => types.Contains(r.Type)))
+            {
+                var at = (int)r.Offset;
+                var field = (int)(BitConverter.ToUInt32(text, at) & 0xffffff);
+                var words = (field ^ 0x800000) - 0x800000; // sign-extend the 24-bit word offset
+                entries.Add(new ReadelfBranch(r.Type, (int)(r.Info >> 8), (words * 4L) + 8, symbols[(int)(r.Info >> 8)].Ndx));
+            }
+
+            result.Add(new ReadelfCodeRelocations(target.Index, target.Name, entries));
+        }
+
+        return result;
+    }
+
     /// <summary>Runs readelf (LC_ALL=C for stable text), once per file and argument list.</summary>
     public static string Run(string path, params string[] args)
     {

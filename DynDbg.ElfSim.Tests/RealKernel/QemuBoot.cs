@@ -37,6 +37,9 @@ public sealed class QemuBoot
         _ => throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no arm64 boot for this CPU"),
     };
 
+    /// <summary>32-bit ARM: the armmp kernel under qemu-system-arm -M virt,highmem=off -cpu cortex-a15.</summary>
+    public static QemuBoot Armhf { get; } = new("armhf", "--arch", "armhf");
+
     /// <summary>The Debian architecture booted (fetch-real.sh's name).</summary>
     public string Arch { get; }
 

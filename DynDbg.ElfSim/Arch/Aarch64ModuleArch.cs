@@ -43,39 +43,7 @@ public sealed class Aarch64ModuleArch : IModuleArch
     /// <summary><c>module_frob_arch_sections</c>; returns the PLT counts (core, init) it sized the sections for.</summary>
     public (ulong Core, ulong Init) SizePlts(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options)
     {
-        // Find the placeholders and the symtab; like the kernel's loop, a later match wins.
-        int corePlt = 0, initPlt = 0, tramp = 0, symtab = 0;
-        for (var i = 0; i < headers.Count; i++)
-        {
-            var s = headers.Sections[i];
-            if (s.Name == ".plt")
-            {
-                corePlt = i;
-            }
-            else if (s.Name == ".init.plt")
-            {
-                initPlt = i;
-            }
-            else if (s.Name == ".text.ftrace_trampoline")
-            {
-                tramp = i;
-            }
-            else if (s.Type == ElfConstants.ShtSymtab)
-            {
-                symtab = i;
-            }
-        }
-
-        if (corePlt == 0 || initPlt == 0)
-        {
-            throw new LoaderRefusal(PltMissing, file.Path, $"{moduleName}: module PLT section(s) missing", "-ENOEXEC");
-        }
-
-        if (symtab == 0)
-        {
-            throw new LoaderRefusal(SymtabMissing, file.Path, $"{moduleName}: module symtab section missing", "-ENOEXEC");
-        }
-
+        var (corePlt, initPlt, tramp, symtab) = PltPlaceholders.Find(file, headers, moduleName);
         var syms = file.GetSymbolTable(headers.Sections[symtab]);
         uint Shndx(uint symbol) => syms[(int)symbol].SectionIndex; // XINDEX already resolved by our reader
         ulong corePlts = 0, initPlts = 0;

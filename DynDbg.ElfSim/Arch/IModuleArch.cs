@@ -16,4 +16,11 @@ public interface IModuleArch
     /// <paramref name="notes"/> what it could not emulate.
     /// </summary>
     void FrobArchSections(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options, List<string> notes);
+
+    /// <summary>
+    /// <c>module_init_layout_section</c> (kernel/module/main.c): whether <c>layout_sections</c> puts a section in the
+    /// init region. The generic one: <c>module_init_section</c> (".init*"), and <c>module_exit_section</c> (".exit*")
+    /// when modules cannot be unloaded; arches with their own <c>module_init_section</c> (arm) override it.
+    /// </summary>
+    bool IsInitLayoutSection(string name, KernelConfig config) => ModuleLoader.IsInitLayoutSection(name, config);
 }

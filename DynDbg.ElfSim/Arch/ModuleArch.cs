@@ -11,6 +11,7 @@ public static class ModuleArch
         ElfMachine.X86_64 or ElfMachine.I386 => X86ModuleArch.Instance,
         ElfMachine.AArch64 => Aarch64ModuleArch.Instance,
         ElfMachine.S390 => S390ModuleArch.Instance,
+        ElfMachine.Arm => ArmModuleArch.Instance,
         _ => null,
     };
 }

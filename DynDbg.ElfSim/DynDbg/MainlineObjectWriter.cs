@@ -113,18 +113,20 @@ public static class MainlineObjectWriter
 
     /// <summary>
     /// The 1-byte sections arch/arm64/include/asm/module.lds.h puts in every arm64 module (.plt and
-    /// .text.ftrace_trampoline AX, .init.plt A, as Debian's 6.1 .ko files have them): without them 6.1's
-    /// module_frob_arch_sections refuses the module ("module PLT section(s) missing").
+    /// .text.ftrace_trampoline AX, .init.plt A, as Debian's 6.1 .ko files have them), and arch/arm's (.plt AX,
+    /// .init.plt A, as Debian's armmp .ko files have them): without them 6.1's module_frob_arch_sections refuses
+    /// the module ("module PLT section(s) missing").
     /// </summary>
     private static void AddArchPlaceholders(ElfWriter w, ObjectTarget target)
     {
-        if (target.Identity.Machine != ElfMachine.AArch64)
-        {
-            return;
-        }
-
         const ulong ax = ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr;
-        foreach (var (name, flags) in new[] { (".plt", ax), (".init.plt", ElfConstants.ShfAlloc), (".text.ftrace_trampoline", ax) })
+        (string Name, ulong Flags)[] placeholders = target.Identity.Machine switch
+        {
+            ElfMachine.AArch64 => [(".plt", ax), (".init.plt", ElfConstants.ShfAlloc), (".text.ftrace_trampoline", ax)],
+            ElfMachine.Arm => [(".plt", ax), (".init.plt", ElfConstants.ShfAlloc)],
+            _ => [],
+        };
+        foreach (var (name, flags) in placeholders)
         {
             w.AddSection(name, ElfConstants.ShtProgbits, flags, ElfContent.Of([0]));
         }

@@ -9,7 +9,8 @@ namespace DynDbg.ElfSim.Loading;
 /// <c>setup_load_info</c>, <c>rewrite_section_headers</c>, the flag changes of <c>layout_and_allocate</c>,
 /// <c>layout_sections</c>' five passes for core then init sections, <c>layout_symtab</c>, and the destinations of
 /// <c>move_module</c>. <c>module_frob_arch_sections</c> is the architecture's (<see cref="ModuleArch.For"/>: a no-op
-/// on x86, PLT sizing on arm64, GOT and PLT reserved at the core's start on s390); arches whose hook is not emulated yet (ppc64, mips, arm) are laid out with
+/// on x86, PLT sizing on arm64 and arm, whose <c>module_init_section</c> also moves .ARM.ex*.init* to init, GOT and
+/// PLT reserved at the core's start on s390); arches whose hook is not emulated yet (ppc64, mips) are laid out with
 /// the sizes found in the file (noted).
 /// </summary>
 public static class ModuleLoader
@@ -110,8 +111,9 @@ public static class ModuleLoader
 
         // layout_sections: offsets go into sh_entsize; ~0 means "not placed yet". Core sections first, then init.
         var placed = new LoadedSection?[secs.Count];
-        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(headers, placed, ModuleRegion.Core, config, headers.CoreSize);
-        var (init, initText, initRo, _) = LayoutPass(headers, placed, ModuleRegion.Init, config, 0);
+        var isInit = hook is null ? (Func<string, bool>)(n => IsInitLayoutSection(n, config)) : n => hook.IsInitLayoutSection(n, config);
+        var (core, coreText, coreRo, coreRoAfterInit) = LayoutPass(headers, placed, ModuleRegion.Core, config, headers.CoreSize, isInit);
+        var (init, initText, initRo, _) = LayoutPass(headers, placed, ModuleRegion.Init, config, 0, isInit);
 
         // layout_symtab (CONFIG_KALLSYMS): the full symtab and strtab go at the end of init; room for the core
         // symbols is appended to the core allocation.
@@ -153,7 +155,7 @@ public static class ModuleLoader
     /// <paramref name="start"/> is the region's size before the pass (the core's may hold an arch reservation).
     /// </summary>
     private static (ulong Size, ulong Text, ulong Ro, ulong RoAfterInit) LayoutPass(
-        LoaderSectionHeaders headers, LoadedSection?[] placed, ModuleRegion region, KernelConfig config, ulong start)
+        LoaderSectionHeaders headers, LoadedSection?[] placed, ModuleRegion region, KernelConfig config, ulong start, Func<string, bool> isInit)
     {
         var secs = headers.Sections;
         var flags = headers.Flags;
@@ -163,7 +165,7 @@ public static class ModuleLoader
         {
             for (var i = 0; i < secs.Count; i++)
             {
-                if (Fits(flags[i], m) && placed[i] is null && IsInitLayoutSection(secs[i].Name, config) == init)
+                if (Fits(flags[i], m) && placed[i] is null && isInit(secs[i].Name) == init)
                 {
                     placed[i] = Place(headers, i, region, ref size, Masks[m].Name);
                 }

@@ -7,14 +7,15 @@
 # and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
 #
 # Usage:
-#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
-#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x [--cpu NAME]] [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf [--cpu NAME]] [--modules FILE] [--queries FILE]
 #
 #   --arch A         the Debian architecture to boot (default amd64). s390x needs qemu-system-misc and
 #                    busybox-static:s390x, as arm64 does its own. arm64 needs qemu-system-arm and the
 #                    busybox-static:arm64 package (downloaded with apt-get into the cache; dpkg --add-architecture
-#                    arm64 first when root)
-#   --cpu NAME       arm64: qemu's -cpu (default cortex-a57; cortex-a53 has erratum 843419, which changes how
+#                    arm64 first when root). armhf: qemu-system-arm -M virt,highmem=off -cpu cortex-a15, the
+#                    armmp zImage, busybox-static:armhf, modules-armhf.list
+#   --cpu NAME       qemu's -cpu (arm64: default cortex-a57; cortex-a53 has erratum 843419, which changes how
 #                    arm64's module_frob_arch_sections sizes .plt and aligns text)
 #   --modules FILE   module names to load (default scripts/qemu/modules.list; arm64: modules-arm64.list)
 #   --queries FILE   queries to replay (default scripts/qemu/queries.list; format in that file's header)
@@ -61,7 +62,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
 while (($#)); do
   case $1 in
-    --arch) (($# >= 2)) || die "--arch needs amd64, arm64 or s390x" 2; arch=$2; shift ;;
+    --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x or armhf" 2; arch=$2; shift ;;
     --cpu) (($# >= 2)) || die "--cpu needs a qemu CPU name" 2; cpu=$2; shift ;;
     --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
     --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
@@ -78,7 +79,7 @@ done
 # Per-architecture boot: the emulator, its arguments (part of the hash), the console, the packages.
 case $arch in
   amd64)
-    [[ -z $cpu ]] || die "--cpu is for --arch arm64 (amd64 always boots -cpu qemu64)" 2
+    [[ -z $cpu ]] || die "--cpu is for --arch arm64/armhf (amd64 always boots -cpu qemu64)" 2
     QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 APPEND=$AMD64_APPEND
     QEMU_ARGS_ARCH=("${AMD64_QEMU_ARGS[@]}")
     : "${modules_list:=$here/modules.list}" ;;
@@ -99,7 +100,15 @@ case $arch in
     APPEND="console=ttysclp0 panic=-1 quiet loglevel=3 nokaslr"
     QEMU_ARGS_ARCH=(-accel tcg -machine s390-ccw-virtio -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
     : "${modules_list:=$here/modules-s390x.list}" ;;
-  *) die "--arch: amd64, arm64 or s390x, not '$arch'" 2 ;;
+  armhf)
+    # 32-bit ARM (the armmp zImage, which qemu -kernel boots as it is): -M virt,highmem=off keeps PCIe and RAM
+    # below 4 GiB for the non-LPAE kernel; cortex-a15 is what armmp is tuned for. No KASLR on arm32.
+    [[ ${cpu:=cortex-a15} =~ ^[a-z0-9.-]+$ ]] || die "--cpu: not a qemu CPU name: $cpu" 2
+    QEMU=qemu-system-arm QEMU_PKG=qemu-system-arm
+    APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3"
+    QEMU_ARGS_ARCH=(-accel tcg -machine virt,highmem=off -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    : "${modules_list:=$here/modules-armhf.list}" ;;
+  *) die "--arch: amd64, arm64, s390x or armhf, not '$arch'" 2 ;;
 esac
 [[ -f $modules_list ]] || die "module list not found: $modules_list" 2
 [[ -f $queries_list ]] || die "query list not found: $queries_list" 2
