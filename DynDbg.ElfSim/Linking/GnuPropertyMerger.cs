@@ -232,6 +232,9 @@ internal static class GnuPropertyMerger
         return p;
     }
 
+    /// <summary>ld's %W (ldmisc.c vfinfo): the number in hex with 0x, right-aligned in 10 columns.</summary>
+    private static string W(uint v) => $"0x{v:x}".PadLeft(10);
+
     private static ulong Align(ulong v, int a) => (v + (ulong)a - 1) & ~((ulong)a - 1);
 
     /// <summary><c>elf_merge_gnu_property_list</c>: merges file B's list into the kept list, logging as ld's minfo does.</summary>
@@ -251,8 +254,8 @@ internal static class GnuPropertyMerger
             if (p.Removed)
             {
                 log.Add(pr is not null
-                    ? $"Removed property 0x{p.Type:x} to merge {aName} (0x{number:x}) and {bName} (0x{pr.Number:x})"
-                    : $"Removed property 0x{p.Type:x} to merge {aName} (0x{number:x}) and {bName} (not found)");
+                    ? $"Removed property {W(p.Type)} to merge {aName} (0x{number:x}) and {bName} (0x{pr.Number:x})"
+                    : $"Removed property {W(p.Type)} to merge {aName} (0x{number:x}) and {bName} (not found)");
                 a.RemoveAt(i);
                 continue;
             }
@@ -261,12 +264,12 @@ internal static class GnuPropertyMerger
             {
                 if (p.Number != number || p.Number != pr.Number)
                 {
-                    log.Add($"Updated property 0x{p.Type:x} (0x{p.Number:x}) to merge {aName} (0x{number:x}) and {bName} (0x{pr.Number:x})");
+                    log.Add($"Updated property {W(p.Type)} (0x{p.Number:x}) to merge {aName} (0x{number:x}) and {bName} (0x{pr.Number:x})");
                 }
             }
             else if (p.Number != number)
             {
-                log.Add($"Updated property 0x{p.Type:x} ({p.Number:x}) to merge {aName} (0x{number:x}) and {bName} (not found)");
+                log.Add($"Updated property {W(p.Type)} ({p.Number:x}) to merge {aName} (0x{number:x}) and {bName} (not found)");
             }
 
             i++;
@@ -281,7 +284,7 @@ internal static class GnuPropertyMerger
             }
             else if (a.All(x => x.Type != p.Type))
             {
-                log.Add($"Removed property 0x{p.Type:x} to merge {aName} (not found) and {bName} (0x{number:x})");
+                log.Add($"Removed property {W(p.Type)} to merge {aName} (not found) and {bName} (0x{number:x})");
             }
         }
     }
