@@ -167,20 +167,16 @@ public class GnuPropertyMergeTests
     public void Explain_SaysWhichBitsWereKeptAndWhy()
     {
         var dir = CaseDir("explain");
-        var inputs = new[] { Object(dir, "a", Feature(3)), Object(dir, "b", Feature(1)) };
-        var files = inputs.Select(i => (i, ElfFile.Open(Path.Combine(dir, i)))).ToList();
-        try
+        string[] inputs = [Object(dir, "a", Feature(3)), Object(dir, "b", Feature(1))];
+        var text = Link(dir, inputs, link =>
         {
-            var link = Linker.Link(ScriptParser.ParseFile(Path.Combine(dir, Script)), files, new LinkOptions("out.o"));
             var w = new StringWriter();
             LinkExplainReport.Write(w, link, inputs, Script);
-            w.ToString().Should().Contain("property notes merged into a.o's .note.gnu.property: BTI kept, PAC dropped (b.o lacks it)");
-            w.ToString().Should().Contain("GNU properties merged into a.o's .note.gnu.property");
-        }
-        finally
-        {
-            files.ForEach(f => f.Item2.Dispose());
-        }
+            return w.ToString();
+        });
+        var a = Path.Combine(dir, "a.o");
+        text.Should().Contain($"property notes merged into {a}'s .note.gnu.property: BTI kept, PAC dropped ({Path.Combine(dir, "b.o")} lacks it)");
+        text.Should().Contain($"GNU properties merged into {a}'s .note.gnu.property");
     }
 
     [Test]
@@ -207,16 +203,8 @@ public class GnuPropertyMergeTests
             .Contain("LNK014").And.Contain("_bfd_x86_elf_merge_gnu_properties");
     }
 
-    private static void LinkOnly(string dir, params string[] inputs)
-    {
-        var files = inputs.Select(i => (i, ElfFile.Open(Path.Combine(dir, i)))).ToList();
-        try
-        {
-            Linker.Link(ScriptParser.ParseFile(Path.Combine(dir, Script)), files, new LinkOptions("out.o"));
-        }
-        finally
-        {
-            files.ForEach(f => f.Item2.Dispose());
-        }
-    }
+    private static T Link<T>(string dir, string[] inputs, Func<LinkResult, T> use) =>
+        Linker.WithLink(inputs.Select(i => Path.Combine(dir, i)).ToList(), Path.Combine(dir, Script), new LinkOptions("out.o"), use);
+
+    private static void LinkOnly(string dir, params string[] inputs) => Link(dir, inputs, _ => 0);
 }
