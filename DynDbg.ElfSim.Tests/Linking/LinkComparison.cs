@@ -28,6 +28,7 @@ public static partial class LinkComparison
         ElfMachine.I386 => ("ld.bfd", "elf_i386"),
         ElfMachine.S390 => ("s390x-linux-gnu-ld.bfd", "elf64_s390"),
         ElfMachine.Arm => ("arm-linux-gnueabihf-ld.bfd", "armelf_linux_eabi"),
+        ElfMachine.AArch64 => ("aarch64-linux-gnu-ld.bfd", "aarch64linux"),
         _ => throw new ArgumentOutOfRangeException(nameof(machine), $"no GNU ld for {machine} is wired up"),
     };
 

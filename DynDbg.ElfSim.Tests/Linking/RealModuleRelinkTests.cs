@@ -25,7 +25,7 @@ public class RealModuleRelinkTests
         }
 
         var script = Path.Combine(TestPaths.Root, "scripts", "fetch-real.sh");
-        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x");
+        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x,arm64");
         if (code == 3)
         {
             Assert.Ignore($"real kernel binaries are not available on this platform (fetch-real.sh exit 3): {stderr.Trim()}");
@@ -76,7 +76,30 @@ public class RealModuleRelinkTests
     [TestCase("i386", ElfMachine.I386, "module.lds")]
     [TestCase("s390x", ElfMachine.S390, "module-6.1.lds")]
     [TestCase("s390x", ElfMachine.S390, "module.lds")]
-    public void DebianModules_RelinkLikeLd(string arch, ElfMachine machine, string script)
+    public void DebianModules_RelinkLikeLd(string arch, ElfMachine machine, string script) => RelinkLikeLd(arch, machine, script);
+
+    /// <summary>
+    /// Every Debian arm64 module carries a <c>.note.gnu.property</c> (GNU_PROPERTY_AARCH64_FEATURE_1_AND, PAC here):
+    /// relinked, the note goes through bfd/elf-properties.c <c>_bfd_elf_link_setup_gnu_properties</c> with
+    /// bfd/elfxx-aarch64.c <c>_bfd_aarch64_elf_merge_gnu_properties</c>, the map gets ld's "Merging program
+    /// properties" block, and the rewritten note must come out byte for byte as aarch64-linux-gnu-ld.bfd writes it.
+    /// </summary>
+    [TestCase("module-6.1.lds")]
+    [TestCase("module.lds")]
+    public void DebianArm64Modules_PropertyNotesMergedLikeBfdElfLinkSetupGnuProperties(string script)
+    {
+        var modules = Modules("arm64");
+        modules.Should().OnlyContain(m => HasPropertyNote(m), "every Debian arm64 module carries .note.gnu.property (else this test tests nothing)");
+        RelinkLikeLd("arm64", ElfMachine.AArch64, script);
+    }
+
+    private static bool HasPropertyNote(string path)
+    {
+        using var f = ElfFile.Open(path);
+        return f.FindSection(".note.gnu.property") is not null;
+    }
+
+    private static void RelinkLikeLd(string arch, ElfMachine machine, string script)
     {
         LinkComparison.RequireLd(machine);
 

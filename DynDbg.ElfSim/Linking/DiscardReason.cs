@@ -15,4 +15,9 @@ public enum DiscardReason
     /// <summary>The file's <c>COMMON</c> section, which only a script pattern places: ld -r keeps common symbols
     /// common, so its orphan pass leaves it out (ld/ldlang.c <c>lang_place_orphans</c>).</summary>
     CommonNotPlaced,
+
+    /// <summary>A <c>.note.gnu.property</c> whose properties were merged into another input's note, or the kept one
+    /// when the merge left nothing (bfd/elf-properties.c <c>_bfd_elf_link_setup_gnu_properties</c> sets its output
+    /// section to the absolute section).</summary>
+    PropertyNoteMerged,
 }

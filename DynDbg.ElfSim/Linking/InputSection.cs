@@ -23,7 +23,11 @@ public sealed class InputSection
     public InputObject File { get; }
     public ElfSection Elf { get; }
     public string Name => Elf.Name;
-    public ulong Size => Elf.Size;
+    public ulong Size => Replacement is { } r ? (ulong)r.Length : Elf.Size;
+
+    /// <summary>Contents ld wrote in place of the file's (bfd caches them in the section's this_hdr.contents): the
+    /// merged <c>.note.gnu.property</c>.</summary>
+    internal byte[]? Replacement { get; set; }
     public SectionFlags Flags { get; internal set; }
     public int AlignmentPower { get; }
     public ulong Alignment => 1UL << AlignmentPower;

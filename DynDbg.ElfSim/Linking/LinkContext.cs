@@ -50,6 +50,9 @@ internal sealed class LinkContext
     /// <summary>The <c>*ABS*</c> statement at the head of the statement list (ld's abs_output_section).</summary>
     public OutputStatement Abs { get; }
 
+    /// <summary>The <c>.note.gnu.property</c> merge, when an input has properties.</summary>
+    public GnuPropertyMerge? Properties { get; set; }
+
     /// <summary>ASSERTs that failed in the final pass; the first is reported once the layout is done.</summary>
     public List<AssertNode> FailedAsserts { get; } = [];
 

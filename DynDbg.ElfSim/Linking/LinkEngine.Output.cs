@@ -58,7 +58,7 @@ internal sealed partial class LinkEngine
         var tables = relocations.Tables(globalIndex);
 
         return new LinkResult(_ctx.Script, _ctx.Identity!, _ctx.Options, _ctx.Inputs, _ctx.LoadOrder, _ctx.Sections.ToList(), symbols, tables,
-            _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList());
+            _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList(), _ctx.Properties);
     }
 
     /// <summary>

@@ -94,6 +94,9 @@ internal sealed partial class LinkEngine
 
         _ctx.Statements.Add(new OutputFileNode());
 
+        // ld/ldelf.c after_open: the backend's setup_gnu_properties merges .note.gnu.property (-r included).
+        _ctx.Properties = GnuPropertyMerger.Setup(_ctx);
+
         DoAssignments(LayoutPhase.Mark);
         ResolveWilds();
         GcSections();
@@ -280,12 +283,6 @@ internal sealed partial class LinkEngine
                 // writer makes every REL/RELA table itself, so that copy is not emulated.
                 throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
                     $"relocation section with sh_info {s.Info} / sh_link {s.Link} patches no section of this file; ld copies it as data, which is not emulated");
-            }
-
-            if (s.Name == ".note.gnu.property")
-            {
-                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
-                    "GNU property notes are merged by ld's backend; that merge is not emulated");
             }
 
             byIndex[s.Index] = new InputSection(file, s, FlagsOf(s));

@@ -14,7 +14,8 @@ public sealed class LinkResult
     internal LinkResult(LinkerScript script, ElfIdentity identity, LinkOptions options, IReadOnlyList<InputObject> inputs,
         IReadOnlyList<InputObject> loadOrder,
         IReadOnlyList<OutputSection> sections, IReadOnlyList<OutputSymbol> symbols, IReadOnlyList<OutputRelocationTable> relocations,
-        IReadOnlyList<LayoutNode> statements, Dictionary<InputSection, List<ContentPatch>> patches, IReadOnlyList<LinkSymbol> hashOrder)
+        IReadOnlyList<LayoutNode> statements, Dictionary<InputSection, List<ContentPatch>> patches, IReadOnlyList<LinkSymbol> hashOrder,
+        GnuPropertyMerge? properties)
     {
         Script = script;
         Identity = identity;
@@ -27,6 +28,7 @@ public sealed class LinkResult
         Statements = statements;
         _patches = patches;
         GlobalSymbols = hashOrder;
+        Properties = properties;
     }
 
     public LinkerScript Script { get; }
@@ -51,6 +53,9 @@ public sealed class LinkResult
     public IReadOnlyList<LinkSymbol> GlobalSymbols { get; }
 
     internal IReadOnlyList<LayoutNode> Statements { get; }
+
+    /// <summary>The <c>.note.gnu.property</c> merge; null when no input has GNU properties.</summary>
+    public GnuPropertyMerge? Properties { get; }
 
     public IEnumerable<InputSection> AllInputSections => LoadOrder.SelectMany(f => f.Sections);
 

@@ -156,7 +156,7 @@ internal static class LinkedElf
                 return;
             }
 
-            var bytes = s.File.Elf.GetContents(s.Elf);
+            var bytes = s.Replacement is { } r ? r : s.File.Elf.GetContents(s.Elf);
             var patches = link.PatchesOf(s);
             var ptr = link.Identity.PointerSize;
             var reverse = s.ReverseCopy && bytes.Length > ptr;

@@ -51,6 +51,16 @@ internal static class MapWriter
 
         public void Run()
         {
+            if (link.Properties is { } props)
+            {
+                // bfd/elf-properties.c _bfd_elf_link_setup_gnu_properties prints this during after_open.
+                w.Write("\nMerging program properties\n\n");
+                foreach (var line in props.Log)
+                {
+                    w.Write(line + "\n");
+                }
+            }
+
             var discarded = link.MapDiscarded.ToList();
             if (discarded.Count > 0)
             {
@@ -117,6 +127,11 @@ internal static class MapWriter
                     break;
                 case OutputFileNode:
                     w.Write($"OUTPUT({link.Options.OutputName} {FormatName(link.Identity)})\n");
+                    if (Arch.LdEmulation.AddsLinkerStubsFile(link.Identity.Machine))
+                    {
+                        w.Write("LOAD linker stubs\n");
+                    }
+
                     break;
             }
         }

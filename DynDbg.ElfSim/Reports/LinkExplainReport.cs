@@ -21,6 +21,17 @@ public static class LinkExplainReport
         w.WriteLine();
         WherePlaced(w, link);
         w.WriteLine();
+        if (link.Properties is { } props)
+        {
+            w.WriteLine(props.Summary(link.LoadOrder));
+            foreach (var line in props.Log)
+            {
+                w.WriteLine($"  ld: {line}");
+            }
+
+            w.WriteLine();
+        }
+
         Headers(w, link);
         w.WriteLine();
         Before(w, link);
@@ -60,6 +71,10 @@ public static class LinkExplainReport
                 return "SHF_EXCLUDE";
             case DiscardReason.CommonNotPlaced:
                 return "common symbols stay common in ld -r: only a script pattern places this section";
+            case DiscardReason.PropertyNoteMerged when link.Properties?.Kept is { } kept:
+                return $"GNU properties merged into {kept.File.Path}'s .note.gnu.property";
+            case DiscardReason.PropertyNoteMerged:
+                return "GNU properties merged; nothing was left, so ld drops every .note.gnu.property";
         }
 
         if (s.PlacedBy is { } by)

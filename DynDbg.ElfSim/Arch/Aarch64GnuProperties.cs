@@ -1,0 +1,58 @@
+using DynDbg.ElfSim.Linking;
+
+namespace DynDbg.ElfSim.Arch;
+
+/// <summary>
+/// ld.bfd 2.40's AArch64 property hooks (bfd/elfxx-aarch64.c): <c>_bfd_aarch64_elf_parse_gnu_properties</c> reads
+/// GNU_PROPERTY_AARCH64_FEATURE_1_AND (4 bytes; several in one file are ORed together) and ignores every other
+/// processor type; <c>_bfd_aarch64_elf_merge_gnu_properties</c> ANDs the feature bits, and an input without the
+/// property drops it. The extra bits ld ORs in come only from <c>-z force-bti</c> / <c>-z pac-plt</c>, which
+/// <c>ld -r -T</c> here never passes, so they are 0.
+/// </summary>
+public sealed class Aarch64GnuProperties : IGnuPropertyRules
+{
+    public const uint Feature1And = 0xc0000000;
+    public const ulong Bti = 1;
+    public const ulong Pac = 2;
+
+    public static Aarch64GnuProperties Instance { get; } = new();
+
+    private Aarch64GnuProperties()
+    {
+    }
+
+    public uint? NumberSize(uint type) => type == Feature1And ? 4 : null;
+
+    public bool Merge(GnuProperty? a, GnuProperty? b)
+    {
+        if (a is not null && b is not null)
+        {
+            var old = a.Number;
+            a.Number = old & b.Number;
+            if (a.Number == 0)
+            {
+                a.Removed = true;
+            }
+
+            return old != a.Number;
+        }
+
+        // One side lacks it: the AND would be 0, so the property goes (and one only in B is never added).
+        if (a is not null)
+        {
+            a.Removed = true;
+            return true;
+        }
+
+        return false;
+    }
+
+    public string? DescribeBits(uint type, ulong bit) => type != Feature1And ? null : bit switch
+    {
+        Bti => "BTI",
+        Pac => "PAC",
+        _ => $"bit {System.Numerics.BitOperations.TrailingZeroCount(bit)}",
+    };
+
+    public string? TypeName(uint type) => type == Feature1And ? "AArch64 feature 1 AND" : null;
+}

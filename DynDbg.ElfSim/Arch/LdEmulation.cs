@@ -1,0 +1,15 @@
+using DynDbg.ElfSim.Elf;
+
+namespace DynDbg.ElfSim.Arch;
+
+/// <summary>What an architecture's ld.bfd emulation (ld/emultempl/*.em) adds to a <c>-r</c> link around the backend.</summary>
+public static class LdEmulation
+{
+    /// <summary>
+    /// ld/emultempl/aarch64elf.em <c>aarch64_elf_create_output_section_statements</c> adds a fake input file,
+    /// "linker stubs" (BFD_LINKER_CREATED, no sections in a relocatable link), after <c>lang_final</c> put the
+    /// OUTPUT statement, so the map ends with "LOAD linker stubs". (armelf.em does the same; the ARM emulation here
+    /// does not print it yet.)
+    /// </summary>
+    public static bool AddsLinkerStubsFile(ElfMachine machine) => machine == ElfMachine.AArch64;
+}
