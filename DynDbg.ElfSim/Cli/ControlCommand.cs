@@ -78,7 +78,7 @@ public static class ControlCommand
         List<KernelImage> inputs;
         try
         {
-            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant));
+            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant), LoadCommand.Progress(io, files.Count), "control");
         }
         catch (DiagnosticException e)
         {

@@ -50,6 +50,9 @@ public static class LoadCommand
         return cmd;
     }
 
+    /// <summary>A progress line on a terminal's stderr for runs over many files (never a pipe or a log).</summary>
+    internal static ProgressLine Progress(CliOutput io, int files) => new(io.Error, io.ErrorIsTerminal && files > CheckCommand.ProgressThreshold);
+
     /// <summary>The script several inputs are linked with when <c>--script</c> is not given.</summary>
     public const string DefaultScript = "module.lds";
 
@@ -92,7 +95,7 @@ public static class LoadCommand
         {
             outcomes = o.Links
                 ? [LoadLinked(o)]
-                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null));
+                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null), Progress(io, o.Paths.Count), "load");
         }
         catch (DiagnosticException e)
         {

@@ -2,10 +2,10 @@ using DynDbg.ElfSim.Cli;
 
 namespace DynDbg.ElfSim.Tests.Cli;
 
-/// <summary>`compress` over several inputs (issue 15): a progress line on a terminal's stderr from the start,
+/// <summary>`compress` over several inputs, `load` over many (issue 15): a progress line on a terminal's stderr from the start,
 /// erased at the end, and not a byte of it when stderr is redirected.</summary>
 [TestFixture]
-public class CompressProgressTests
+public class ManyInputProgressTests
 {
     private static (int Code, string Out, string Err) Compress(bool errTerminal)
     {
@@ -27,5 +27,24 @@ public class CompressProgressTests
         text.Should().Be(plain.Out, "the progress line goes to stderr only");
         err.Should().StartWith("\rcompress: 0/3 inputs, ").And.NotContain("\n").And.EndWith("\r");
         err.TrimEnd('\r').Split('\r').Last().Trim().Should().BeEmpty("the last write blanks the line");
+    }
+
+    [Test]
+    public void LoadOfManyFiles_ProgressOnATerminalOnly_SameOutput()
+    {
+        string[] args = ["load", "--separate", .. Enumerable.Repeat(TestPaths.Sample("x86_64", "alpha.ko"), CheckCommand.ProgressThreshold + 10)];
+        (int, string, string) Run(bool terminal)
+        {
+            var o = new StringWriter { NewLine = "\n" };
+            var e = new StringWriter { NewLine = "\n" };
+            return (Program.Run(args, new CliOutput(o, e) { ErrorIsTerminal = terminal }), o.ToString(), e.ToString());
+        }
+
+        var (plainCode, plainOut, plainErr) = Run(false);
+        var (code, text, err) = Run(true);
+        plainErr.Should().BeEmpty();
+        code.Should().Be(plainCode);
+        text.Should().Be(plainOut);
+        err.Should().StartWith("\rload: ").And.MatchRegex(@"load: \d+/60 files, \d+\.\d s").And.NotContain("\n").And.EndWith("\r");
     }
 }
