@@ -47,4 +47,24 @@ public class ManyInputProgressTests
         text.Should().Be(plainOut);
         err.Should().StartWith("\rload: ").And.MatchRegex(@"load: \d+/60 files, \d+\.\d s").And.NotContain("\n").And.EndWith("\r");
     }
+
+    [Test]
+    public void SynthOfAModuleTree_ProgressOnATerminalOnly_SameFiles()
+    {
+        (int, string, string) Run(bool terminal, string dir)
+        {
+            var o = new StringWriter { NewLine = "\n" };
+            var e = new StringWriter { NewLine = "\n" };
+            var code = Program.Run(["synth", "-o", dir, "--modules", "60", "--callsites", "600", "--seed", "3"], new CliOutput(o, e) { ErrorIsTerminal = terminal });
+            return (code, o.ToString().Replace(dir, "DIR", StringComparison.Ordinal), e.ToString());
+        }
+
+        var root = Path.Combine(TestContext.CurrentContext.WorkDirectory, "synth-progress");
+        var (plainCode, plainOut, plainErr) = Run(false, Path.Combine(root, "plain"));
+        var (code, text, err) = Run(true, Path.Combine(root, "terminal"));
+        plainErr.Should().BeEmpty();
+        code.Should().Be(plainCode).And.Be(ExitCodes.Ok);
+        text.Should().Be(plainOut);
+        err.Should().StartWith("\rsynth: ").And.MatchRegex(@"synth: \d+/60 modules, \d+\.\d s").And.NotContain("\n").And.EndWith("\r");
+    }
 }

@@ -107,7 +107,9 @@ public static class SynthCommand
                 return ExitCodes.Ok;
             }
 
-            var written = WriteTree(request.Output, gen.Modules(m, request.Callsites), (mod, path) => write(mod.Units(), mod.Name, path));
+            var progress = LoadCommand.Progress(io, m);
+            var written = WriteTree(request.Output, gen.Modules(m, request.Callsites), (mod, path) => write(mod.Units(), mod.Name, path), progress);
+            progress.Clear();
             return Summary(io, request, m, written, tag);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -195,7 +197,8 @@ public static class SynthCommand
     /// Writes every module into a temporary tree beside the final one and moves it to DIR/lib/modules/synth only
     /// when all are written, so a failure leaves the old tree (or none) in place.
     /// </summary>
-    internal static List<(string Path, int Callsites, long Bytes, string Note)> WriteTree(string output, IReadOnlyList<SynthModule> modules, Func<SynthModule, string, string> write)
+    internal static List<(string Path, int Callsites, long Bytes, string Note)> WriteTree(string output, IReadOnlyList<SynthModule> modules,
+        Func<SynthModule, string, string> write, ProgressLine? progress = null)
     {
         var parent = Path.Combine(output, "lib", "modules");
         Directory.CreateDirectory(parent);
@@ -215,6 +218,7 @@ public static class SynthCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 var note = write(mod, path);
                 written.Add((Path.Combine(final, mod.RelativePath), mod.Callsites, new FileInfo(path).Length, note));
+                progress?.Report(() => $"synth: {written.Count}/{modules.Count} modules, {progress.Seconds:0.0} s");
             }
 
             if (Directory.Exists(final))
