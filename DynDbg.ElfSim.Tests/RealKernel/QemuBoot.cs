@@ -40,6 +40,9 @@ public sealed class QemuBoot
     /// <summary>32-bit ARM: the armmp kernel under qemu-system-arm -M virt,highmem=off -cpu cortex-a15.</summary>
     public static QemuBoot Armhf { get; } = new("armhf", "--arch", "armhf");
 
+    /// <summary>32-bit x86: the 686 kernel under qemu-system-i386 -M pc -cpu qemu32.</summary>
+    public static QemuBoot I386 { get; } = new("i386", "--arch", "i386");
+
     /// <summary>The Debian architecture booted (fetch-real.sh's name).</summary>
     public string Arch { get; }
 

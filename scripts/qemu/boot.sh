@@ -7,14 +7,15 @@
 # and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
 #
 # Usage:
-#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
-#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf [--cpu NAME]] [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf|i386 [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf|i386 [--cpu NAME]] [--modules FILE] [--queries FILE]
 #
 #   --arch A         the Debian architecture to boot (default amd64). s390x needs qemu-system-misc and
 #                    busybox-static:s390x, as arm64 does its own. arm64 needs qemu-system-arm and the
 #                    busybox-static:arm64 package (downloaded with apt-get into the cache; dpkg --add-architecture
 #                    arm64 first when root). armhf: qemu-system-arm -M virt,highmem=off -cpu cortex-a15, the
-#                    armmp zImage, busybox-static:armhf, modules-armhf.list
+#                    armmp zImage, busybox-static:armhf, modules-armhf.list. i386: qemu-system-i386 -M pc
+#                    -cpu qemu32, the 686 bzImage, busybox-static:i386, modules-i386.list
 #   --cpu NAME       qemu's -cpu (arm64: default cortex-a57; cortex-a53 has erratum 843419, which changes how
 #                    arm64's module_frob_arch_sections sizes .plt and aligns text)
 #   --modules FILE   module names to load (default scripts/qemu/modules.list; arm64: modules-arm64.list)
@@ -62,7 +63,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
 while (($#)); do
   case $1 in
-    --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x or armhf" 2; arch=$2; shift ;;
+    --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x, armhf or i386" 2; arch=$2; shift ;;
     --cpu) (($# >= 2)) || die "--cpu needs a qemu CPU name" 2; cpu=$2; shift ;;
     --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
     --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
@@ -108,7 +109,14 @@ case $arch in
     APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3"
     QEMU_ARGS_ARCH=(-accel tcg -machine virt,highmem=off -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
     : "${modules_list:=$here/modules-armhf.list}" ;;
-  *) die "--arch: amd64, arm64, s390x or armhf, not '$arch'" 2 ;;
+  i386)
+    # 32-bit x86 (Debian's 686 flavour, non-PAE): the same -M pc, serial console and virtio-blk-pci disk as amd64,
+    # with qemu-system-i386's own fixed CPU model, qemu32 (i686 with CMOV, no VMX, no AES-NI).
+    [[ -z $cpu ]] || die "--cpu is for --arch arm64/armhf (i386 always boots -cpu qemu32)" 2
+    QEMU=qemu-system-i386 QEMU_PKG=qemu-system-x86 APPEND=$AMD64_APPEND
+    QEMU_ARGS_ARCH=(-accel tcg -machine pc -cpu qemu32 -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    : "${modules_list:=$here/modules-i386.list}" ;;
+  *) die "--arch: amd64, arm64, s390x, armhf or i386, not '$arch'" 2 ;;
 esac
 [[ -f $modules_list ]] || die "module list not found: $modules_list" 2
 [[ -f $queries_list ]] || die "query list not found: $queries_list" 2
