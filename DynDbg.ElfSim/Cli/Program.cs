@@ -23,6 +23,7 @@ public static class Program
             SynthCommand.Create(io),
         };
 
+        root.Add(CompletionCommand.Create(io, root));
         NameThePlaceholders(root);
         try
         {
