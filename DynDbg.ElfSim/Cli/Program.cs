@@ -24,6 +24,7 @@ public static class Program
         };
 
         root.Add(CompletionCommand.Create(io, root));
+        root.Add(ManPageCommand.Create(io, root));
         NameThePlaceholders(root);
         try
         {
