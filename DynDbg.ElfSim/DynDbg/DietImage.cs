@@ -12,8 +12,7 @@ namespace DynDbg.ElfSim.DynDbg;
 public sealed class DietImage : KernelImage
 {
     private readonly IReadOnlyList<string> evidence;
-    private readonly DdebugRecord[] records;
-    private readonly bool[] hasSite;
+    private readonly Lazy<(DdebugRecord[] Records, bool[] HasSite)> walked;
 
     private DietImage(ElfFile file, ElfMemory memory, ImageClass classified, DietLayout layout, IReadOnlyList<string> evidence,
         DdebugRegion descriptors, DdebugRegion sites, DietElement[] elements, DietSite[] siteRecords, DietHeaderView? header)
@@ -26,10 +25,13 @@ public sealed class DietImage : KernelImage
         Elements = elements;
         SiteRecords = siteRecords;
         Header = header;
-        (records, hasSite) = WalkedRecords();
+        // Built from the elements and sites already read (no file access), and only when control asks: check and
+        // load never walk them.
+        walked = new Lazy<(DdebugRecord[], bool[])>(WalkedRecords);
 
         // The header pair's site filename loops back to element 0 (v5 18/28, §8.10); DietChecks reports the rest.
-        HeaderAtZero = records.Length > 0 && siteRecords[0].Filename == new ElfLocation(descriptors.Section.Index, descriptors.Start);
+        HeaderAtZero = elements.Length > 0 && siteRecords.Length > 0
+            && siteRecords[0].Filename == new ElfLocation(descriptors.Section.Index, descriptors.Start);
     }
 
     public DietLayout Layout { get; }
@@ -40,10 +42,10 @@ public sealed class DietImage : KernelImage
     /// Each descriptor with the site <c>ddebug_site_get</c> reaches, as a record whose <c>Modname</c> is the parallel
     /// site's (the one v5 <c>dynamic_debug_init</c> cuts slices on, §6.2).
     /// </summary>
-    public override IReadOnlyList<DdebugRecord> Records => records;
+    public override IReadOnlyList<DdebugRecord> Records => walked.Value.Records;
 
     /// <summary>Whether descriptor i reaches a site at all (<see cref="Records"/> has empty strings where not).</summary>
-    public IReadOnlyList<bool> HasSite => hasSite;
+    public IReadOnlyList<bool> HasSite => walked.Value.HasSite;
 
     /// <summary>Whether element 0 is the header pair (its site's filename loops back to element 0).</summary>
     public bool HeaderAtZero { get; }
@@ -102,12 +104,10 @@ public sealed class DietImage : KernelImage
         return new DietImage(file, memory, Classify(file), layout, evidence, descriptors, sites, elements, siteRecords, header);
     }
 
-    /// <summary>The descriptors as the diet kernel's table walk meets them; read while the file is open, so the
-    /// image outlives its mapping.</summary>
+    /// <summary>The descriptors as the diet kernel's table walk meets them, from what the decode already read (the
+    /// static key words included), so it needs no file access and the image outlives its mapping.</summary>
     private (DdebugRecord[] Records, bool[] HasSite) WalkedRecords()
     {
-        var l = Layout;
-        var d = Descriptors;
         var n = Math.Min(Elements.Count, SiteRecords.Count);
         var records = new DdebugRecord[n];
         var hasSite = new bool[n];
@@ -116,17 +116,8 @@ public sealed class DietImage : KernelImage
             var e = Elements[i];
             var site = SiteOf(i);
             hasSite[i] = site is not null;
-            var key = -1;
-            ulong keyType = 0;
-            if (l.KeyOffset >= 0)
-            {
-                var at = d.Start + ((ulong)i * (ulong)l.RecordSize) + (ulong)l.KeyOffset;
-                key = (int)Memory.ReadU32(d.Section, at);
-                keyType = Memory.ReadWord(d.Section, at + (ulong)l.PointerSize, l.PointerSize);
-            }
-
             records[i] = new DdebugRecord(i, e.FileOffset, SiteRecords[i].ModnameText ?? "", site?.FunctionText ?? "",
-                site?.FilenameText ?? "", e.FormatText ?? "", e.LineNo, -1, e.Flags, key, keyType,
+                site?.FilenameText ?? "", e.FormatText ?? "", e.LineNo, -1, e.Flags, e.KeyEnabled, e.KeyType,
                 default, default, default, e.Format ?? default);
         }
 
@@ -246,8 +237,11 @@ public sealed class DietImage : KernelImage
         var format = TryPointer(memory, sec, at + (ulong)l.FormatOffset);
         var unit0 = memory.ReadU32(sec, at + (ulong)l.Unit0Offset);
         var unit1 = memory.ReadU32(sec, at + (ulong)l.Unit1Offset);
+        var (key, keyType) = l.KeyOffset >= 0
+            ? ((int)memory.ReadU32(sec, at + (ulong)l.KeyOffset), memory.ReadWord(sec, at + (ulong)l.KeyOffset + (ulong)l.PointerSize, l.PointerSize))
+            : (-1, 0UL);
         return new DietElement(i, sec.Offset + at, site, format, TryString(memory, format), l.LineNo.Get(unit0), l.Index.Get(unit0),
-            l.Map?.Get(unit1), l.Flags.Get(unit1));
+            l.Map?.Get(unit1), l.Flags.Get(unit1), key, keyType);
     }
 
     private static DietSite ReadSite(ElfMemory memory, DdebugRegion region, DietLayout l, int i)
