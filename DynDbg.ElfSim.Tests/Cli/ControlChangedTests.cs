@@ -32,4 +32,13 @@ public class ControlChangedTests
         var lastStep = stdout[stdout.LastIndexOf("### write 2", StringComparison.Ordinal)..];
         lastStep.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(lastStep.Split('\n')[0], "# 0 lines changed");
     }
+
+    [Test]
+    public void ChangedWithJson_IsAUsageError_NotSilentlyIgnored()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("control", Vmlinux, "module alpha +p", "--changed", "--format", "json");
+        code.Should().Be(ExitCodes.BadInput);
+        stdout.Should().BeEmpty();
+        stderr.Should().Contain("error USG001: --changed applies to the text output");
+    }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
@@ -60,6 +60,11 @@ public static class ControlCommand
             return exitCode;
         }
 
+        if (o.Changed && o.Format == ReportFormat.Json)
+        {
+            return io.Usage("--changed applies to the text output; the JSON has every step's control file with --steps");
+        }
+
         if (o.Verbose < 0)
         {
             return io.Usage($"--verbose {o.Verbose}: dynamic_debug.verbose is 0 or more");
@@ -78,7 +83,7 @@ public static class ControlCommand
         List<KernelImage> inputs;
         try
         {
-            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant), LoadCommand.Progress(io, files.Count), "control");
+            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant), io.ProgressFor(files.Count), "control");
         }
         catch (DiagnosticException e)
         {
