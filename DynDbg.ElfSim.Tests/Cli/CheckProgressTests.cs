@@ -24,7 +24,7 @@ public class CheckProgressTests
         err.Should().BeEmpty("a CI log never sees the progress line");
         var paths = text.Split('\n').Where(l => l.StartsWith("PASS ") || l.StartsWith("FAIL ") || l.StartsWith("UNREADABLE "))
             .Select(l => l.Split(' ')[1]).ToList();
-        paths.Count.Should().BeGreaterThan(CheckCommand.ProgressThreshold);
+        paths.Count.Should().BeGreaterThan(CliOutput.ProgressThreshold);
         paths.Should().BeInAscendingOrder(StringComparer.Ordinal);
         flushes.Should().BeGreaterThanOrEqualTo(1);
     }

@@ -32,7 +32,7 @@ public class ManyInputProgressTests
     [Test]
     public void LoadOfManyFiles_ProgressOnATerminalOnly_SameOutput()
     {
-        string[] args = ["load", "--separate", .. Enumerable.Repeat(TestPaths.Sample("x86_64", "alpha.ko"), CheckCommand.ProgressThreshold + 10)];
+        string[] args = ["load", "--separate", .. Enumerable.Repeat(TestPaths.Sample("x86_64", "alpha.ko"), CliOutput.ProgressThreshold + 10)];
         (int, string, string) Run(bool terminal)
         {
             var o = new StringWriter { NewLine = "\n" };

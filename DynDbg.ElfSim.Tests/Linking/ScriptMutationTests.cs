@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;

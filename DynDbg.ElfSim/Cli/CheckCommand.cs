@@ -31,9 +31,6 @@ public static class CheckCommand
         return cmd;
     }
 
-    /// <summary>Runs shorter than this many files get no progress line.</summary>
-    public const int ProgressThreshold = 50;
-
     public static int Run(CliOutput io, IReadOnlyList<string> roots, string? diet, ReportFormat format, int jobs, bool failuresOnly = false)
     {
         if (jobs < 1)
@@ -64,7 +61,7 @@ public static class CheckCommand
         var variant = diet is null ? (DietVariant?)null : DietLayout.ParseVariant(diet);
         var started = DateTime.UtcNow;
         var results = new List<FileCheck>(files.Count);
-        var progress = new ProgressLine(io.Error, io.ErrorIsTerminal && files.Count > ProgressThreshold);
+        var progress = io.ProgressFor(files.Count);
         var failed = 0;
         var flushed = Stopwatch.StartNew();
         // AsOrdered + NotBuffered: each result in path order as soon as it and all before it are done (PLINQ's
@@ -124,7 +121,7 @@ public static class CheckCommand
                 io.Out.Write(JsonArrays.Document(shown, CheckReport.WriteJson));
                 break;
             case ReportFormat.Sarif:
-                io.Out.Write(CheckCiReport.Sarif(shown, typeof(CheckCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
+                io.Out.Write(CheckCiReport.Sarif(shown, Program.Version));
                 break;
             default:
                 io.Out.Write(CheckReport.JUnit(shown, started));

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Reports;
@@ -29,6 +29,13 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
             OutIsTerminal = !System.Console.IsOutputRedirected,
         };
     }
+
+    /// <summary>Runs over fewer files than this get no progress line.</summary>
+    public const int ProgressThreshold = 50;
+
+    /// <summary>A progress line for a run over <paramref name="files"/> files: on a terminal's stderr, and only for
+    /// runs long enough to want one (never into a pipe or a log).</summary>
+    public ProgressLine ProgressFor(int files) => new(Error, ErrorIsTerminal && files > ProgressThreshold);
 
     public int Fail(DiagnosticException e)
     {

@@ -1,5 +1,5 @@
-using DynDbg.ElfSim.Arch;
 using System.CommandLine;
+using DynDbg.ElfSim.Arch;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.Diagnostics;
@@ -50,9 +50,6 @@ public static class LoadCommand
         return cmd;
     }
 
-    /// <summary>A progress line on a terminal's stderr for runs over many files (never a pipe or a log).</summary>
-    internal static ProgressLine Progress(CliOutput io, int files) => new(io.Error, io.ErrorIsTerminal && files > CheckCommand.ProgressThreshold);
-
     /// <summary>The script several inputs are linked with when <c>--script</c> is not given.</summary>
     public const string DefaultScript = "module.lds";
 
@@ -95,7 +92,7 @@ public static class LoadCommand
         {
             outcomes = o.Links
                 ? [LoadLinked(o)]
-                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null), Progress(io, o.Paths.Count), "load");
+                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null), io.ProgressFor(o.Paths.Count), "load");
         }
         catch (DiagnosticException e)
         {

@@ -25,8 +25,7 @@ public static class ManPageCommand
     public static string Render(RootCommand root)
     {
         var b = new StringBuilder();
-        var version = typeof(ManPageCommand).Assembly.GetName().Version?.ToString(3) ?? "0";
-        b.Append($".TH DYNDBG-ELFSIM 1 \"\" \"dyndbg-elfsim {version}\" \"User Commands\"\n");
+        b.Append($".TH DYNDBG-ELFSIM 1 \"\" \"dyndbg-elfsim {Program.Version}\" \"User Commands\"\n");
         b.Append(".SH NAME\ndyndbg-elfsim \\- ").Append(Escape(root.Description ?? "")).Append('\n');
         b.Append(".SH SYNOPSIS\n.B dyndbg-elfsim\n.I command\n[\\fIoptions\\fR] [\\fIarguments\\fR]\n");
         b.Append(".SH COMMANDS\n");

@@ -9,6 +9,9 @@ public static class Program
 {
     public static int Main(string[] args) => Run(args, CliOutput.Console());
 
+    /// <summary>The tool's version (major.minor.patch), as SARIF and the man page name it.</summary>
+    public static string Version { get; } = typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0";
+
     public static int Run(string[] args, CliOutput io)
     {
         var root = new RootCommand("DynDbg.ElfSim: see and check Linux dynamic-debug tables and the diet plan on real ELF binaries")

@@ -107,7 +107,7 @@ public static class SynthCommand
                 return ExitCodes.Ok;
             }
 
-            var progress = LoadCommand.Progress(io, m);
+            var progress = io.ProgressFor(m);
             var written = WriteTree(request.Output, gen.Modules(m, request.Callsites), (mod, path) => write(mod.Units(), mod.Name, path), progress);
             progress.Clear();
             return Summary(io, request, m, written, tag);
