@@ -7,9 +7,8 @@ namespace DynDbg.ElfSim.Cli;
 public static class InputFiles
 {
     /// <summary>
-    /// Opens each input, turns it into a <typeparamref name="T"/> (with <paramref name="progress"/>, a terminal's
-    /// progress line counts the files done) (which must not keep spans of the file: it is
-    /// unmapped right after) and keeps the order. If any input fails, the first failing one in command-line order
+    /// Opens each input, turns it into a <typeparamref name="T"/> (which must not keep spans of the file: it is
+    /// unmapped right after) and keeps the order; <paramref name="progress"/>, when enabled, counts the files done. If any input fails, the first failing one in command-line order
     /// is thrown and nothing is returned.
     /// </summary>
     public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, T> decode, ProgressLine? progress = null, string verb = "read")
