@@ -1,3 +1,6 @@
+using System.Text;
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.Cli;
 
 namespace DynDbg.ElfSim.Tests.RealKernel;
@@ -74,5 +77,55 @@ public static class BootedModuleChecks
         var (code, output, err) = CliRunner.Run(args);
         code.Should().Be(0, err);
         ControlDiff.Describe(output, modulesPart).Should().BeNull();
+    }
+
+    /// <summary>
+    /// Where the arch's vmlinux with symbols is fetched (ppc64el's image package ships it): it is the booted build
+    /// (linux_banner is /proc/version, .notes is /sys/kernel/notes), and <c>load --control</c> of it is the booted
+    /// built-in control file, byte for byte.
+    /// </summary>
+    public static void BuiltinControlOfTheVmlinux(QemuBoot boot)
+    {
+        var truth = boot.Truth;
+        var path = boot.Vmlinux;
+        using (var vmlinux = ElfFile.Open(path))
+        {
+            KernelVersionProbe.LinuxBanner(vmlinux).Should().Be(truth.Version + "\n");
+            var notes = vmlinux.FindSection(".notes");
+            notes.Should().NotBeNull();
+            vmlinux.GetContents(notes!).ToArray().Should().Equal(truth.KernelNotes);
+        }
+
+        var (code, output, err) = CliRunner.Run("load", "--control", path);
+        code.Should().Be(0, err);
+        ControlDiff.Describe(output, File.ReadAllBytes(truth.BuiltinControlPath)).Should().BeNull();
+    }
+
+    /// <summary>
+    /// The query replay: step N is <c>control VMLINUX MODULES... --query=1 ... --query=N</c> (one write each, the
+    /// modules in the kernel's load order) against the kernel's control file after write N and its return codes
+    /// (exit 1 once any write failed). Returns the number of steps.
+    /// </summary>
+    public static int QueryReplay(QemuBoot boot, string label)
+    {
+        var truth = boot.Truth;
+        var images = new[] { boot.Vmlinux }.Concat(truth.Loaded.Select(boot.ModulePath)).ToArray();
+        var mismatches = new List<string>();
+        var anyFailed = false;
+        foreach (var s in truth.Steps)
+        {
+            var queries = truth.Steps.Take(s.Number).Select(q => "--query=" + Encoding.UTF8.GetString(q.Query));
+            var (code, output, err) = CliRunner.Run(["control", .. images, .. queries]);
+            anyFailed |= s.Rc < 0;
+            var diff = ControlDiff.Describe(output, File.ReadAllBytes(s.ControlPath));
+            if (diff is not null || code != (anyFailed ? 1 : 0))
+            {
+                mismatches.Add($"step {s.Number} '{s.Display}' (kernel rc {s.Rc}): exit {code}{(diff is null ? "" : "; " + diff)}; {err.Trim()}");
+            }
+        }
+
+        TestContext.Out.WriteLine($"{label}: query steps agreeing with the kernel: {truth.Steps.Count - mismatches.Count} of {truth.Steps.Count}");
+        mismatches.Should().BeEmpty();
+        return truth.Steps.Count;
     }
 }

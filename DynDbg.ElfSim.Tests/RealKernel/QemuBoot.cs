@@ -43,6 +43,12 @@ public sealed class QemuBoot
     /// <summary>32-bit x86: the 686 kernel under qemu-system-i386 -M pc -cpu qemu32.</summary>
     public static QemuBoot I386 { get; } = new("i386", "--arch", "i386");
 
+    /// <summary>64-bit little-endian POWER: the powerpc64le kernel under qemu-system-ppc64 -M pseries -cpu power9.</summary>
+    public static QemuBoot Ppc64el { get; } = new("ppc64el", "--arch", "ppc64el");
+
+    /// <summary>64-bit little-endian MIPS: the 5kc-malta kernel under qemu-system-mips64el -M malta -cpu 5KEc.</summary>
+    public static QemuBoot Mips64el { get; } = new("mips64el", "--arch", "mips64el");
+
     /// <summary>The Debian architecture booted (fetch-real.sh's name).</summary>
     public string Arch { get; }
 
@@ -64,6 +70,16 @@ public sealed class QemuBoot
 
     /// <summary>boot/config-&lt;abi&gt; of the booted kernel, for <c>load --sections --kernel-config</c>.</summary>
     public string KernelConfig => Path.Combine(Real.RealInputs.Arch(Arch).Root, "boot", $"config-{boot.Value.Run.Value("ABI")}");
+
+    /// <summary>The vmlinux with symbols of the booted ABI (amd64: the -dbg package's; ppc64el: the image's own).</summary>
+    public string Vmlinux
+    {
+        get
+        {
+            Real.RealInputs.Arch(Arch).Abi.Should().Be(boot.Value.Run.Value("ABI"), "the vmlinux must be the booted kernel's ABI");
+            return Real.RealInputs.Vmlinux(Arch);
+        }
+    }
 
     public string ModulePath(ModuleAttempt m) => Path.Combine(ModulesDirectory, m.Path);
 

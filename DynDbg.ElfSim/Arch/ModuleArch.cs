@@ -12,6 +12,8 @@ public static class ModuleArch
         ElfMachine.AArch64 => Aarch64ModuleArch.Instance,
         ElfMachine.S390 => S390ModuleArch.Instance,
         ElfMachine.Arm => ArmModuleArch.Instance,
+        ElfMachine.Ppc64 => Ppc64ModuleArch.Instance,
+        ElfMachine.Mips => MipsModuleArch.Instance,
         _ => null,
     };
 }

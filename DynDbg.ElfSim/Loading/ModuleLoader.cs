@@ -10,8 +10,8 @@ namespace DynDbg.ElfSim.Loading;
 /// <c>layout_sections</c>' five passes for core then init sections, <c>layout_symtab</c>, and the destinations of
 /// <c>move_module</c>. <c>module_frob_arch_sections</c> is the architecture's (<see cref="ModuleArch.For"/>: a no-op
 /// on x86, PLT sizing on arm64 and arm, whose <c>module_init_section</c> also moves .ARM.ex*.init* to init, GOT and
-/// PLT reserved at the core's start on s390); arches whose hook is not emulated yet (ppc64, mips) are laid out with
-/// the sizes found in the file (noted).
+/// PLT reserved at the core's start on s390, .stubs sizing and no init region but kallsyms' on ppc64, the generic
+/// hook on mips); machines without hooks are laid out with the sizes found in the file (noted).
 /// </summary>
 public static class ModuleLoader
 {

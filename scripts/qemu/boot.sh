@@ -7,15 +7,17 @@
 # and replays a query list against /proc/dynamic_debug/control. See docs/ground-truth.md.
 #
 # Usage:
-#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf|i386 [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
-#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf|i386 [--cpu NAME]] [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf|i386|ppc64el|mips64el [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
+#   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf|i386|ppc64el|mips64el [--cpu NAME]] [--modules FILE] [--queries FILE]
 #
 #   --arch A         the Debian architecture to boot (default amd64). s390x needs qemu-system-misc and
 #                    busybox-static:s390x, as arm64 does its own. arm64 needs qemu-system-arm and the
 #                    busybox-static:arm64 package (downloaded with apt-get into the cache; dpkg --add-architecture
 #                    arm64 first when root). armhf: qemu-system-arm -M virt,highmem=off -cpu cortex-a15, the
 #                    armmp zImage, busybox-static:armhf, modules-armhf.list. i386: qemu-system-i386 -M pc
-#                    -cpu qemu32, the 686 bzImage, busybox-static:i386, modules-i386.list
+#                    -cpu qemu32, the 686 bzImage, busybox-static:i386, modules-i386.list. ppc64el:
+#                    qemu-system-ppc64 -M pseries,x-vof=on -cpu power9, the vmlinux ELF, modules-ppc64el.list.
+#                    mips64el: qemu-system-mips64el -M malta -cpu 5KEc, modules-mips64el.list
 #   --cpu NAME       qemu's -cpu (arm64: default cortex-a57; cortex-a53 has erratum 843419, which changes how
 #                    arm64's module_frob_arch_sections sizes .plt and aligns text)
 #   --modules FILE   module names to load (default scripts/qemu/modules.list; arm64: modules-arm64.list)
@@ -63,7 +65,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
 while (($#)); do
   case $1 in
-    --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x, armhf or i386" 2; arch=$2; shift ;;
+    --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x, armhf, i386, ppc64el or mips64el" 2; arch=$2; shift ;;
     --cpu) (($# >= 2)) || die "--cpu needs a qemu CPU name" 2; cpu=$2; shift ;;
     --modules) (($# >= 2)) || die "--modules needs a file" 2; modules_list=$2; shift ;;
     --queries) (($# >= 2)) || die "--queries needs a file" 2; queries_list=$2; shift ;;
@@ -116,7 +118,25 @@ case $arch in
     QEMU=qemu-system-i386 QEMU_PKG=qemu-system-x86 APPEND=$AMD64_APPEND
     QEMU_ARGS_ARCH=(-accel tcg -machine pc -cpu qemu32 -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
     : "${modules_list:=$here/modules-i386.list}" ;;
-  *) die "--arch: amd64, arm64, s390x, armhf or i386, not '$arch'" 2 ;;
+  ppc64el)
+    # 64-bit little-endian POWER: -M pseries with qemu's Virtual Open Firmware (x-vof=on: no SLOF, so the
+    # kernel starts in about a second), power9 (Debian's ppc64el baseline is POWER8), the spapr-vty console
+    # (hvc0) on -serial, and virtio-blk-pci on the default PHB. The image is the unstripped boot/vmlinux ELF.
+    [[ ${cpu:=power9} =~ ^[a-z0-9.-]+$ ]] || die "--cpu: not a qemu CPU name: $cpu" 2
+    QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc
+    APPEND="console=hvc0 panic=-1 quiet loglevel=3 nokaslr"
+    QEMU_ARGS_ARCH=(-accel tcg -machine pseries,x-vof=on -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    IMAGE=vmlinux
+    : "${modules_list:=$here/modules-ppc64el.list}" ;;
+  mips64el)
+    # 64-bit little-endian MIPS: -M malta with qemu's 5KEc (the 5kc-malta flavour's CPU), the Malta's 8250 UART
+    # (ttyS0) and virtio-blk-pci behind its GT-64120. The image is boot/vmlinuz, a self-decompressing ELF.
+    [[ ${cpu:=5KEc} =~ ^[A-Za-z0-9.-]+$ ]] || die "--cpu: not a qemu CPU name: $cpu" 2
+    QEMU=qemu-system-mips64el QEMU_PKG=qemu-system-mips
+    APPEND="console=ttyS0 panic=-1 quiet loglevel=3 nokaslr"
+    QEMU_ARGS_ARCH=(-accel tcg -machine malta -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    : "${modules_list:=$here/modules-mips64el.list}" ;;
+  *) die "--arch: amd64, arm64, s390x, armhf, i386, ppc64el or mips64el, not '$arch'" 2 ;;
 esac
 [[ -f $modules_list ]] || die "module list not found: $modules_list" 2
 [[ -f $queries_list ]] || die "query list not found: $queries_list" 2
@@ -154,7 +174,7 @@ if [[ -z ${real[ROOT_$arch]:-} ]]; then
   die "no Debian $arch kernel in the cache (scripts/fetch-real.sh --arch $arch exited $fetch_rc)" 3
 fi
 abi=${real[ABI_$arch]} root=${real[ROOT_$arch]} moddir=${real[MODULES_$arch]} cache=${real[CACHE]}
-vmlinuz=$root/boot/vmlinuz-$abi
+vmlinuz=$root/boot/${IMAGE:-vmlinuz}-$abi
 [[ -f $vmlinuz ]] || die "no $vmlinuz in the fetched package tree" 3
 qdir=$cache/qemu
 [[ $arch == amd64 ]] || qdir=$cache/qemu/$arch   # each arch keeps (and prunes) its own captures
@@ -350,14 +370,14 @@ fail() { # keep the failed run for inspection, then one line
   mv -- "$work" "$failed_dir" 2>/dev/null || true
   die "$1 (console: $failed_dir/console.log)" "${2:-1}"
 }
-last_mark() { grep -a '^=== dyndbg-qemu: ' "$work/console.log" 2>/dev/null | tail -n 1 | tr -d '\r' || true; }
+last_mark() { grep -ao '=== dyndbg-qemu: .*' "$work/console.log" 2>/dev/null | tail -n 1 | tr -d '\r' || true; }
 if ((qrc == 124 || qrc == 137)); then
   fail "qemu timed out after ${timeout_s} s; last marker: '$(last_mark)'"
 fi
 if [[ ! -s $work/console.log ]]; then
   fail "$QEMU cannot run here (exit $qrc): $(head -n 1 "$work/qemu.out")" 3
 fi
-grep -aq '^=== dyndbg-qemu: done' "$work/console.log" ||
+grep -aq '=== dyndbg-qemu: done' "$work/console.log" ||
   fail "the guest did not finish (qemu exit $qrc); last marker: '$(last_mark)'"
 ((qrc == 0)) || fail "qemu exited $qrc"
 
@@ -380,7 +400,8 @@ tried=$(wc -l <"$c/modules.tsv")
 ((tried == ${#modules[@]})) || fail "capture has $tried modules, expected ${#modules[@]}"
 
 # figures of this boot
-marker_field() { grep -a "^=== dyndbg-qemu: $1" "$work/console.log" | head -n 1 | tr -d '\r' | awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }'; }
+# hvc0 (ppc64el) can put a marker after the kernel's unfinished line, so markers are matched anywhere on a line
+marker_field() { grep -ao "=== dyndbg-qemu: $1.*" "$work/console.log" | head -n 1 | tr -d '\r' | awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }'; }
 marker_time() { marker_field "$1" t; }
 {
   echo "BOOT_SECONDS=$boot_s"
