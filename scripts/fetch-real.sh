@@ -59,7 +59,7 @@
 set -euo pipefail
 
 readonly ALL_ARCHES=(amd64 arm64 i386 armhf s390x ppc64el mips64el)
-readonly VMLINUX_ARCHES=" amd64 "
+readonly VMLINUX_ARCHES=" amd64 arm64 "
 
 meta_of() {   # metapackage for an arch
   case $1 in

@@ -12,6 +12,7 @@ public sealed partial class KernelGroundTruth
 {
     private readonly Dictionary<string, ulong> coreBase;
     private readonly Dictionary<string, ulong> coreSize;
+    private readonly Dictionary<string, ulong> initSize;
 
     private KernelGroundTruth(string directory)
     {
@@ -20,9 +21,9 @@ public sealed partial class KernelGroundTruth
         KernelNotes = File.ReadAllBytes(At("kernel-notes"));
         Modules = File.ReadAllLines(At("modules.tsv")).Select(ParseAttempt).ToList();
         coreBase = File.ReadAllLines(At("proc-modules")).Select(ParseProcModules).ToDictionary(p => p.Name, p => p.Base);
-        coreSize = File.ReadAllLines(At("module-sizes.tsv"))
-            .Select(l => l.Split('\t'))
-            .ToDictionary(f => f[0], f => ulong.Parse(f[1], CultureInfo.InvariantCulture));
+        var sizes = File.ReadAllLines(At("module-sizes.tsv")).Select(l => l.Split('\t')).ToList();
+        coreSize = sizes.ToDictionary(f => f[0], f => ulong.Parse(f[1], CultureInfo.InvariantCulture));
+        initSize = sizes.ToDictionary(f => f[0], f => ulong.Parse(f[2], CultureInfo.InvariantCulture));
         Steps = System.IO.Directory.GetFiles(At("steps"), "*.query").Order(StringComparer.Ordinal).Select(ReadStep).ToList();
     }
 
@@ -51,6 +52,9 @@ public sealed partial class KernelGroundTruth
     public ulong CoreBase(string module) => coreBase[module];
 
     public ulong CoreSize(string module) => coreSize[module];
+
+    /// <summary>/sys/module/&lt;name&gt;/initsize, read after every insmod returned (so after init ran).</summary>
+    public ulong InitSize(string module) => initSize[module];
 
     /// <summary>Every section the kernel listed for a loaded module, with its region and offset.</summary>
     public IReadOnlyList<KernelSection> Sections(string module)

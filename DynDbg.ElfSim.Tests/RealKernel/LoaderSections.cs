@@ -12,6 +12,9 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// </summary>
 public sealed record LoaderSections(IReadOnlyList<(string Name, string Region, ulong Offset, bool InSysfs)> Sections, ulong? CoreSize)
 {
+    /// <summary>The top-level "sysfs" object's "coresize" and "initsize": what /sys/module/NAME/ would read.</summary>
+    public (ulong CoreSize, ulong InitSize)? Sysfs { get; init; }
+
     /// <summary>Runs the CLI in-process; a non-zero exit fails the calling test with its stderr.</summary>
     public static LoaderSections Of(string modulePath, params string[] extraArgs)
     {
@@ -26,7 +29,10 @@ public sealed record LoaderSections(IReadOnlyList<(string Name, string Region, u
         var found = new List<(string, string, ulong, bool)>();
         ulong? coreSize = null;
         Walk(doc.RootElement, found, ref coreSize);
-        return new LoaderSections(found, coreSize);
+        (ulong, ulong)? sysfs = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("sysfs", out var s)
+            ? (Number(s.GetProperty("coresize")), Number(s.GetProperty("initsize")))
+            : null;
+        return new LoaderSections(found, coreSize) { Sysfs = sysfs };
     }
 
     /// <summary>

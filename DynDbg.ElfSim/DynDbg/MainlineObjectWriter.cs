@@ -115,7 +115,8 @@ public static class MainlineObjectWriter
     /// The 1-byte sections arch/arm64/include/asm/module.lds.h puts in every arm64 module (.plt and
     /// .text.ftrace_trampoline AX, .init.plt A, as Debian's 6.1 .ko files have them), and arch/arm's (.plt AX,
     /// .init.plt A, as Debian's armmp .ko files have them): without them 6.1's module_frob_arch_sections refuses
-    /// the module ("module PLT section(s) missing").
+    /// the module ("module PLT section(s) missing"). ppc64's asm/module.h adds an empty NOBITS .stubs (AX, align 8)
+    /// instead, without which it refuses with "doesn't contain .stubs.".
     /// </summary>
     private static void AddArchPlaceholders(ElfWriter w, ObjectTarget target)
     {
@@ -129,6 +130,11 @@ public static class MainlineObjectWriter
         foreach (var (name, flags) in placeholders)
         {
             w.AddSection(name, ElfConstants.ShtProgbits, flags, ElfContent.Of([0]));
+        }
+
+        if (target.Identity.Machine == ElfMachine.Ppc64)
+        {
+            w.AddSection(".stubs", ElfConstants.ShtNobits, ax, ElfContent.Of([])).AddrAlign = 8;
         }
     }
 

@@ -15,6 +15,7 @@ public static class SectionsReport
         w.WriteLine($"Module:    {layout.ModuleName}");
         w.WriteLine($"Core:      0x{layout.CoreSize:x} bytes (text 0x{layout.CoreTextSize:x}, ro 0x{layout.CoreRoSize:x}, ro_after_init 0x{layout.CoreRoAfterInitSize:x})");
         w.WriteLine($"Init:      0x{layout.InitSize:x} bytes (text 0x{layout.InitTextSize:x}, ro 0x{layout.InitRoSize:x})");
+        w.WriteLine($"Sysfs:     coresize {layout.CoreSize}, initsize {layout.InitSize} until do_init_module frees the init region, then 0");
         if (layout.CoreReserved > 0)
         {
             w.WriteLine($"Reserved:  0x{layout.CoreReserved:x} bytes at core+0, before the first section (module_frob_arch_sections: GOT and PLT)");
@@ -51,6 +52,12 @@ public static class SectionsReport
         j.WriteNumber("size", layout.InitSize);
         j.WriteNumber("textSize", layout.InitTextSize);
         j.WriteNumber("roSize", layout.InitRoSize);
+        j.WriteEndObject();
+        // what /sys/module/<name>/coresize and initsize read, in decimal: initsize only while init runs
+        j.WriteStartObject("sysfs");
+        j.WriteNumber("coresize", layout.CoreSize);
+        j.WriteNumber("initsize", 0);
+        j.WriteNumber("initsizeDuringInit", layout.InitSize);
         j.WriteEndObject();
         JsonArrays.WriteStrings(j, "notes", layout.Notes);
         j.WriteStartArray("sections");
