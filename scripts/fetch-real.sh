@@ -9,7 +9,8 @@
 #
 #   --arch LIST    comma-separated subset of:
 #                  amd64,arm64,i386,armhf,s390x,ppc64el,mips64el (default: all)
-#   --no-vmlinux   skip the amd64 -dbg package (~860 MB download) / vmlinux
+#   --no-vmlinux   skip the -dbg packages (600-860 MB downloads each; amd64,
+#                  arm64, i386, armhf, s390x, mips64el) / their vmlinux
 #   --prune        delete cached kernel ABIs other than the current one
 #   --print        print the KEY=VALUE lines for what is already cached and
 #                  exit; never touches apt or the network, works on any OS
@@ -19,7 +20,7 @@
 #       lib/modules/<abi>/kernel/...   plain .ko files (decompressed if the
 #                                      package shipped .ko.xz/.ko.zst/.ko.gz)
 #       boot/...                       vmlinuz, config, placeholder System.map
-#       usr/lib/debug/boot/vmlinux-<abi>   amd64 only, unless --no-vmlinux
+#       usr/lib/debug/boot/vmlinux-<abi>   every arch but ppc64el, unless --no-vmlinux
 #                                      (streamed out of the -dbg .deb, which
 #                                      is then deleted)
 #       .fetch-complete                stamp: package tree is complete
@@ -47,7 +48,7 @@
 #   KO_COUNT_<arch>=<number of .ko files under MODULES_<arch>>
 #   KO_COMPRESSION_<arch>=none|xz|zstd|gzip  (as shipped; cache holds plain .ko)
 #   VMLINUX_<arch>=<absolute path of an ELF vmlinux with symbol table>; only
-#                  present when cached: amd64 from linux-image-<abi>-dbg
+#                  present when cached: from linux-image-<abi>-dbg
 #                  (usr/lib/debug/boot/vmlinux-<abi>), and ppc64el, whose image
 #                  package itself ships an unstripped boot/vmlinux-<abi>
 #   VMLINUX_PKG_<arch>=<package it came from, e.g. linux-image-<abi>-dbg>
@@ -59,7 +60,7 @@
 set -euo pipefail
 
 readonly ALL_ARCHES=(amd64 arm64 i386 armhf s390x ppc64el mips64el)
-readonly VMLINUX_ARCHES=" amd64 arm64 "
+readonly VMLINUX_ARCHES=" amd64 arm64 i386 armhf s390x mips64el "
 
 meta_of() {   # metapackage for an arch
   case $1 in

@@ -4,7 +4,7 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// Issue 13, arm64: Debian's arm64 6.1 kernel booted under qemu-system-aarch64 -M virt -cpu cortex-a57, and again
 /// on a cortex-a53, whose erratum 843419 workaround changes PLT counts and text alignment (scripts/qemu/boot.sh
 /// --arch arm64 [--cpu cortex-a53], modules-arm64.list). Where it put every section of every loaded module, its
-/// coresize, and its control file after the insmods, against <c>load --sections --cpu</c> (with arm64's
+/// coresize, and its control file before and after the insmods, the query replay (with the -dbg vmlinux), against <c>load --sections --cpu</c> (with arm64's
 /// module_frob_arch_sections: .plt, .init.plt, .text.ftrace_trampoline sized at load time) and
 /// <c>load --control</c>. Under CI=true a host that cannot boot it fails these tests instead of skipping them.
 /// </summary>
@@ -24,4 +24,10 @@ public class Arm64ModuleSectionTests(string cpu)
 
     [Test]
     public void LoadControl_OfTheLoadedModulesInLoadOrder_EqualsTheKernelsControlAfterItsBuiltins() => BootedModuleChecks.ControlAfterBuiltins(Boot);
+
+    [Test]
+    public void LoadControl_OfTheDbgVmlinux_EqualsTheBootedBuiltinControl() => BootedModuleChecks.BuiltinControlOfTheVmlinux(Boot);
+
+    [Test]
+    public void ControlEmulation_ReplaysEveryStep_WithTheKernelsControlFileAndReturnCode() => BootedModuleChecks.QueryReplay(Boot, $"arm64 {cpu}");
 }

@@ -3,7 +3,7 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// <summary>
 /// Issue 13, i386: Debian's 686 6.1 kernel (32-bit x86, REL relocations) booted under qemu-system-i386 -M pc
 /// -cpu qemu32 (scripts/qemu/boot.sh --arch i386, modules-i386.list). Where it put every section of every loaded
-/// module, its coresize, and its control file after the insmods, against <c>load --sections</c> (x86's
+/// module, its coresize, and its control file before and after the insmods, the query replay (with the -dbg vmlinux), against <c>load --sections</c> (x86's
 /// module_frob_arch_sections is the generic no-op) and <c>load --control</c>. Under CI=true a host that cannot boot
 /// it fails these tests instead of skipping them.
 /// </summary>
@@ -22,4 +22,10 @@ public class I386ModuleSectionTests
 
     [Test]
     public void LoadControl_OfTheLoadedModulesInLoadOrder_EqualsTheKernelsControlAfterItsBuiltins() => BootedModuleChecks.ControlAfterBuiltins(Boot);
+
+    [Test]
+    public void LoadControl_OfTheDbgVmlinux_EqualsTheBootedBuiltinControl() => BootedModuleChecks.BuiltinControlOfTheVmlinux(Boot);
+
+    [Test]
+    public void ControlEmulation_ReplaysEveryStep_WithTheKernelsControlFileAndReturnCode() => BootedModuleChecks.QueryReplay(Boot, "i386");
 }

@@ -3,7 +3,7 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 /// <summary>
 /// Issue 13, s390x: Debian's big-endian s390x 6.1 kernel booted under qemu-system-s390x -M s390-ccw-virtio
 /// (scripts/qemu/boot.sh --arch s390x, modules-s390x.list). Where it put every section of every loaded module, its
-/// coresize, and its control file after the insmods, against <c>load --sections</c> (with s390's
+/// coresize, and its control file before and after the insmods, the query replay (with the -dbg vmlinux), against <c>load --sections</c> (with s390's
 /// module_frob_arch_sections: the GOT and PLT reserved at the start of the core, so every core section sits
 /// after them) and <c>load --control</c>. Under CI=true a host that cannot boot it fails these tests instead of
 /// skipping them.
@@ -31,4 +31,10 @@ public class S390xModuleSectionTests
 
     [Test]
     public void LoadControl_OfTheLoadedModulesInLoadOrder_EqualsTheKernelsControlAfterItsBuiltins() => BootedModuleChecks.ControlAfterBuiltins(Boot);
+
+    [Test]
+    public void LoadControl_OfTheDbgVmlinux_EqualsTheBootedBuiltinControl() => BootedModuleChecks.BuiltinControlOfTheVmlinux(Boot);
+
+    [Test]
+    public void ControlEmulation_ReplaysEveryStep_WithTheKernelsControlFileAndReturnCode() => BootedModuleChecks.QueryReplay(Boot, "s390x");
 }

@@ -160,13 +160,14 @@ public static class DietTransform
             s.AddrAlign = modinfo.AddrAlign;
         }
 
-        // The placeholders the arch's module.lds.h adds to every module (arm64: .plt, .init.plt,
-        // .text.ftrace_trampoline), which module_frob_arch_sections sizes at load and refuses the module without.
+        // The placeholders the arch's module.lds.h or asm/module.h adds to every module (arm64: .plt, .init.plt,
+        // .text.ftrace_trampoline; ppc64: the empty NOBITS .stubs), which module_frob_arch_sections sizes at load
+        // and refuses the module without.
         foreach (var name in ArchPlaceholderSections)
         {
-            if (input.FindSection(name) is { IsNoBits: false } p)
+            if (input.FindSection(name) is { } p)
             {
-                var s = w.AddSection(p.Name, p.Type, p.Flags, ElfContent.Of(input.GetContents(p).ToArray()));
+                var s = w.AddSection(p.Name, p.Type, p.Flags, ElfContent.Of(p.IsNoBits ? new byte[p.Size] : input.GetContents(p).ToArray()));
                 s.AddrAlign = p.AddrAlign;
             }
         }
@@ -175,7 +176,7 @@ public static class DietTransform
         return w;
     }
 
-    private static readonly string[] ArchPlaceholderSections = [".plt", ".init.plt", ".text.ftrace_trampoline"];
+    private static readonly string[] ArchPlaceholderSections = [".plt", ".init.plt", ".text.ftrace_trampoline", ".stubs"];
 
     /// <summary>A file-name-safe form of a source or module name.</summary>
     private static string Safe(string s)
