@@ -6,7 +6,7 @@
 # Usage: scripts/bench-link.sh [-s SITES] [-S SCRIPT] [-t TOOL] [COUNT...]
 #   -s SITES   call sites per object (default 10000)
 #   -S SCRIPT  linker script (default linker/module.lds)
-#   -t TOOL    the DynDbg.ElfSim executable (default: publish a ReadyToRun build into the work directory)
+#   -t TOOL    the DynDbg.ElfSim executable (default: publish the native AOT build into the work directory)
 #   COUNT...   object counts to link (default: 1 10 100)
 # Work directory: ${BENCH_DIR:-/tmp/dyndbg-elfsim-bench} (objects are reused when present; delete it after
 # changing the generator below).

@@ -5,7 +5,7 @@
 # table between the SCALE markers of docs/performance.md (and prints it).
 #
 # Usage: scripts/bench-scale.sh [-t TOOL] [-n] [-c "10000 100000 1000000"] [-m "100 1000 10000"]
-#   -t TOOL  the DynDbg.ElfSim executable (default: publish a ReadyToRun build into the work directory)
+#   -t TOOL  the DynDbg.ElfSim executable (default: publish the native AOT build into the work directory)
 #   -n       print the table only; leave docs/performance.md alone
 #   -c / -m  the vmlinux.o call-site counts and the module-tree sizes
 # Work directory: ${BENCH_DIR:-/tmp/dyndbg-elfsim-scale} (inputs are regenerated each run; ~1.5 GB at 1M).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process timings of DynDbg.ElfSim against readelf on the same Debian inputs (best of N runs), written into
 # docs/performance.md between the BENCH markers. Usage: scripts/bench.sh [RUNS]   (default 3)
-# Publishes a ReadyToRun build to .artifacts/bench first; inputs come from scripts/fetch-real.sh (cached).
+# Publishes the native AOT build to .artifacts/bench first; inputs come from scripts/fetch-real.sh (cached).
 set -euo pipefail
 trap 'echo "bench.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
