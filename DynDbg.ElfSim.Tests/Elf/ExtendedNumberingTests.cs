@@ -56,4 +56,18 @@ public class ExtendedNumberingTests
         sym.SectionIndex.Should().BeGreaterThan(ElfConstants.ShnLoReserve);
         f.Sections[(int)sym.SectionIndex].Name.Should().Be(".s69999");
     }
+
+    [Test]
+    public void ElfSharp_KnownGap_SymbolsPastSection0xff00()
+    {
+        // README "Dependencies": ELFSharp 2.17.3 follows extended numbering for the section headers (it agrees on
+        // every one of them) but does not read SHT_SYMTAB_SHNDX: each symbol in a section at or past SHN_LORESERVE
+        // keeps st_shndx = SHN_XINDEX there. Nothing else differs. A release that fixes it makes the count 0.
+        using var f = ElfFile.Open(_object);
+        var high = f.SymbolTable!.Symbols.ToArray().Count(s => s.SectionIndex >= ElfConstants.ShnLoReserve && s.SectionIndex != ElfConstants.ShnAbs);
+        var r = ElfSharpOracle.Compare(_object);
+        r.Sections.Should().Be(f.Sections.Count);
+        r.Differences.Should().BeEmpty();
+        r.XindexSymbols.Should().Be(high).And.BeGreaterThan(4000);
+    }
 }
