@@ -36,7 +36,7 @@ public sealed record FileCheck(
         try
         {
             using var file = ElfFile.Open(path);
-            switch (ImageReader.Read(file, null, diet))
+            switch (ImageReader.Read(file, null, diet, lazy: true))
             {
                 case DietImage img:
                     var (load, findings) = Diet(file, img);

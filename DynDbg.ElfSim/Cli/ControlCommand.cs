@@ -83,7 +83,7 @@ public static class ControlCommand
         List<KernelImage> inputs;
         try
         {
-            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant), io.ProgressFor(files.Count), "control");
+            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant, lazy: true), io.ProgressFor(files.Count), "control", img => img.Detach());
         }
         catch (DiagnosticException e)
         {

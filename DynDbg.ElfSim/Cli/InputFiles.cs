@@ -7,11 +7,14 @@ namespace DynDbg.ElfSim.Cli;
 public static class InputFiles
 {
     /// <summary>
-    /// Opens each input, turns it into a <typeparamref name="T"/> (which must not keep spans of the file: it is
-    /// unmapped right after) and keeps the order; <paramref name="progress"/>, when enabled, counts the files done. If any input fails, the first failing one in command-line order
+    /// Opens each input, turns it into a <typeparamref name="T"/> and keeps the order. With several inputs each file
+    /// is unmapped right after <paramref name="detach"/> made its result independent of it (a module tree must not
+    /// keep thousands of maps); a single input stays mapped for as long as its result lives, so a lazy view over it
+    /// (a million-record vmlinux.o's records) costs no memory. <paramref name="progress"/>, when enabled, counts the files done. If any input fails, the first failing one in command-line order
     /// is thrown and nothing is returned.
     /// </summary>
-    public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, T> decode, ProgressLine? progress = null, string verb = "read")
+    public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, T> decode, ProgressLine? progress = null, string verb = "read",
+        Action<T>? detach = null)
     {
         var done = 0;
         var results = new T[paths.Count];
@@ -20,9 +23,20 @@ public static class InputFiles
         {
             try
             {
-                using (var file = ElfFile.Open(paths[i]))
+                var file = ElfFile.Open(paths[i]);
+                try
                 {
                     results[i] = decode(file);
+                    if (paths.Count > 1 || detach is null)
+                    {
+                        detach?.Invoke(results[i]);
+                        file.Dispose();
+                    }
+                }
+                catch
+                {
+                    file.Dispose();
+                    throw;
                 }
 
                 if (progress is { Enabled: true })

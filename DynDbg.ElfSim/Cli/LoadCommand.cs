@@ -92,7 +92,7 @@ public static class LoadCommand
         {
             outcomes = o.Links
                 ? [LoadLinked(o)]
-                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null), io.ProgressFor(o.Paths.Count), "load");
+                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null), io.ProgressFor(o.Paths.Count), "load", x => x.Image.Detach());
         }
         catch (DiagnosticException e)
         {
@@ -133,10 +133,10 @@ public static class LoadCommand
     {
         if (o.Control)
         {
-            return new LoadOutcome(ImageReader.ReadMainline(file, o.Profile), null, [], null);
+            return new LoadOutcome(ImageReader.ReadMainline(file, o.Profile, lazy: true), null, [], null);
         }
 
-        var image = ImageReader.Read(file, o.Profile, o.Diet);
+        var image = ImageReader.Read(file, o.Profile, o.Diet, lazy: true);
         if (image is MainlineImage && o.Diet is not null)
         {
             throw new UsageException(UsageErrorIds.Usage, file.Path, "file", null,
@@ -162,7 +162,9 @@ public static class LoadCommand
         try
         {
             using var file = Linker.LinkToMemory(o.Paths, o.Script ?? DefaultScript);
-            return Load(file, o, module: true);
+            var outcome = Load(file, o, module: true);
+            outcome.Image.Detach(); // the linked image is freed here
+            return outcome;
         }
         catch (DiagnosticException e) when (e.Id is LinkErrorIds.LinkInputType or LinkErrorIds.LinkIncompatibleInput or LinkErrorIds.LinkMultipleDefinition
                                            && o.Paths.Count > 1)

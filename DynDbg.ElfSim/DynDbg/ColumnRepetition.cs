@@ -9,33 +9,34 @@ public sealed record ColumnRepetition(string Column, int Records, int Repeats, i
 {
     public double Percent => Records == 0 ? 0 : 100.0 * Repeats / Records;
 
-    public static IReadOnlyList<ColumnRepetition> Measure(IReadOnlyList<DdebugRecord> records) =>
-    [
-        Of("module", records, r => r.Modname, r => r.ModnameAt),
-        Of("function", records, r => r.Function, r => r.FunctionAt),
-        Of("file", records, r => r.Filename, r => r.FilenameAt),
-    ];
-
-    private static ColumnRepetition Of<TId>(string name, IReadOnlyList<DdebugRecord> records, Func<DdebugRecord, string> value, Func<DdebugRecord, TId> id)
-        where TId : struct
+    public static IReadOnlyList<ColumnRepetition> Measure(IReadOnlyList<DdebugRecord> records)
     {
-        var repeats = 0;
-        var pointerRepeats = 0;
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < records.Count; i++)
+        // One walk for the three columns: a lazy table decodes a record on each access (issue 14).
+        var columns = new[] { new Counter("module"), new Counter("function"), new Counter("file") };
+        DdebugRecord? previous = null;
+        foreach (var r in records)
         {
-            distinct.Add(value(records[i]));
-            if (i > 0 && string.Equals(value(records[i]), value(records[i - 1]), StringComparison.Ordinal))
-            {
-                repeats++;
-            }
-
-            if (i > 0 && id(records[i]).Equals(id(records[i - 1])))
-            {
-                pointerRepeats++;
-            }
+            columns[0].Add(r.Modname, r.ModnameAt, previous?.Modname, previous?.ModnameAt);
+            columns[1].Add(r.Function, r.FunctionAt, previous?.Function, previous?.FunctionAt);
+            columns[2].Add(r.Filename, r.FilenameAt, previous?.Filename, previous?.FilenameAt);
+            previous = r;
         }
 
-        return new ColumnRepetition(name, records.Count, repeats, records.Count - repeats, distinct.Count, pointerRepeats);
+        return columns.Select(c => new ColumnRepetition(c.Name, records.Count, c.Repeats, records.Count - c.Repeats, c.Distinct.Count, c.PointerRepeats)).ToArray();
+    }
+
+    private sealed class Counter(string name)
+    {
+        public string Name => name;
+        public int Repeats { get; private set; }
+        public int PointerRepeats { get; private set; }
+        public HashSet<string> Distinct { get; } = new(StringComparer.Ordinal);
+
+        public void Add(string value, Elf.ElfLocation at, string? previous, Elf.ElfLocation? previousAt)
+        {
+            Distinct.Add(value);
+            Repeats += previous is not null && string.Equals(value, previous, StringComparison.Ordinal) ? 1 : 0;
+            PointerRepeats += previousAt is { } p && p.Equals(at) ? 1 : 0;
+        }
     }
 }

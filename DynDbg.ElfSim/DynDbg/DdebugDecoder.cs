@@ -1,3 +1,4 @@
+using System.Collections;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.DynDbg;
@@ -5,31 +6,91 @@ namespace DynDbg.ElfSim.DynDbg;
 /// <summary>Decodes every record of a region with a given layout (reference §1.1; invariants 1, 2, 20).</summary>
 public static class DdebugDecoder
 {
-    public static DdebugRecord[] Decode(ElfMemory memory, DdebugRegion region, DdebugLayout layout)
+    /// <summary>
+    /// Checks every record now (a bad pointer or string is an error at load, naming the record and field) and
+    /// returns a view that decodes record i from <paramref name="memory"/> when it is asked for. Nothing per record
+    /// is kept, so the memory of a load does not grow with the record count (issue 14).
+    /// </summary>
+    public static IReadOnlyList<DdebugRecord> Decode(ElfMemory memory, DdebugRegion region, DdebugLayout layout)
     {
-        var file = memory.File;
         var size = (ulong)layout.RecordSize;
         if (region.Size % size != 0)
         {
-            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, file.Path, region.Origin, region.FileOffset,
+            throw new DyndbgFormatException(DyndbgErrorIds.RecordSizeMismatch, memory.File.Path, region.Origin, region.FileOffset,
                 $"size {region.Size} is not a whole number of {size}-byte records ({layout.Name})");
         }
 
-        var count = (int)(region.Size / size);
-        var records = new DdebugRecord[count];
-        var sec = region.Section;
-        for (var i = 0; i < count; i++)
+        var view = new RecordView(memory, region, layout, (int)(region.Size / size));
+        for (var i = 0; i < view.Count; i++)
         {
-            var at = region.Start + ((ulong)i * size);
-            // Where an error is, built only when one is raised: decoding a whole table formats no strings for it.
-            var modWhere = ElfWhere.Record(i, region.Origin, "modname");
-            var fnWhere = ElfWhere.Record(i, region.Origin, "function");
-            var fileWhere = ElfWhere.Record(i, region.Origin, "filename");
-            var fmtWhere = ElfWhere.Record(i, region.Origin, "format");
-            var mod = Pointer(memory, sec, at + (ulong)layout.ModnameOffset, modWhere, "modname");
-            var fn = Pointer(memory, sec, at + (ulong)layout.FunctionOffset, fnWhere, "function");
-            var file_ = Pointer(memory, sec, at + (ulong)layout.FilenameOffset, fileWhere, "filename");
-            var fmt = Pointer(memory, sec, at + (ulong)layout.FormatOffset, fmtWhere, "format");
+            view.Check(i);
+        }
+
+        return view;
+    }
+
+    private sealed class RecordView(ElfMemory memory, DdebugRegion region, DdebugLayout layout, int count) : IReadOnlyList<DdebugRecord>
+    {
+        public int Count => count;
+
+        // The last record handed out: callers that look at [i] and then [i] again (or compare with [i - 1], which
+        // was [i] a step before) decode it once. One reference swap, so concurrent readers stay correct.
+        private Slot? _last;
+
+        public DdebugRecord this[int index]
+        {
+            get
+            {
+                if ((uint)index >= (uint)count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(index));
+                }
+
+                if (_last is { } s && s.Index == index)
+                {
+                    return s.Record;
+                }
+
+                var r = Read(index);
+                _last = new Slot(index, r);
+                return r;
+            }
+        }
+
+        private sealed record Slot(int Index, DdebugRecord Record);
+
+        public IEnumerator<DdebugRecord> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return Read(i);
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        /// <summary>What decoding record <paramref name="i"/> would raise, without keeping anything.</summary>
+        public void Check(int i)
+        {
+            // all four pointers first, then their strings: the order the first error is found in stays the kernel's
+            // (and the eager decoder's before this view)
+            var r = Read(i);
+            memory.CheckString(r.ModnameAt, ElfWhere.Record(i, region.Origin, "modname"));
+            memory.CheckString(r.FunctionAt, ElfWhere.Record(i, region.Origin, "function"));
+            memory.CheckString(r.FilenameAt, ElfWhere.Record(i, region.Origin, "filename"));
+            memory.CheckString(r.FormatAt, ElfWhere.Record(i, region.Origin, "format"));
+        }
+
+        private ulong At(int i) => region.Start + ((ulong)i * (ulong)layout.RecordSize);
+
+        private DdebugRecord Read(int i)
+        {
+            var sec = region.Section;
+            var at = At(i);
+            var mod = Pointer(at + (ulong)layout.ModnameOffset, ElfWhere.Record(i, region.Origin, "modname"), "modname");
+            var fn = Pointer(at + (ulong)layout.FunctionOffset, ElfWhere.Record(i, region.Origin, "function"), "function");
+            var file = Pointer(at + (ulong)layout.FilenameOffset, ElfWhere.Record(i, region.Origin, "filename"), "filename");
+            var fmt = Pointer(at + (ulong)layout.FormatOffset, ElfWhere.Record(i, region.Origin, "format"), "format");
             var unit = memory.ReadU32(sec, at + (ulong)layout.BitfieldOffset);
             int keyEnabled = -1;
             ulong keyType = 0;
@@ -39,18 +100,14 @@ public static class DdebugDecoder
                 keyType = memory.ReadWord(sec, at + (ulong)layout.KeyOffset + (ulong)layout.PointerSize, layout.PointerSize);
             }
 
-            records[i] = new DdebugRecord(i, sec.Offset + at,
-                memory.ReadString(mod, modWhere), memory.ReadString(fn, fnWhere),
-                memory.ReadString(file_, fileWhere), memory.ReadString(fmt, fmtWhere),
+            return new DdebugRecord(memory, region.Origin, i, sec.Offset + at,
                 layout.LineNo.Get(unit), layout.ClassId is { } c ? (int)c.Get(unit) : -1, layout.Flags.Get(unit),
-                keyEnabled, keyType, mod, fn, file_, fmt);
+                keyEnabled, keyType, mod, fn, file, fmt);
         }
 
-        return records;
+        private ElfLocation Pointer(ulong offset, ElfWhere who, string field) =>
+            memory.ReadPointer(region.Section, offset, who) ??
+            throw new ElfFormatException(ErrorIds.UnresolvedPointer, memory.File.Path, who.ToString(), region.Section.Offset + offset,
+                $"{field} pointer is NULL (no relocation and no value); the kernel would dereference it");
     }
-
-    private static ElfLocation Pointer(ElfMemory memory, ElfSection sec, ulong offset, ElfWhere who, string field) =>
-        memory.ReadPointer(sec, offset, who) ??
-        throw new ElfFormatException(ErrorIds.UnresolvedPointer, memory.File.Path, who.ToString(), sec.Offset + offset,
-            $"{field} pointer is NULL (no relocation and no value); the kernel would dereference it");
 }

@@ -4,22 +4,93 @@ namespace DynDbg.ElfSim.DynDbg;
 
 /// <summary>
 /// One decoded callsite. Strings are what the pointers point to; the <c>*At</c> locations identify the pointed-to
-/// objects, so two records share a string object exactly when their locations are equal (what RLE of the pointer
-/// column sees). <see cref="ClassId"/> is -1 before 6.1; <see cref="KeyEnabled"/> is -1 without JUMP_LABEL.
+/// objects (two records point at one object exactly when their locations are equal: what RLE of the pointer column
+/// sees). <see cref="ClassId"/> is -1 before 6.1; <see cref="KeyEnabled"/> is -1 without JUMP_LABEL.
+/// A record read from an image (<see cref="DdebugDecoder"/>) holds no strings: each is decoded from the mapped
+/// file when first asked for on this instance, so a million-record table costs no string memory (issue 14).
+/// Equality is by value, strings included.
 /// </summary>
-public sealed record DdebugRecord(
-    int Index,
-    ulong FileOffset,
-    string Modname,
-    string Function,
-    string Filename,
-    string Format,
-    uint LineNo,
-    int ClassId,
-    uint Flags,
-    int KeyEnabled,
-    ulong KeyType,
-    ElfLocation ModnameAt,
-    ElfLocation FunctionAt,
-    ElfLocation FilenameAt,
-    ElfLocation FormatAt);
+public sealed record DdebugRecord
+{
+    private readonly ElfMemory? _memory;
+    private readonly string? _origin;
+    private string? _modname, _function, _filename, _format;
+
+    /// <summary>A record whose strings are already known (the diet image's walk builds these).</summary>
+    public DdebugRecord(int index, ulong fileOffset, string modname, string function, string filename, string format,
+        uint lineNo, int classId, uint flags, int keyEnabled, ulong keyType,
+        ElfLocation modnameAt, ElfLocation functionAt, ElfLocation filenameAt, ElfLocation formatAt)
+        : this(index, fileOffset, lineNo, classId, flags, keyEnabled, keyType, modnameAt, functionAt, filenameAt, formatAt)
+    {
+        _modname = modname;
+        _function = function;
+        _filename = filename;
+        _format = format;
+    }
+
+    /// <summary>A record whose strings are read from <paramref name="memory"/> on demand (already checked).</summary>
+    internal DdebugRecord(ElfMemory memory, string origin, int index, ulong fileOffset,
+        uint lineNo, int classId, uint flags, int keyEnabled, ulong keyType,
+        ElfLocation modnameAt, ElfLocation functionAt, ElfLocation filenameAt, ElfLocation formatAt)
+        : this(index, fileOffset, lineNo, classId, flags, keyEnabled, keyType, modnameAt, functionAt, filenameAt, formatAt)
+    {
+        _memory = memory;
+        _origin = origin;
+    }
+
+    private DdebugRecord(int index, ulong fileOffset, uint lineNo, int classId, uint flags, int keyEnabled, ulong keyType,
+        ElfLocation modnameAt, ElfLocation functionAt, ElfLocation filenameAt, ElfLocation formatAt)
+    {
+        Index = index;
+        FileOffset = fileOffset;
+        LineNo = lineNo;
+        ClassId = classId;
+        Flags = flags;
+        KeyEnabled = keyEnabled;
+        KeyType = keyType;
+        ModnameAt = modnameAt;
+        FunctionAt = functionAt;
+        FilenameAt = filenameAt;
+        FormatAt = formatAt;
+    }
+
+    public int Index { get; }
+    public ulong FileOffset { get; }
+    public uint LineNo { get; }
+    public int ClassId { get; }
+    public uint Flags { get; }
+    public int KeyEnabled { get; }
+    public ulong KeyType { get; }
+    public ElfLocation ModnameAt { get; }
+    public ElfLocation FunctionAt { get; }
+    public ElfLocation FilenameAt { get; }
+    public ElfLocation FormatAt { get; }
+
+    public string Modname => _modname ??= Read(ModnameAt, "modname");
+    public string Function => _function ??= Read(FunctionAt, "function");
+    public string Filename => _filename ??= Read(FilenameAt, "filename");
+    public string Format => _format ??= Read(FormatAt, "format");
+
+    /// <summary>Decodes the four strings now, through the memory's shared cache (equal locations, one string).</summary>
+    internal void KeepStrings()
+    {
+        if (_memory is { } m)
+        {
+            _modname ??= m.ReadString(ModnameAt, ElfWhere.Record(Index, _origin!, "modname"));
+            _function ??= m.ReadString(FunctionAt, ElfWhere.Record(Index, _origin!, "function"));
+            _filename ??= m.ReadString(FilenameAt, ElfWhere.Record(Index, _origin!, "filename"));
+            _format ??= m.ReadString(FormatAt, ElfWhere.Record(Index, _origin!, "format"));
+        }
+    }
+
+    private string Read(ElfLocation at, string field) =>
+        _memory!.ReadStringUncached(at, ElfWhere.Record(Index, _origin!, field));
+
+    public bool Equals(DdebugRecord? other) =>
+        other is not null && Index == other.Index && FileOffset == other.FileOffset && LineNo == other.LineNo &&
+        ClassId == other.ClassId && Flags == other.Flags && KeyEnabled == other.KeyEnabled && KeyType == other.KeyType &&
+        ModnameAt == other.ModnameAt && FunctionAt == other.FunctionAt && FilenameAt == other.FilenameAt && FormatAt == other.FormatAt &&
+        Modname == other.Modname && Function == other.Function && Filename == other.Filename && Format == other.Format;
+
+    public override int GetHashCode() => HashCode.Combine(Index, FileOffset, LineNo, Flags, FormatAt);
+}

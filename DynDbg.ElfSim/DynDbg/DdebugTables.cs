@@ -13,14 +13,28 @@ public static class DdebugTables
     {
         var tables = new List<DdebugTable>();
         var first = 0;
-        for (var i = 1; i <= records.Count; i++)
+        string? name = null;
+        var i = 0;
+        foreach (var r in records) // one decode per record: a lazy table decodes on each access
         {
-            if (i == records.Count || !string.Equals(records[i].Modname, records[first].Modname, StringComparison.Ordinal))
+            var modname = r.Modname;
+            if (name is not null && !string.Equals(modname, name, StringComparison.Ordinal))
             {
-                var name = records[first].Modname;
                 tables.Add(new DdebugTable(name, first, i - first, Attach(name, classes)));
                 first = i;
             }
+
+            if (i == first)
+            {
+                name = modname;
+            }
+
+            i++;
+        }
+
+        if (name is not null)
+        {
+            tables.Add(new DdebugTable(name, first, i - first, Attach(name, classes)));
         }
 
         return tables;

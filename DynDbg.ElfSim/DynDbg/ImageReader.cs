@@ -11,15 +11,20 @@ namespace DynDbg.ElfSim.DynDbg;
 /// </summary>
 public static class ImageReader
 {
-    public static KernelImage Read(ElfFile file, DdebugLayout? profile = null, DietVariant? diet = null)
+    /// <param name="lazy">
+    /// False (the default): the image keeps everything it read and outlives <paramref name="file"/>. True: a
+    /// mainline image's records stay a view over the mapped file (no memory per record, issue 14), so the file
+    /// must stay open while they are used, or <see cref="KernelImage.Detach"/> must be called before it closes.
+    /// </param>
+    public static KernelImage Read(ElfFile file, DdebugLayout? profile = null, DietVariant? diet = null, bool lazy = false)
     {
         var sites = DdebugRegionLocator.Find(file, DietLayout.SiteSection);
-        return sites is not null ? DietImage.Read(file, sites, diet) : MainlineImage.Load(file, profile);
+        return sites is not null ? DietImage.Read(file, sites, diet) : MainlineImage.Load(file, profile, lazy: lazy);
     }
 
     /// <summary>Reads a table that must be mainline: commands without a diet path (the compression study,
     /// <c>load --control</c>) name a diet image as the input they cannot read.</summary>
-    public static MainlineImage ReadMainline(ElfFile file, DdebugLayout? profile = null) => Read(file, profile) switch
+    public static MainlineImage ReadMainline(ElfFile file, DdebugLayout? profile = null, bool lazy = false) => Read(file, profile, lazy: lazy) switch
     {
         MainlineImage m => m,
         DietImage d => throw new DyndbgFormatException(DyndbgErrorIds.DietImage, file.Path, d.Descriptors.Origin, d.Descriptors.FileOffset,

@@ -9,10 +9,10 @@ namespace DynDbg.ElfSim.DynDbg;
 /// </summary>
 public sealed class MainlineImage : KernelImage
 {
-    private readonly DdebugRecord[] records;
+    private IReadOnlyList<DdebugRecord> records;
 
     private MainlineImage(ElfFile file, ElfMemory memory, ImageClass classified, DdebugRegion? region,
-        ProfileDecision? decision, DdebugRecord[] records, IReadOnlyList<DdebugClassMap> classMaps, IReadOnlyList<DdebugTable> tables)
+        ProfileDecision? decision, IReadOnlyList<DdebugRecord> records, IReadOnlyList<DdebugClassMap> classMaps, IReadOnlyList<DdebugTable> tables)
         : base(file, memory, classified)
     {
         Region = region;
@@ -26,17 +26,36 @@ public sealed class MainlineImage : KernelImage
     public ProfileDecision? Decision { get; }
     public override IReadOnlyList<DdebugRecord> Records => records;
     public IReadOnlyList<DdebugClassMap> ClassMaps { get; }
+
+    public override void Detach()
+    {
+        if (records is DdebugRecord[])
+        {
+            return;
+        }
+
+        var kept = new DdebugRecord[records.Count];
+        for (var i = 0; i < kept.Length; i++)
+        {
+            var r = records[i];
+            r.KeepStrings(); // decoded now through the memory's shared string cache, kept by the record
+            kept[i] = r;
+        }
+
+        records = kept;
+    }
     public IReadOnlyList<DdebugTable> Tables { get; }
     public override string? LayoutName => Decision?.Layout.Name;
     public override IReadOnlyList<string> Evidence => Decision?.Evidence ?? [];
 
     /// <summary>
-    /// Decodes <paramref name="file"/> as a mainline table (<see cref="ImageReader.Read"/> has told it from a diet
+    /// Decodes <paramref name="file"/> as a mainline table (with <paramref name="lazy"/>, records stay a view over
+    /// the file: see <see cref="ImageReader.Read"/>) (<see cref="ImageReader.Read"/> has told it from a diet
     /// image). The layout is always decided from the file itself (relocations are evidence);
     /// <paramref name="memory"/>, when given, is where the records are read from instead — e.g. a module image after
     /// the emulated load and relocation, as <c>dynamic_debug_setup</c> sees it.
     /// </summary>
-    public static MainlineImage Load(ElfFile file, DdebugLayout? forced = null, ElfMemory? memory = null)
+    public static MainlineImage Load(ElfFile file, DdebugLayout? forced = null, ElfMemory? memory = null, bool lazy = false)
     {
         var fileMemory = ElfMemory.For(file);
         var classified = Classify(file);
@@ -57,8 +76,14 @@ public sealed class MainlineImage : KernelImage
         var records = DdebugDecoder.Decode(memory, region, decision.Layout);
         var classes = decision.Layout.Version == DdebugVersion.V61 ? DdebugClassMapDecoder.Decode(memory) : [];
         var tables = classified.Kind == ImageKind.Module
-            ? DdebugTables.Module(classified.ModName ?? (records.Length > 0 ? records[0].Modname : ""), records.Length, classes)
+            ? DdebugTables.Module(classified.ModName ?? (records.Count > 0 ? records[0].Modname : ""), records.Count, classes)
             : DdebugTables.BuiltIn(records, classes);
-        return new MainlineImage(file, memory, classified, region, decision, records, classes, tables);
+        var image = new MainlineImage(file, memory, classified, region, decision, records, classes, tables);
+        if (!lazy)
+        {
+            image.Detach();
+        }
+
+        return image;
     }
 }

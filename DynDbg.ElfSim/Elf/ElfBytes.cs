@@ -12,6 +12,7 @@ public sealed unsafe class ElfBytes : IDisposable
     private readonly byte* _base;
     private readonly IDisposable? _owner;
     private GCHandle _pin;
+    private volatile bool _disposed;
 
     private ElfBytes(byte* basePtr, ulong length, IDisposable? owner, GCHandle pin)
     {
@@ -67,6 +68,9 @@ public sealed unsafe class ElfBytes : IDisposable
     /// </summary>
     public ReadOnlySpan<byte> Span(ulong offset, ulong length)
     {
+        // A view that outlives its file (a lazy record list whose image was not detached) fails here, not with a
+        // read of unmapped memory.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (!Contains(offset, length) || length > int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), $"range 0x{offset:x}+0x{length:x} not inside input of 0x{Length:x} bytes");
@@ -77,6 +81,7 @@ public sealed unsafe class ElfBytes : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _owner?.Dispose();
         if (_pin.IsAllocated)
         {

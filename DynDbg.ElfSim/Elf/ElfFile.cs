@@ -583,38 +583,12 @@ public sealed class ElfFile : IDisposable
         var symbols = GetSymbolTable(symSec);
         CheckNotOverlappingHeaders(sec);
 
-        var data = GetContents(sec);
-        var e = Endian;
-        var mips64 = Header.Machine == ElfMachine.Mips && Header.Is64;
-        var count = (int)(sec.Size / entSize);
-        var entries = new ElfRelocation[count];
-        for (var i = 0; i < count; i++)
+        // Every entry is checked now (a bad one is an error at open, naming it), but none is kept: the table decodes
+        // an entry from the mapped bytes when asked, so four million relocations cost no managed memory (issue 14).
+        var table = new ElfRelocationTable(sec, target, symbols, this, (int)entSize);
+        for (var i = 0; i < table.Count; i++)
         {
-            var s = data.Slice(i * (int)entSize, (int)entSize);
-            ElfRelocation r;
-            if (Header.Is64)
-            {
-                var off = e.U64(s);
-                long addend = isRela ? (long)e.U64(s[16..]) : 0;
-                if (mips64)
-                {
-                    // Elf64_Mips_Rel(a): r_sym (4 bytes, file order), r_ssym, r_type3, r_type2, r_type (1 byte each).
-                    // A plain 64-bit r_info read gets this wrong on little-endian MIPS64.
-                    r = new ElfRelocation(off, e.U32(s[8..]), s[15], addend, isRela, s[14], s[13]);
-                }
-                else
-                {
-                    var info = e.U64(s[8..]);
-                    r = new ElfRelocation(off, (uint)(info >> 32), (uint)info, addend, isRela);
-                }
-            }
-            else
-            {
-                var info = e.U32(s[4..]);
-                long addend = isRela ? (int)e.U32(s[8..]) : 0;
-                r = new ElfRelocation(e.U32(s), info >> 8, info & 0xff, addend, isRela);
-            }
-
+            var r = table.At(i);
             var at = sec.Offset + (ulong)i * entSize;
             if (r.SymbolIndex >= (uint)symbols.Count)
             {
@@ -628,11 +602,45 @@ public sealed class ElfFile : IDisposable
                 throw Error(Path, ErrorIds.RelocationOffset, $"relocation [{i}] in {where}", at,
                     $"r_offset 0x{r.Offset:x} is outside {target.Describe()} ({target.Size} bytes)");
             }
-
-            entries[i] = r;
         }
 
-        return new ElfRelocationTable(sec, target, symbols, entries);
+        return table;
+    }
+
+    /// <summary>
+    /// Entry <paramref name="i"/> of a relocation section already checked by <see cref="GetRelocations"/>, decoded
+    /// from the mapped bytes: r_offset, r_info split by the machine's rules, r_addend (0 for REL).
+    /// </summary>
+    internal ElfRelocation DecodeRelocation(ElfSection sec, int entSize, int i)
+    {
+        var s = _bytes.Span(sec.Offset + ((ulong)i * (ulong)entSize), (ulong)entSize);
+        var e = Endian;
+        var isRela = sec.Type == ElfConstants.ShtRela;
+        if (Header.Is64)
+        {
+            var off = e.U64(s);
+            long addend = isRela ? (long)e.U64(s[16..]) : 0;
+            if (Header.Machine == ElfMachine.Mips)
+            {
+                // Elf64_Mips_Rel(a): r_sym (4 bytes, file order), r_ssym, r_type3, r_type2, r_type (1 byte each).
+                // A plain 64-bit r_info read gets this wrong on little-endian MIPS64.
+                return new ElfRelocation(off, e.U32(s[8..]), s[15], addend, isRela, s[14], s[13]);
+            }
+
+            var info = e.U64(s[8..]);
+            return new ElfRelocation(off, (uint)(info >> 32), (uint)info, addend, isRela);
+        }
+
+        var info32 = e.U32(s[4..]);
+        long addend32 = isRela ? (int)e.U32(s[8..]) : 0;
+        return new ElfRelocation(e.U32(s), info32 >> 8, info32 & 0xff, addend32, isRela);
+    }
+
+    /// <summary>r_offset of entry <paramref name="i"/> alone (the relocation index searches on it).</summary>
+    internal ulong RelocationOffset(ElfSection sec, int entSize, int i)
+    {
+        var s = _bytes.Span(sec.Offset + ((ulong)i * (ulong)entSize), Header.Is64 ? 8UL : 4UL);
+        return Header.Is64 ? Endian.U64(s) : Endian.U32(s);
     }
 
     // ------------------------------------------------------------------ groups

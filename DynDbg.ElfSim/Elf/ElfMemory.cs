@@ -31,7 +31,18 @@ public abstract class ElfMemory
     public string ReadString(ElfLocation loc, ElfWhere who) =>
         _strings.TryGetValue(loc, out var s) ? s : _strings.GetOrAdd(loc, DecodeString(loc, who));
 
-    private string DecodeString(ElfLocation loc, ElfWhere who)
+    /// <summary>
+    /// The string at <paramref name="loc"/>, decoded now and not kept: what a view that must not grow with the
+    /// record count (the lazy <c>DdebugRecord</c> strings) uses instead of <see cref="ReadString"/>.
+    /// </summary>
+    public string ReadStringUncached(ElfLocation loc, ElfWhere who) => Encoding.UTF8.GetString(StringBytes(loc, who));
+
+    /// <summary>Raises what <see cref="ReadString"/> would for a bad string, without decoding or keeping it.</summary>
+    public void CheckString(ElfLocation loc, ElfWhere who) => StringBytes(loc, who);
+
+    private string DecodeString(ElfLocation loc, ElfWhere who) => Encoding.UTF8.GetString(StringBytes(loc, who));
+
+    private ReadOnlySpan<byte> StringBytes(ElfLocation loc, ElfWhere who)
     {
         var sec = File.Sections[loc.Section];
         if (sec.IsNoBits || loc.Offset >= sec.Size)
@@ -40,7 +51,7 @@ public abstract class ElfMemory
                 $"string pointer {sec.Describe()}+0x{loc.Offset:x} is outside the section's {sec.Size} bytes of contents");
         }
 
-        return Encoding.UTF8.GetString(File.StringSpan(sec, loc.Offset, who));
+        return File.StringSpan(sec, loc.Offset, who);
     }
 
     /// <summary>A 32-bit word in the file's byte order.</summary>

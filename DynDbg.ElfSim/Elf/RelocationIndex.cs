@@ -26,12 +26,12 @@ public sealed class RelocationIndex
     public int Count => _offsets?.Length ?? _tables[0].Count;
 
     /// <summary>The <paramref name="k"/>-th patched offset, ascending.</summary>
-    public ulong OffsetAt(int k) => _offsets is { } o ? o[k] : _tables[0].Entries[k].Offset;
+    public ulong OffsetAt(int k) => _offsets is { } o ? o[k] : _tables[0].OffsetAt(k);
 
     public static RelocationIndex Build(ElfRelocationTable[] tables)
     {
         var starts = new int[tables.Length + 1];
-        if (tables.Length == 1 && InOrder(tables[0].Entries))
+        if (tables.Length == 1 && InOrder(tables[0]))
         {
             starts[1] = tables[0].Count;
             return new RelocationIndex(tables, starts, null, null);
@@ -48,11 +48,11 @@ public sealed class RelocationIndex
         var sorted = true;
         for (var t = 0; t < tables.Length; t++)
         {
-            var entries = tables[t].Entries;
-            for (var i = 0; i < entries.Length; i++)
+            var table = tables[t];
+            for (var i = 0; i < table.Count; i++)
             {
                 var k = starts[t] + i;
-                offsets[k] = entries[i].Offset;
+                offsets[k] = table.OffsetAt(i);
                 ids[k] = k;
                 sorted &= k == 0 || offsets[k - 1] < offsets[k];
             }
@@ -84,11 +84,11 @@ public sealed class RelocationIndex
         return new RelocationIndex(tables, starts, offsets, ids);
     }
 
-    private static bool InOrder(ReadOnlySpan<ElfRelocation> entries)
+    private static bool InOrder(ElfRelocationTable table)
     {
-        for (var i = 1; i < entries.Length; i++)
+        for (var i = 1; i < table.Count; i++)
         {
-            if (entries[i - 1].Offset >= entries[i].Offset)
+            if (table.OffsetAt(i - 1) >= table.OffsetAt(i))
             {
                 return false;
             }
@@ -102,15 +102,14 @@ public sealed class RelocationIndex
     {
         if (_offsets is null)
         {
-            var entries = _tables.Length == 0 ? default : _tables[0].Entries;
-            int lo = 0, hi = entries.Length - 1;
+            int lo = 0, hi = _tables.Length == 0 ? -1 : _tables[0].Count - 1;
             while (lo <= hi)
             {
                 var mid = lo + ((hi - lo) >> 1);
-                var at = entries[mid].Offset;
+                var at = _tables[0].OffsetAt(mid);
                 if (at == offset)
                 {
-                    hit = (entries[mid], _tables[0], mid);
+                    hit = (_tables[0].At(mid), _tables[0], mid);
                     return true;
                 }
 
@@ -137,7 +136,7 @@ public sealed class RelocationIndex
         }
 
         var index = id - _starts[t];
-        hit = (_tables[t].Entries[index], _tables[t], index);
+        hit = (_tables[t].At(index), _tables[t], index);
         return true;
     }
 }
