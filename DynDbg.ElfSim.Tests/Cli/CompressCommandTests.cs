@@ -284,12 +284,18 @@ public class CompressCommandTests
         doc.RootElement.GetProperty("zstd").GetProperty("available").GetBoolean().Should().BeFalse();
     }
 
-    /// <summary>The tool in a process of its own with <c>$DYNDBG_ELFSIM_LIBZSTD</c> pointing nowhere.</summary>
+    /// <summary>
+    /// The tool in a process of its own with <c>$DYNDBG_ELFSIM_LIBZSTD</c> pointing nowhere: the binary under test
+    /// (the AOT one under <c>DYNDBG_ELFSIM_EXE</c>, the case the fallback is for), else this build's dll.
+    /// </summary>
     private static (int Code, string Out, string Err) RunWithoutLibzstd(params string[] args)
     {
-        var dll = typeof(Program).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
+        var psi = new ProcessStartInfo(CliRunner.Executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (CliRunner.Executable is null)
+        {
+            psi.ArgumentList.Add(typeof(Program).Assembly.Location);
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
