@@ -201,12 +201,102 @@ public class CompressCommandTests
     }
 
     [Test]
-    public void MissingLibzstd_IsOneNote_AndTheOtherStoresStillRun()
+    public void MissingLibzstd_TheManagedPortRunsTheZstdStores_NothingSkipped()
     {
         // The library is resolved once per process, so this runs the tool in a process of its own.
-        var dll = typeof(Program).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { dll, "compress", "--format", "json", "--budget-ms", "0", Sample("x86_64", "alpha.ko") })
+        var (code, output, err) = RunWithoutLibzstd("compress", "--format", "json", "--budget-ms", "0", Sample("x86_64", "alpha.ko"));
+        code.Should().Be(ExitCodes.Ok, err);
+        err.Should().BeEmpty("auto falls back without a note; the output names the implementation");
+        using var doc = JsonDocument.Parse(output);
+        var stores = doc.RootElement.GetProperty("stores").EnumerateArray().ToList();
+        stores.Select(s => s.GetProperty("name").GetString()).Should().Equal(SiteStoreOptions.StoreNames);
+        stores.Should().OnlyContain(s => s.GetProperty("exact").GetBoolean());
+        var zstd = doc.RootElement.GetProperty("zstd");
+        zstd.GetProperty("available").GetBoolean().Should().BeTrue();
+        zstd.GetProperty("implementation").GetString().Should().Be("managed");
+        zstd.GetProperty("library").GetString().Should().Be("ZstdSharp.Port");
+        zstd.GetProperty("version").GetString().Should().Be("1.5.7");
+        zstd.GetProperty("description").GetString().Should().Be("ZstdSharp.Port 0.8.8 (zstd 1.5.7, managed)");
+        zstd.GetProperty("problem").GetString().Should().Be(
+            $"libzstd not found (tried /nonexistent/libzstd.so.1); install the 'libzstd1' package, or set {ZstdLibrary.PathVariable}");
+    }
+
+    [Test]
+    public void MissingLibzstd_ForcedSystem_IsOneCmp001Line_Exit2()
+    {
+        var (code, output, err) = RunWithoutLibzstd("compress", "--zstd", "system", Sample("x86_64", "alpha.ko"));
+        code.Should().Be(ExitCodes.BadInput);
+        output.Should().BeEmpty();
+        err.Should().Be($"DynDbg.ElfSim: error {CompressionErrorIds.ZstdUnavailable}: libzstd not found (tried /nonexistent/libzstd.so.1); " +
+            $"install the 'libzstd1' package, or set {ZstdLibrary.PathVariable}; --zstd managed (or auto) uses ZstdSharp.Port instead\n");
+    }
+
+    [Test]
+    public void ForcedManaged_NamesTheManagedPort_InTextAndJson()
+    {
+        var (code, output, err) = CliRunner.Run("compress", "--zstd", "managed", "--budget-ms", "0", Sample("x86_64", "vmlinux.o"));
+        code.Should().Be(ExitCodes.Ok, err);
+        output.Should().Contain("\nzstd:      ZstdSharp.Port 0.8.8 (zstd 1.5.7, managed)\n");
+        foreach (var name in SiteStoreOptions.StoreNames)
+        {
+            output.Should().MatchRegex($@"\n[* ] {System.Text.RegularExpressions.Regex.Escape(name)} +\d+ .* yes\n");
+        }
+
+        (code, output, err) = CliRunner.Run("compress", "--zstd", "managed", "--format", "json", "--budget-ms", "0", Sample("x86_64", "vmlinux.o"));
+        code.Should().Be(ExitCodes.Ok, err);
+        using var doc = JsonDocument.Parse(output);
+        doc.RootElement.GetProperty("zstd").GetProperty("implementation").GetString().Should().Be("managed");
+        doc.RootElement.GetProperty("zstd").GetProperty("description").GetString().Should().Be("ZstdSharp.Port 0.8.8 (zstd 1.5.7, managed)");
+    }
+
+    [Test]
+    public void Default_IsTheSystemLibrary_NamedWithItsVersion()
+    {
+        if (!ZstdLibrary.IsAvailable)
+        {
+            Tools.Missing($"libzstd is not available ({ZstdLibrary.Problem}) (Debian: apt-get install libzstd1)");
+        }
+
+        foreach (var args in new[] { new[] { "compress" }, ["compress", "--zstd", "system"] })
+        {
+            var (code, output, err) = CliRunner.Run([.. args, "--budget-ms", "0", Sample("x86_64", "vmlinux.o")]);
+            code.Should().Be(ExitCodes.Ok, err);
+            output.Should().Contain($"\nzstd:      libzstd {ZstdLibrary.Version} (system)\n");
+        }
+
+        var (_, json, _) = CliRunner.Run("compress", "--format", "json", "--budget-ms", "0", Sample("x86_64", "alpha.ko"));
+        using var doc = JsonDocument.Parse(json);
+        var zstd = doc.RootElement.GetProperty("zstd");
+        zstd.GetProperty("implementation").GetString().Should().Be("system");
+        zstd.GetProperty("library").GetString().Should().Be(ZstdLibrary.LoadedName);
+        zstd.GetProperty("version").GetString().Should().Be(ZstdLibrary.Version);
+        zstd.TryGetProperty("problem", out _).Should().BeFalse();
+    }
+
+    [Test]
+    public void NoZstd_PrintsNoZstdLine_AndJsonSaysUnavailable()
+    {
+        var (code, output, _) = CliRunner.Run("compress", "--no-zstd", "--budget-ms", "0", Sample("x86_64", "alpha.ko"));
+        code.Should().Be(ExitCodes.Ok);
+        output.Should().NotContain("zstd:");
+        (_, output, _) = CliRunner.Run("compress", "--no-zstd", "--format", "json", "--budget-ms", "0", Sample("x86_64", "alpha.ko"));
+        using var doc = JsonDocument.Parse(output);
+        doc.RootElement.GetProperty("zstd").GetProperty("available").GetBoolean().Should().BeFalse();
+    }
+
+    /// <summary>
+    /// The tool in a process of its own with <c>$DYNDBG_ELFSIM_LIBZSTD</c> pointing nowhere: the binary under test
+    /// (the AOT one under <c>DYNDBG_ELFSIM_EXE</c>, the case the fallback is for), else this build's dll.
+    /// </summary>
+    private static (int Code, string Out, string Err) RunWithoutLibzstd(params string[] args)
+    {
+        var psi = new ProcessStartInfo(CliRunner.Executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (CliRunner.Executable is null)
+        {
+            psi.ArgumentList.Add(typeof(Program).Assembly.Location);
+        }
+
+        foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
@@ -216,10 +306,6 @@ public class CompressCommandTests
         var err = p.StandardError.ReadToEndAsync();
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        p.ExitCode.Should().Be(ExitCodes.Ok, err.Result);
-        err.Result.Should().Be($"DynDbg.ElfSim: note {CompressionErrorIds.ZstdUnavailable}: libzstd not found (tried /nonexistent/libzstd.so.1); install the 'libzstd1' package, or set {ZstdLibrary.PathVariable}; the zstd stores are skipped\n");
-        using var doc = JsonDocument.Parse(output);
-        doc.RootElement.GetProperty("stores").EnumerateArray().Select(s => s.GetProperty("name").GetString()).Should().Equal("raw", "rle", "v6-pack", "cols");
-        doc.RootElement.GetProperty("zstd").GetProperty("available").GetBoolean().Should().BeFalse();
+        return (p.ExitCode, output, err.Result);
     }
 }

@@ -7,7 +7,7 @@ namespace DynDbg.ElfSim.Tests.Compression;
 /// <summary>
 /// Every store gives back exactly the raw site for every index, through Get and through the stream walk: on the
 /// samples of all eight architectures and on synthetic tables built to be hard (random values, extremes, one
-/// record, runs longer than a block).
+/// record, runs longer than a block); the zstd stores once on the system's libzstd and once on ZstdSharp.Port.
 /// </summary>
 [TestFixture]
 public class SiteStoreExactnessTests
@@ -17,28 +17,35 @@ public class SiteStoreExactnessTests
     private static IEnumerable<TestCaseData> Samples() =>
         from arch in TestPaths.Arches
         from file in new[] { "alpha.ko", "beta.ko", "gamma.ko", "delta.ko" }
-        select new TestCaseData(arch, file).SetName($"Exact_{arch}_{file}");
+        from zstd in ZstdImplementations.Names
+        select new TestCaseData(arch, file, zstd).SetName($"Exact_{arch}_{file}_{zstd}");
 
     private static IEnumerable<TestCaseData> Synthetic()
     {
-        yield return new TestCaseData(SyntheticSites.KernelLike(2000)).SetName("Exact_KernelLike_2000");
-        yield return new TestCaseData(SyntheticSites.KernelLike(700, pointerSize: 4, seed: 7, bigEndian: true)).SetName("Exact_KernelLike_32be");
-        yield return new TestCaseData(SyntheticSites.Random64(300, seed: 3)).SetName("Exact_Random64");
-        yield return new TestCaseData(SyntheticSites.Random64(300, seed: 4, runs: true)).SetName("Exact_Random64_Runs");
-        yield return new TestCaseData(SyntheticSites.Random64(200, seed: 5, pointerSize: 4)).SetName("Exact_Random32");
-        yield return new TestCaseData(SyntheticSites.Extremes()).SetName("Exact_Extremes");
-        yield return new TestCaseData(SiteTable.Create("one", 8, false, ImageKind.Module, [new Site(1, 2, 3)])).SetName("Exact_OneRecord");
+        var tables = new (string Name, Func<SiteTable> Make)[]
+        {
+            ("KernelLike_2000", () => SyntheticSites.KernelLike(2000)),
+            ("KernelLike_32be", () => SyntheticSites.KernelLike(700, pointerSize: 4, seed: 7, bigEndian: true)),
+            ("Random64", () => SyntheticSites.Random64(300, seed: 3)),
+            ("Random64_Runs", () => SyntheticSites.Random64(300, seed: 4, runs: true)),
+            ("Random32", () => SyntheticSites.Random64(200, seed: 5, pointerSize: 4)),
+            ("Extremes", SyntheticSites.Extremes),
+            ("OneRecord", () => SiteTable.Create("one", 8, false, ImageKind.Module, [new Site(1, 2, 3)])),
+        };
+        return from t in tables
+               from zstd in ZstdImplementations.Names
+               select new TestCaseData(t.Make(), zstd).SetName($"Exact_{t.Name}_{zstd}");
     }
 
     [TestCaseSource(nameof(Samples))]
-    public void EveryStore_IsExact_OnTheSamples(string arch, string file)
+    public void EveryStore_IsExact_OnTheSamples(string arch, string file, string zstd)
     {
         using var f = ElfFile.Open(TestPaths.Sample(arch, file));
-        AllExact(SiteTable.From(f, MainlineImage.Load(f)));
+        AllExact(SiteTable.From(f, MainlineImage.Load(f)), zstd);
     }
 
     [TestCaseSource(nameof(Synthetic))]
-    public void EveryStore_IsExact_OnSyntheticTables(SiteTable table) => AllExact(table);
+    public void EveryStore_IsExact_OnSyntheticTables(SiteTable table, string zstd) => AllExact(table, zstd);
 
     [Test]
     public void EmptyTable_EveryStoreHoldsNothingAndStreamsNothing()
@@ -67,11 +74,10 @@ public class SiteStoreExactnessTests
         check.FirstMismatch.Should().Be(17);
     }
 
-    private static void AllExact(SiteTable table)
+    private static void AllExact(SiteTable table, string zstd)
     {
-        var stores = Options.Build(table);
-        stores.Select(s => s.Name).Should().Equal(
-            ZstdLibrary.IsAvailable ? SiteStoreOptions.StoreNames : SiteStoreOptions.StoreNames.Where(n => !SiteStoreOptions.IsZstd(n)));
+        var stores = (Options with { ZstdImplementation = ZstdImplementations.Get(zstd) }).Build(table);
+        stores.Select(s => s.Name).Should().Equal(SiteStoreOptions.StoreNames, "no store is skipped");
         foreach (var store in stores)
         {
             using (store)

@@ -7,7 +7,8 @@ namespace DynDbg.ElfSim.Tests.Compression;
 /// The zstd stores' figures against the zstd command line on the same bytes (<c>compress --dump</c> writes them):
 /// one frame (<c>zstd -19 --no-check</c>), blocks (<c>zstd -b19 -B#</c>), the trained dictionary (<c>zstd --train
 /// -B# --maxdict=#</c>, byte for byte) and per-record frames with that dictionary. The command line's frames carry
-/// the 4-byte magic number the stores do not keep.
+/// the 4-byte magic number the stores do not keep. The stores run on the system's libzstd, the library the command
+/// line links.
 /// </summary>
 [TestFixture]
 public class ZstdCliCrossCheckTests
@@ -29,26 +30,27 @@ public class ZstdCliCrossCheckTests
     /// <summary>Shared with the real-kernel test.</summary>
     public static void CrossCheck(SiteTable table, int level, int blockRecords)
     {
+        var zstd = ZstdImplementations.System;
         var dir = Directory.CreateTempSubdirectory("dyndbg-zstd-").FullName;
         try
         {
             var sites = Path.Combine(dir, "t.sites");
             File.WriteAllBytes(sites, table.ToBytes());
 
-            using (var whole = new ZstdSiteStore(table, level))
+            using (var whole = new ZstdSiteStore(table, level, zstd))
             {
                 var cli = ZstdCli.Check($"-{level}", "--no-check", "-q", "-f", sites, "-o", sites + ".zst");
                 new FileInfo(sites + ".zst").Length.Should().Be(whole.Size.Data + 4, cli);
             }
 
-            using (var blocks = new ZstdBlockSiteStore(table, level, blockRecords))
+            using (var blocks = new ZstdBlockSiteStore(table, level, blockRecords, zstd))
             {
                 // -i0: one pass; the default evaluates for 3 s each way, and only the size is compared.
                 var bench = ZstdCli.Check($"-b{level}", "-i0", $"-B{blockRecords * table.SiteSize}", sites);
                 BenchSize(bench).Should().Be(blocks.Size.Data + (4 * BlockCount(table, blockRecords)), bench);
             }
 
-            using var dict = new ZstdDictSiteStore(table, level);
+            using var dict = new ZstdDictSiteStore(table, level, zstd: zstd);
             dict.Dictionary.Should().NotBeNull(dict.TrainingError);
             var cliDict = Path.Combine(dir, "cli.dict");
             ZstdCli.Check("--train", $"-B{table.SiteSize}", $"--maxdict={dict.Capacity}", "-q", sites, "-o", cliDict);

@@ -2,32 +2,44 @@ using DynDbg.ElfSim.Compression;
 
 namespace DynDbg.ElfSim.Tests.Compression;
 
-/// <summary>The libzstd binding: round trips, stored frames without magic, errors as ZstdException, dictionaries.</summary>
-[TestFixture]
-public class ZstdTests
+/// <summary>
+/// Each zstd implementation (the system's libzstd, ZstdSharp.Port): round trips, stored frames without magic,
+/// errors as ZstdException, dictionaries trained and raw.
+/// </summary>
+[TestFixture("system")]
+[TestFixture("managed")]
+public class ZstdTests(string implementation)
 {
+    private IZstd _zstd = null!;
+
     [OneTimeSetUp]
-    public void RequireLibzstd()
-    {
-        if (!ZstdLibrary.IsAvailable)
-        {
-            Tools.Missing($"libzstd is not available ({ZstdLibrary.Problem}) (Debian: apt-get install libzstd1)");
-        }
-    }
+    public void Choose() => _zstd = ZstdImplementations.Get(implementation);
 
     [Test]
-    public void Library_IsTheSystemsReferenceZstd()
+    public void Library_NamesItselfAndItsZstdVersion()
     {
-        ZstdLibrary.Problem.Should().BeNull();
-        ZstdLibrary.Version.Should().MatchRegex(@"^1\.\d+\.\d+$");
+        _zstd.Version.Should().MatchRegex(@"^1\.\d+\.\d+$");
+        if (implementation == "system")
+        {
+            ZstdLibrary.Problem.Should().BeNull();
+            _zstd.Kind.Should().Be(ZstdChoice.System);
+            _zstd.Library.Should().StartWith("libzstd");
+            _zstd.Description.Should().Be($"libzstd {ZstdLibrary.Version} (system)");
+        }
+        else
+        {
+            _zstd.Kind.Should().Be(ZstdChoice.Managed);
+            _zstd.Library.Should().Be("ZstdSharp.Port");
+            _zstd.Description.Should().Be("ZstdSharp.Port 0.8.8 (zstd 1.5.7, managed)", "Directory.Packages.props pins 0.8.8");
+        }
     }
 
     [Test]
     public void RoundTrip_WithAndWithoutTheMagicNumber()
     {
         var data = SyntheticSites.KernelLike(500).ToBytes();
-        using var c = new ZstdCompressor(19);
-        using var d = new ZstdDecompressor();
+        using var c = new ZstdCompressor(19, zstd: _zstd);
+        using var d = new ZstdDecompressor(zstd: _zstd);
         var frame = c.Compress(data);
         frame.AsSpan(0, 4).ToArray().Should().Equal(ZstdDecompressor.Magic.ToArray());
         frame.Length.Should().BeLessThan(data.Length / 4);
@@ -43,7 +55,7 @@ public class ZstdTests
     [Test]
     public void CorruptFrame_IsAZstdException_NamingTheCall()
     {
-        using var d = new ZstdDecompressor();
+        using var d = new ZstdDecompressor(zstd: _zstd);
         var act = () => d.Decompress([0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0xff, 0xff], new byte[64]);
         act.Should().Throw<ZstdException>().WithMessage("ZSTD_decompressDCtx: *");
     }
@@ -51,7 +63,7 @@ public class ZstdTests
     [Test]
     public void DictionaryCapacityBelowTheMinimum_IsRefused()
     {
-        ZstdDictionary.Train([1, 2, 3], [3], 12, out var error).Should().BeNull();
+        ZstdDictionary.Train([1, 2, 3], [3], 12, out var error, _zstd).Should().BeNull();
         error.Should().Contain("ZDICT_DICTSIZE_MIN");
     }
 
@@ -59,7 +71,7 @@ public class ZstdTests
     public void Training_OnTooFewSamples_Fails_AndTheStoreGoesWithoutDictionary()
     {
         var table = SyntheticSites.KernelLike(5);
-        using var store = new ZstdDictSiteStore(table, 19);
+        using var store = new ZstdDictSiteStore(table, 19, zstd: _zstd);
         store.Dictionary.Should().BeNull();
         store.TrainingError.Should().StartWith("ZDICT_trainFromBuffer: ");
         store.Size.Dictionary.Should().Be(0);
@@ -71,7 +83,7 @@ public class ZstdTests
     public void Training_OnEnoughSamples_GivesATrainedDictionary_ThatHelps()
     {
         var table = SyntheticSites.KernelLike(4000);
-        using var withDict = new ZstdDictSiteStore(table, 19);
+        using var withDict = new ZstdDictSiteStore(table, 19, zstd: _zstd);
         withDict.Dictionary.Should().NotBeNull(withDict.TrainingError);
         withDict.Dictionary!.IsTrained.Should().BeTrue();
         withDict.Dictionary.Bytes.Length.Should().BeLessThanOrEqualTo(withDict.Capacity);
@@ -90,7 +102,7 @@ public class ZstdTests
     public void RawContentDictionary_WorksToo()
     {
         var data = SyntheticSites.KernelLike(100).ToBytes();
-        using var dict = ZstdDictionary.FromContent(data);
+        using var dict = ZstdDictionary.FromContent(data, _zstd);
         dict.IsTrained.Should().BeFalse();
         using var c = new ZstdCompressor(19, dict);
         using var d = new ZstdDecompressor(dict);
@@ -104,7 +116,7 @@ public class ZstdTests
     [Test]
     public void Workspace_CountsTheDecompressionContext()
     {
-        using var store = new ZstdBlockSiteStore(SyntheticSites.KernelLike(300), 19, 64);
+        using var store = new ZstdBlockSiteStore(SyntheticSites.KernelLike(300), 19, 64, _zstd);
         store.WorkspaceBytes.Should().BeGreaterThan(64 * 24, "a ZSTD_DCtx is tens of KB, plus the block buffer");
     }
 }

@@ -11,7 +11,9 @@ namespace DynDbg.ElfSim.Cli;
 /// <c>compress FILE... [--format text|json|csv]</c>: the site-column compression study (docs/compression.md).
 /// For each input (directories are walked for ELF files): the raw site bytes, the strings behind them, and per
 /// store its bytes, ratio, savings, random access, Get and stream times and exactness; <c>--total</c> sums all
-/// inputs into one table (a module tree). Exit 1 when a store is not exact, 2 when an input cannot be read.
+/// inputs into one table (a module tree). <c>--zstd auto|system|managed</c> picks the zstd implementation (auto:
+/// the system's libzstd, else ZstdSharp.Port); the output names it. Exit 1 when a store is not exact, 2 when an
+/// input cannot be read or <c>--zstd system</c> finds no libzstd.
 /// </summary>
 public static class CompressCommand
 {
@@ -27,23 +29,43 @@ public static class CompressCommand
         var budget = new Option<int>("--budget-ms") { Description = "time per measurement and store in ms; 0 skips timing", DefaultValueFactory = _ => 10 };
         var total = new Option<bool>("--total") { Description = "one table summing all inputs (each keeps its own stores)" };
         var noZstd = new Option<bool>("--no-zstd") { Description = "skip the zstd stores" };
+        var zstd = new Option<string>("--zstd") { Description = "zstd implementation: auto (libzstd if it loads, else ZstdSharp.Port), system or managed", DefaultValueFactory = _ => "auto" };
+        zstd.AcceptOnlyFromAmong("auto", "system", "managed");
         var dump = new Option<string?>("--dump") { Description = "write each input's site array to DIR/<name>.sites (for the zstd command line)" };
         var cmd = new Command("compress", "site-column compression study: sizes, ratios and fetch cost per store")
         {
-            files, format, level, block, dict, stride, budget, total, noZstd, dump,
+            files, format, level, block, dict, stride, budget, total, noZstd, zstd, dump,
         };
         cmd.SetAction(r => Run(io, r.GetValue(files)!, ReportFormats.Parse(r.GetValue(format)!),
             new SiteStoreOptions(r.GetValue(level), r.GetValue(block), r.GetValue(dict), r.GetValue(stride), !r.GetValue(noZstd),
                 TimeSpan.FromMilliseconds(Math.Max(0, r.GetValue(budget)))),
-            r.GetValue(total), r.GetValue(dump), r.GetValue(budget)));
+            r.GetValue(total), r.GetValue(dump), r.GetValue(budget), r.GetValue(zstd) switch
+            {
+                "system" => ZstdChoice.System,
+                "managed" => ZstdChoice.Managed,
+                _ => ZstdChoice.Auto,
+            }));
         return cmd;
     }
 
-    public static int Run(CliOutput io, IReadOnlyList<string> paths, ReportFormat format, SiteStoreOptions options, bool total, string? dump, int budgetMs = 10)
+    public static int Run(CliOutput io, IReadOnlyList<string> paths, ReportFormat format, SiteStoreOptions options, bool total, string? dump,
+        int budgetMs = 10, ZstdChoice zstd = ZstdChoice.Auto)
     {
         if (Validate(options, budgetMs) is { } usage)
         {
             return io.Usage(usage);
+        }
+
+        if (options.Zstd && options.ZstdImplementation is null)
+        {
+            // Chosen once, before any input is read: a forced system libzstd that is missing stops the run whole.
+            if (ZstdSelection.Select(zstd, out var problem) is not { } chosen)
+            {
+                io.Error.WriteLine($"DynDbg.ElfSim: error {CompressionErrorIds.ZstdUnavailable}: {problem}");
+                return ExitCodes.BadInput;
+            }
+
+            options = options with { ZstdImplementation = chosen };
         }
 
         if (paths.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p) && !Directory.Exists(p)) is { } unknown)
@@ -63,11 +85,6 @@ public static class CompressCommand
             if (dump is not null)
             {
                 Dump(dump, tables);
-            }
-
-            if (options.Zstd && !ZstdLibrary.IsAvailable)
-            {
-                io.Error.WriteLine($"DynDbg.ElfSim: note {CompressionErrorIds.ZstdUnavailable}: {ZstdLibrary.Problem}; the zstd stores are skipped");
             }
 
             // One input after another (the timings would disturb each other in parallel); a tree takes minutes, so a
@@ -134,7 +151,7 @@ public static class CompressCommand
                         w.WriteLine();
                     }
 
-                    CompressTextReport.Write(w, results[i]);
+                    CompressTextReport.Write(w, results[i], options);
                 }
 
                 break;

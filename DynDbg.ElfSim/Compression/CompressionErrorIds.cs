@@ -1,11 +1,14 @@
 namespace DynDbg.ElfSim.Compression;
 
-/// <summary>CMPnnn: the compression study's environment (libzstd). Stable IDs.</summary>
+/// <summary>CMPnnn: the compression study's environment (zstd). Stable IDs.</summary>
 public static class CompressionErrorIds
 {
-    /// <summary>libzstd could not be loaded: a note, the zstd stores are skipped and the others still run.</summary>
+    /// <summary>
+    /// <c>--zstd system</c> and the system's libzstd could not be loaded (exit 2). Under <c>--zstd auto</c> this is
+    /// no longer a note that skips the zstd stores: ZstdSharp.Port runs them and the output names it.
+    /// </summary>
     public const string ZstdUnavailable = "CMP001";
 
-    /// <summary>libzstd returned an error while compressing or decompressing the tool's own data.</summary>
+    /// <summary>zstd (either implementation) returned an error while compressing or decompressing the tool's own data.</summary>
     public const string ZstdFailed = "CMP002";
 }

@@ -6,6 +6,7 @@ namespace DynDbg.ElfSim.Compression;
 /// The few entry points of the system's reference zstd (<c>libzstd.so.1</c>, zstd.h / zdict.h, stable API only)
 /// this tool calls. The library name is resolved by <see cref="ZstdLibrary"/>; touching this class first makes
 /// sure the library is there, so a missing library is a <see cref="ZstdException"/>, never a DllNotFoundException.
+/// Only <see cref="SystemZstd"/> calls it; everything else goes through <see cref="IZstd"/>.
 /// </summary>
 internal static unsafe partial class LibZstd
 {
@@ -84,11 +85,4 @@ internal static unsafe partial class LibZstd
 
     [LibraryImport(Name)]
     public static partial nint ZDICT_getErrorName(nuint code);
-
-    /// <summary>The size or handle, or a <see cref="ZstdException"/> naming the call and libzstd's error.</summary>
-    public static nuint Check(nuint code, string call) =>
-        ZSTD_isError(code) != 0 ? throw new ZstdException($"{call}: {Marshal.PtrToStringUTF8(ZSTD_getErrorName(code))}") : code;
-
-    public static nint Created(nint handle, string call) =>
-        handle != 0 ? handle : throw new ZstdException($"{call} returned NULL (out of memory)");
 }

@@ -10,15 +10,17 @@ namespace DynDbg.ElfSim.Compression;
 public sealed class ZstdBlockSiteStore : SiteStore
 {
     private readonly FrameTable _frames;
-    private readonly ZstdDecompressor _decompressor = new();
+    private readonly ZstdDecompressor _decompressor;
     private readonly byte[] _block;
 
-    public ZstdBlockSiteStore(SiteTable table, int level, int blockRecords) : base(table)
+    public ZstdBlockSiteStore(SiteTable table, int level, int blockRecords, IZstd? zstd = null) : base(table)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockRecords, 1);
         Level = level;
         BlockRecords = blockRecords;
-        using (var compressor = new ZstdCompressor(level))
+        Zstd = zstd ?? ZstdSelection.Default;
+        _decompressor = new ZstdDecompressor(zstd: Zstd);
+        using (var compressor = new ZstdCompressor(level, zstd: Zstd))
         {
             _frames = new FrameTable(compressor, table.ToBytes(), blockRecords * table.SiteSize);
         }
@@ -29,6 +31,8 @@ public sealed class ZstdBlockSiteStore : SiteStore
     public int Level { get; }
 
     public int BlockRecords { get; }
+
+    public IZstd Zstd { get; }
 
     public override string Name => "zstd-block";
 

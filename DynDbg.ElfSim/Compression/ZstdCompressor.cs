@@ -2,25 +2,38 @@ namespace DynDbg.ElfSim.Compression;
 
 /// <summary>
 /// One <c>ZSTD_CCtx</c> with fixed parameters: the given level, no checksum, content size written, no dictionary
-/// ID (the store knows its dictionary). With a dictionary it references the dictionary's CDict. Not thread-safe.
+/// ID (the store knows its dictionary). With a dictionary it references the dictionary's CDict. Runs on the given
+/// implementation, else the dictionary's, else <see cref="ZstdSelection.Default"/>. Not thread-safe.
 /// </summary>
-public sealed unsafe class ZstdCompressor : IDisposable
+public sealed class ZstdCompressor : IDisposable
 {
+    // zstd.h ZSTD_cParameter values (stable section); the same numbers in both implementations.
+    private const int CompressionLevel = 100;
+    private const int ContentSizeFlag = 200;
+    private const int ChecksumFlag = 201;
+    private const int DictIdFlag = 202;
+
     private nint _cctx;
 
-    public ZstdCompressor(int level, ZstdDictionary? dictionary = null)
+    public ZstdCompressor(int level, ZstdDictionary? dictionary = null, IZstd? zstd = null)
     {
         Level = level;
-        _cctx = LibZstd.Created(LibZstd.ZSTD_createCCtx(), "ZSTD_createCCtx");
+        Zstd = zstd ?? dictionary?.Zstd ?? ZstdSelection.Default;
+        if (dictionary is not null && dictionary.Zstd != Zstd)
+        {
+            throw new ArgumentException($"the dictionary belongs to {dictionary.Zstd.Description}, not {Zstd.Description}", nameof(dictionary));
+        }
+
+        _cctx = ZstdCheck.Created(Zstd.CreateCCtx(), "ZSTD_createCCtx");
         try
         {
-            LibZstd.Check(LibZstd.ZSTD_CCtx_setParameter(_cctx, LibZstd.CompressionLevel, level), "ZSTD_c_compressionLevel");
-            LibZstd.Check(LibZstd.ZSTD_CCtx_setParameter(_cctx, LibZstd.ChecksumFlag, 0), "ZSTD_c_checksumFlag");
-            LibZstd.Check(LibZstd.ZSTD_CCtx_setParameter(_cctx, LibZstd.ContentSizeFlag, 1), "ZSTD_c_contentSizeFlag");
-            LibZstd.Check(LibZstd.ZSTD_CCtx_setParameter(_cctx, LibZstd.DictIdFlag, 0), "ZSTD_c_dictIDFlag");
+            Zstd.Check(Zstd.CCtxSetParameter(_cctx, CompressionLevel, level), "ZSTD_c_compressionLevel");
+            Zstd.Check(Zstd.CCtxSetParameter(_cctx, ChecksumFlag, 0), "ZSTD_c_checksumFlag");
+            Zstd.Check(Zstd.CCtxSetParameter(_cctx, ContentSizeFlag, 1), "ZSTD_c_contentSizeFlag");
+            Zstd.Check(Zstd.CCtxSetParameter(_cctx, DictIdFlag, 0), "ZSTD_c_dictIDFlag");
             if (dictionary is not null)
             {
-                LibZstd.Check(LibZstd.ZSTD_CCtx_refCDict(_cctx, dictionary.CDict(level)), "ZSTD_CCtx_refCDict");
+                Zstd.Check(Zstd.CCtxRefCDict(_cctx, dictionary.CDict(level)), "ZSTD_CCtx_refCDict");
             }
         }
         catch
@@ -32,19 +45,15 @@ public sealed unsafe class ZstdCompressor : IDisposable
 
     public int Level { get; }
 
+    public IZstd Zstd { get; }
+
     /// <summary>One whole zstd frame (with its 4-byte magic number) for <paramref name="source"/>.</summary>
     public byte[] Compress(ReadOnlySpan<byte> source)
     {
         ObjectDisposedException.ThrowIf(_cctx == 0, this);
-        var bound = (int)LibZstd.ZSTD_compressBound((nuint)source.Length);
+        var bound = (int)Zstd.CompressBound((nuint)source.Length);
         var buffer = bound <= 4096 ? stackalloc byte[bound] : new byte[bound];
-        nuint written;
-        fixed (byte* src = source)
-        fixed (byte* dst = buffer)
-        {
-            written = LibZstd.Check(LibZstd.ZSTD_compress2(_cctx, dst, (nuint)buffer.Length, src, (nuint)source.Length), "ZSTD_compress2");
-        }
-
+        var written = Zstd.Check(Zstd.Compress2(_cctx, buffer, source), "ZSTD_compress2");
         return buffer[..(int)written].ToArray();
     }
 
@@ -52,7 +61,7 @@ public sealed unsafe class ZstdCompressor : IDisposable
     {
         if (_cctx != 0)
         {
-            LibZstd.ZSTD_freeCCtx(_cctx);
+            Zstd.FreeCCtx(_cctx);
             _cctx = 0;
         }
     }

@@ -5,9 +5,10 @@ namespace DynDbg.ElfSim.Compression;
 /// <summary>
 /// One <c>ZSTD_DCtx</c>, optionally referencing a dictionary's DDict. Frames may be given without their constant
 /// 4-byte magic number (the stores keep them that way); it is put back in a scratch buffer before decoding, so
-/// only zstd's stable API is used. Not thread-safe.
+/// only zstd's stable API is used. Runs on the given implementation, else the dictionary's, else
+/// <see cref="ZstdSelection.Default"/>. Not thread-safe.
 /// </summary>
-public sealed unsafe class ZstdDecompressor : IDisposable
+public sealed class ZstdDecompressor : IDisposable
 {
     /// <summary>ZSTD_MAGICNUMBER 0xFD2FB528, little-endian as it starts every frame.</summary>
     public static ReadOnlySpan<byte> Magic => [0x28, 0xb5, 0x2f, 0xfd];
@@ -15,14 +16,20 @@ public sealed unsafe class ZstdDecompressor : IDisposable
     private nint _dctx;
     private byte[] _scratch = new byte[256];
 
-    public ZstdDecompressor(ZstdDictionary? dictionary = null)
+    public ZstdDecompressor(ZstdDictionary? dictionary = null, IZstd? zstd = null)
     {
-        _dctx = LibZstd.Created(LibZstd.ZSTD_createDCtx(), "ZSTD_createDCtx");
+        Zstd = zstd ?? dictionary?.Zstd ?? ZstdSelection.Default;
+        if (dictionary is not null && dictionary.Zstd != Zstd)
+        {
+            throw new ArgumentException($"the dictionary belongs to {dictionary.Zstd.Description}, not {Zstd.Description}", nameof(dictionary));
+        }
+
+        _dctx = ZstdCheck.Created(Zstd.CreateDCtx(), "ZSTD_createDCtx");
         if (dictionary is not null)
         {
             try
             {
-                LibZstd.Check(LibZstd.ZSTD_DCtx_refDDict(_dctx, dictionary.DDict()), "ZSTD_DCtx_refDDict");
+                Zstd.Check(Zstd.DCtxRefDDict(_dctx, dictionary.DDict()), "ZSTD_DCtx_refDDict");
             }
             catch
             {
@@ -32,19 +39,17 @@ public sealed unsafe class ZstdDecompressor : IDisposable
         }
     }
 
+    public IZstd Zstd { get; }
+
     /// <summary>What the decompression context occupies (<c>ZSTD_sizeof_DCtx</c>) plus the magic scratch buffer.</summary>
-    public long WorkspaceBytes => (long)LibZstd.ZSTD_sizeof_DCtx(_dctx) + _scratch.Length;
+    public long WorkspaceBytes => (long)Zstd.SizeofDCtx(_dctx) + _scratch.Length;
 
     /// <summary>Decodes one whole frame into <paramref name="destination"/>; returns the bytes written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Decompress(ReadOnlySpan<byte> frame, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_dctx == 0, this);
-        fixed (byte* src = frame)
-        fixed (byte* dst = destination)
-        {
-            return (int)LibZstd.Check(LibZstd.ZSTD_decompressDCtx(_dctx, dst, (nuint)destination.Length, src, (nuint)frame.Length), "ZSTD_decompressDCtx");
-        }
+        return (int)Zstd.Check(Zstd.DecompressDCtx(_dctx, destination, frame), "ZSTD_decompressDCtx");
     }
 
     /// <summary>Decodes a frame stored without its magic number.</summary>
@@ -66,7 +71,7 @@ public sealed unsafe class ZstdDecompressor : IDisposable
     {
         if (_dctx != 0)
         {
-            LibZstd.ZSTD_freeDCtx(_dctx);
+            Zstd.FreeDCtx(_dctx);
             _dctx = 0;
         }
     }

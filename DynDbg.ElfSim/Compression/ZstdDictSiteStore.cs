@@ -16,24 +16,27 @@ public sealed class ZstdDictSiteStore : SiteStore
     private readonly ZstdDictionary? _dictionary;
     private readonly ZstdDecompressor _decompressor;
 
-    public ZstdDictSiteStore(SiteTable table, int level, int capacity = 0) : base(table)
+    public ZstdDictSiteStore(SiteTable table, int level, int capacity = 0, IZstd? zstd = null) : base(table)
     {
         Level = level;
+        Zstd = zstd ?? ZstdSelection.Default;
         Capacity = capacity > 0 ? capacity : AutoCapacity(table.RawBytes);
         var bytes = table.ToBytes();
         var sizes = Enumerable.Repeat(table.SiteSize, table.Count).ToArray();
         string? error = "no samples";
-        _dictionary = table.Count == 0 ? null : ZstdDictionary.Train(bytes, sizes, Capacity, out error);
+        _dictionary = table.Count == 0 ? null : ZstdDictionary.Train(bytes, sizes, Capacity, out error, Zstd);
         TrainingError = error;
-        using (var compressor = new ZstdCompressor(level, _dictionary))
+        using (var compressor = new ZstdCompressor(level, _dictionary, Zstd))
         {
             _frames = new FrameTable(compressor, bytes, table.SiteSize);
         }
 
-        _decompressor = new ZstdDecompressor(_dictionary);
+        _decompressor = new ZstdDecompressor(_dictionary, Zstd);
     }
 
     public int Level { get; }
+
+    public IZstd Zstd { get; }
 
     /// <summary>The dictionary capacity asked of the trainer.</summary>
     public int Capacity { get; }

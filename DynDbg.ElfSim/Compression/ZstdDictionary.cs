@@ -2,9 +2,10 @@ namespace DynDbg.ElfSim.Compression;
 
 /// <summary>
 /// A zstd dictionary: trained by <c>ZDICT_trainFromBuffer</c> (header, entropy tables and content), or raw
-/// content (any bytes are a valid raw-content dictionary, zdict.h). Owns the CDict/DDict made from it.
+/// content (any bytes are a valid raw-content dictionary, zdict.h). Owns the CDict/DDict made from it by its
+/// implementation; <see cref="For"/> gives the same bytes to the other implementation.
 /// </summary>
-public sealed unsafe class ZstdDictionary : IDisposable
+public sealed class ZstdDictionary : IDisposable
 {
     /// <summary>ZDICT_DICTSIZE_MIN: the smallest capacity the trainer accepts.</summary>
     public const int MinCapacity = 256;
@@ -15,10 +16,11 @@ public sealed unsafe class ZstdDictionary : IDisposable
     private readonly Dictionary<int, nint> _cdicts = new();
     private nint _ddict;
 
-    private ZstdDictionary(byte[] bytes, bool trained)
+    private ZstdDictionary(byte[] bytes, bool trained, IZstd zstd)
     {
         Bytes = bytes;
         IsTrained = trained;
+        Zstd = zstd;
     }
 
     public byte[] Bytes { get; }
@@ -26,11 +28,14 @@ public sealed unsafe class ZstdDictionary : IDisposable
     /// <summary>True for a ZDICT-trained dictionary, false for raw content.</summary>
     public bool IsTrained { get; }
 
+    /// <summary>The implementation whose CDict/DDict this dictionary makes.</summary>
+    public IZstd Zstd { get; }
+
     /// <summary>
     /// Trains on <paramref name="samples"/> cut into pieces of <paramref name="sampleSizes"/> bytes. Returns null
     /// and the trainer's error when it refuses (too few samples, or a dictionary would not help; zdict.h).
     /// </summary>
-    public static ZstdDictionary? Train(ReadOnlySpan<byte> samples, ReadOnlySpan<int> sampleSizes, int capacity, out string? error)
+    public static ZstdDictionary? Train(ReadOnlySpan<byte> samples, ReadOnlySpan<int> sampleSizes, int capacity, out string? error, IZstd? zstd = null)
     {
         if (capacity < MinCapacity)
         {
@@ -38,45 +43,25 @@ public sealed unsafe class ZstdDictionary : IDisposable
             return null;
         }
 
-        var sizes = new nuint[sampleSizes.Length];
-        for (var i = 0; i < sizes.Length; i++)
-        {
-            sizes[i] = (nuint)sampleSizes[i];
-        }
-
-        var dict = new byte[capacity];
-        nuint result;
-        fixed (byte* d = dict)
-        fixed (byte* s = samples)
-        fixed (nuint* z = sizes)
-        {
-            result = LibZstd.ZDICT_trainFromBuffer(d, (nuint)dict.Length, s, z, (uint)sizes.Length);
-        }
-
-        if (LibZstd.ZDICT_isError(result) != 0)
-        {
-            error = $"ZDICT_trainFromBuffer: {System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LibZstd.ZDICT_getErrorName(result))}";
-            return null;
-        }
-
-        error = null;
-        return new ZstdDictionary(dict[..(int)result], trained: true);
+        zstd ??= ZstdSelection.Default;
+        var dict = zstd.TrainFromBuffer(samples, sampleSizes, capacity, out error);
+        return dict is null ? null : new ZstdDictionary(dict, trained: true, zstd);
     }
 
-    public static ZstdDictionary FromContent(byte[] content) => new((byte[])content.Clone(), trained: false);
+    public static ZstdDictionary FromContent(byte[] content, IZstd? zstd = null) =>
+        new((byte[])content.Clone(), trained: false, zstd ?? ZstdSelection.Default);
+
+    /// <summary>The same dictionary bytes for <paramref name="zstd"/> (frames of one implementation, read by the other).</summary>
+    public ZstdDictionary For(IZstd zstd) => new((byte[])Bytes.Clone(), IsTrained, zstd);
 
     /// <summary>What the decompression side holds for this dictionary (<c>ZSTD_sizeof_DDict</c>).</summary>
-    public long DDictBytes => (long)LibZstd.ZSTD_sizeof_DDict(DDict());
+    public long DDictBytes => (long)Zstd.SizeofDDict(DDict());
 
     internal nint CDict(int level)
     {
         if (!_cdicts.TryGetValue(level, out var cdict))
         {
-            fixed (byte* d = Bytes)
-            {
-                cdict = LibZstd.Created(LibZstd.ZSTD_createCDict(d, (nuint)Bytes.Length, level), "ZSTD_createCDict");
-            }
-
+            cdict = ZstdCheck.Created(Zstd.CreateCDict(Bytes, level), "ZSTD_createCDict");
             _cdicts[level] = cdict;
         }
 
@@ -87,10 +72,7 @@ public sealed unsafe class ZstdDictionary : IDisposable
     {
         if (_ddict == 0)
         {
-            fixed (byte* d = Bytes)
-            {
-                _ddict = LibZstd.Created(LibZstd.ZSTD_createDDict(d, (nuint)Bytes.Length), "ZSTD_createDDict");
-            }
+            _ddict = ZstdCheck.Created(Zstd.CreateDDict(Bytes), "ZSTD_createDDict");
         }
 
         return _ddict;
@@ -100,13 +82,13 @@ public sealed unsafe class ZstdDictionary : IDisposable
     {
         foreach (var c in _cdicts.Values)
         {
-            LibZstd.ZSTD_freeCDict(c);
+            Zstd.FreeCDict(c);
         }
 
         _cdicts.Clear();
         if (_ddict != 0)
         {
-            LibZstd.ZSTD_freeDDict(_ddict);
+            Zstd.FreeDDict(_ddict);
             _ddict = 0;
         }
     }

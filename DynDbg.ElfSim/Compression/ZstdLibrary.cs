@@ -21,7 +21,7 @@ public static class ZstdLibrary
 
     public static bool IsAvailable => State.Value.Problem is null;
 
-    /// <summary>Why the zstd stores cannot run (one line), or null when the library is usable.</summary>
+    /// <summary>Why the system libzstd cannot be used (one line; ZstdSharp.Port runs instead), or null when it can.</summary>
     public static string? Problem => State.Value.Problem;
 
     /// <summary>The name or path that was loaded, e.g. <c>libzstd.so.1</c>.</summary>

@@ -10,14 +10,16 @@ namespace DynDbg.ElfSim.Compression;
 public sealed class ZstdSiteStore : SiteStore
 {
     private readonly FrameTable _frame;
-    private readonly ZstdDecompressor _decompressor = new();
+    private readonly ZstdDecompressor _decompressor;
     private readonly byte[] _scratch;
 
-    public ZstdSiteStore(SiteTable table, int level) : base(table)
+    public ZstdSiteStore(SiteTable table, int level, IZstd? zstd = null) : base(table)
     {
         Level = level;
+        Zstd = zstd ?? ZstdSelection.Default;
         var bytes = table.ToBytes();
-        using (var compressor = new ZstdCompressor(level))
+        _decompressor = new ZstdDecompressor(zstd: Zstd);
+        using (var compressor = new ZstdCompressor(level, zstd: Zstd))
         {
             _frame = new FrameTable(compressor, bytes, Math.Max(bytes.Length, 1));
         }
@@ -26,6 +28,8 @@ public sealed class ZstdSiteStore : SiteStore
     }
 
     public int Level { get; }
+
+    public IZstd Zstd { get; }
 
     public override string Name => "zstd";
 

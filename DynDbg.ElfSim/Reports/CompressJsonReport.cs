@@ -76,18 +76,20 @@ public static class CompressJsonReport
         j.WriteNumber("stride", options.Stride);
         j.WriteNumber("budgetMs", options.Budget.TotalMilliseconds);
         j.WriteEndObject();
+        // available: the zstd stores ran. library/version: what ran them (the zstd version, for either
+        // implementation); problem: why the system's libzstd could not be loaded, whatever ran instead.
+        var zstd = options.ZstdInUse;
         j.WriteStartObject("zstd");
-        j.WriteBoolean("available", options.Zstd && ZstdLibrary.IsAvailable);
-        if (ZstdLibrary.IsAvailable)
+        j.WriteBoolean("available", options.Zstd);
+        j.WriteString("library", zstd.Library);
+        j.WriteString("version", zstd.Version);
+        if (ZstdLibrary.Problem is { } problem)
         {
-            j.WriteString("library", ZstdLibrary.LoadedName);
-            j.WriteString("version", ZstdLibrary.Version);
-        }
-        else
-        {
-            j.WriteString("problem", ZstdLibrary.Problem);
+            j.WriteString("problem", problem);
         }
 
+        j.WriteString("implementation", zstd.Kind == ZstdChoice.System ? "system" : "managed");
+        j.WriteString("description", zstd.Description);
         j.WriteEndObject();
         j.WriteEndObject();
     }

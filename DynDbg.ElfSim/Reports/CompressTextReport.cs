@@ -10,7 +10,7 @@ namespace DynDbg.ElfSim.Reports;
 /// </summary>
 public static class CompressTextReport
 {
-    public static void Write(TextWriter w, CompressionResult r)
+    public static void Write(TextWriter w, CompressionResult r, SiteStoreOptions? options = null)
     {
         var inv = CultureInfo.InvariantCulture;
         w.WriteLine($"File:      {r.File}");
@@ -27,6 +27,11 @@ public static class CompressTextReport
             w.WriteLine(string.Create(inv, $"Strings:   {all.Bytes} bytes in {all.Strings} strings behind them; {all.SiteOnlyBytes} bytes ({all.SiteOnlyStrings} strings) used only by site pointers"));
             var cols = r.Strings.Where(s => s.Column != "all").Select(s => string.Create(inv, $"{s.Column} {s.Bytes} ({s.SiteOnlyBytes} site-only)"));
             w.WriteLine($"           {string.Join(", ", cols)}; stores keep pointers, the strings stay where they are");
+        }
+
+        if (options is { Zstd: true })
+        {
+            w.WriteLine($"zstd:      {ZstdLine(options.ZstdInUse)}");
         }
 
         w.WriteLine();
@@ -54,6 +59,10 @@ public static class CompressTextReport
                 $"Cache:     late fetch keeps {c.EntryBytes} bytes per enabled site (kmalloc class) + a {c.TableBytes}-byte hash table; all {r.Records} enabled and used: {c.AllEnabledBytes} bytes; hit {Ns(c.HitNs).Trim()} ns, miss = store get"));
         }
     }
+
+    /// <summary>The implementation that ran the zstd stores; a managed one says why libzstd was not used, if it failed.</summary>
+    public static string ZstdLine(IZstd zstd) =>
+        zstd.Kind == ZstdChoice.Managed && ZstdLibrary.Problem is { } p ? $"{zstd.Description}; system {p}" : zstd.Description;
 
     /// <summary>Nanoseconds with one decimal below 100, whole above; "-" when not timed.</summary>
     public static string Ns(double? ns) => ns switch
