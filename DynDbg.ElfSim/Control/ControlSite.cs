@@ -10,23 +10,38 @@ namespace DynDbg.ElfSim.Control;
 /// </summary>
 public sealed class ControlSite
 {
-    internal ControlSite(ControlTable table, DdebugRecord record, bool isDietHeader = false, bool hasSite = true)
+    internal ControlSite(ControlTable table, IReadOnlyList<DdebugRecord> records, int index, bool isDietHeader = false, bool hasSite = true)
     {
         IsDietHeader = isDietHeader;
         HasSite = hasSite;
         Table = table;
-        Record = record;
+        this.records = records;
+        this.index = index;
+        var record = records[index];
         Flags = record.Flags;
         Key = record.KeyEnabled >= 0 ? new StaticKey(record.KeyEnabled, (record.KeyType & 1) != 0) : null;
         ClassId = record.ClassId < 0 ? DdebugLayout.DefaultClass : record.ClassId;
-        Filename = Encoding.UTF8.GetBytes(record.Filename);
-        Function = Encoding.UTF8.GetBytes(record.Function);
-        Format = Encoding.UTF8.GetBytes(record.Format);
+        lineNo = record.LineNo;
+        if (!record.ReadsFromFile)
+        {
+            filename = Encoding.UTF8.GetBytes(record.Filename);
+            function = Encoding.UTF8.GetBytes(record.Function);
+            format = Encoding.UTF8.GetBytes(record.Format);
+        }
     }
+
+    // The C strings a query matches against: the mapped file's own bytes where the record reads from it (a single
+    // input stays mapped: a million sites cost no copies), else a copy made here.
+    private readonly byte[]? filename, function, format;
 
     public ControlTable Table { get; }
 
-    public DdebugRecord Record { get; }
+    // The site keeps its place in the image's records, not the record: a lazy table decodes it again when asked,
+    // so a million sites do not hold a million records (issue 14).
+    private readonly IReadOnlyList<DdebugRecord> records;
+    private readonly int index;
+
+    public DdebugRecord Record => records[index];
 
     /// <summary>The 8-bit <c>flags</c> field.</summary>
     public uint Flags { get; internal set; }
@@ -45,11 +60,16 @@ public sealed class ControlSite
     /// <summary><c>class_id</c>; images older than 6.1 have none and count as the default class 63.</summary>
     public int ClassId { get; }
 
-    internal byte[] Filename { get; }
+    internal ReadOnlySpan<byte> Filename => filename ?? Record.FileBytes(Record.FilenameAt, "filename");
 
-    internal byte[] Function { get; }
+    internal ReadOnlySpan<byte> Function => function ?? Record.FileBytes(Record.FunctionAt, "function");
 
-    internal byte[] Format { get; }
+    /// <summary>The record's line number, kept: every query with a line range reads it.</summary>
+    internal uint LineNo => lineNo;
+
+    private readonly uint lineNo;
+
+    internal ReadOnlySpan<byte> Format => format ?? Record.FileBytes(Record.FormatAt, "format");
 
     /// <summary>
     /// Whether a <c>pr_debug</c> here reaches printk: with JUMP_LABEL the key decides (<c>__dynamic_pr_debug</c>

@@ -16,7 +16,7 @@ public sealed class ControlTable
         ModName = table.ModName;
         ModNameBytes = System.Text.Encoding.UTF8.GetBytes(table.ModName);
         Maps = table.Classes.Reverse().ToArray();
-        Sites = Enumerable.Range(table.First, table.Count).Select(i => new ControlSite(this, image.Records[i])).ToArray();
+        Sites = Enumerable.Range(table.First, table.Count).Select(i => new ControlSite(this, image.Records, i)).ToArray();
     }
 
     /// <summary>
@@ -31,7 +31,7 @@ public sealed class ControlTable
         ModNameBytes = System.Text.Encoding.UTF8.GetBytes(modName);
         Maps = [];
         Sites = Enumerable.Range(first, count)
-            .Select(i => new ControlSite(this, image.Records[i], header && i == first, image.HasSite[i])).ToArray();
+            .Select(i => new ControlSite(this, image.Records, i, header && i == first, image.HasSite[i])).ToArray();
     }
 
     /// <summary>The mainline image the table came from; null for a diet table.</summary>

@@ -381,12 +381,12 @@ public sealed class DyndbgControl
             }
         }
 
-        var line = dp.Record.LineNo;
+        var line = dp.LineNo;
         return !(q.FirstLineno != 0 && line < q.FirstLineno) && !(q.LastLineno != 0 && line > q.LastLineno);
     }
 
     private ReadOnlySpan<byte> TrimmedFilename(ControlSite dp) =>
-        trimPrefixBytes.Length > 0 && dp.Filename.AsSpan().StartsWith(trimPrefixBytes) ? dp.Filename.AsSpan(trimPrefixBytes.Length) : dp.Filename;
+        trimPrefixBytes.Length > 0 && dp.Filename.StartsWith(trimPrefixBytes) ? dp.Filename[trimPrefixBytes.Length..] : dp.Filename;
 
     /// <summary><c>ddebug_find_valid_class</c>: <c>match_string</c> over each map's names, maps in list order.</summary>
     private static int? FindValidClass(ControlTable dt, byte[] classString)

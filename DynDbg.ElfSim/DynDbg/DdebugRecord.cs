@@ -6,8 +6,8 @@ namespace DynDbg.ElfSim.DynDbg;
 /// One decoded callsite. Strings are what the pointers point to; the <c>*At</c> locations identify the pointed-to
 /// objects (two records point at one object exactly when their locations are equal: what RLE of the pointer column
 /// sees). <see cref="ClassId"/> is -1 before 6.1; <see cref="KeyEnabled"/> is -1 without JUMP_LABEL.
-/// A record read from an image (<see cref="DdebugDecoder"/>) holds no strings: each is decoded from the mapped
-/// file when first asked for on this instance, so a million-record table costs no string memory (issue 14).
+/// A record read lazily from an image (<see cref="DdebugDecoder"/>) holds no strings: each is decoded from the
+/// mapped file when asked for, so a million-record table costs no string memory (issue 14).
 /// Equality is by value, strings included.
 /// </summary>
 public sealed record DdebugRecord
@@ -15,6 +15,7 @@ public sealed record DdebugRecord
     private readonly ElfMemory? _memory;
     private readonly string? _origin;
     private string? _modname, _function, _filename, _format;
+    private bool _kept;
 
     /// <summary>A record whose strings are already known (the diet image's walk builds these).</summary>
     public DdebugRecord(int index, ulong fileOffset, string modname, string function, string filename, string format,
@@ -66,14 +67,17 @@ public sealed record DdebugRecord
     public ElfLocation FilenameAt { get; }
     public ElfLocation FormatAt { get; }
 
-    public string Modname => _modname ??= Read(ModnameAt, "modname");
-    public string Function => _function ??= Read(FunctionAt, "function");
-    public string Filename => _filename ??= Read(FilenameAt, "filename");
-    public string Format => _format ??= Read(FormatAt, "format");
+    // Not cached on a lazy record: a control table holds its million records, and printing it must not leave a
+    // million strings behind (KeepStrings is the way to keep them).
+    public string Modname => _modname ?? Read(ModnameAt, "modname");
+    public string Function => _function ?? Read(FunctionAt, "function");
+    public string Filename => _filename ?? Read(FilenameAt, "filename");
+    public string Format => _format ?? Read(FormatAt, "format");
 
     /// <summary>Decodes the four strings now, through the memory's shared cache (equal locations, one string).</summary>
     internal void KeepStrings()
     {
+        _kept = true;
         if (_memory is { } m)
         {
             _modname ??= m.ReadString(ModnameAt, ElfWhere.Record(Index, _origin!, "modname"));
@@ -82,6 +86,12 @@ public sealed record DdebugRecord
             _format ??= m.ReadString(FormatAt, ElfWhere.Record(Index, _origin!, "format"));
         }
     }
+
+    /// <summary>True while the record reads its strings from the mapped file (not detached from it).</summary>
+    internal bool ReadsFromFile => _memory is not null && !_kept;
+
+    /// <summary>The bytes of a string of this record in the mapped file, without its NUL (see <see cref="ReadsFromFile"/>).</summary>
+    internal ReadOnlySpan<byte> FileBytes(ElfLocation at, string field) => _memory!.StringBytes(at, ElfWhere.Record(Index, _origin!, field));
 
     private string Read(ElfLocation at, string field) =>
         _memory!.ReadStringUncached(at, ElfWhere.Record(Index, _origin!, field));

@@ -42,7 +42,7 @@ public abstract class ElfMemory
 
     private string DecodeString(ElfLocation loc, ElfWhere who) => Encoding.UTF8.GetString(StringBytes(loc, who));
 
-    private ReadOnlySpan<byte> StringBytes(ElfLocation loc, ElfWhere who)
+    internal ReadOnlySpan<byte> StringBytes(ElfLocation loc, ElfWhere who)
     {
         var sec = File.Sections[loc.Section];
         if (sec.IsNoBits || loc.Offset >= sec.Size)
