@@ -29,6 +29,8 @@ public static partial class LinkComparison
         ElfMachine.S390 => ("s390x-linux-gnu-ld.bfd", "elf64_s390"),
         ElfMachine.Arm => ("arm-linux-gnueabihf-ld.bfd", "armelf_linux_eabi"),
         ElfMachine.AArch64 => ("aarch64-linux-gnu-ld.bfd", "aarch64linux"),
+        ElfMachine.Ppc64 => ("powerpc64le-linux-gnu-ld.bfd", "elf64lppc"),
+        ElfMachine.Mips => ("mips64el-linux-gnuabi64-ld.bfd", "elf64ltsmip"),
         _ => throw new ArgumentOutOfRangeException(nameof(machine), $"no GNU ld for {machine} is wired up"),
     };
 

@@ -25,7 +25,7 @@ public class RealModuleRelinkTests
         }
 
         var script = Path.Combine(TestPaths.Root, "scripts", "fetch-real.sh");
-        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x,arm64");
+        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x,arm64,ppc64el,mips64el");
         if (code == 3)
         {
             Assert.Ignore($"real kernel binaries are not available on this platform (fetch-real.sh exit 3): {stderr.Trim()}");
@@ -76,6 +76,8 @@ public class RealModuleRelinkTests
     [TestCase("i386", ElfMachine.I386, "module.lds")]
     [TestCase("s390x", ElfMachine.S390, "module-6.1.lds")]
     [TestCase("s390x", ElfMachine.S390, "module.lds")]
+    [TestCase("ppc64el", ElfMachine.Ppc64, "module-6.1.lds")]
+    [TestCase("mips64el", ElfMachine.Mips, "module-6.1.lds")]
     public void DebianModules_RelinkLikeLd(string arch, ElfMachine machine, string script) => RelinkLikeLd(arch, machine, script);
 
     /// <summary>

@@ -56,7 +56,7 @@ internal static class LinkedElf
             var ws = writer.AddSection(o.Name, type, o.WrittenFlags, content, o.Size);
             ws.Address = o.WrittenAddress;
             ws.AddrAlign = o.WrittenAlignment;
-            ws.EntSize = o.WrittenEntSize(id.PointerSize);
+            ws.EntSize = o.WrittenEntSize(id.PointerSize, id.Machine);
             map[o] = ws;
         }
 

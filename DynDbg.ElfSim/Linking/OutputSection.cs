@@ -131,10 +131,17 @@ public sealed class OutputSection
     }
 
     /// <summary>sh_entsize as it will be written: the merge entity size, else a pointer for the array types.</summary>
-    public ulong WrittenEntSize(int pointerSize) =>
-        (Flags & SectionFlags.Merge) != 0
-            ? EntSize
-            : WrittenType is ElfConstants.ShtInitArray or ElfConstants.ShtFiniArray or ElfConstants.ShtPreinitArray ? (ulong)pointerSize : 0;
+    public ulong WrittenEntSize(int pointerSize, ElfMachine machine) =>
+        (Flags & SectionFlags.Merge) != 0 ? EntSize
+        : WrittenType is ElfConstants.ShtInitArray or ElfConstants.ShtFiniArray or ElfConstants.ShtPreinitArray ? (ulong)pointerSize
+        // elfxx-mips.c _bfd_mips_elf_fake_sections: .MIPS.options gets sh_entsize 1, .MIPS.abiflags
+        // sizeof (Elf_External_ABIFlags_v0)
+        : machine == ElfMachine.Mips && WrittenType == ShtMipsOptions ? 1UL
+        : machine == ElfMachine.Mips && WrittenType == ShtMipsAbiflags ? 24UL
+        : 0UL;
+
+    private const uint ShtMipsOptions = 0x7000000d;
+    private const uint ShtMipsAbiflags = 0x7000002a;
 
     public override string ToString() => Name;
 }

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Arch;
 using DynDbg.ElfSim.Elf;
 
 namespace DynDbg.ElfSim.Linking;
@@ -94,12 +95,6 @@ internal sealed class SymbolResolver(LinkContext ctx)
 
             var h = ctx.Symbols.GetOrAdd(name, () => new LinkSymbol(name));
             var weak = sym.Binding == ElfConstants.StbWeak;
-            var vis = (byte)(sym.Other & 3);
-            if (vis != 0 && ((h.Other & 3) == 0 || vis < (h.Other & 3)))
-            {
-                h.Other = (byte)((h.Other & ~3) | vis);
-            }
-
             InputSection? section = null;
             var undefined = sym.IsUndefined;
             var absolute = sym.IsAbsolute;
@@ -121,6 +116,15 @@ internal sealed class SymbolResolver(LinkContext ctx)
             {
                 // Reserved indices other than ABS and COMMON: ld treats the symbol as undefined.
                 undefined = true;
+            }
+
+            // elflink.c elf_merge_st_other: the backend's elf_backend_merge_symbol_attribute first (the bits of st_other
+            // beyond visibility: ppc64's local entry point, MIPS's ISA bits), then the most constraining visibility.
+            h.Other = StOtherMerge.Backend(file.Elf.Header.Machine, h.Other, sym.Other, definition: !undefined && !sym.IsCommon);
+            var vis = (byte)(sym.Other & 3);
+            if (vis != 0 && ((h.Other & 3) == 0 || vis < (h.Other & 3)))
+            {
+                h.Other = (byte)((h.Other & ~3) | vis);
             }
 
             var oldState = h.State;
