@@ -162,7 +162,7 @@ public static class ControlCommand
         if (json)
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-            using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            using (var j = new Utf8JsonWriter(buffer, JsonArrays.WriterOptions))
             {
                 ControlJsonReport.Write(j, files, summaries, control, bootLog, runSteps, o.Sites, o.Pid, o.Interrupt);
             }

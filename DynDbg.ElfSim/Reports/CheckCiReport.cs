@@ -19,7 +19,7 @@ public static class CheckCiReport
     public static string Sarif(IReadOnlyList<FileCheck> all, string toolVersion)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 14);
-        using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var j = new Utf8JsonWriter(buffer, JsonArrays.WriterOptions))
         {
             var ruleIds = all.SelectMany(c => c.Findings.Select(f => f.Id))
                 .Concat(all.Where(c => c.Unreadable is not null).Select(c => c.Unreadable!.Id))

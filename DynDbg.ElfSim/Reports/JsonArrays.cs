@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace DynDbg.ElfSim.Reports;
@@ -5,6 +6,13 @@ namespace DynDbg.ElfSim.Reports;
 /// <summary>Small JSON shapes every report uses.</summary>
 public static class JsonArrays
 {
+    /// <summary>
+    /// Every JSON output's writer: indented, and escaping only what JSON itself requires (quote, backslash, control
+    /// characters), so a format string with <c>'</c>, <c>+</c> or <c>§</c> reads as it is written, not as
+    /// <c>\u0027</c>. The output is UTF-8 and never embedded in HTML, so the HTML-safe default buys nothing.
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
     {
         j.WriteStartArray(name);
@@ -20,7 +28,7 @@ public static class JsonArrays
     public static string Document<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-        using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var j = new Utf8JsonWriter(buffer, WriterOptions))
         {
             if (items.Count > 1)
             {
