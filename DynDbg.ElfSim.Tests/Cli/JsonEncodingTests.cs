@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DynDbg.ElfSim.Reports;
 
-namespace DynDbg.ElfSim.Tests.Reports;
+namespace DynDbg.ElfSim.Tests.Cli;
 
 /// <summary>Issue 15: JSON escapes only what JSON requires; kernel format strings read as they are written.</summary>
 [TestFixture]
