@@ -111,7 +111,7 @@ public static class DietLoader
         string Where(LoadedSection? s) => s is null ? "absent" :
             $"section [{s.Index}] '{s.Name}' {(s.Region == ModuleRegion.Init ? "init" : "core")}+0x{s.Offset:x} ({s.Pass} pass) at 0x{module.Addresses[s.Index]:x}";
         return new DietLoad(file.Path, false, l, img.Evidence, memory, descLoc, descSec?.Size ?? 0, Where(descSec), siteLoc, siteSec?.Size ?? 0,
-            Where(siteSec), numDescs, numSites, numDebug, tables, log, before, notes);
+            Where(siteSec), numDescs, numSites, numDebug, tables, log, before, notes) { Module = module };
     }
 
     /// <summary>
