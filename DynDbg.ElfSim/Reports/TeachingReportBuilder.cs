@@ -147,8 +147,9 @@ public static class TeachingReportBuilder
         }
 
         var discarded = link.Discarded.Select(s => View(s, 0)).ToArray();
-        var lines = script.Files.SelectMany(f => BundledScripts.Text(f).Split('\n').Select((t, i) => new ScriptLineView($"{f}:{i + 1}", f, i + 1, t.TrimEnd('\r'))))
-            .ToArray();
+        // Lines as ld counts them (the last newline ends a line, it does not start one).
+        var lines = script.Files.SelectMany(f => BundledScripts.Text(f).ReplaceLineEndings("\n").TrimEnd('\n').Split('\n')
+            .Select((t, i) => new ScriptLineView($"{f}:{i + 1}", f, i + 1, t))).ToArray();
         return new LayoutView(rule, script.Name, link.Inputs.Select(f => f.Path).ToArray(), lines,
             sections.OrderBy(s => !s.Alloc).ThenBy(s => s.Address).ThenBy(s => s.Index).ToArray(), discarded, reasons, LinkExplainReport.HeaderLines(link));
     }
