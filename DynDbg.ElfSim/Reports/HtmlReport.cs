@@ -19,7 +19,10 @@ public static class HtmlReport
     private const double MinBox = 4;
     private const double Gap = 2;
     private const int CalloutRows = 4;
-    private const double BoxTop = 14 + (CalloutRows * 15);
+
+    /// <summary>A label is drawn only this far (px) right of the last one drawn at the same scale, so they never
+    /// overlap; the hover box names the others.</summary>
+    private const double LabelPitch = 15;
     private const double BoxHeight = 56;
 
     /// <summary>Labels and table rows stop here: past it the hover box names things (the DOM stays small).</summary>
@@ -124,12 +127,16 @@ public static class HtmlReport
             gx[i] = gx[i - 1] + log[i - 1] + Gap;
         }
 
-        var width = n == 0 ? StripWidth : Math.Max(lx[^1] + linear[^1], gx[^1] + log[^1]) + 40;
+        // Room on the right for the last labels and callouts, which run rightwards from their box.
+        var width = n == 0 ? StripWidth : Math.Max(lx[^1] + linear[^1], gx[^1] + log[^1]) + 120;
         var labelled = n <= MaxLabelled;
+        var calloutCount = l.Sections.Sum(s => s.Inputs.Count(x => x.LinkOnce && x.Element >= 0));
+        var boxTop = 12 + (Math.Min(calloutCount, CalloutRows) * 15);
+        var (lShown, gShown) = (Shown(lx, labelled), Shown(gx, labelled));
         h.Start("div").Attr("class", "layout").Attr("data-rule", k == 0 ? "gnu" : "lld").Attr("data-k", k).Attr("hidden", hidden ? "" : null).End();
         h.Element("h3", null, l.Rule);
         h.Raw("<div class=\"strip\">");
-        h.Start("svg").Attr("class", "strip-svg").Attr("width", width).Attr("height", BoxTop + BoxHeight + (labelled ? 80 : 20))
+        h.Start("svg").Attr("class", "strip-svg").Attr("width", width).Attr("height", boxTop + BoxHeight + (labelled ? 90 : 20))
             .Attr("xmlns", "http://www.w3.org/2000/svg").End();
         var callouts = 0;
         for (var i = 0; i < n; i++)
@@ -138,7 +145,7 @@ public static class HtmlReport
             var bytes = Math.Max(s.Size, 1UL);
             h.Start("svg").Attr("class", s.Alloc ? "os" : "os nonalloc").Attr("data-os", s.Name).Attr("data-i", s.Index)
                 .Attr("data-a", Hex(s.Address)).Attr("data-z", s.Size).Attr("data-n", s.Inputs.Count)
-                .Attr("x", lx[i]).Attr("y", BoxTop).Attr("width", linear[i]).Attr("height", BoxHeight)
+                .Attr("x", lx[i]).Attr("y", boxTop).Attr("width", linear[i]).Attr("height", BoxHeight)
                 .Attr("data-lx", lx[i]).Attr("data-lw", linear[i]).Attr("data-gx", gx[i]).Attr("data-gw", log[i])
                 .Attr("viewBox", $"0 0 {bytes} 100").Attr("preserveAspectRatio", "none").End();
             h.Start("rect").Attr("class", "osb").Attr("x", 0).Attr("y", 0).Attr("width", bytes).Attr("height", 100).EndEmpty();
@@ -152,17 +159,18 @@ public static class HtmlReport
                 h.Start("g").Attr("class", hd.Element == 0 ? "hdr-call" : "hdr-call bad").Attr("data-os", s.Name).Attr("data-e", hd.Element)
                     .Attr("data-f", hd.File).Attr("data-frac", frac).End();
                 var x = lx[i] + (frac * linear[i]);
-                h.Start("line").Attr("x1", x).Attr("x2", x).Attr("y1", y + 4).Attr("y2", BoxTop).EndEmpty();
+                h.Start("line").Attr("x1", x).Attr("x2", x).Attr("y1", y + 4).Attr("y2", boxTop).EndEmpty();
                 h.Start("text").Attr("x", x).Attr("y", y).End()
-                    .Text(hd.Element == 0 ? $"{s.Name}[0]: the header ({hd.Name}, {l.Files[hd.File]})" : $"{s.Name}[{hd.Element}]: another header ({l.Files[hd.File]}), not element 0").Close("text");
+                    .Text(hd.Element == 0 ? $"{s.Name}[0]: the header, from {Path.GetFileName(l.Files[hd.File])}" : $"{s.Name}[{hd.Element}]: another header, from {Path.GetFileName(l.Files[hd.File])}").Close("text");
                 h.Close("g");
             }
 
-            if (labelled || linear[i] >= 40)
+            if (lShown[i] || gShown[i])
             {
-                var ty = BoxTop + BoxHeight + 12;
+                var ty = boxTop + BoxHeight + 12;
                 h.Start("text").Attr("class", "osl").Attr("x", lx[i] + 2).Attr("y", ty).Attr("data-lx", lx[i] + 2).Attr("data-gx", gx[i] + 2)
-                    .Attr("transform", $"rotate(30 {(lx[i] + 2).ToString("0.#", CultureInfo.InvariantCulture)} {ty.ToString(CultureInfo.InvariantCulture)})")
+                    .Attr("data-lv", lShown[i] ? "1" : "0").Attr("data-gv", gShown[i] ? "1" : "0").Attr("visibility", lShown[i] ? null : "hidden")
+                    .Attr("transform", $"rotate(50 {(lx[i] + 2).ToString("0.#", CultureInfo.InvariantCulture)} {ty.ToString(CultureInfo.InvariantCulture)})")
                     .End().Text(s.Name).Close("text");
             }
         }
@@ -200,6 +208,25 @@ public static class HtmlReport
         }
 
         h.Raw("</div>").Line();
+    }
+
+    /// <summary>Which boxes (by left edge) get a label at one scale: each at least <see cref="LabelPitch"/> right of
+    /// the last; none past <see cref="MaxLabelled"/> sections unless the box is wide.</summary>
+    private static bool[] Shown(double[] x, bool labelled)
+    {
+        var shown = new bool[x.Length];
+        var last = double.NegativeInfinity;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var roomy = i + 1 == x.Length || x[i + 1] - x[i] >= 40;
+            if (x[i] - last >= LabelPitch && (labelled || roomy))
+            {
+                shown[i] = true;
+                last = x[i];
+            }
+        }
+
+        return shown;
     }
 
     /// <summary>

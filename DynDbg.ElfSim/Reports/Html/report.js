@@ -76,7 +76,8 @@
     all('svg.os').forEach(function (s) { s.setAttribute('x', s.getAttribute(p + 'x')); s.setAttribute('width', s.getAttribute(p + 'w')); });
     all('text.osl').forEach(function (t) {
       var x = t.getAttribute(p + 'x'), y = t.getAttribute('y');
-      t.setAttribute('x', x); t.setAttribute('transform', 'rotate(30 ' + x + ' ' + y + ')');
+      t.setAttribute('x', x); t.setAttribute('transform', 'rotate(50 ' + x + ' ' + y + ')');
+      t.setAttribute('visibility', t.getAttribute(p + 'v') === '1' ? 'visible' : 'hidden');
     });
     all('g.hdr-call').forEach(function (g) {
       var os = g.parentNode.querySelector('svg.os[data-os="' + CSS.escape(g.getAttribute('data-os')) + '"]');
@@ -87,7 +88,12 @@
   var logBox = document.getElementById('log-scale');
   if (logBox) { logBox.addEventListener('change', function () { scale(logBox.checked); }); }
   var lldBox = document.getElementById('show-lld');
-  if (lldBox) { lldBox.addEventListener('change', function () { all('.layout[data-k="1"]').forEach(function (l) { l.hidden = !lldBox.checked; }); }); }
+  function showLld() { all('.layout[data-k="1"]').forEach(function (l) { l.hidden = !lldBox.checked; }); }
+  if (lldBox) { lldBox.addEventListener('change', showLld); }
+  // report.html#lld,log opens with those toggles on (a link can show a student the comparison directly).
+  var wanted = location.hash.slice(1).split(',');
+  if (lldBox && wanted.indexOf('lld') >= 0) { lldBox.checked = true; showLld(); }
+  if (logBox && wanted.indexOf('log') >= 0) { logBox.checked = true; scale(true); }
 
   // ---- panel 3: __dyndbg[N] -> _index -> __dyndbg[0] -> site -> __dyndbg_sites[N] ----
   var D = data.diet;
