@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 
 namespace DynDbg.ElfSim.Tests.Cli;
 
@@ -95,5 +97,34 @@ public class ReportCommandTests
         var (code, _, err) = CliRunner.Run(["report", .. Diet, "-o", output]);
         code.Should().Be(ExitCodes.BadInput);
         err.Should().Contain("USG002").And.Contain("cannot write");
+    }
+
+    /// <summary>2000 four-byte code sections beside a megabyte of data are each under a pixel at both scales: they are
+    /// drawn as runs, and every output section is in exactly one box.</summary>
+    [Test]
+    public void SectionsUnderAPixel_AreDrawnAsRuns_EachSectionInOneBox()
+    {
+        var dir = Work("many");
+        var input = Path.Combine(dir, "many.o");
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64));
+        for (var i = 0; i < 2000; i++)
+        {
+            w.AddSection($".text.f{i}", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr, ElfContent.Of([0x31, 0xc0, 0xc3, 0x90]));
+        }
+
+        w.AddSection(".data", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, ElfContent.Of(new byte[1 << 20]));
+        File.WriteAllBytes(input, w.ToArray());
+        var output = Path.Combine(dir, "many.html");
+        var (code, _, err) = CliRunner.Run("report", input, "-o", output);
+        code.Should().Be(ExitCodes.Ok, err);
+
+        var html = File.ReadAllText(output);
+        var sections = Linker.WithLink([input], "module.lds", new LinkOptions(), l => l.Sections.Count);
+        var single = Regex.Matches(html, "<svg class=\"os(?: nonalloc)?\" ").Count;
+        var runs = Regex.Matches(html, "<svg class=\"os agg\" data-count=\"(\\d+)\"").Select(m => int.Parse(m.Groups[1].Value)).ToArray();
+        runs.Should().NotBeEmpty();
+        (single + runs.Sum()).Should().Be(sections);
+        (single + runs.Length).Should().BeLessThan(sections / 3, "a box per two pixels (here about four sections), not one per section");
+        html.Length.Should().BeLessThan(200_000);
     }
 }

@@ -37,13 +37,14 @@ public static class HtmlReport
         h.Start("title").End().Text($"dyndbg-elfsim report: {r.Image}").Close("title").Line();
         h.Raw("<style>").Raw(Asset("report.css")).Raw("</style></head>").Line();
         h.Start("body").Attr("data-failed", r.Failed ? "true" : "false").End().Line();
+        var used = new Used();
         Header(h, r);
-        LayoutPanel(h, r);
+        LayoutPanel(h, r, used);
         LoadPanel(h, r.Load, r.Diet);
         DietPanel(h, r.Diet);
         Findings(h, r);
         h.Start("script").Attr("type", "application/json").Attr("id", "report-data").End();
-        h.Raw(Data(r));
+        h.Raw(Data(r, used));
         h.Close("script").Line();
         h.Raw("<script>").Raw(Asset("report.js")).Raw("</script>").Line();
         h.Raw("</body></html>").Line();
@@ -73,7 +74,7 @@ public static class HtmlReport
 
     // ---- panel 1 ------------------------------------------------------------------------------------------
 
-    private static void LayoutPanel(HtmlWriter h, TeachingReport r)
+    private static void LayoutPanel(HtmlWriter h, TeachingReport r, Used used)
     {
         var l = r.Layout;
         h.Start("section").Attr("id", "layout").End();
@@ -97,17 +98,17 @@ public static class HtmlReport
 
         h.Raw("</div>").Line();
         h.Raw("<div class=\"layouts\">");
-        Strip(h, l, 0, hidden: false);
+        Strip(h, l, 0, hidden: false, used);
         if (r.LldLayout is { } lld)
         {
-            Strip(h, lld, 1, hidden: true);
+            Strip(h, lld, 1, hidden: true, used);
         }
 
         h.Raw("</div>").Line();
         h.Raw("<div id=\"info\" class=\"info\">Point at a box or a script line.</div>").Line();
         if (l.Script is not null)
         {
-            ScriptLines(h, r);
+            ScriptLines(h, r, used);
         }
 
         h.Close("section").Line();
@@ -115,11 +116,51 @@ public static class HtmlReport
 
     /// <summary>One link's strip: output sections side by side, input sections inside (nested SVGs in byte units,
     /// so the scale toggle only moves the outer boxes), header callouts above, what was discarded below.</summary>
-    private static void Strip(HtmlWriter h, LayoutView l, int k, bool hidden)
+    private static void Strip(HtmlWriter h, LayoutView l, int k, bool hidden, Used used)
     {
-        var n = l.Sections.Count;
-        var linear = Widths(l.Sections.Select(s => (double)s.Size).ToArray());
-        var log = Widths(l.Sections.Select(s => Math.Log2(s.Size + 2.0)).ToArray());
+        // Natural widths at both scales; runs of sections under a pixel at both become one box (the DOM stays
+        // linear in what can be seen), but never a section holding a .gnu.linkonce header.
+        var total = l.Sections.Sum(s => (double)s.Size);
+        var totalLog = l.Sections.Sum(s => Math.Log2(s.Size + 2.0));
+        double NatL(OutputSectionView s) => total <= 0 ? 0 : s.Size / total * StripWidth;
+        double NatG(OutputSectionView s) => Math.Log2(s.Size + 2.0) / totalLog * StripWidth;
+        var groups = new List<(int First, int Count)>();
+        var run = -1;
+        var (runL, runG) = (0.0, 0.0);
+        for (var i = 0; i <= l.Sections.Count; i++)
+        {
+            var tiny = i < l.Sections.Count && NatL(l.Sections[i]) < 1 && NatG(l.Sections[i]) < 1 && !l.Sections[i].Inputs.Any(x => x.LinkOnce);
+            if (tiny && run >= 0 && (runL >= 2 || runG >= 2))
+            {
+                // A run is cut every two pixels, so many small sections still show where their bytes are.
+                groups.Add((run, i - run));
+                run = -1;
+            }
+
+            if (tiny)
+            {
+                (runL, runG) = run < 0 ? (0.0, 0.0) : (runL, runG);
+                run = run < 0 ? i : run;
+                runL += NatL(l.Sections[i]);
+                runG += NatG(l.Sections[i]);
+                continue;
+            }
+
+            if (run >= 0)
+            {
+                groups.Add((run, i - run));
+                run = -1;
+            }
+
+            if (i < l.Sections.Count)
+            {
+                groups.Add((i, 1));
+            }
+        }
+
+        var n = groups.Count;
+        var linear = groups.Select(g => Math.Max(MinBox, l.Sections.Skip(g.First).Take(g.Count).Sum(NatL))).ToArray();
+        var log = groups.Select(g => Math.Max(MinBox, l.Sections.Skip(g.First).Take(g.Count).Sum(NatG))).ToArray();
         double[] lx = new double[n], gx = new double[n];
         for (var i = 1; i < n; i++)
         {
@@ -141,28 +182,46 @@ public static class HtmlReport
         var callouts = 0;
         for (var i = 0; i < n; i++)
         {
-            var s = l.Sections[i];
-            var bytes = Math.Max(s.Size, 1UL);
-            h.Start("svg").Attr("class", s.Alloc ? "os" : "os nonalloc").Attr("data-os", s.Name).Attr("data-i", s.Index)
-                .Attr("data-a", Hex(s.Address)).Attr("data-z", s.Size).Attr("data-n", s.Inputs.Count)
-                .Attr("x", lx[i]).Attr("y", boxTop).Attr("width", linear[i]).Attr("height", BoxHeight)
-                .Attr("data-lx", lx[i]).Attr("data-lw", linear[i]).Attr("data-gx", gx[i]).Attr("data-gw", log[i])
-                .Attr("viewBox", $"0 0 {bytes} 100").Attr("preserveAspectRatio", "none").End();
-            h.Start("rect").Attr("class", "osb").Attr("x", 0).Attr("y", 0).Attr("width", bytes).Attr("height", 100).EndEmpty();
-            Inputs(h, s, bytes / Math.Min(linear[i], log[i]));
-            h.Close("svg");
-            foreach (var hd in s.Inputs.Where(x => x.LinkOnce && x.Element >= 0))
+            var (first, count) = groups[i];
+            var s = l.Sections[first];
+            var label = s.Name;
+            if (count > 1)
             {
-                // Above the box, each on its own row (up to four), so neighbouring arrays' callouts do not overlap.
-                var frac = (double)hd.Offset / bytes;
-                var y = 14 + (callouts++ % CalloutRows * 15);
-                h.Start("g").Attr("class", hd.Element == 0 ? "hdr-call" : "hdr-call bad").Attr("data-os", s.Name).Attr("data-e", hd.Element)
-                    .Attr("data-f", hd.File).Attr("data-frac", frac).End();
-                var x = lx[i] + (frac * linear[i]);
-                h.Start("line").Attr("x1", x).Attr("x2", x).Attr("y1", y + 4).Attr("y2", boxTop).EndEmpty();
-                h.Start("text").Attr("x", x).Attr("y", y).End()
-                    .Text(hd.Element == 0 ? $"{s.Name}[0]: the header, from {Path.GetFileName(l.Files[hd.File])}" : $"{s.Name}[{hd.Element}]: another header, from {Path.GetFileName(l.Files[hd.File])}").Close("text");
-                h.Close("g");
+                var last = l.Sections[first + count - 1];
+                label = $"{count} sections";
+                h.Start("svg").Attr("class", "os agg").Attr("data-count", count).Attr("data-os", $"{s.Name} \u2026 {last.Name}")
+                    .Attr("data-a", Hex(s.Address)).Attr("data-z", l.Sections.Skip(first).Take(count).Sum(x => (long)x.Size))
+                    .Attr("data-n", l.Sections.Skip(first).Take(count).Sum(x => x.Inputs.Count))
+                    .Attr("x", lx[i]).Attr("y", boxTop).Attr("width", linear[i]).Attr("height", BoxHeight)
+                    .Attr("data-lx", lx[i]).Attr("data-lw", linear[i]).Attr("data-gx", gx[i]).Attr("data-gw", log[i])
+                    .Attr("viewBox", "0 0 1 100").Attr("preserveAspectRatio", "none").End();
+                h.Start("rect").Attr("class", "osb agg").Attr("x", 0).Attr("y", 0).Attr("width", 1).Attr("height", 100).EndEmpty();
+                h.Close("svg");
+            }
+            else
+            {
+                var bytes = Math.Max(s.Size, 1UL);
+                h.Start("svg").Attr("class", s.Alloc ? "os" : "os nonalloc").Attr("data-os", s.Name).Attr("data-i", s.Index)
+                    .Attr("data-a", Hex(s.Address)).Attr("data-z", s.Size).Attr("data-n", s.Inputs.Count)
+                    .Attr("x", lx[i]).Attr("y", boxTop).Attr("width", linear[i]).Attr("height", BoxHeight)
+                    .Attr("data-lx", lx[i]).Attr("data-lw", linear[i]).Attr("data-gx", gx[i]).Attr("data-gw", log[i])
+                    .Attr("viewBox", $"0 0 {bytes} 100").Attr("preserveAspectRatio", "none").End();
+                h.Start("rect").Attr("class", "osb").Attr("x", 0).Attr("y", 0).Attr("width", bytes).Attr("height", 100).EndEmpty();
+                Inputs(h, s, bytes / Math.Min(linear[i], log[i]), used);
+                h.Close("svg");
+                foreach (var hd in s.Inputs.Where(x => x.LinkOnce && x.Element >= 0))
+                {
+                    // Above the box, each on its own row (up to four), so neighbouring arrays' callouts do not overlap.
+                    var frac = (double)hd.Offset / bytes;
+                    var y = 14 + (callouts++ % CalloutRows * 15);
+                    h.Start("g").Attr("class", hd.Element == 0 ? "hdr-call" : "hdr-call bad").Attr("data-os", s.Name).Attr("data-e", hd.Element)
+                        .Attr("data-f", hd.File).Attr("data-frac", frac).End();
+                    var x = lx[i] + (frac * linear[i]);
+                    h.Start("line").Attr("x1", x).Attr("x2", x).Attr("y1", y + 4).Attr("y2", boxTop).EndEmpty();
+                    h.Start("text").Attr("x", x).Attr("y", y).End()
+                        .Text(hd.Element == 0 ? $"{s.Name}[0]: the header, from {Path.GetFileName(l.Files[hd.File])}" : $"{s.Name}[{hd.Element}]: another header, from {Path.GetFileName(l.Files[hd.File])}").Close("text");
+                    h.Close("g");
+                }
             }
 
             if (lShown[i] || gShown[i])
@@ -171,7 +230,7 @@ public static class HtmlReport
                 h.Start("text").Attr("class", "osl").Attr("x", lx[i] + 2).Attr("y", ty).Attr("data-lx", lx[i] + 2).Attr("data-gx", gx[i] + 2)
                     .Attr("data-lv", lShown[i] ? "1" : "0").Attr("data-gv", gShown[i] ? "1" : "0").Attr("visibility", lShown[i] ? null : "hidden")
                     .Attr("transform", $"rotate(50 {(lx[i] + 2).ToString("0.#", CultureInfo.InvariantCulture)} {ty.ToString(CultureInfo.InvariantCulture)})")
-                    .End().Text(s.Name).Close("text");
+                    .End().Text(label).Close("text");
             }
         }
 
@@ -182,6 +241,7 @@ public static class HtmlReport
             h.Raw("<ul class=\"discarded\">");
             foreach (var d in l.Discarded.Take(MaxRows))
             {
+                used.Mark(d);
                 h.Start("li").Attr("class", "is d").Attr("data-l", Key(d)).Attr("data-w", d.Why).Attr("data-f", d.File).Attr("data-z", d.Size)
                     .Attr("data-e", d.LinkOnce ? "dup" : null).End();
                 h.Start("span").Attr("class", "chip f" + (d.File % 12)).End().Close("span");
@@ -240,14 +300,14 @@ public static class HtmlReport
 
     /// <summary>The input boxes of one output section, in its byte units; runs of boxes under a pixel
     /// (<paramref name="bytesPerPixel"/> at the narrower of the two scales) become one box. Headers never merge.</summary>
-    private static void Inputs(HtmlWriter h, OutputSectionView s, double bytesPerPixel)
+    private static void Inputs(HtmlWriter h, OutputSectionView s, double bytesPerPixel, Used used)
     {
         var run = new List<InputSectionView>();
         void Flush()
         {
             if (run.Count == 1)
             {
-                Box(h, run[0]);
+                Box(h, run[0], used);
             }
             else if (run.Count > 1)
             {
@@ -268,14 +328,15 @@ public static class HtmlReport
             }
 
             Flush();
-            Box(h, i);
+            Box(h, i, used);
         }
 
         Flush();
     }
 
-    private static void Box(HtmlWriter h, InputSectionView i)
+    private static void Box(HtmlWriter h, InputSectionView i, Used used)
     {
+        used.Mark(i);
         var cls = $"is f{i.File % 12}{(i.LinkOnce ? " hdr" : "")}{(i.LinkOnce && i.Element > 0 ? " bad" : "")}";
         h.Start("rect").Attr("class", cls).Attr("data-l", Key(i)).Attr("data-w", i.Why).Attr("data-f", i.File).Attr("data-s", i.Name)
             .Attr("data-o", i.Offset).Attr("data-z", i.Size).Attr("data-e", i.LinkOnce ? i.Element.ToString(CultureInfo.InvariantCulture) : null)
@@ -286,7 +347,7 @@ public static class HtmlReport
     /// linkonce duplicates).</summary>
     private static string Key(InputSectionView i) => i.Line ?? $"why:{i.Why}";
 
-    private static void ScriptLines(HtmlWriter h, TeachingReport r)
+    private static void ScriptLines(HtmlWriter h, TeachingReport r, Used used)
     {
         var l = r.Layout;
         h.Raw("<div class=\"script-box\">");
@@ -304,15 +365,18 @@ public static class HtmlReport
         h.Element("h3", null, "Rules that are not script lines");
         h.Element("p", "caption", "Orphans (input sections no line names) are placed by ld's orphan rules; linkonce copies are dropped by name.");
         h.Raw("<ul class=\"rules\">");
-        var layouts = r.LldLayout is null ? new[] { l } : [l, r.LldLayout];
-        var used = layouts.SelectMany(x => x.Sections.SelectMany(s => s.Inputs).Concat(x.Discarded)).Where(i => i.Line is null)
-            .Select(i => i.Why).Distinct().Order().ToArray();
-        foreach (var w in used)
+        foreach (var w in used.Rules.Take(MaxRows))
         {
             h.Start("li").Attr("class", "sl rule").Attr("data-l", $"why:{w}").End().Text(l.Reasons[w]).Close("li");
         }
 
-        h.Raw("</ul></div>").Line();
+        h.Raw("</ul>");
+        if (used.Rules.Count > MaxRows)
+        {
+            h.Element("p", "caption", $"and {used.Rules.Count - MaxRows} more rules");
+        }
+
+        h.Raw("</div>").Line();
     }
 
     // ---- panel 2 ------------------------------------------------------------------------------------------
@@ -323,7 +387,7 @@ public static class HtmlReport
         h.Element("h2", null, "2. Module load");
         if (v is null)
         {
-            h.Element("p", "caption", "A linked vmlinux is not loaded by the module loader: its sections stay at their link addresses (panel 1).");
+            h.Element("p", "caption", "A vmlinux (linked, or linked here with a vmlinux script) is not loaded by the module loader: its sections sit at their link addresses (panel 1), and dynamic_debug_init walks its built-in tables.");
             h.Close("section").Line();
             return;
         }
@@ -513,14 +577,21 @@ public static class HtmlReport
 
     /// <summary>What the script needs: file names and reasons (boxes carry indexes into them), and the diet walks,
     /// addresses as hex strings (JavaScript numbers hold 53 bits).</summary>
-    private static string Data(TeachingReport r)
+    private static string Data(TeachingReport r, Used used)
     {
         using var buffer = new MemoryStream();
         using (var j = new Utf8JsonWriter(buffer))
         {
             j.WriteStartObject();
             JsonArrays.WriteStrings(j, "files", r.Layout.Files);
-            JsonArrays.WriteStrings(j, "reasons", r.Layout.Reasons);
+            // Only the reasons some drawn box or list item names (a box merged into a run names none).
+            j.WriteStartObject("reasons");
+            foreach (var w in used.Reasons.Order())
+            {
+                j.WriteString(w.ToString(CultureInfo.InvariantCulture), r.Layout.Reasons[w]);
+            }
+
+            j.WriteEndObject();
             if (r.Diet is { } d)
             {
                 WriteDiet(j, d);
@@ -601,5 +672,22 @@ public static class HtmlReport
         }
 
         j.WriteEndObject();
+    }
+
+    /// <summary>The reasons the page names while it is written: the script's data holds only those, and the rule
+    /// handles are the ones no script line stands for.</summary>
+    private sealed class Used
+    {
+        public HashSet<int> Reasons { get; } = [];
+        public SortedSet<int> Rules { get; } = [];
+
+        public void Mark(InputSectionView i)
+        {
+            Reasons.Add(i.Why);
+            if (i.Line is null)
+            {
+                Rules.Add(i.Why);
+            }
+        }
     }
 }

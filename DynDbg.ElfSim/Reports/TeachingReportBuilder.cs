@@ -64,12 +64,15 @@ public static class TeachingReportBuilder
             ? Layout(Linker.Link(script, files, new LinkOptions(name, LinkOnceRule.Lld)), "lld: every .gnu.linkonce copy kept", script, reasons)
             : null;
         using var image = ElfFile.FromBytes(name, gnu.ToElf().ToArray());
-        var outcome = Load(image, diet, module: true);
-        var load = outcome.Load?.Module is { } m ? new LoadView(m.Layout, m.CoreBase, m.InitBase, null)
+        // As load decides: a vmlinux script makes built-ins (dynamic_debug_init), any other script a module.
+        var module = !scriptPath.Contains("vmlinux", StringComparison.Ordinal);
+        var outcome = Load(image, diet, module);
+        var load = !module ? null
+            : outcome.Load?.Module is { } m ? new LoadView(m.Layout, m.CoreBase, m.InitBase, null)
             : outcome.Refusal is { } refusal ? new LoadView(null, null, null, refusal)
             : ModuleLoad(image);
         return new TeachingReport(name, files.Count == 1 ? files[0].Item1 : "the linked image", Kind(outcome), layout, lld, load,
-            Diet(outcome), outcome.Findings, outcome.Load?.Notes ?? load.Layout?.Notes ?? []);
+            Diet(outcome), outcome.Findings, outcome.Load?.Notes ?? load?.Layout?.Notes ?? []);
     }
 
     private static TeachingReport FromImage(ElfFile file, DietVariant? diet)
