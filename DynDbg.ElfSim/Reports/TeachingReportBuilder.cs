@@ -86,17 +86,8 @@ public static class TeachingReportBuilder
     }
 
     /// <summary>The image read and loaded as <c>load</c> reads it (<see cref="LoadOutcome.Of"/>).</summary>
-    private static LoadOutcome Load(ElfFile file, DietVariant? diet, bool? module)
-    {
-        var image = ImageReader.Read(file, null, diet);
-        if (image is MainlineImage && diet is not null)
-        {
-            throw new UsageException(UsageErrorIds.Usage, file.Path, "file", null,
-                "not a diet image (no __dyndbg_sites); --diet reads diet images, it does not transform mainline tables");
-        }
-
-        return LoadOutcome.Of(file, image, module, null);
-    }
+    private static LoadOutcome Load(ElfFile file, DietVariant? diet, bool? module) =>
+        LoadOutcome.Of(file, LoadOutcome.Read(file, null, diet), module, null);
 
     /// <summary>A mainline image is not loaded by <c>load</c>; its module layout is <c>load --sections</c>'s.</summary>
     private static LoadView ModuleLoad(ElfFile image)
