@@ -37,5 +37,13 @@ public sealed class RealReportTests
         var placed = doc.RootElement.GetProperty("sections").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToArray();
         HtmlDom.Elements(dom, "tr", "ls").Select(r => r["data-ls"]).Should().BeEquivalentTo(placed, "the relink loads as the module itself does");
         HtmlDom.Elements(dom, "rect", "pass").Select(p => p["data-pass"]).Should().Contain(["text", "ro", "ro_after_init", "rw"]);
+
+        // The compression bars are compress's stores, byte for byte.
+        (rc, json, _) = CliRunner.Run("compress", "--format", "json", "--budget-ms", "0", ko);
+        rc.Should().Be(ExitCodes.Ok);
+        using var study = JsonDocument.Parse(json);
+        var stores = (study.RootElement.ValueKind == JsonValueKind.Array ? study.RootElement[0] : study.RootElement).GetProperty("stores").EnumerateArray()
+            .Select(s => (s.GetProperty("name").GetString()!, s.GetProperty("bytes").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        HtmlDom.Elements(dom, "g", "store").Select(g => (g["data-store"], g["data-bytes"])).Should().Equal(stores);
     }
 }

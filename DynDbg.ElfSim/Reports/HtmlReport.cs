@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Loading;
 
@@ -42,6 +43,7 @@ public static class HtmlReport
         LayoutPanel(h, r, used);
         LoadPanel(h, r.Load, r.Diet);
         DietPanel(h, r.Diet);
+        CompressionPanel(h, r.Compression);
         Findings(h, r);
         h.Start("script").Attr("type", "application/json").Attr("id", "report-data").End();
         h.Raw(Data(r, used));
@@ -68,7 +70,7 @@ public static class HtmlReport
         h.Start("p").End().Text($"{r.Kind}. Verdict: ");
         h.Element("strong", r.Failed ? "bad" : "good", r.Failed ? "an invariant is broken (see the findings)" : "ok");
         h.Close("p");
-        h.Raw("<nav><a href=\"#layout\">1. linker layout</a> <a href=\"#load\">2. module load</a> <a href=\"#diet\">3. diet indirection</a> <a href=\"#findings\">4. findings</a></nav>");
+        h.Raw("<nav><a href=\"#layout\">1. linker layout</a> <a href=\"#load\">2. module load</a> <a href=\"#diet\">3. diet indirection</a> <a href=\"#compression\">4. compression</a> <a href=\"#findings\">5. findings</a></nav>");
         h.Raw("</header>").Line();
     }
 
@@ -407,7 +409,7 @@ public static class HtmlReport
             "each pass ends on a page boundary so it can get its own page permissions.");
         h.Element("p", null, v.CoreBase is { } cb
             ? $"Module {name}: core at {Hex(cb)}, {Hex(m.CoreSize)} bytes; init at {Hex(v.InitBase ?? 0)}, {Hex(m.InitSize)} bytes."
-            : $"Module {name}: core {Hex(m.CoreSize)} bytes, init {Hex(m.InitSize)} bytes (offsets from each allocation; `load --sections --base` gives addresses).");
+            : $"Module {name}: core {Hex(m.CoreSize)} bytes, init {Hex(m.InitSize)} bytes (offsets from each allocation; ‘load --sections --base’ gives addresses).");
         var scale = 1000.0 / Math.Max(1, Math.Max(m.CoreSize, m.InitSize));
         h.Start("svg").Attr("class", "load-svg").Attr("width", 1160).Attr("height", 260).Attr("xmlns", "http://www.w3.org/2000/svg").End();
         Region(h, m, ModuleRegion.Core, "core", 30, scale,
@@ -505,7 +507,7 @@ public static class HtmlReport
         if (d is null)
         {
             h.Element("p", "caption", "Not a diet image (no __dyndbg_sites): a mainline table keeps module, file and function in every record. " +
-                                      "`dyndbg-elfsim diet FILE -o DIR --link` makes the objects a diet-patched build would have produced; report those.");
+                                      "‘dyndbg-elfsim diet FILE -o DIR --link’ makes the objects a diet-patched build would have produced; report those.");
             h.Close("section").Line();
             return;
         }
@@ -534,10 +536,66 @@ public static class HtmlReport
         h.Close("section").Line();
     }
 
+    // ---- panel 4 ------------------------------------------------------------------------------------------
+
+    private static void CompressionPanel(HtmlWriter h, CompressionResult? c)
+    {
+        h.Start("section").Attr("id", "compression").End();
+        h.Element("h2", null, "4. Compressing the site columns");
+        if (c is null || c.Records == 0)
+        {
+            h.Element("p", "caption", "The study reads a mainline table (module, file and function pointers in every record): " +
+                                      "‘dyndbg-elfsim compress’ on the mainline objects gives it. This image has none.");
+            h.Close("section").Line();
+            return;
+        }
+
+        h.Element("p", "caption",
+            $"Mainline spends {c.RawSiteBytes} bytes on the three site pointers of {c.Records} records (raw). Each bar is a store that gives " +
+            "the same pointers back exactly, drawn to the same scale; the shortest exact one is marked. Sizes only: ‘dyndbg-elfsim compress’ also times them.");
+        const double x0 = 110, barMax = 760, rowHeight = 26;
+        var max = Math.Max(1, c.Stores.Max(s => s.Bytes));
+        h.Start("svg").Attr("class", "compress-svg").Attr("width", 1160).Attr("height", (c.Stores.Count * rowHeight) + 12)
+            .Attr("xmlns", "http://www.w3.org/2000/svg").End();
+        for (var i = 0; i < c.Stores.Count; i++)
+        {
+            var s = c.Stores[i];
+            var y = 6 + (i * rowHeight);
+            var w = Math.Max(1, s.Bytes * barMax / max);
+            var cls = $"store{(s.Name == c.Best ? " best" : "")}{(s.Name == "raw" ? " raw" : "")}{(s.Exact ? "" : " bad")}";
+            h.Start("g").Attr("class", cls).Attr("data-store", s.Name).Attr("data-bytes", s.Bytes).End();
+            h.Start("text").Attr("x", 4).Attr("y", y + 15).End().Text(s.Name).Close("text");
+            h.Start("rect").Attr("x", x0).Attr("y", y).Attr("width", w).Attr("height", rowHeight - 8).EndEmpty();
+            h.Start("text").Attr("class", "bytes").Attr("x", x0 + w + 6).Attr("y", y + 15).End()
+                .Text($"{s.Bytes} bytes, {s.Ratio:0.000} of raw{(s.Name == c.Best ? " (fewest)" : "")}{(s.Exact ? "" : $", NOT exact: {s.Mismatches} mismatches")}").Close("text");
+            h.Close("g");
+        }
+
+        h.Raw("</svg>");
+        if (c.Strings.Count > 0)
+        {
+            h.Raw("<table class=\"strings\"><thead><tr><th>column</th><th>strings</th><th>bytes</th><th>only site pointers use</th></tr></thead><tbody>");
+            foreach (var u in c.Strings)
+            {
+                h.Raw("<tr>");
+                foreach (var cell in new[] { u.Column, u.Strings.ToString(CultureInfo.InvariantCulture), u.Bytes.ToString(CultureInfo.InvariantCulture), $"{u.SiteOnlyStrings} strings, {u.SiteOnlyBytes} bytes" })
+                {
+                    h.Element("td", null, cell);
+                }
+
+                h.Raw("</tr>");
+            }
+
+            h.Raw("</tbody></table>");
+        }
+
+        h.Close("section").Line();
+    }
+
     private static void Findings(HtmlWriter h, TeachingReport r)
     {
         h.Start("section").Attr("id", "findings").End();
-        h.Element("h2", null, "4. Findings");
+        h.Element("h2", null, "5. Findings");
         if (r.Findings.Count == 0)
         {
             h.Element("p", "good", r.Diet is null ? "No diet invariants to check on this image." : "Every invariant holds.");

@@ -1,4 +1,5 @@
 using DynDbg.ElfSim.Checks;
+using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
@@ -72,7 +73,7 @@ public static class TeachingReportBuilder
             : outcome.Refusal is { } refusal ? new LoadView(null, null, null, refusal)
             : ModuleLoad(image);
         return new TeachingReport(name, files.Count == 1 ? files[0].Item1 : "the linked image", Kind(outcome), layout, lld, load,
-            Diet(outcome), outcome.Findings, outcome.Load?.Notes ?? load?.Layout?.Notes ?? []);
+            Diet(outcome), Compress(image, outcome), outcome.Findings, outcome.Load?.Notes ?? load?.Layout?.Notes ?? []);
     }
 
     private static TeachingReport FromImage(ElfFile file, DietVariant? diet)
@@ -82,7 +83,8 @@ public static class TeachingReportBuilder
             .OrderBy(s => !s.IsAlloc).ThenBy(s => s.IsAlloc ? s.Address : 0).ThenBy(s => s.Index)
             .Select(s => new OutputSectionView(s.Index, s.Name, s.Address, s.IsNoBits && !s.IsAlloc ? 0 : s.Size, s.IsAlloc, [], 0)).ToArray();
         var layout = new LayoutView($"{FileFacts.TypeShort(file.Header)}: already linked, its sections as they are", null, [file.Path], [], sections, [], [], []);
-        return new TeachingReport(file.Path, file.Path, Kind(outcome), layout, null, null, Diet(outcome), outcome.Findings, outcome.Load?.Notes ?? []);
+        return new TeachingReport(file.Path, file.Path, Kind(outcome), layout, null, null, Diet(outcome), Compress(file, outcome), outcome.Findings,
+            outcome.Load?.Notes ?? []);
     }
 
     /// <summary>The image read and loaded as <c>load</c> reads it (<see cref="LoadOutcome.Of"/>).</summary>
@@ -109,6 +111,11 @@ public static class TeachingReportBuilder
         MainlineImage m => $"mainline table, {m.Records.Count} records in {m.Tables.Count} table(s)",
         _ => "image",
     };
+
+    /// <summary><c>compress</c>'s study of a mainline table, without timings (the page shows sizes; times belong to
+    /// benchmarks, and untimed the page is the same on every run).</summary>
+    private static CompressionResult? Compress(ElfFile file, LoadOutcome o) =>
+        o.Image is MainlineImage { Region: not null } m ? CompressionStudy.Run(SiteTable.From(file, m), new SiteStoreOptions()) : null;
 
     private static DietView? Diet(LoadOutcome o) => o.Load is { } load ? new DietView(load, DietWalk.Of(load, MaxWalks), o.Findings) : null;
 
