@@ -7,20 +7,22 @@ namespace DynDbg.ElfSim.Tests.Browser;
 /// </summary>
 public static class Chromium
 {
-    public static string DumpDom(string htmlPath) => Run("--dump-dom", htmlPath);
+    /// <summary>The DOM once the page's scripts ran; <paramref name="fragment"/> is the URL's <c>#...</c>, which the
+    /// report's script reads for its toggles.</summary>
+    public static string DumpDom(string htmlPath, string? fragment = null) => Run("--dump-dom", htmlPath, fragment);
 
     /// <summary>A PNG of the page's first <paramref name="height"/> pixels at <paramref name="width"/>.</summary>
     public static void Screenshot(string htmlPath, string pngPath, int width, int height) =>
-        Run($"--screenshot={pngPath}", htmlPath, "--hide-scrollbars", $"--window-size={width},{height}");
+        Run($"--screenshot={pngPath}", htmlPath, null, "--hide-scrollbars", $"--window-size={width},{height}");
 
-    private static string Run(string what, string htmlPath, params string[] more)
+    private static string Run(string what, string htmlPath, string? fragment, params string[] more)
     {
         Tools.Require("chromium");
         var profile = Path.Combine(Path.GetTempPath(), $"dyndbg-elfsim-chromium-{Guid.NewGuid():N}");
         try
         {
             var (code, stdout, stderr) = Tools.Run("chromium",
-                ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", $"--user-data-dir={profile}", .. more, what, new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri]);
+                ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", $"--user-data-dir={profile}", .. more, what, new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri + (fragment is null ? "" : "#" + fragment)]);
             code.Should().Be(0, "chromium said: {0}", stderr);
             return stdout;
         }

@@ -118,7 +118,28 @@ public class HtmlReportBrowserTests
         up["class"].Should().Contain("bad");
         up["data-bad"].Should().Be("DDG013");
         HtmlDom.TextOf(dom, "diet-result").Should().Contain("DDG013").And.Contain("header.lineno");
-        HtmlDom.Elements(dom, "tr", "bad").Select(r => r["data-id"]).Should().Contain(["DDG003", "DDG013", "DDG019"]);
+        HtmlDom.Elements(dom, "tr", "bad").Where(r => r.ContainsKey("data-module")).Select(r => r["data-module"]).Should().Equal("alpha");
+        HtmlDom.Elements(dom, "tr", "bad").Where(r => r.ContainsKey("data-id")).Select(r => r["data-id"]).Should().Contain(["DDG003", "DDG013", "DDG019"]);
+    }
+
+    [Test]
+    public void The_toggles_and_a_pinned_script_line_work_once_the_script_ran()
+    {
+        Tools.Require("chromium");
+        var dom = Chromium.DumpDom(Report(Sample), "lld,log,pin=module.lds:25");
+
+        HtmlDom.Elements(dom, "div", "layout").Select(l => (l["data-rule"], l.ContainsKey("hidden"))).Should().Equal(("gnu", false), ("lld", false));
+        var boxes = HtmlDom.Elements(dom, "svg", "os");
+        boxes.Should().NotBeEmpty().And.OnlyContain(b => b["x"] == b["data-gx"] && b["width"] == b["data-gw"], "log scale swapped every box");
+        boxes.Select(b => b["data-lw"]).Should().NotEqual(boxes.Select(b => b["data-gw"]), "the two scales differ on the sample");
+
+        // Line 25 pinned: it, and what it caught in both views, are marked; line 24's catch is not.
+        HtmlDom.Elements(dom, "span", "sl pin").Select(l => l["data-l"]).Should().Equal("module.lds:25");
+        var pinned = HtmlDom.Elements(dom, "rect", "pin");
+        pinned.Should().OnlyContain(r => r["data-l"] == "module.lds:25")
+            .And.HaveCount(3 + 4, "GNU: the kept header and two __dyndbg; lld: both headers and two __dyndbg");
+        HtmlDom.Elements(dom, "div").Single(d => d.GetValueOrDefault("id") == "info");
+        HtmlDom.TextOf(dom, "info").Should().Contain("module.lds:25").And.Contain("placed 3 input sections");
     }
 
     [Test]

@@ -525,6 +525,27 @@ public static class HtmlReport
         h.Raw("</div>");
         h.Raw("<svg id=\"diet-svg\" width=\"1160\" height=\"390\" xmlns=\"http://www.w3.org/2000/svg\"></svg>");
         h.Raw("<p id=\"diet-result\"></p>").Line();
+        h.Element("h4", null, $"The {(d.Load.BuiltIn ? "dynamic_debug_init slices" : "ddebug_add_module call")}: header now {LoadTextReport.HeaderNow(d.Load)}");
+        h.Raw("<table class=\"tables\"><thead><tr><th>module</th><th>first</th><th>base</th><th>count</th>");
+        h.Start("th").End().Text(LoadTextReport.IndexColumn(l)).Close("th");
+        h.Raw("<th>tab</th><th>sites</th><th>header at add</th><th>table</th><th>verdict</th></tr></thead><tbody>");
+        foreach (var t in d.Load.Tables.Take(MaxRows))
+        {
+            var verdict = LoadTextReport.Verdict(d.Findings, t.ModName, l);
+            h.Start("tr").Attr("class", verdict.StartsWith("ok", StringComparison.Ordinal) ? "table-ok" : "bad").Attr("data-module", t.ModName).End();
+            foreach (var cell in new[]
+                     {
+                         t.ModName, t.First.ToString(CultureInfo.InvariantCulture), t.Base.ToString(CultureInfo.InvariantCulture), t.Count.ToString(CultureInfo.InvariantCulture),
+                         LoadTextReport.IndexRange(d.Load, t) ?? "-", Hex(t.DescriptorAddress), Hex(t.SiteAddress), t.HeaderNote, t.Created ? "created" : "skipped", verdict,
+                     })
+            {
+                h.Element("td", null, cell);
+            }
+
+            h.Close("tr");
+        }
+
+        h.Raw("</tbody></table>");
         h.Element("h4", null, "The load, as the kernel logs it");
         h.Raw("<pre class=\"log\">");
         foreach (var line in d.Load.Log)

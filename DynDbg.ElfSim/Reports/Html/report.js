@@ -90,10 +90,16 @@
   var lldBox = document.getElementById('show-lld');
   function showLld() { all('.layout[data-k="1"]').forEach(function (l) { l.hidden = !lldBox.checked; }); }
   if (lldBox) { lldBox.addEventListener('change', showLld); }
-  // report.html#lld,log opens with those toggles on (a link can show a student the comparison directly).
-  var wanted = location.hash.slice(1).split(',');
+  // report.html#lld,log,pin=module.lds:25 opens with those toggles on and that handle pinned (a link can show a
+  // student the comparison, or what one script line caught, directly).
+  var wanted = decodeURIComponent(location.hash.slice(1)).split(',');
   if (lldBox && wanted.indexOf('lld') >= 0) { lldBox.checked = true; showLld(); }
   if (logBox && wanted.indexOf('log') >= 0) { logBox.checked = true; scale(true); }
+  wanted.filter(function (w) { return w.indexOf('pin=') === 0; }).forEach(function (w) {
+    var found = byKey[w.slice(4)] || [];
+    var first = found.filter(function (x) { return x.classList.contains('sl'); })[0] || found[0];
+    if (first) { click({ target: first }); }
+  });
 
   // ---- panel 3: __dyndbg[N] -> _index -> __dyndbg[0] -> site -> __dyndbg_sites[N] ----
   var D = data.diet;
