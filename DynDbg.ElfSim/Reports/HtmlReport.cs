@@ -413,9 +413,11 @@ public static class HtmlReport
         var scale = 1000.0 / Math.Max(1, Math.Max(m.CoreSize, m.InitSize));
         h.Start("svg").Attr("class", "load-svg").Attr("width", 1160).Attr("height", 260).Attr("xmlns", "http://www.w3.org/2000/svg").End();
         Region(h, m, ModuleRegion.Core, "core", 30, scale,
-            [("text", 0, m.CoreTextSize), ("ro", m.CoreTextSize, m.CoreRoSize), ("ro_after_init", m.CoreRoSize, m.CoreRoAfterInitSize), ("rw", m.CoreRoAfterInitSize, m.CoreSize)]);
+            [("text", "text", 0, m.CoreTextSize), ("ro", "ro", m.CoreTextSize, m.CoreRoSize), ("ro_after_init", "ro_after_init", m.CoreRoSize, m.CoreRoAfterInitSize),
+             ("rw", "rw", m.CoreRoAfterInitSize, m.CoreSize)]);
+        // layout_symtab appends the kept symbols and strings to init after its rw pass.
         Region(h, m, ModuleRegion.Init, "init", 150, scale,
-            [("text", 0, m.InitTextSize), ("ro", m.InitTextSize, m.InitRoSize), ("rw", m.InitRoSize, m.InitSize)]);
+            [("text", "text", 0, m.InitTextSize), ("ro", "ro", m.InitTextSize, m.InitRoSize), ("rw", "rw, then symtab and strtab", m.InitRoSize, m.InitSize)]);
         h.Raw("</svg>").Line();
         h.Raw("<table class=\"sections\"><thead><tr><th>[Nr]</th><th>name</th><th>region</th><th>pass</th><th>offset</th><th>size</th><th>align</th>");
         h.Raw(v.CoreBase is null ? "</tr></thead><tbody>" : "<th>address</th></tr></thead><tbody>");
@@ -444,16 +446,16 @@ public static class HtmlReport
         h.Close("section").Line();
     }
 
-    private static void Region(HtmlWriter h, ModuleLayout m, ModuleRegion region, string name, double y, double scale, (string Pass, ulong From, ulong To)[] passes)
+    private static void Region(HtmlWriter h, ModuleLayout m, ModuleRegion region, string name, double y, double scale, (string Pass, string Label, ulong From, ulong To)[] passes)
     {
         const double x0 = 110, height = 50;
         h.Start("g").Attr("class", "region").Attr("data-region", name).End();
         h.Start("text").Attr("class", "rname").Attr("x", 4).Attr("y", y + 30).End().Text(name).Close("text");
-        foreach (var (pass, from, to) in passes.Where(p => p.To > p.From))
+        foreach (var (pass, label, from, to) in passes.Where(p => p.To > p.From))
         {
             h.Start("rect").Attr("class", "pass p-" + pass).Attr("data-pass", pass).Attr("data-from", Hex(from)).Attr("data-to", Hex(to))
                 .Attr("x", x0 + (from * scale)).Attr("y", y).Attr("width", (to - from) * scale).Attr("height", height).EndEmpty();
-            h.Start("text").Attr("class", "plabel").Attr("x", x0 + (from * scale) + 3).Attr("y", y - 4).End().Text(pass).Close("text");
+            h.Start("text").Attr("class", "plabel").Attr("x", x0 + (from * scale) + 3).Attr("y", y - 4).End().Text(label).Close("text");
             // The pass ends on a page boundary (the loader's PAGE_ALIGN of text_size, ro_size, ...).
             h.Start("line").Attr("class", "page").Attr("x1", x0 + (to * scale)).Attr("x2", x0 + (to * scale)).Attr("y1", y - 2).Attr("y2", y + height + 16).EndEmpty();
             h.Start("text").Attr("class", "boundary").Attr("x", x0 + (to * scale)).Attr("y", y + height + 26).End().Text(Hex(to)).Close("text");
