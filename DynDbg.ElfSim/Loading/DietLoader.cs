@@ -359,8 +359,7 @@ public static class DietLoader
         var result = new DietSiteWords[(int)(bytes / (ulong)l.SiteSize)];
         for (var i = 0; i < result.Length; i++)
         {
-            result[i] = new DietSiteWords(m.Word(Field(sites, i, l.SiteSize, l.SiteModnameOffset)),
-                m.Word(Field(sites, i, l.SiteSize, l.SiteFilenameOffset)), m.Word(Field(sites, i, l.SiteSize, l.SiteFunctionOffset)));
+            result[i] = DietSiteWords.At(m, l, At(sites, i, l.SiteSize));
         }
 
         return result;

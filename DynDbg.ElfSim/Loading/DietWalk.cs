@@ -68,7 +68,6 @@ public sealed record DietWalk(
     /// sites, so the words are compared with the sites as they were before the loader's writes).</summary>
     private static bool SameSite(DietLoad load, int j, ulong address)
     {
-        var l = load.Layout;
         var m = load.Memory;
         if (j >= load.SitesBefore.Count || m.Locate(address) is not { } loc)
         {
@@ -77,9 +76,7 @@ public sealed record DietWalk(
 
         try
         {
-            var got = new DietSiteWords(m.Word(DietLoader.Field(loc, 0, 0, l.SiteModnameOffset)),
-                m.Word(DietLoader.Field(loc, 0, 0, l.SiteFilenameOffset)), m.Word(DietLoader.Field(loc, 0, 0, l.SiteFunctionOffset)));
-            return got == load.SitesBefore[j];
+            return DietSiteWords.At(m, load.Layout, loc) == load.SitesBefore[j];
         }
         catch (DiagnosticException)
         {
