@@ -46,11 +46,11 @@ public class HtmlReportBrowserTests
         HtmlDom.Elements(gnu, "svg", "os").Select(e => e["data-os"]).Should().BeEquivalentTo(sections);
         HtmlDom.Elements(lld, "svg", "os").Select(e => e["data-os"]).Should().BeEquivalentTo(sections);
 
-        // Every script line is a handle; the script ran and counted what the diet block's two lines caught.
+        // Every script line is a handle, with what it caught (the diet block's two lines: 3 each).
         var lines = HtmlDom.Elements(dom, "span", "sl");
         lines.Should().HaveCount(File.ReadAllLines(Path.Combine(TestPaths.Root, "linker", "module.lds")).Length);
         lines.Select(l => l["data-l"]).Should().OnlyHaveUniqueItems().And.Contain("module.lds:24");
-        lines.Should().OnlyContain(l => l.ContainsKey("data-caught"), "the script sets data-caught on every line");
+        lines.Should().OnlyContain(l => l.ContainsKey("data-caught"), "every line says what it caught");
         lines.Single(l => l["data-l"] == "module.lds:24")["data-caught"].Should().Be("3", "the kept header and both __dyndbg_sites inputs");
         lines.Single(l => l["data-l"] == "module.lds:25")["data-caught"].Should().Be("3", "the kept header and both __dyndbg inputs");
         lines.Single(l => l["data-l"] == "module.lds:8")["data-caught"].Should().Be("0");

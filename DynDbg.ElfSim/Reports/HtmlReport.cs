@@ -355,10 +355,12 @@ public static class HtmlReport
         h.Raw("<div class=\"script-box\">");
         h.Element("h3", null, $"The script: {l.Script}");
         h.Element("p", "caption", "Every line is a handle. Lines with a count caught input sections; the count is for GNU ld's link.");
+        // What each line (and rule) caught in GNU ld's link, counted from the model: boxes merged into runs count too.
+        var caught = l.Sections.SelectMany(x => x.Inputs).Concat(l.Discarded).GroupBy(Key).ToDictionary(g => g.Key, g => g.Count());
         h.Raw("<pre class=\"script\">");
         foreach (var line in l.ScriptLines)
         {
-            h.Start("span").Attr("class", "sl").Attr("data-l", line.Key).End();
+            h.Start("span").Attr("class", "sl").Attr("data-l", line.Key).Attr("data-caught", caught.GetValueOrDefault(line.Key)).End();
             h.Element("span", "ln", line.Line.ToString(CultureInfo.InvariantCulture));
             h.Text(line.Text).Close("span"); // each line is a block: no newline between them
         }
@@ -369,7 +371,7 @@ public static class HtmlReport
         h.Raw("<ul class=\"rules\">");
         foreach (var w in used.Rules.Take(MaxRows))
         {
-            h.Start("li").Attr("class", "sl rule").Attr("data-l", $"why:{w}").End().Text(l.Reasons[w]).Close("li");
+            h.Start("li").Attr("class", "sl rule").Attr("data-l", $"why:{w}").Attr("data-caught", caught.GetValueOrDefault($"why:{w}")).End().Text(l.Reasons[w]).Close("li");
         }
 
         h.Raw("</ul>");

@@ -12,12 +12,9 @@
   function hex(n) { return '0x' + Number(n).toString(16); }
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
 
-  // ---- panel 1: what each script line caught (GNU's link), and the highlight both ways ----
+  // ---- panel 1: the highlight both ways between script lines (data-caught: what each caught) and boxes ----
   var byKey = {};
   all('[data-l]').forEach(function (e) { (byKey[e.getAttribute('data-l')] = byKey[e.getAttribute('data-l')] || []).push(e); });
-  var caught = {};
-  all('.layout[data-k="0"] .is[data-l]').forEach(function (e) { var k = e.getAttribute('data-l'); caught[k] = (caught[k] || 0) + 1; });
-  all('.sl[data-l]').forEach(function (e) { e.setAttribute('data-caught', String(caught[e.getAttribute('data-l')] || 0)); });
 
   function mark(key, cls, on) { (byKey[key] || []).forEach(function (e) { e.classList.toggle(cls, on); }); }
 
