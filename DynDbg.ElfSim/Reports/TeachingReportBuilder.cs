@@ -119,8 +119,9 @@ public static class TeachingReportBuilder
 
     private static DietView? Diet(LoadOutcome o) => o.Load is { } load ? new DietView(load, DietWalk.Of(load, MaxWalks), o.Findings) : null;
 
-    /// <summary>One link as panel 1 draws it, with <c>explain</c>'s reason for every input section.</summary>
-    private static LayoutView Layout(LinkResult link, string rule, LinkerScript script, List<string> reasons)
+    /// <summary>One link as panel 1 draws it and <c>explain --format json</c> writes it, with <c>explain</c>'s reason
+    /// for every input section (an index into <paramref name="reasons"/>, which several links may share).</summary>
+    public static LayoutView Layout(LinkResult link, string rule, LinkerScript script, List<string> reasons)
     {
         var fileIndex = link.Inputs.Select((f, i) => (f, i)).ToDictionary(x => x.f, x => x.i);
         var reasonIndex = reasons.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
