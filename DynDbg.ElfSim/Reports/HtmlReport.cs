@@ -517,11 +517,11 @@ public static class HtmlReport
         }
 
         var l = d.Load.Layout;
-        var index = l.Variant == DietVariant.V6 ? "_back" : "_index";
+        var (index, siteIndex) = l.Variant == DietVariant.V6 ? ("_back", "_map") : ("_index", "_index");
         h.Element("p", "caption",
             $"A record no longer holds its module, file and function: they moved to a parallel array, {DietLayout.SiteSection}. " +
             $"From a record dp the kernel goes back {index} records to element 0, the header, whose site pointer is the start of the sites; " +
-            $"then {index} sites forward is the record's own site. Green arrows hold; a red one breaks an invariant, named by its DDG ID.");
+            $"then {siteIndex} sites forward is the record's own site{(l.Variant == DietVariant.V6 ? " (v6 packs one site per function run, so _map counts those)" : "")}. Green arrows hold; a red one breaks an invariant, named by its DDG ID.");
         h.Raw("<div class=\"controls\"><label>record N <input type=\"number\" id=\"rec\" min=\"0\"");
         h.Attr("max", Math.Max(0, d.Walks.Count - 1)).Attr("value", d.Walks.Count > 1 ? 1 : 0);
         h.Raw("></label> <button type=\"button\" id=\"rec-prev\">&#8592;</button><button type=\"button\" id=\"rec-next\">&#8594;</button>");
