@@ -30,6 +30,8 @@ public class CompletionCommandTests
         var (code, script, _) = CliRunner.Run("completion", "bash");
         code.Should().Be(ExitCodes.Ok);
         Complete(script, "dyndbg-elfsim", "lo").Should().Equal("load");
+        Complete(script, "dyndbg-elfsim", "rep").Should().Equal("report");
+        Complete(script, "dyndbg-elfsim", "report", "--diet", "v").Should().BeEquivalentTo("v5", "v5-nosite", "v6");
         Complete(script, "dyndbg-elfsim", "c").Should().BeEquivalentTo("check", "control", "compress", "completion");
         Complete(script, "dyndbg-elfsim", "check", "--format", "s").Should().Equal("sarif");
         Complete(script, "dyndbg-elfsim", "check", "--fa").Should().Equal("--failures-only");

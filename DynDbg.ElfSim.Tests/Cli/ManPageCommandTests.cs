@@ -19,7 +19,7 @@ public class ManPageCommandTests
         rc.Should().Be(0);
         warnings.Should().BeEmpty();
         var plain = System.Text.RegularExpressions.Regex.Replace(text, ".\b", "").Replace("\u2010", "-").Replace("\u2212", "-");
-        foreach (var command in new[] { "load", "check", "control", "compress", "link", "explain", "diet", "synth", "completion" })
+        foreach (var command in new[] { "load", "check", "control", "compress", "link", "explain", "report", "diet", "synth", "completion" })
         {
             System.Text.RegularExpressions.Regex.IsMatch(plain, $"(?m)^   {command}( |$)").Should().BeTrue($"the {command} command has a section");
         }

@@ -1,3 +1,4 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Loading;
@@ -12,6 +13,23 @@ namespace DynDbg.ElfSim.Checks;
 public sealed record LoadOutcome(KernelImage Image, DietLoad? Load, IReadOnlyList<CheckFinding> Findings, string? Refusal)
 {
     public bool Failed => Refusal is not null || Findings.Any(x => x.Severity == CheckSeverity.Error);
+
+    /// <summary>
+    /// Reads the image as <c>load</c> does: <paramref name="diet"/> names the variant of a diet image; a mainline
+    /// table with it is a usage error, since <c>load</c> and <c>report</c> read diet images and do not transform
+    /// mainline ones (<c>check --diet</c> does). <paramref name="lazy"/> as <see cref="ImageReader.Read"/>.
+    /// </summary>
+    public static KernelImage Read(ElfFile file, DdebugLayout? profile, DietVariant? diet, bool lazy = false)
+    {
+        var image = ImageReader.Read(file, profile, diet, lazy);
+        if (image is MainlineImage && diet is not null)
+        {
+            throw new UsageException(UsageErrorIds.Usage, file.Path, "file", null,
+                "not a diet image (no __dyndbg_sites); --diet reads diet images, it does not transform mainline tables");
+        }
+
+        return image;
+    }
 
     /// <summary>
     /// Loads <paramref name="image"/> (read from <paramref name="file"/>, which must still be open).

@@ -169,8 +169,7 @@ public static class PostLoadChecks
 
         try
         {
-            var got = new DietSiteWords(m.Word(DietLoader.Field(loc, 0, 0, l.SiteModnameOffset)), m.Word(DietLoader.Field(loc, 0, 0, l.SiteFilenameOffset)),
-                m.Word(DietLoader.Field(loc, 0, 0, l.SiteFunctionOffset)));
+            var got = DietSiteWords.At(m, l, loc);
             return j < load.SitesBefore.Count && got == load.SitesBefore[j] ? null : $"0x{target:x} holds another site than sites[{j}]";
         }
         catch (DiagnosticException)

@@ -136,12 +136,7 @@ public static class LoadCommand
             return new LoadOutcome(ImageReader.ReadMainline(file, o.Profile, lazy: true), null, [], null);
         }
 
-        var image = ImageReader.Read(file, o.Profile, o.Diet, lazy: true);
-        if (image is MainlineImage && o.Diet is not null)
-        {
-            throw new UsageException(UsageErrorIds.Usage, file.Path, "file", null,
-                "not a diet image (no __dyndbg_sites); --diet reads diet images, it does not transform mainline tables");
-        }
+        var image = LoadOutcome.Read(file, o.Profile, o.Diet, lazy: true);
 
         if (image is DietImage && o.Script is not null && o.Script.Contains("vmlinux", StringComparison.Ordinal))
         {

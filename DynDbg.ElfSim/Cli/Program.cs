@@ -22,6 +22,7 @@ public static class Program
             CompressCommand.Create(io),
             LinkCommand.Create(io),
             ExplainCommand.Create(io),
+            ReportCommand.Create(io),
             DietCommand.Create(io),
             SynthCommand.Create(io),
         };

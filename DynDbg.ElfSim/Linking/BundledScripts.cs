@@ -23,14 +23,24 @@ public static class BundledScripts
             return ScriptParser.ParseFile(pathOrName);
         }
 
-        using var stream = typeof(BundledScripts).Assembly.GetManifestResourceStream("linker/" + pathOrName);
+        return ScriptParser.Parse(pathOrName, BundledText(pathOrName));
+    }
+
+    /// <summary>The text of a script file as <see cref="Load"/> read it (a file on disk, else the bundled copy), for
+    /// views that show the script's lines next to what they placed.</summary>
+    public static string Text(string pathOrName) =>
+        File.Exists(pathOrName) || pathOrName.Contains('/') ? File.ReadAllText(pathOrName) : BundledText(pathOrName);
+
+    private static string BundledText(string name)
+    {
+        using var stream = typeof(BundledScripts).Assembly.GetManifestResourceStream("linker/" + name);
         if (stream is null)
         {
-            throw new ElfFormatException(ErrorIds.UnreadableFile, pathOrName, "linker script", null,
+            throw new ElfFormatException(ErrorIds.UnreadableFile, name, "linker script", null,
                 $"no such file, and not a bundled script ({string.Join(", ", Names)})");
         }
 
         using var reader = new StreamReader(stream);
-        return ScriptParser.Parse(pathOrName, reader.ReadToEnd());
+        return reader.ReadToEnd();
     }
 }

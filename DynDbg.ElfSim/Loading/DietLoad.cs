@@ -29,6 +29,10 @@ public sealed record DietLoad(
     IReadOnlyList<DietSiteWords> SitesBefore,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>The relocated module the diet load ran on (its <see cref="LoadedModule.Layout"/> and bases); null
+    /// for built-in init.</summary>
+    public LoadedModule? Module { get; init; }
+
     public ulong DescriptorAddress => Memory.Address(Descriptors);
     public ulong SiteAddress => Memory.Address(Sites);
 

@@ -111,7 +111,7 @@ public static class DietLoader
         string Where(LoadedSection? s) => s is null ? "absent" :
             $"section [{s.Index}] '{s.Name}' {(s.Region == ModuleRegion.Init ? "init" : "core")}+0x{s.Offset:x} ({s.Pass} pass) at 0x{module.Addresses[s.Index]:x}";
         return new DietLoad(file.Path, false, l, img.Evidence, memory, descLoc, descSec?.Size ?? 0, Where(descSec), siteLoc, siteSec?.Size ?? 0,
-            Where(siteSec), numDescs, numSites, numDebug, tables, log, before, notes);
+            Where(siteSec), numDescs, numSites, numDebug, tables, log, before, notes) { Module = module };
     }
 
     /// <summary>
@@ -359,8 +359,7 @@ public static class DietLoader
         var result = new DietSiteWords[(int)(bytes / (ulong)l.SiteSize)];
         for (var i = 0; i < result.Length; i++)
         {
-            result[i] = new DietSiteWords(m.Word(Field(sites, i, l.SiteSize, l.SiteModnameOffset)),
-                m.Word(Field(sites, i, l.SiteSize, l.SiteFilenameOffset)), m.Word(Field(sites, i, l.SiteSize, l.SiteFunctionOffset)));
+            result[i] = DietSiteWords.At(m, l, At(sites, i, l.SiteSize));
         }
 
         return result;

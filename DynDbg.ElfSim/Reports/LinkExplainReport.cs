@@ -89,11 +89,20 @@ public static class LinkExplainReport
     private static void Headers(TextWriter w, LinkResult link)
     {
         w.WriteLine(".gnu.linkonce headers");
+        foreach (var line in HeaderLines(link))
+        {
+            w.WriteLine($"  {line}");
+        }
+    }
+
+    /// <summary>The lines of <see cref="Headers"/>, for the text and the HTML views alike.</summary>
+    internal static IReadOnlyList<string> HeaderLines(LinkResult link)
+    {
+        var lines = new List<string>();
         var linkOnce = link.AllInputSections.Where(s => s.IsLinkOnce).ToList();
         if (linkOnce.Count == 0)
         {
-            w.WriteLine("  none in the inputs");
-            return;
+            return ["none in the inputs"];
         }
 
         foreach (var group in linkOnce.GroupBy(s => s.Name))
@@ -120,20 +129,22 @@ public static class LinkExplainReport
                     where = $"is at {o.Name}+{Hex(s.OutputOffset)}, not on an element boundary";
                 }
 
-                w.WriteLine($"  {s.Name} from {s.File.Path} {where}");
+                lines.Add($"{s.Name} from {s.File.Path} {where}");
             }
 
             if (dropped > 0)
             {
-                w.WriteLine(link.Options.LinkOnce == LinkOnceRule.Gnu
-                    ? $"  {dropped} more cop{(dropped == 1 ? "y" : "ies")} of {group.Key} discarded (GNU rule); lld would keep {(dropped == 1 ? "it" : "them")}, putting {kept.Count + dropped} copies in {string.Join(", ", kept.Select(k => k.Output!.Name).Distinct())} (--linkonce lld shows that layout)"
-                    : $"  {dropped} more cop{(dropped == 1 ? "y" : "ies")} of {group.Key} discarded");
+                lines.Add(link.Options.LinkOnce == LinkOnceRule.Gnu
+                    ? $"{dropped} more cop{(dropped == 1 ? "y" : "ies")} of {group.Key} discarded (GNU rule); lld would keep {(dropped == 1 ? "it" : "them")}, putting {kept.Count + dropped} copies in {string.Join(", ", kept.Select(k => k.Output!.Name).Distinct())} (--linkonce lld shows that layout)"
+                    : $"{dropped} more cop{(dropped == 1 ? "y" : "ies")} of {group.Key} discarded");
             }
             else if (kept.Count > 1)
             {
-                w.WriteLine($"  {kept.Count} copies of {group.Key} kept: more than one header in the array (reference invariant 4 wants one)");
+                lines.Add($"{kept.Count} copies of {group.Key} kept: more than one header in the array (reference invariant 4 wants one)");
             }
         }
+
+        return lines;
     }
 
     private static void Before(TextWriter w, LinkResult link)
@@ -166,7 +177,7 @@ public static class LinkExplainReport
         {
             var inputs = o.Inputs;
             var header = inputs.FirstOrDefault(i => i.IsLinkOnce && i.Size > 0);
-            var elementSize = header is not null && header.Name != o.Name ? header.Size : 0;
+            var elementSize = ElementSize(o);
             w.WriteLine($"  {o.Name}  address {Hex(o.Address)}  size {Hex(o.Size)}  align {o.WrittenAlignment}" +
                         (elementSize > 0 ? $"  ({Hex(elementSize)}-byte elements, from the header's size)" : ""));
             var rows = new List<string[]>();
@@ -195,6 +206,14 @@ public static class LinkExplainReport
 
             Table(w, rows, rightAligned: [0, 2], indent: "    ");
         }
+    }
+
+    /// <summary>The element size of an output section that a <c>.gnu.linkonce.*</c> header makes an array of (the
+    /// header's size), or 0.</summary>
+    internal static ulong ElementSize(OutputSection o)
+    {
+        var header = o.Inputs.FirstOrDefault(i => i.IsLinkOnce && i.Size > 0);
+        return header is not null && header.Name != o.Name ? header.Size : 0;
     }
 
     private static void Table(TextWriter w, List<string[]> rows, int[] rightAligned, string indent = "  ")
