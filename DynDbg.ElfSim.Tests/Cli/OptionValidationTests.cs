@@ -46,6 +46,7 @@ public class OptionValidationTests
 
     [TestCase("--kernel-config", "x.config", "--kernel-config applies to --sections only")]
     [TestCase("--init-base", "0x1000", "--init-base applies to --sections only")]
+    [TestCase("--dump", "__dyndbg", "--dump applies to --sections only")]
     [TestCase("--base", "0x1000", "--base applies to --sections and to the load of diet images; none of the inputs is one")]
     public void AnOptionWithoutTheOneItNeeds_IsAnError(string option, string value, string expected)
     {

@@ -8,15 +8,17 @@ using DynDbg.ElfSim.Reports;
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--cpu C] [--format text|json]</c>:
-/// the module loader's placement of every allocated section. A module the kernel would refuse is exit 1 with the
-/// kernel's message; unreadable input is exit 2.
+/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--cpu C] [--dump SECTION]...
+/// [--format text|json]</c>: the module loader's placement of every allocated section, and with <c>--dump</c> the
+/// bytes of a section after <c>move_module</c>, <c>simplify_symbols</c> and <c>apply_relocations</c> at those
+/// bases. A module the kernel would refuse is exit 1 with the kernel's message; unreadable input is exit 2.
 /// </summary>
 public static class LoadSectionsMode
 {
     public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, ReportFormat format,
-        ModuleArchOptions? cpu = null)
+        ModuleArchOptions? cpu = null, IReadOnlyList<string>? dump = null)
     {
+        dump ??= [];
         if (!TryAddress(coreBase, out var cb) || !TryAddress(initBase, out var ib))
         {
             return io.Usage($"--base/--init-base take a hexadecimal address, got '{(TryAddress(coreBase, out _) ? initBase : coreBase)}'");
@@ -36,13 +38,14 @@ public static class LoadSectionsMode
             return io.Fail(e);
         }
 
-        var layouts = new List<(string Path, ModuleLayout Layout)>();
+        var layouts = new List<(string Path, ModuleLayout Layout, IReadOnlyList<SectionDump> Dumps)>();
         try
         {
             foreach (var path in paths)
             {
                 using var file = ElfFile.Open(path);
-                layouts.Add((path, ModuleLoader.Layout(file, config, arch: cpu)));
+                var layout = ModuleLoader.Layout(file, config, arch: cpu);
+                layouts.Add((path, layout, Dump(file, layout, dump, cb ?? 0, ib ?? 0)));
             }
         }
         catch (DiagnosticException e)
@@ -56,8 +59,33 @@ public static class LoadSectionsMode
             return ExitCodes.CheckFailed;
         }
 
-        io.Print(layouts, format, (j, l) => SectionsReport.WriteJson(j, l.Path, l.Layout, cb, ib), (w, l) => SectionsReport.WriteText(w, l.Path, l.Layout, cb, ib));
+        io.Print(layouts, format, (j, l) => SectionsReport.WriteJson(j, l.Path, l.Layout, cb, ib, l.Dumps), (w, l) => SectionsReport.WriteText(w, l.Path, l.Layout, cb, ib, l.Dumps));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The loaded bytes of each named section (<see cref="LoadedModule"/>: every relocation type on x86, the absolute
+    /// ones elsewhere; its notes say what was not applied). A name that is not a placed section is a usage error
+    /// naming the file.
+    /// </summary>
+    private static IReadOnlyList<SectionDump> Dump(ElfFile file, ModuleLayout layout, IReadOnlyList<string> names, ulong coreBase, ulong initBase)
+    {
+        if (names.Count == 0)
+        {
+            return [];
+        }
+
+        var loaded = LoadedModule.Load(file, layout, coreBase, initBase);
+        var dumps = new List<SectionDump>();
+        foreach (var name in names)
+        {
+            var placed = layout.Sections.FirstOrDefault(s => s.Name == name) ??
+                throw new UsageException(UsageErrorIds.Usage, file.Path, "--dump", null,
+                    $"no allocated section '{name}' is placed by the loader (see the --sections list)");
+            dumps.Add(new SectionDump(name, loaded.Addresses[placed.Index], placed.NoBits ? new byte[placed.Size] : loaded.Bytes(placed.Index).ToArray(), loaded.Notes));
+        }
+
+        return dumps;
     }
 
     internal static bool TryAddress(string? text, out ulong? value)

@@ -9,7 +9,7 @@ namespace DynDbg.ElfSim.Reports;
 /// </summary>
 public static class SectionsReport
 {
-    public static void WriteText(TextWriter w, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase)
+    public static void WriteText(TextWriter w, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase, IReadOnlyList<SectionDump>? dumps = null)
     {
         w.WriteLine($"File:      {path}");
         w.WriteLine($"Module:    {layout.ModuleName}");
@@ -34,9 +34,47 @@ public static class SectionsReport
             var address = withAddress ? $"  0x{s.AddressFrom(coreBase!.Value, initBase ?? 0):x16}" : "";
             w.WriteLine($"  [{s.Index,2}] {s.Name.PadRight(width)} {(s.Region == ModuleRegion.Core ? "core" : "init"),-6} {s.Pass,-14} {s.Offset:x8} {s.Size:x8} {s.Align,5}{address}");
         }
+
+        foreach (var d in dumps ?? [])
+        {
+            WriteDump(w, d);
+        }
     }
 
-    public static void WriteJson(Utf8JsonWriter j, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase)
+    /// <summary>readelf -x's layout: the address, four big-endian-looking groups of four bytes in memory order, the ASCII.</summary>
+    private static void WriteDump(TextWriter w, SectionDump d)
+    {
+        w.WriteLine();
+        w.WriteLine($"Hex dump of section '{d.Name}' as loaded at 0x{d.Address:x}:");
+        foreach (var n in d.Notes)
+        {
+            w.WriteLine($"  Note: {n}");
+        }
+
+        var line = new System.Text.StringBuilder(80);
+        for (var at = 0; at < d.Bytes.Length; at += 16)
+        {
+            line.Clear().Append($"  0x{d.Address + (ulong)at:x16} ");
+            for (var k = 0; k < 16; k++)
+            {
+                line.Append(at + k < d.Bytes.Length ? d.Bytes[at + k].ToString("x2", System.Globalization.CultureInfo.InvariantCulture) : "  ");
+                if (k % 4 == 3)
+                {
+                    line.Append(' ');
+                }
+            }
+
+            for (var k = 0; k < 16 && at + k < d.Bytes.Length; k++)
+            {
+                var b = d.Bytes[at + k];
+                line.Append(b is >= 0x20 and < 0x7f ? (char)b : '.');
+            }
+
+            w.WriteLine(line.ToString());
+        }
+    }
+
+    public static void WriteJson(Utf8JsonWriter j, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase, IReadOnlyList<SectionDump>? dumps = null)
     {
         j.WriteStartObject();
         j.WriteString("file", path);
@@ -80,7 +118,23 @@ public static class SectionsReport
             j.WriteEndObject();
         }
 
-        j.WriteEndArray();
+                j.WriteEndArray();
+        if (dumps is { Count: > 0 })
+        {
+            j.WriteStartArray("dumps");
+            foreach (var d in dumps)
+            {
+                j.WriteStartObject();
+                j.WriteString("section", d.Name);
+                j.WriteNumber("address", d.Address);
+                j.WriteString("bytes", Convert.ToHexStringLower(d.Bytes));
+                JsonArrays.WriteStrings(j, "notes", d.Notes);
+                j.WriteEndObject();
+            }
+
+            j.WriteEndArray();
+        }
+
         j.WriteEndObject();
     }
 }
