@@ -179,7 +179,7 @@ public class CompressCommandTests
         var (code, output, err) = CliRunner.Run("compress", option, value, Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {message}\n");
+        err.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: {message}\n");
     }
 
     [Test]
@@ -187,7 +187,7 @@ public class CompressCommandTests
     {
         var (code, _, err) = CliRunner.Run("compress", "--bogus", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: ");
+        err.Should().StartWith($"dyndbg-elfsim: error {UsageErrorIds.Usage}: ");
         err.TrimEnd('\n').Should().NotContain("\n");
     }
 
@@ -227,7 +227,7 @@ public class CompressCommandTests
         var (code, output, err) = RunWithoutLibzstd("compress", "--zstd", "system", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().Be($"DynDbg.ElfSim: error {CompressionErrorIds.ZstdUnavailable}: libzstd not found (tried /nonexistent/libzstd.so.1); " +
+        err.Should().Be($"dyndbg-elfsim: error {CompressionErrorIds.ZstdUnavailable}: libzstd not found (tried /nonexistent/libzstd.so.1); " +
             $"install the 'libzstd1' package, or set {ZstdLibrary.PathVariable}; --zstd managed (or auto) uses ZstdSharp.Port instead\n");
     }
 

@@ -145,7 +145,7 @@ public class ControlCommandTests
         var (code, output, err) = CliRunner.Run("control", Sample("x86_64", "delta.ko"), option, "+p");
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: ").And.Contain(message);
+        err.Should().StartWith($"dyndbg-elfsim: error {UsageErrorIds.Usage}: ").And.Contain(message);
     }
 
     [Test]
@@ -200,7 +200,7 @@ public class ControlCommandTests
         var (code, output, err) = CliRunner.Run("control", bnep, bnep, "+p");
         code.Should().Be(ExitCodes.BadInput);
         output.Should().BeEmpty();
-        err.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {bnep}: module 'bnep' is already loaded; a second insmod fails with -EEXIST\n");
+        err.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: {bnep}: module 'bnep' is already loaded; a second insmod fails with -EEXIST\n");
     }
 
     [Test]

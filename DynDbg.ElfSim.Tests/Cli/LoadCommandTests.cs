@@ -135,7 +135,7 @@ public class LoadCommandTests
         var (code, _, err) = CliRunner.Run("load", "--separate", "-T", "module.lds", Sample("x86_64", "gamma.o"));
 
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: --separate and --script exclude each other");
+        err.Should().StartWith($"dyndbg-elfsim: error {UsageErrorIds.Usage}: --separate and --script exclude each other");
     }
 
     [Test]
@@ -162,7 +162,7 @@ public class LoadCommandTests
     {
         var (code, _, err) = CliRunner.Run("load", "--profile", "v7", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: unknown --profile 'v7'; known: auto, v6.1-64le-jl");
+        err.Should().StartWith($"dyndbg-elfsim: error {UsageErrorIds.Usage}: unknown --profile 'v7'; known: auto, v6.1-64le-jl");
     }
 
     [Test]
@@ -170,7 +170,7 @@ public class LoadCommandTests
     {
         var (code, _, err) = CliRunner.Run("load", "--bogus", Sample("x86_64", "alpha.ko"));
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}:");
+        err.Should().StartWith($"dyndbg-elfsim: error {UsageErrorIds.Usage}:");
     }
 
     [Test]

@@ -53,6 +53,6 @@ public class OptionValidationTests
         var (code, stdout, stderr) = CliRunner.Run("load", option, value, Alpha);
         code.Should().Be(ExitCodes.BadInput);
         stdout.Should().BeEmpty();
-        stderr.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {expected}\n");
+        stderr.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: {expected}\n");
     }
 }

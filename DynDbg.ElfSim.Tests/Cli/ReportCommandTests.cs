@@ -61,7 +61,7 @@ public class ReportCommandTests
         var before = File.ReadAllBytes(input);
         var (code, _, err) = CliRunner.Run("report", input, Diet[1], "-o", input);
         code.Should().Be(ExitCodes.BadInput);
-        err.Should().Be($"DynDbg.ElfSim: error USG001: input file '{input}' is the same as output file '{input}'; nothing was written\n");
+        err.Should().Be($"dyndbg-elfsim: error USG001: input file '{input}' is the same as output file '{input}'; nothing was written\n");
         File.ReadAllBytes(input).Should().Equal(before);
     }
 

@@ -116,7 +116,7 @@ public class SynthCommandTests
         var dir = Dir("usage");
         var (code, stdout, stderr) = CliRunner.Run("synth", "-o", dir, option, value);
         code.Should().Be(2);
-        stderr.Should().StartWith("DynDbg.ElfSim: error USG001: ").And.Contain(message);
+        stderr.Should().StartWith("dyndbg-elfsim: error USG001: ").And.Contain(message);
         stderr.Trim().Split('\n').Should().ContainSingle();
         stdout.Should().BeEmpty();
         Directory.GetFileSystemEntries(dir).Should().BeEmpty("nothing is written on a usage error");
@@ -134,7 +134,7 @@ public class SynthCommandTests
         var dir = Dir("diet-usage");
         var (code, stdout, stderr) = CliRunner.Run(["synth", "-o", dir, .. argsThenMessage[..^1]]);
         code.Should().Be(2);
-        stderr.Should().StartWith("DynDbg.ElfSim: error USG001: ").And.Contain(argsThenMessage[^1]);
+        stderr.Should().StartWith("dyndbg-elfsim: error USG001: ").And.Contain(argsThenMessage[^1]);
         stdout.Should().BeEmpty();
         Directory.GetFileSystemEntries(dir).Should().BeEmpty("nothing is written on a usage error");
     }

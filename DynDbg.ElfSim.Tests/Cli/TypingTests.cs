@@ -15,7 +15,7 @@ public class TypingTests
         var (code, stdout, stderr) = CliRunner.Run();
         code.Should().Be(ExitCodes.BadInput);
         stdout.Should().Contain("load").And.Contain("check").And.Contain("control").And.Contain("synth");
-        stderr.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: no command given; see the list above\n");
+        stderr.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: no command given; see the list above\n");
     }
 
     [TestCase(new[] { "laod", "x.ko" }, "unknown command 'laod'; did you mean 'load'?")]
@@ -28,7 +28,7 @@ public class TypingTests
         var (code, stdout, stderr) = CliRunner.Run(args);
         code.Should().Be(ExitCodes.BadInput);
         stdout.Should().BeEmpty();
-        stderr.Should().StartWith($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {expected}");
+        stderr.Should().StartWith($"dyndbg-elfsim: error {UsageErrorIds.Usage}: {expected}");
         stderr.TrimEnd('\n').Should().NotContain("\n");
     }
 
@@ -37,6 +37,6 @@ public class TypingTests
     {
         var (code, _, stderr) = CliRunner.Run("load", "--format", "xml", Alpha);
         code.Should().Be(ExitCodes.BadInput);
-        stderr.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: Argument 'xml' not recognized. Must be one of: 'text' 'json'\n");
+        stderr.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: Argument 'xml' not recognized. Must be one of: 'text' 'json'\n");
     }
 }

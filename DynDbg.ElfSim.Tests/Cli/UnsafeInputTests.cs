@@ -64,7 +64,7 @@ public class UnsafeInputTests
 
         var (code, _, stderr) = CliRunner.Run("link", "-T", "module.lds", "-o", a, a, b);
         code.Should().Be(ExitCodes.BadInput);
-        stderr.Should().Be($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: input file '{a}' is the same as output file '{a}'; nothing was written\n");
+        stderr.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: input file '{a}' is the same as output file '{a}'; nothing was written\n");
 
         // Same inode under another name.
         var hard = Path.Combine(dir, "hard.o");

@@ -47,7 +47,7 @@ public sealed class CliOutput(TextWriter stdout, TextWriter stderr)
     public int Usage(string message)
     {
         Out.Flush();
-        Error.WriteLine($"DynDbg.ElfSim: error {UsageErrorIds.Usage}: {message}");
+        Error.WriteLine($"{Program.Name}: error {UsageErrorIds.Usage}: {message}");
         return ExitCodes.BadInput;
     }
 

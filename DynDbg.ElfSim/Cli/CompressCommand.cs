@@ -61,7 +61,7 @@ public static class CompressCommand
             // Chosen once, before any input is read: a forced system libzstd that is missing stops the run whole.
             if (ZstdSelection.Select(zstd, out var problem) is not { } chosen)
             {
-                io.Error.WriteLine($"DynDbg.ElfSim: error {CompressionErrorIds.ZstdUnavailable}: {problem}");
+                io.Error.WriteLine($"{Program.Name}: error {CompressionErrorIds.ZstdUnavailable}: {problem}");
                 return ExitCodes.BadInput;
             }
 
@@ -110,7 +110,7 @@ public static class CompressCommand
         catch (ZstdException e)
         {
             io.Out.Flush();
-            io.Error.WriteLine($"DynDbg.ElfSim: error {CompressionErrorIds.ZstdFailed}: {e.Message}");
+            io.Error.WriteLine($"{Program.Name}: error {CompressionErrorIds.ZstdFailed}: {e.Message}");
             return ExitCodes.InternalError;
         }
         catch (Exception e) when (dump is not null && e is IOException or UnauthorizedAccessException)

@@ -10,6 +10,9 @@ public static class Program
     public static int Main(string[] args) => Run(args, CliOutput.Console());
 
     /// <summary>The tool's version (major.minor.patch), as SARIF and the man page name it.</summary>
+    /// <summary>The command's name, as users install and call it (the package's ToolCommandName), in every message.</summary>
+    public const string Name = "dyndbg-elfsim";
+
     public static string Version { get; } = typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0";
 
     public static int Run(string[] args, CliOutput io)
@@ -68,7 +71,7 @@ public static class Program
         catch (Exception e)
         {
             io.Out.Flush();
-            io.Error.WriteLine($"DynDbg.ElfSim: internal error: {e.GetType().Name}: {e.Message}");
+            io.Error.WriteLine($"{Name}: internal error: {e.GetType().Name}: {e.Message}");
             return ExitCodes.InternalError;
         }
     }
