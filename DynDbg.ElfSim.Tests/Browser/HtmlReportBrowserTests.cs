@@ -143,6 +143,30 @@ public class HtmlReportBrowserTests
     }
 
     [Test]
+    public void Before_after_panel_has_one_row_per_changed_section_and_bloat_o_meters_totals()
+    {
+        Tools.Require("chromium");
+        var dom = Chromium.DumpDom(Report([.. Sample, "--vs-script", "module-6.1.lds"]));
+        var panel = HtmlDom.Slice(dom, "id=\"before-after\"", "id=\"load\"");
+        var model = Cli.LayoutDiffTests.Diff("module-6.1.lds", "module.lds");
+
+        // One row per changed section, in bloat-o-meter's order, with the model's numbers.
+        HtmlDom.Elements(panel, "tr", "diff-row").Select(r => (r["data-os"], r["data-change"], r["data-delta"])).Should().Equal(
+            ("__dyndbg", "grown moved", "40"), ("__dyndbg_sites", "grown moved", "24"),
+            (".gnu.linkonce.dyndbg_site", "removed", "-24"), (".gnu.linkonce.dyndbg", "removed", "-40"));
+        model.Rows.Should().HaveCount(4);
+        var summary = HtmlDom.Elements(panel, "p", "bloat-summary").Should().ContainSingle().Subject;
+        (summary["data-add"], summary["data-remove"], summary["data-grow"], summary["data-shrink"], summary["data-up"], summary["data-down"], summary["data-total"])
+            .Should().Be(("0", "2", "2", "0", "64", "-64", "0"));
+        panel.Should().Contain(model.Summary).And.Contain(model.TotalLine);
+        // Gains to the right of the middle line, losses to the left; the largest delta is the full half-width.
+        HtmlDom.Elements(panel, "rect", "up").Should().HaveCount(2);
+        HtmlDom.Elements(panel, "rect", "down").Select(r => r["width"]).Should().Equal("96", "160");
+        // Without --vs-script there is no such panel.
+        Chromium.DumpDom(Report(Sample)).Should().NotContain("id=\"before-after\"");
+    }
+
+    [Test]
     public void A_screenshot_of_the_sample_report_is_a_png_of_the_window_size()
     {
         var png = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"report-{Guid.NewGuid():N}.png");

@@ -41,6 +41,11 @@ public static class HtmlReport
         var used = new Used();
         Header(h, r);
         LayoutPanel(h, r, used);
+        if (r.Diff is { } diff)
+        {
+            BeforeAfterPanel(h, diff);
+        }
+
         LoadPanel(h, r.Load, r.Diet);
         DietPanel(h, r.Diet);
         CompressionPanel(h, r.Compression);
@@ -70,7 +75,13 @@ public static class HtmlReport
         h.Start("p").End().Text($"{r.Kind}. Verdict: ");
         h.Element("strong", r.Failed ? "bad" : "good", r.Failed ? "an invariant is broken (see the findings)" : "ok");
         h.Close("p");
-        h.Raw("<nav><a href=\"#layout\">1. linker layout</a> <a href=\"#load\">2. module load</a> <a href=\"#diet\">3. diet indirection</a> <a href=\"#compression\">4. compression</a> <a href=\"#findings\">5. findings</a></nav>");
+        h.Raw("<nav><a href=\"#layout\">1. linker layout</a> ");
+        if (r.Diff is not null)
+        {
+            h.Raw("<a href=\"#before-after\">1b. before/after</a> ");
+        }
+
+        h.Raw("<a href=\"#load\">2. module load</a> <a href=\"#diet\">3. diet indirection</a> <a href=\"#compression\">4. compression</a> <a href=\"#findings\">5. findings</a></nav>");
         h.Raw("</header>").Line();
     }
 
@@ -381,6 +392,67 @@ public static class HtmlReport
         }
 
         h.Raw("</div>").Line();
+    }
+
+    // ---- panel 1b -----------------------------------------------------------------------------------------
+
+    /// <summary>The output sections of two links, as <c>scripts/bloat-o-meter</c> lists symbols: its totals, then
+    /// one row per section that was added, removed, grown, shrunk or moved, with a bar for its delta (all bars to
+    /// one scale) and where it was and is.</summary>
+    private static void BeforeAfterPanel(HtmlWriter h, LayoutDiff d)
+    {
+        h.Start("section").Attr("id", "before-after").End();
+        h.Element("h2", null, "1b. Before and after");
+        h.Element("p", "caption",
+            "The same question bloat-o-meter asks of two kernels, asked of two links: which output sections are new, gone, bigger, smaller, " +
+            "or somewhere else (another address, or another place among the sections both links have). Green grew or is new, red shrank or is gone.");
+        h.Start("p").Attr("class", "vs").End().Text("before: ").Element("code", null, d.BeforeName).Raw("<br>").Text("after: ").Element("code", null, d.AfterName).Close("p");
+        h.Start("p").Attr("class", "bloat-summary").Attr("data-add", d.Added).Attr("data-remove", d.Removed).Attr("data-grow", d.Grown)
+            .Attr("data-shrink", d.Shrunk).Attr("data-up", d.Up).Attr("data-down", d.Down).Attr("data-total", d.Up + d.Down).Attr("data-moved", d.MovedCount).End()
+            .Element("code", null, d.Summary).Text(d.MovedCount > 0 ? $" — and {d.MovedCount} moved" : "").Close("p");
+        if (d.Rows.Count == 0)
+        {
+            h.Element("p", "good", "No output section differs.");
+        }
+        else
+        {
+            const double barMax = 160;
+            var max = Math.Max(1, d.Rows.Max(r => Math.Abs(r.Delta)));
+            h.Raw("<table class=\"diff\"><thead><tr><th>output section</th><th>change</th><th>old</th><th>new</th><th>delta</th><th></th><th>address before</th><th>address after</th></tr></thead><tbody>");
+            foreach (var row in d.Rows.Take(MaxRows))
+            {
+                h.Start("tr").Attr("class", "diff-row " + row.Change).Attr("data-os", row.Name).Attr("data-change", row.Change)
+                    .Attr("data-delta", row.Delta).Attr("data-old", row.Before?.Size.ToString(CultureInfo.InvariantCulture)).Attr("data-new", row.After?.Size.ToString(CultureInfo.InvariantCulture)).End();
+                h.Element("td", null, row.Name);
+                h.Element("td", null, row.Change);
+                h.Element("td", "num", row.Before is { } b ? b.Size.ToString(CultureInfo.InvariantCulture) : "-");
+                h.Element("td", "num", row.After is { } a ? a.Size.ToString(CultureInfo.InvariantCulture) : "-");
+                h.Element("td", "num", row.Delta.ToString("+0;-0;0", CultureInfo.InvariantCulture));
+                // A bar from the middle: right for bytes gained, left for bytes lost.
+                var w = Math.Abs(row.Delta) * barMax / max;
+                h.Raw("<td>").Start("svg").Attr("class", "dbar").Attr("width", (2 * barMax) + 2).Attr("height", 14).Attr("xmlns", "http://www.w3.org/2000/svg").End();
+                h.Start("line").Attr("x1", barMax + 1).Attr("x2", barMax + 1).Attr("y1", 0).Attr("y2", 14).EndEmpty();
+                if (row.Delta != 0)
+                {
+                    h.Start("rect").Attr("class", row.Delta > 0 ? "up" : "down").Attr("x", row.Delta > 0 ? barMax + 1 : barMax + 1 - w).Attr("y", 2)
+                        .Attr("width", Math.Max(1, w)).Attr("height", 10).EndEmpty();
+                }
+
+                h.Raw("</svg></td>");
+                h.Element("td", row.Moved ? "moved" : null, row.Before is { } b2 ? Hex(b2.Address) : "-");
+                h.Element("td", row.Moved ? "moved" : null, row.After is { } a2 ? Hex(a2.Address) : "-");
+                h.Close("tr");
+            }
+
+            h.Raw("</tbody></table>");
+            if (d.Rows.Count > MaxRows)
+            {
+                h.Element("p", "caption", $"and {d.Rows.Count - MaxRows} more sections");
+            }
+        }
+
+        h.Element("p", "caption bloat-total", d.TotalLine);
+        h.Close("section").Line();
     }
 
     // ---- panel 2 ------------------------------------------------------------------------------------------
