@@ -167,6 +167,32 @@ public class HtmlReportBrowserTests
     }
 
     [Test]
+    public void Explain_format_html_is_panel_1_alone_with_a_handle_per_script_line_from_the_explain_model()
+    {
+        Tools.Require("chromium");
+        var html = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"explain-{Guid.NewGuid():N}.html");
+        var (code, stdout, err) = CliRunner.Run(["explain", "-T", "module.lds", .. Sample, "--format", "html", "-o", html]);
+        code.Should().Be(ExitCodes.Ok, err);
+        stdout.Should().BeEmpty();
+        var dom = Chromium.DumpDom(html);
+
+        // A handle per line of the script, each with what it caught in the model explain --format json writes.
+        var (_, json, _) = CliRunner.Run(["explain", "-T", "module.lds", .. Sample, "--format", "json"]);
+        using var doc = JsonDocument.Parse(json);
+        var caught = doc.RootElement.GetProperty("outputSections").EnumerateArray().SelectMany(o => o.GetProperty("inputs").EnumerateArray())
+            .Concat(doc.RootElement.GetProperty("discarded").EnumerateArray())
+            .Select(i => i.GetProperty("line").GetString()).Where(l => l is not null).GroupBy(l => l!).ToDictionary(g => g.Key, g => g.Count());
+        var lines = HtmlDom.Elements(dom, "span", "sl");
+        lines.Select(l => l["data-l"]).Should().Equal(
+            Enumerable.Range(1, File.ReadAllLines(Path.Combine(TestPaths.Root, "linker", "module.lds")).Length).Select(n => $"module.lds:{n}"));
+        lines.Should().OnlyContain(l => l["data-caught"] == caught.GetValueOrDefault(l["data-l"]).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Every output section of the model has a box; the other panels are report's, not explain's.
+        HtmlDom.Elements(dom, "svg", "os").Select(e => e["data-os"]).Should().Equal(
+            doc.RootElement.GetProperty("outputSections").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+        dom.Should().NotContain("id=\"load\"").And.NotContain("id=\"diet\"");
+    }
+
+    [Test]
     public void A_screenshot_of_the_sample_report_is_a_png_of_the_window_size()
     {
         var png = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"report-{Guid.NewGuid():N}.png");

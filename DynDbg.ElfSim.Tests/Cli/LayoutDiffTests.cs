@@ -62,6 +62,19 @@ public class LayoutDiffTests
     }
 
     [Test]
+    public void Mainline_objects_against_their_diet_build_the_sites_are_new_and_the_records_shrink()
+    {
+        string[] mainline = [TestPaths.Sample("x86_64", "alpha_main.o"), TestPaths.Sample("x86_64", "alpha_util.o")];
+
+        var d = TeachingReportBuilder.Build(Sample, null, null, new VsLink(null, mainline)).Diff!;
+
+        d.BeforeName.Should().EndWith("alpha_main.o " + mainline[1]);
+        d.Rows.Select(r => (r.Name, r.Change, r.Delta)).Should().Equal(
+            ("__dyndbg_sites", "added", 288L), (".text", "grown", 36L), ("__dyndbg", "shrunk moved", -136L));
+        d.Summary.Should().Be("add/remove: 1/0 grow/shrink: 1/1 up/down: 324/-136 (188)");
+    }
+
+    [Test]
     public void Order_among_the_common_sections_counts_as_a_move_even_at_the_same_address_and_size()
     {
         OutputSectionView S(int i, string name, ulong size) => new(i, name, 0, size, true, [], 0);

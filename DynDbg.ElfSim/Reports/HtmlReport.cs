@@ -30,26 +30,38 @@ public static class HtmlReport
     private const int MaxLabelled = 400;
     private const int MaxRows = 500;
 
-    public static void Write(TextWriter text, TeachingReport r)
+    public static void Write(TextWriter text, TeachingReport r) => Page(text, r, full: true);
+
+    /// <summary><c>explain --format html</c>: the same page with panel 1 alone, drawn from the one
+    /// <see cref="LayoutView"/> that <c>explain --format json</c> writes.</summary>
+    public static void WriteLayout(TextWriter text, string command, LayoutView layout) =>
+        Page(text, new TeachingReport(command, command, "explain: the link alone (report adds the load, the diet indirection and the findings)", layout,
+            null, null, null, null, [], []), full: false);
+
+    private static void Page(TextWriter text, TeachingReport r, bool full)
     {
         var h = new HtmlWriter(text);
         h.Raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">").Line();
-        h.Start("title").End().Text($"dyndbg-elfsim report: {r.Image}").Close("title").Line();
+        h.Start("title").End().Text($"dyndbg-elfsim {(full ? "report" : "explain")}: {r.Image}").Close("title").Line();
         h.Raw("<style>").Raw(Asset("report.css")).Raw("</style></head>").Line();
         h.Start("body").Attr("data-failed", r.Failed ? "true" : "false").End().Line();
         var used = new Used();
-        Header(h, r);
+        Header(h, r, full);
         LayoutPanel(h, r, used);
-        if (r.Diff is { } diff)
+        if (full)
         {
-            BeforeAfterPanel(h, diff);
+            if (r.Diff is { } diff)
+            {
+                BeforeAfterPanel(h, diff);
+            }
+
+            LoadPanel(h, r.Load, r.Diet);
+            DietPanel(h, r.Diet);
+            CompressionPanel(h, r.Compression);
+            Findings(h, r);
         }
 
-        LoadPanel(h, r.Load, r.Diet);
-        DietPanel(h, r.Diet);
-        CompressionPanel(h, r.Compression);
-        Findings(h, r);
         h.Start("script").Attr("type", "application/json").Attr("id", "report-data").End();
         h.Raw(Data(r, used));
         h.Close("script").Line();
@@ -67,11 +79,18 @@ public static class HtmlReport
         return reader.ReadToEnd();
     }
 
-    private static void Header(HtmlWriter h, TeachingReport r)
+    private static void Header(HtmlWriter h, TeachingReport r, bool full)
     {
         h.Raw("<header>");
-        h.Element("h1", null, "What the linker and the loader do to the dyndbg tables");
+        h.Element("h1", null, full ? "What the linker and the loader do to the dyndbg tables" : "What the linker does with every input section");
         h.Start("p").Attr("class", "cmd").End().Element("code", null, r.Command).Close("p");
+        if (!full)
+        {
+            h.Element("p", null, $"{r.Kind}.");
+            h.Raw("</header>").Line();
+            return;
+        }
+
         h.Start("p").End().Text($"{r.Kind}. Verdict: ");
         h.Element("strong", r.Failed ? "bad" : "good", r.Failed ? "an invariant is broken (see the findings)" : "ok");
         h.Close("p");
