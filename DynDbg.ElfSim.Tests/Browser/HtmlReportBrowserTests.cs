@@ -162,6 +162,13 @@ public class HtmlReportBrowserTests
         // Gains to the right of the middle line, losses to the left; the largest delta is the full half-width.
         HtmlDom.Elements(panel, "rect", "up").Should().HaveCount(2);
         HtmlDom.Elements(panel, "rect", "down").Select(r => r["width"]).Should().Equal("96", "160");
+        // The two aligned strips: a box per output section of each link, the changed ones classed as in the table.
+        var before = Linker.WithLink(Sample, "module-6.1.lds", new LinkOptions(), l => l.Sections.Select(s => s.Name).ToArray());
+        var after = Linker.WithLink(Sample, "module.lds", new LinkOptions(), l => l.Sections.Select(s => s.Name).ToArray());
+        HtmlDom.Elements(panel, "rect", "ba before").Select(r => r["data-os"]).Should().BeEquivalentTo(before);
+        HtmlDom.Elements(panel, "rect", "ba after").Select(r => r["data-os"]).Should().BeEquivalentTo(after);
+        HtmlDom.Elements(panel, "rect", "ba after moved").Select(r => r["data-os"]).Should().BeEquivalentTo(["__dyndbg", "__dyndbg_sites"]);
+        HtmlDom.Elements(panel, "rect", "ba before removed").Select(r => r["data-os"]).Should().BeEquivalentTo([".gnu.linkonce.dyndbg", ".gnu.linkonce.dyndbg_site"]);
         // Without --vs-script there is no such panel.
         Chromium.DumpDom(Report(Sample)).Should().NotContain("id=\"before-after\"");
     }

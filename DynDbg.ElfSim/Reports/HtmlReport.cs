@@ -429,6 +429,7 @@ public static class HtmlReport
         h.Start("p").Attr("class", "bloat-summary").Attr("data-add", d.Added).Attr("data-remove", d.Removed).Attr("data-grow", d.Grown)
             .Attr("data-shrink", d.Shrunk).Attr("data-up", d.Up).Attr("data-down", d.Down).Attr("data-total", d.Up + d.Down).Attr("data-moved", d.MovedCount).End()
             .Element("code", null, d.Summary).Text(d.MovedCount > 0 ? $" — and {d.MovedCount} moved" : "").Close("p");
+        AlignedStrips(h, d);
         if (d.Rows.Count == 0)
         {
             h.Element("p", "good", "No output section differs.");
@@ -472,6 +473,74 @@ public static class HtmlReport
 
         h.Element("p", "caption bloat-total", d.TotalLine);
         h.Close("section").Line();
+    }
+
+    /// <summary>Before above after, both to one byte scale, in address order (non-allocated last); a line joins a
+    /// section's two boxes, so a move is a slanted line and growth a wider box. Left out past
+    /// <see cref="MaxLabelled"/> sections (the table says it all).</summary>
+    private static void AlignedStrips(HtmlWriter h, LayoutDiff d)
+    {
+        var (before, after) = (d.Before.Sections, d.After.Sections);
+        if (before.Count + after.Count > MaxLabelled || before.Count + after.Count == 0)
+        {
+            return;
+        }
+
+        var change = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        foreach (var r in d.Rows)
+        {
+            foreach (var s in new[] { r.Before, r.After })
+            {
+                if (s is not null)
+                {
+                    change[s] = r.Change;
+                }
+            }
+        }
+
+        var bytes = Math.Max(1.0, Math.Max(d.BeforeTotal, d.AfterTotal));
+        var room = StripWidth - (Math.Max(before.Count, after.Count) * (MinBox + Gap));
+        double[] Xs(IReadOnlyList<OutputSectionView> l, out double[] w)
+        {
+            var x = new double[l.Count];
+            w = l.Select(s => MinBox + (s.Size / bytes * room)).ToArray();
+            for (var i = 1; i < l.Count; i++)
+            {
+                x[i] = x[i - 1] + w[i - 1] + Gap;
+            }
+
+            return x;
+        }
+
+        var (bx, ax) = (Xs(before, out var bw), Xs(after, out var aw));
+        const double x0 = 60, by = 10, ay = 110, bh = 40;
+        h.Start("svg").Attr("class", "ba-svg").Attr("width", x0 + StripWidth + 40).Attr("height", ay + bh + 10).Attr("xmlns", "http://www.w3.org/2000/svg").End();
+        h.Start("text").Attr("x", 4).Attr("y", by + 25).End().Text("before").Close("text");
+        h.Start("text").Attr("x", 4).Attr("y", ay + 25).End().Text("after").Close("text");
+        var afterIndex = after.Select((s, i) => (s.Name, i)).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
+        for (var i = 0; i < before.Count; i++)
+        {
+            if (afterIndex.TryGetValue(before[i].Name, out var j))
+            {
+                h.Start("line").Attr("class", change.ContainsKey(after[j]) ? "ba-link changed" : "ba-link").Attr("data-os", before[i].Name)
+                    .Attr("x1", x0 + bx[i] + (bw[i] / 2)).Attr("y1", by + bh).Attr("x2", x0 + ax[j] + (aw[j] / 2)).Attr("y2", ay).EndEmpty();
+            }
+        }
+
+        void Boxes(IReadOnlyList<OutputSectionView> l, double[] x, double[] w, double y, string side)
+        {
+            for (var i = 0; i < l.Count; i++)
+            {
+                var c = change.GetValueOrDefault(l[i]);
+                h.Start("rect").Attr("class", $"ba {side}{(c is null ? "" : " " + c)}").Attr("data-os", l[i].Name).Attr("data-z", l[i].Size)
+                    .Attr("x", x0 + x[i]).Attr("y", y).Attr("width", w[i]).Attr("height", bh).End();
+                h.Start("title").End().Text($"{l[i].Name}: {l[i].Size} bytes at {Hex(l[i].Address)}{(c is null ? "" : ", " + c)}").Close("title").Close("rect");
+            }
+        }
+
+        Boxes(before, bx, bw, by, "before");
+        Boxes(after, ax, aw, ay, "after");
+        h.Raw("</svg>").Line();
     }
 
     // ---- panel 2 ------------------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ public sealed record LayoutDiff(
     string AfterName,
     IReadOnlyList<SectionDiffRow> Rows,
     ulong BeforeTotal,
-    ulong AfterTotal)
+    ulong AfterTotal,
+    LayoutView Before,
+    LayoutView After)
 {
     public int Added => Rows.Count(r => r.Added);
     public int Removed => Rows.Count(r => r.Removed);
@@ -79,7 +81,7 @@ public sealed record LayoutDiff(
         rows.AddRange(newKeys.Where(k => !old.ContainsKey(k.Key)).Select(k => new SectionDiffRow(k.Section.Name, null, k.Section, false)));
         var sorted = rows.OrderByDescending(r => r.Delta).ThenByDescending(r => r.Name, StringComparer.Ordinal).ToArray();
         return new LayoutDiff(beforeName, afterName, sorted,
-            before.Sections.Aggregate(0UL, (t, s) => t + s.Size), after.Sections.Aggregate(0UL, (t, s) => t + s.Size));
+            before.Sections.Aggregate(0UL, (t, s) => t + s.Size), after.Sections.Aggregate(0UL, (t, s) => t + s.Size), before, after);
     }
 
     /// <summary>Sections in their order, keyed by name; the second of a repeated name is "name#2", and so on.</summary>
