@@ -91,6 +91,31 @@ public class ReportCommandTests
     }
 
     [Test]
+    public void BeforeAfter_OfALinkedImage_OrWithAMissingVsInput_IsExit2_AndNothingWritten()
+    {
+        var vmlinux = TestPaths.Sample("x86_64", "diet/v5/vmlinux");
+        var output = Path.Combine(Work("vs"), "out.html");
+        var (code, _, err) = CliRunner.Run("report", vmlinux, "--vs-script", "module-6.1.lds", "-o", output);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith($"{vmlinux}: error USG001").And.Contain("--vs-script");
+        var missing = Path.Combine(Work("vs"), "nosuch.o");
+        (code, _, err) = CliRunner.Run(["report", .. Diet, "-o", output, "--vs", missing]);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith(missing).And.EndWith("\n");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Test]
+    public void BeforeAfter_TheVsInputsMayBeTheOutput_NoMoreThanTheInputs()
+    {
+        var output = Path.Combine(Work("vs-same"), "alpha_main.o");
+        File.Copy(Diet[0], output, overwrite: true);
+        var (code, _, err) = CliRunner.Run(["report", .. Diet, "-o", output, "--vs", output]);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().Contain("is the same as output file");
+    }
+
+    [Test]
     public void AnOutputDirectoryThatDoesNotExist_IsExit2_CannotWrite()
     {
         var output = Path.Combine(Work("nodir"), "missing", "out.html");
