@@ -14,11 +14,7 @@ namespace DynDbg.ElfSim.Tests.Browser;
 [TestFixture]
 public class HtmlReportBrowserTests
 {
-    private static readonly string[] Sample =
-    [
-        TestPaths.Sample("x86_64", "diet/v5/alpha_main.o"),
-        TestPaths.Sample("x86_64", "diet/v5/alpha_util.o"),
-    ];
+    private static readonly string[] Sample = TestPaths.DietSample;
 
     private static string Report(string[] args, int expectedCode = ExitCodes.Ok)
     {

@@ -12,11 +12,7 @@ namespace DynDbg.ElfSim.Tests.Cli;
 [TestFixture]
 public class LayoutDiffTests
 {
-    private static readonly string[] Sample =
-    [
-        TestPaths.Sample("x86_64", "diet/v5/alpha_main.o"),
-        TestPaths.Sample("x86_64", "diet/v5/alpha_util.o"),
-    ];
+    private static readonly string[] Sample = TestPaths.DietSample;
 
     public static LayoutDiff Diff(string before, string after) =>
         LayoutDiff.Of(before, View(before), after, View(after));
