@@ -25,6 +25,9 @@ public static class TestPaths
 
     public static string Sample(string arch, string file) => Path.Combine(Samples, arch, file);
 
+    /// <summary>The bundled diet v5 sample (README): two objects, each with its own .gnu.linkonce.dyndbg header pair.</summary>
+    public static string[] DietSample => [Sample("x86_64", "diet/v5/alpha_main.o"), Sample("x86_64", "diet/v5/alpha_util.o")];
+
     public static string Golden(string name) => Path.Combine(Root, "DynDbg.ElfSim.Tests", "Golden", name);
 
     public static readonly string[] Arches = ["x86_64", "i386", "aarch64", "armhf", "s390x", "ppc64le", "mips64el", "riscv64"];

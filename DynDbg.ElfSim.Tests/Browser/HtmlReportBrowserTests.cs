@@ -14,11 +14,7 @@ namespace DynDbg.ElfSim.Tests.Browser;
 [TestFixture]
 public class HtmlReportBrowserTests
 {
-    private static readonly string[] Sample =
-    [
-        TestPaths.Sample("x86_64", "diet/v5/alpha_main.o"),
-        TestPaths.Sample("x86_64", "diet/v5/alpha_util.o"),
-    ];
+    private static readonly string[] Sample = TestPaths.DietSample;
 
     private static string Report(string[] args, int expectedCode = ExitCodes.Ok)
     {
@@ -140,6 +136,63 @@ public class HtmlReportBrowserTests
             .And.HaveCount(3 + 4, "GNU: the kept header and two __dyndbg; lld: both headers and two __dyndbg");
         HtmlDom.Elements(dom, "div").Single(d => d.GetValueOrDefault("id") == "info");
         HtmlDom.TextOf(dom, "info").Should().Contain("module.lds:25").And.Contain("placed 3 input sections");
+    }
+
+    [Test]
+    public void Before_after_panel_has_one_row_per_changed_section_and_bloat_o_meters_totals()
+    {
+        Tools.Require("chromium");
+        var dom = Chromium.DumpDom(Report([.. Sample, "--vs-script", "module-6.1.lds"]));
+        var panel = HtmlDom.Slice(dom, "id=\"before-after\"", "id=\"load\"");
+        var model = Cli.LayoutDiffTests.Diff("module-6.1.lds", "module.lds");
+
+        // One row per changed section, in bloat-o-meter's order, with the model's numbers.
+        HtmlDom.Elements(panel, "tr", "diff-row").Select(r => (r["data-os"], r["data-change"], r["data-delta"])).Should().Equal(
+            ("__dyndbg", "grown moved", "40"), ("__dyndbg_sites", "grown moved", "24"),
+            (".gnu.linkonce.dyndbg_site", "removed", "-24"), (".gnu.linkonce.dyndbg", "removed", "-40"));
+        model.Rows.Should().HaveCount(4);
+        var summary = HtmlDom.Elements(panel, "p", "bloat-summary").Should().ContainSingle().Subject;
+        (summary["data-add"], summary["data-remove"], summary["data-grow"], summary["data-shrink"], summary["data-up"], summary["data-down"], summary["data-total"])
+            .Should().Be(("0", "2", "2", "0", "64", "-64", "0"));
+        panel.Should().Contain(model.Summary).And.Contain(model.TotalLine);
+        // Gains to the right of the middle line, losses to the left; the largest delta is the full half-width.
+        HtmlDom.Elements(panel, "rect", "up").Should().HaveCount(2);
+        HtmlDom.Elements(panel, "rect", "down").Select(r => r["width"]).Should().Equal("96", "160");
+        // The two aligned strips: a box per output section of each link, the changed ones classed as in the table.
+        var before = Linker.WithLink(Sample, "module-6.1.lds", new LinkOptions(), l => l.Sections.Select(s => s.Name).ToArray());
+        var after = Linker.WithLink(Sample, "module.lds", new LinkOptions(), l => l.Sections.Select(s => s.Name).ToArray());
+        HtmlDom.Elements(panel, "rect", "ba before").Select(r => r["data-os"]).Should().BeEquivalentTo(before);
+        HtmlDom.Elements(panel, "rect", "ba after").Select(r => r["data-os"]).Should().BeEquivalentTo(after);
+        HtmlDom.Elements(panel, "rect", "ba after moved").Select(r => r["data-os"]).Should().BeEquivalentTo(["__dyndbg", "__dyndbg_sites"]);
+        HtmlDom.Elements(panel, "rect", "ba before removed").Select(r => r["data-os"]).Should().BeEquivalentTo([".gnu.linkonce.dyndbg", ".gnu.linkonce.dyndbg_site"]);
+        // Without --vs-script there is no such panel.
+        Chromium.DumpDom(Report(Sample)).Should().NotContain("id=\"before-after\"");
+    }
+
+    [Test]
+    public void Explain_format_html_is_panel_1_alone_with_a_handle_per_script_line_from_the_explain_model()
+    {
+        Tools.Require("chromium");
+        var html = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"explain-{Guid.NewGuid():N}.html");
+        var (code, stdout, err) = CliRunner.Run(["explain", "-T", "module.lds", .. Sample, "--format", "html", "-o", html]);
+        code.Should().Be(ExitCodes.Ok, err);
+        stdout.Should().BeEmpty();
+        var dom = Chromium.DumpDom(html);
+
+        // A handle per line of the script, each with what it caught in the model explain --format json writes.
+        var (_, json, _) = CliRunner.Run(["explain", "-T", "module.lds", .. Sample, "--format", "json"]);
+        using var doc = JsonDocument.Parse(json);
+        var caught = doc.RootElement.GetProperty("outputSections").EnumerateArray().SelectMany(o => o.GetProperty("inputs").EnumerateArray())
+            .Concat(doc.RootElement.GetProperty("discarded").EnumerateArray())
+            .Select(i => i.GetProperty("line").GetString()).Where(l => l is not null).GroupBy(l => l!).ToDictionary(g => g.Key, g => g.Count());
+        var lines = HtmlDom.Elements(dom, "span", "sl");
+        lines.Select(l => l["data-l"]).Should().Equal(
+            Enumerable.Range(1, File.ReadAllLines(Path.Combine(TestPaths.Root, "linker", "module.lds")).Length).Select(n => $"module.lds:{n}"));
+        lines.Should().OnlyContain(l => l["data-caught"] == caught.GetValueOrDefault(l["data-l"]).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Every output section of the model has a box; the other panels are report's, not explain's.
+        HtmlDom.Elements(dom, "svg", "os").Select(e => e["data-os"]).Should().Equal(
+            doc.RootElement.GetProperty("outputSections").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+        dom.Should().NotContain("id=\"load\"").And.NotContain("id=\"diet\"");
     }
 
     [Test]

@@ -18,7 +18,7 @@ public class ReportCommandTests
         return dir;
     }
 
-    private static string[] Diet => [TestPaths.Sample("x86_64", "diet/v5/alpha_main.o"), TestPaths.Sample("x86_64", "diet/v5/alpha_util.o")];
+    private static string[] Diet => TestPaths.DietSample;
 
     [Test]
     public void DietSample_IsOneSelfContainedPage_WithTheWalksForTheScript()
@@ -88,6 +88,32 @@ public class ReportCommandTests
         code.Should().Be(ExitCodes.BadInput);
         err.Should().StartWith($"{vmlinux}: error USG001").And.Contain("already linked");
         File.Exists(output).Should().BeFalse();
+        // Nor a before/after: a linked image is not linked again under a second script.
+        (code, _, err) = CliRunner.Run("report", vmlinux, "--vs-script", "module-6.1.lds", "-o", output);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith($"{vmlinux}: error USG001").And.Contain("--vs-script");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Test]
+    public void BeforeAfter_WithAMissingVsInput_IsExit2_AndNothingWritten()
+    {
+        var output = Path.Combine(Work("vs"), "out.html");
+        var missing = Path.Combine(Work("vs"), "nosuch.o");
+        var (code, _, err) = CliRunner.Run(["report", .. Diet, "-o", output, "--vs", missing]);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().StartWith(missing).And.EndWith("\n");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Test]
+    public void BeforeAfter_TheVsInputsMayBeTheOutput_NoMoreThanTheInputs()
+    {
+        var output = Path.Combine(Work("vs-same"), "alpha_main.o");
+        File.Copy(Diet[0], output, overwrite: true);
+        var (code, _, err) = CliRunner.Run(["report", .. Diet, "-o", output, "--vs", output]);
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().Contain("is the same as output file");
     }
 
     [Test]

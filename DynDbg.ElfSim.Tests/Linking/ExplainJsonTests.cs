@@ -11,11 +11,7 @@ namespace DynDbg.ElfSim.Tests.Linking;
 [TestFixture]
 public class ExplainJsonTests
 {
-    private static readonly string[] Sample =
-    [
-        TestPaths.Sample("x86_64", "diet/v5/alpha_main.o"),
-        TestPaths.Sample("x86_64", "diet/v5/alpha_util.o"),
-    ];
+    private static readonly string[] Sample = TestPaths.DietSample;
 
     private static JsonElement Explain(string rule)
     {

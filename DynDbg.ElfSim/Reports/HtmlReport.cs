@@ -30,21 +30,38 @@ public static class HtmlReport
     private const int MaxLabelled = 400;
     private const int MaxRows = 500;
 
-    public static void Write(TextWriter text, TeachingReport r)
+    public static void Write(TextWriter text, TeachingReport r) => Page(text, r, full: true);
+
+    /// <summary><c>explain --format html</c>: the same page with panel 1 alone, drawn from the one
+    /// <see cref="LayoutView"/> that <c>explain --format json</c> writes.</summary>
+    public static void WriteLayout(TextWriter text, string command, LayoutView layout) =>
+        Page(text, new TeachingReport(command, command, "explain: the link alone (report adds the load, the diet indirection and the findings)", layout,
+            null, null, null, null, [], []), full: false);
+
+    private static void Page(TextWriter text, TeachingReport r, bool full)
     {
         var h = new HtmlWriter(text);
         h.Raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">").Line();
-        h.Start("title").End().Text($"dyndbg-elfsim report: {r.Image}").Close("title").Line();
+        h.Start("title").End().Text($"dyndbg-elfsim {(full ? "report" : "explain")}: {r.Image}").Close("title").Line();
         h.Raw("<style>").Raw(Asset("report.css")).Raw("</style></head>").Line();
         h.Start("body").Attr("data-failed", r.Failed ? "true" : "false").End().Line();
         var used = new Used();
-        Header(h, r);
+        Header(h, r, full);
         LayoutPanel(h, r, used);
-        LoadPanel(h, r.Load, r.Diet);
-        DietPanel(h, r.Diet);
-        CompressionPanel(h, r.Compression);
-        Findings(h, r);
+        if (full)
+        {
+            if (r.Diff is { } diff)
+            {
+                BeforeAfterPanel(h, diff);
+            }
+
+            LoadPanel(h, r.Load, r.Diet);
+            DietPanel(h, r.Diet);
+            CompressionPanel(h, r.Compression);
+            Findings(h, r);
+        }
+
         h.Start("script").Attr("type", "application/json").Attr("id", "report-data").End();
         h.Raw(Data(r, used));
         h.Close("script").Line();
@@ -62,15 +79,28 @@ public static class HtmlReport
         return reader.ReadToEnd();
     }
 
-    private static void Header(HtmlWriter h, TeachingReport r)
+    private static void Header(HtmlWriter h, TeachingReport r, bool full)
     {
         h.Raw("<header>");
-        h.Element("h1", null, "What the linker and the loader do to the dyndbg tables");
+        h.Element("h1", null, full ? "What the linker and the loader do to the dyndbg tables" : "What the linker does with every input section");
         h.Start("p").Attr("class", "cmd").End().Element("code", null, r.Command).Close("p");
+        if (!full)
+        {
+            h.Element("p", null, $"{r.Kind}.");
+            h.Raw("</header>").Line();
+            return;
+        }
+
         h.Start("p").End().Text($"{r.Kind}. Verdict: ");
         h.Element("strong", r.Failed ? "bad" : "good", r.Failed ? "an invariant is broken (see the findings)" : "ok");
         h.Close("p");
-        h.Raw("<nav><a href=\"#layout\">1. linker layout</a> <a href=\"#load\">2. module load</a> <a href=\"#diet\">3. diet indirection</a> <a href=\"#compression\">4. compression</a> <a href=\"#findings\">5. findings</a></nav>");
+        h.Raw("<nav><a href=\"#layout\">1. linker layout</a> ");
+        if (r.Diff is not null)
+        {
+            h.Raw("<a href=\"#before-after\">1b. before/after</a> ");
+        }
+
+        h.Raw("<a href=\"#load\">2. module load</a> <a href=\"#diet\">3. diet indirection</a> <a href=\"#compression\">4. compression</a> <a href=\"#findings\">5. findings</a></nav>");
         h.Raw("</header>").Line();
     }
 
@@ -381,6 +411,136 @@ public static class HtmlReport
         }
 
         h.Raw("</div>").Line();
+    }
+
+    // ---- panel 1b -----------------------------------------------------------------------------------------
+
+    /// <summary>The output sections of two links, as <c>scripts/bloat-o-meter</c> lists symbols: its totals, then
+    /// one row per section that was added, removed, grown, shrunk or moved, with a bar for its delta (all bars to
+    /// one scale) and where it was and is.</summary>
+    private static void BeforeAfterPanel(HtmlWriter h, LayoutDiff d)
+    {
+        h.Start("section").Attr("id", "before-after").End();
+        h.Element("h2", null, "1b. Before and after");
+        h.Element("p", "caption",
+            "The same question bloat-o-meter asks of two kernels, asked of two links: which output sections are new, gone, bigger, smaller, " +
+            "or somewhere else (another address, or another place among the sections both links have). Green grew or is new, red shrank or is gone.");
+        h.Start("p").Attr("class", "vs").End().Text("before: ").Element("code", null, d.BeforeName).Raw("<br>").Text("after: ").Element("code", null, d.AfterName).Close("p");
+        h.Start("p").Attr("class", "bloat-summary").Attr("data-add", d.Added).Attr("data-remove", d.Removed).Attr("data-grow", d.Grown)
+            .Attr("data-shrink", d.Shrunk).Attr("data-up", d.Up).Attr("data-down", d.Down).Attr("data-total", d.Up + d.Down).Attr("data-moved", d.MovedCount).End()
+            .Element("code", null, d.Summary).Text(d.MovedCount > 0 ? $" — and {d.MovedCount} moved" : "").Close("p");
+        AlignedStrips(h, d);
+        if (d.Rows.Count == 0)
+        {
+            h.Element("p", "good", "No output section differs.");
+        }
+        else
+        {
+            const double barMax = 160;
+            var max = Math.Max(1, d.Rows.Max(r => Math.Abs(r.Delta)));
+            h.Raw("<table class=\"diff\"><thead><tr><th>output section</th><th>change</th><th>old</th><th>new</th><th>delta</th><th></th><th>address before</th><th>address after</th></tr></thead><tbody>");
+            foreach (var row in d.Rows.Take(MaxRows))
+            {
+                h.Start("tr").Attr("class", "diff-row " + row.Change).Attr("data-os", row.Name).Attr("data-change", row.Change)
+                    .Attr("data-delta", row.Delta).Attr("data-old", row.Before?.Size.ToString(CultureInfo.InvariantCulture)).Attr("data-new", row.After?.Size.ToString(CultureInfo.InvariantCulture)).End();
+                h.Element("td", null, row.Name);
+                h.Element("td", null, row.Change);
+                h.Element("td", "num", row.Before is { } b ? b.Size.ToString(CultureInfo.InvariantCulture) : "-");
+                h.Element("td", "num", row.After is { } a ? a.Size.ToString(CultureInfo.InvariantCulture) : "-");
+                h.Element("td", "num", row.Delta.ToString("+0;-0;0", CultureInfo.InvariantCulture));
+                // A bar from the middle: right for bytes gained, left for bytes lost.
+                var w = Math.Abs(row.Delta) * barMax / max;
+                h.Raw("<td>").Start("svg").Attr("class", "dbar").Attr("width", (2 * barMax) + 2).Attr("height", 14).Attr("xmlns", "http://www.w3.org/2000/svg").End();
+                h.Start("line").Attr("x1", barMax + 1).Attr("x2", barMax + 1).Attr("y1", 0).Attr("y2", 14).EndEmpty();
+                if (row.Delta != 0)
+                {
+                    h.Start("rect").Attr("class", row.Delta > 0 ? "up" : "down").Attr("x", row.Delta > 0 ? barMax + 1 : barMax + 1 - w).Attr("y", 2)
+                        .Attr("width", Math.Max(1, w)).Attr("height", 10).EndEmpty();
+                }
+
+                h.Raw("</svg></td>");
+                h.Element("td", row.Moved ? "moved" : null, row.Before is { } b2 ? Hex(b2.Address) : "-");
+                h.Element("td", row.Moved ? "moved" : null, row.After is { } a2 ? Hex(a2.Address) : "-");
+                h.Close("tr");
+            }
+
+            h.Raw("</tbody></table>");
+            if (d.Rows.Count > MaxRows)
+            {
+                h.Element("p", "caption", $"and {d.Rows.Count - MaxRows} more sections");
+            }
+        }
+
+        h.Element("p", "caption bloat-total", d.TotalLine);
+        h.Close("section").Line();
+    }
+
+    /// <summary>Before above after, both to one byte scale, in address order (non-allocated last); a line joins a
+    /// section's two boxes, so a move is a slanted line and growth a wider box. Left out past
+    /// <see cref="MaxLabelled"/> sections (the table says it all).</summary>
+    private static void AlignedStrips(HtmlWriter h, LayoutDiff d)
+    {
+        var (before, after) = (d.Before.Sections, d.After.Sections);
+        if (before.Count + after.Count > MaxLabelled || before.Count + after.Count == 0)
+        {
+            return;
+        }
+
+        var change = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        foreach (var r in d.Rows)
+        {
+            foreach (var s in new[] { r.Before, r.After })
+            {
+                if (s is not null)
+                {
+                    change[s] = r.Change;
+                }
+            }
+        }
+
+        var bytes = Math.Max(1.0, Math.Max(d.BeforeTotal, d.AfterTotal));
+        var room = StripWidth - (Math.Max(before.Count, after.Count) * (MinBox + Gap));
+        double[] Xs(IReadOnlyList<OutputSectionView> l, out double[] w)
+        {
+            var x = new double[l.Count];
+            w = l.Select(s => MinBox + (s.Size / bytes * room)).ToArray();
+            for (var i = 1; i < l.Count; i++)
+            {
+                x[i] = x[i - 1] + w[i - 1] + Gap;
+            }
+
+            return x;
+        }
+
+        var (bx, ax) = (Xs(before, out var bw), Xs(after, out var aw));
+        const double x0 = 60, by = 10, ay = 110, bh = 40;
+        h.Start("svg").Attr("class", "ba-svg").Attr("width", x0 + StripWidth + 40).Attr("height", ay + bh + 10).Attr("xmlns", "http://www.w3.org/2000/svg").End();
+        h.Start("text").Attr("x", 4).Attr("y", by + 25).End().Text("before").Close("text");
+        h.Start("text").Attr("x", 4).Attr("y", ay + 25).End().Text("after").Close("text");
+        var afterIndex = after.Select((s, i) => (s.Name, i)).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
+        for (var i = 0; i < before.Count; i++)
+        {
+            if (afterIndex.TryGetValue(before[i].Name, out var j))
+            {
+                h.Start("line").Attr("class", change.ContainsKey(after[j]) ? "ba-link changed" : "ba-link").Attr("data-os", before[i].Name)
+                    .Attr("x1", x0 + bx[i] + (bw[i] / 2)).Attr("y1", by + bh).Attr("x2", x0 + ax[j] + (aw[j] / 2)).Attr("y2", ay).EndEmpty();
+            }
+        }
+
+        void Boxes(IReadOnlyList<OutputSectionView> l, double[] x, double[] w, double y, string side)
+        {
+            for (var i = 0; i < l.Count; i++)
+            {
+                var c = change.GetValueOrDefault(l[i]);
+                h.Start("rect").Attr("class", $"ba {side}{(c is null ? "" : " " + c)}").Attr("data-os", l[i].Name).Attr("data-z", l[i].Size)
+                    .Attr("x", x0 + x[i]).Attr("y", y).Attr("width", w[i]).Attr("height", bh).End();
+                h.Start("title").End().Text($"{l[i].Name}: {l[i].Size} bytes at {Hex(l[i].Address)}{(c is null ? "" : ", " + c)}").Close("title").Close("rect");
+            }
+        }
+
+        Boxes(before, bx, bw, by, "before");
+        Boxes(after, ax, aw, ay, "after");
+        h.Raw("</svg>").Line();
     }
 
     // ---- panel 2 ------------------------------------------------------------------------------------------

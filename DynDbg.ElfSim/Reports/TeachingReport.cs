@@ -7,7 +7,8 @@ namespace DynDbg.ElfSim.Reports;
 /// What <c>report</c> draws (issue 17), built once from the link, the load and the checks (<see cref="TeachingReportBuilder"/>)
 /// and rendered by <see cref="HtmlReport"/>: the layout under GNU ld's rule and, when the inputs have
 /// <c>.gnu.linkonce.*</c> sections, under lld's; the module load; the diet indirection; the site-column compression
-/// study of a mainline table (<c>compress</c>'s stores, untimed); the verdict.
+/// study of a mainline table (<c>compress</c>'s stores, untimed); the verdict; and with <c>--vs-script</c> or
+/// <c>--vs</c>, the output sections against a second link (<see cref="LayoutDiff"/>).
 /// </summary>
 public sealed record TeachingReport(
     string Command,
@@ -19,7 +20,8 @@ public sealed record TeachingReport(
     DietView? Diet,
     CompressionResult? Compression,
     IReadOnlyList<CheckFinding> Findings,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    LayoutDiff? Diff = null)
 {
     public bool Failed => Findings.Any(f => f.Severity == CheckSeverity.Error) || Load?.Refusal is not null;
 }

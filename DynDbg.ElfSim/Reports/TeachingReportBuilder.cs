@@ -19,7 +19,9 @@ public static class TeachingReportBuilder
     /// <summary>How many records the diet panel can walk: the selector's range, and a bound on the data embedded.</summary>
     public const int MaxWalks = 4096;
 
-    public static TeachingReport Build(IReadOnlyList<string> paths, string? scriptPath, DietVariant? diet)
+    /// <summary>The page of <paramref name="paths"/>; with <paramref name="vs"/> (a second script, a second set of
+    /// inputs, or both) its GNU link is also compared with that link, the "before" of the before/after panel.</summary>
+    public static TeachingReport Build(IReadOnlyList<string> paths, string? scriptPath, DietVariant? diet, VsLink? vs = null)
     {
         var files = new List<(string, ElfFile)>();
         try
@@ -32,14 +34,15 @@ public static class TeachingReportBuilder
             var linked = files.Where(f => f.Item2.Header.Type != ElfConstants.EtRel).ToList();
             if (linked.Count == 0)
             {
-                return FromLink(files, scriptPath ?? BundledScripts.Default, diet);
+                var report = FromLink(files, scriptPath ?? BundledScripts.Default, diet);
+                return vs is null ? report : report with { Diff = Compare(vs, paths, scriptPath ?? BundledScripts.Default, report.Layout) };
             }
 
-            if (files.Count > 1 || scriptPath is not null)
+            if (files.Count > 1 || scriptPath is not null || vs is not null)
             {
                 var (name, f) = linked[0];
                 throw new UsageException(UsageErrorIds.Usage, name, "ELF header", 0x10,
-                    $"{FileFacts.TypeShort(f.Header)} is already linked: report links relocatable inputs only; give a linked image on its own, without -T");
+                    $"{FileFacts.TypeShort(f.Header)} is already linked: report links relocatable inputs only; give a linked image on its own, without -T, --vs or --vs-script");
             }
 
             return FromImage(files[0].Item2, diet);
@@ -56,7 +59,7 @@ public static class TeachingReportBuilder
     private static TeachingReport FromLink(List<(string, ElfFile)> files, string scriptPath, DietVariant? diet)
     {
         var script = BundledScripts.Load(scriptPath);
-        var name = $"ld -r -T {scriptPath} {string.Join(' ', files.Select(f => f.Item1))}";
+        var name = LinkName(scriptPath, files.Select(f => f.Item1).ToArray());
         var gnu = Linker.Link(script, files, new LinkOptions(name));
         var reasons = new List<string>(); // shared by both links, so a reason is one handle in either view
         var layout = Layout(gnu, "GNU ld: one .gnu.linkonce section per name", script, reasons);
@@ -75,6 +78,18 @@ public static class TeachingReportBuilder
         return new TeachingReport(name, files.Count == 1 ? files[0].Item1 : "the linked image", Kind(outcome), layout, lld, load,
             Diet(outcome), Compress(image, outcome), outcome.Findings, outcome.Load?.Notes ?? load?.Layout?.Notes ?? []);
     }
+
+    /// <summary>The before/after panel's model: the second link made by the same engine, as the same
+    /// <see cref="LayoutView"/>, compared section by section.</summary>
+    private static LayoutDiff Compare(VsLink vs, IReadOnlyList<string> paths, string scriptPath, LayoutView after)
+    {
+        var inputs = vs.Inputs ?? paths;
+        var script = vs.Script ?? scriptPath;
+        var before = Linker.WithLink(inputs, script, new LinkOptions("(before)"), link => Layout(link, "before", link.Script, []));
+        return LayoutDiff.Of(LinkName(script, inputs), before, LinkName(scriptPath, paths), after);
+    }
+
+    private static string LinkName(string script, IReadOnlyList<string> inputs) => $"ld -r -T {script} {string.Join(' ', inputs)}";
 
     private static TeachingReport FromImage(ElfFile file, DietVariant? diet)
     {
@@ -156,3 +171,7 @@ public static class TeachingReportBuilder
             sections.OrderBy(s => !s.Alloc).ThenBy(s => s.Address).ThenBy(s => s.Index).ToArray(), discarded, reasons, LinkExplainReport.HeaderLines(link));
     }
 }
+
+/// <summary><c>report --vs-script S2</c> / <c>--vs FILE...</c>: the link the page is compared with (null: the page's own
+/// script or inputs).</summary>
+public sealed record VsLink(string? Script, IReadOnlyList<string>? Inputs);
