@@ -7,7 +7,8 @@ namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
 /// <c>link -T SCRIPT -o OUT [-Map MAP] [--linkonce gnu|lld] INPUT...</c>: <c>ld -r -T SCRIPT</c> emulation. Writes
-/// a relocatable ELF (and a GNU-ld-style map), each whole or not at all; prints nothing on success, like ld.
+/// a relocatable ELF (and a GNU-ld-style map), each whole or not at all; prints nothing on success, like ld, or with
+/// <c>--format json</c> what it wrote (<see cref="LinkJsonReport"/>).
 /// </summary>
 public static class LinkCommand
 {
@@ -19,15 +20,18 @@ public static class LinkCommand
         var map = new Option<string?>("-Map", "--Map") { Description = "also write a GNU ld -Map style link map" };
         var linkOnce = new Option<string>("--linkonce") { Description = "gnu: keep one .gnu.linkonce.* section per name (GNU ld); lld: keep every copy", DefaultValueFactory = _ => "gnu" };
         linkOnce.AcceptOnlyFromAmong("gnu", "lld");
+        var format = new Option<string>("--format") { Description = "text: print nothing on success, as ld; json: the output sections with their inputs, the discarded sections, symbols and relocation tables", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
         var cmd = new Command("link", "ld -r -T SCRIPT emulation: write a relocatable ELF and a GNU-ld-style map")
         {
-            inputs, script, output, map, linkOnce,
+            inputs, script, output, map, linkOnce, format,
         };
-        cmd.SetAction(r => Run(io, r.GetValue(inputs)!, r.GetValue(script)!, r.GetValue(output)!, r.GetValue(map), r.GetValue(linkOnce)!));
+        cmd.SetAction(r => Run(io, r.GetValue(inputs)!, r.GetValue(script)!, r.GetValue(output)!, r.GetValue(map), r.GetValue(linkOnce)!,
+            r.GetValue(format) == "json"));
         return cmd;
     }
 
-    public static int Run(CliOutput io, IReadOnlyList<string> inputs, string scriptPath, string output, string? map, string linkOnce)
+    public static int Run(CliOutput io, IReadOnlyList<string> inputs, string scriptPath, string output, string? map, string linkOnce, bool json = false)
     {
         if (inputs.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p)) is { } unknown)
         {
@@ -70,6 +74,12 @@ public static class LinkCommand
                 if (mapFile is not null)
                 {
                     AtomicFile.Commit(mapFile);
+                }
+
+                if (json)
+                {
+                    io.Out.Write(Reports.JsonArrays.Document([link], (j, l) => Reports.LinkJsonReport.Write(j, l, output, map)));
+                    io.Out.Flush();
                 }
 
                 return ExitCodes.Ok;
