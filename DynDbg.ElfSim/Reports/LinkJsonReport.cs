@@ -22,13 +22,7 @@ public static class LinkJsonReport
 
         j.WriteString("script", link.Script.Name);
         j.WriteString("linkonce", link.Options.LinkOnce == LinkOnceRule.Lld ? "lld" : "gnu");
-        j.WriteStartArray("inputs");
-        foreach (var i in link.Inputs)
-        {
-            j.WriteStringValue(i.Path);
-        }
-
-        j.WriteEndArray();
+        JsonArrays.WriteStrings(j, "inputs", link.Inputs.Select(i => i.Path));
         j.WriteStartArray("sections");
         foreach (var o in link.Sections)
         {
