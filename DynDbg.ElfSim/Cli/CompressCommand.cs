@@ -178,7 +178,7 @@ public static class CompressCommand
     }
 
     private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
-        InputFiles.Decode(paths, file => SiteTable.From(file, ImageReader.ReadMainline(file, lazy: true)));
+        InputFiles.Decode(paths, (file, lazy) => SiteTable.From(file, ImageReader.ReadMainline(file, lazy: lazy)));
 
     /// <summary>DIR/&lt;name&gt;.sites per input with records (a repeated name gets .2, .3, ...); each written whole.</summary>
     private static void Dump(string dir, IReadOnlyList<SiteTable> tables)

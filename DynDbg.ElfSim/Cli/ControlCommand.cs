@@ -83,7 +83,7 @@ public static class ControlCommand
         List<KernelImage> inputs;
         try
         {
-            inputs = InputFiles.Decode(files, file => ImageReader.Read(file, forced, dietVariant, lazy: true), io.ProgressFor(files.Count), "control", img => img.Detach());
+            inputs = InputFiles.Decode(files, (file, lazy) => ImageReader.Read(file, forced, dietVariant, lazy), io.ProgressFor(files.Count), "control");
         }
         catch (DiagnosticException e)
         {

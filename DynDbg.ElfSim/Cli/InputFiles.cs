@@ -7,14 +7,14 @@ namespace DynDbg.ElfSim.Cli;
 public static class InputFiles
 {
     /// <summary>
-    /// Opens each input, turns it into a <typeparamref name="T"/> and keeps the order. With several inputs each file
-    /// is unmapped right after <paramref name="detach"/> made its result independent of it (a module tree must not
-    /// keep thousands of maps); a single input stays mapped for as long as its result lives, so a lazy view over it
-    /// (a million-record vmlinux.o's records) costs no memory. <paramref name="progress"/>, when enabled, counts the files done. If any input fails, the first failing one in command-line order
+    /// Opens each input, turns it into a <typeparamref name="T"/> and keeps the order. <paramref name="decode"/> is
+    /// told whether its result may stay a lazy view over the file: only for a single input, which stays mapped for
+    /// as long as its result lives (a million-record vmlinux.o's records then cost no memory). With several inputs
+    /// each file is unmapped right after its result was made, which must then not refer to it (a module tree must
+    /// not keep thousands of maps). <paramref name="progress"/>, when enabled, counts the files done. If any input fails, the first failing one in command-line order
     /// is thrown and nothing is returned.
     /// </summary>
-    public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, T> decode, ProgressLine? progress = null, string verb = "read",
-        Action<T>? detach = null)
+    public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, bool, T> decode, ProgressLine? progress = null, string verb = "read")
     {
         var done = 0;
         var results = new T[paths.Count];
@@ -24,12 +24,12 @@ public static class InputFiles
             try
             {
                 var file = ElfFile.Open(paths[i]);
+                var lazy = paths.Count == 1;
                 try
                 {
-                    results[i] = decode(file);
-                    if (paths.Count > 1 || detach is null)
+                    results[i] = decode(file, lazy);
+                    if (!lazy)
                     {
-                        detach?.Invoke(results[i]);
                         file.Dispose();
                     }
                 }

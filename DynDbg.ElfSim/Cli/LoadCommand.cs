@@ -93,7 +93,7 @@ public static class LoadCommand
         {
             outcomes = o.Links
                 ? [LoadLinked(o)]
-                : InputFiles.Decode(o.Paths, file => Load(file, o, module: null), io.ProgressFor(o.Paths.Count), "load", x => x.Image.Detach());
+                : InputFiles.Decode(o.Paths, (file, lazy) => Load(file, o, module: null, lazy), io.ProgressFor(o.Paths.Count), "load");
         }
         catch (DiagnosticException e)
         {
@@ -130,14 +130,14 @@ public static class LoadCommand
     /// One image: read once, then loaded as its case needs. <c>--control</c> shows the 6.1 control file, so it reads
     /// mainline tables only; <c>--diet</c> names the variant of diet images and does not transform mainline ones.
     /// </summary>
-    private static LoadOutcome Load(ElfFile file, LoadOptions o, bool? module)
+    private static LoadOutcome Load(ElfFile file, LoadOptions o, bool? module, bool lazy)
     {
         if (o.Control)
         {
-            return new LoadOutcome(ImageReader.ReadMainline(file, o.Profile, lazy: true), null, [], null);
+            return new LoadOutcome(ImageReader.ReadMainline(file, o.Profile, lazy), null, [], null);
         }
 
-        var image = LoadOutcome.Read(file, o.Profile, o.Diet, lazy: true);
+        var image = LoadOutcome.Read(file, o.Profile, o.Diet, lazy);
 
         if (image is DietImage && o.Script is not null && o.Script.Contains("vmlinux", StringComparison.Ordinal))
         {
@@ -158,9 +158,7 @@ public static class LoadCommand
         try
         {
             using var file = Linker.LinkToMemory(o.Paths, o.Script ?? DefaultScript);
-            var outcome = Load(file, o, module: true);
-            outcome.Image.Detach(); // the linked image is freed here
-            return outcome;
+            return Load(file, o, module: true, lazy: false); // the linked image is freed on return
         }
         catch (DiagnosticException e) when (e.Id is LinkErrorIds.LinkInputType or LinkErrorIds.LinkIncompatibleInput or LinkErrorIds.LinkMultipleDefinition
                                            && o.Paths.Count > 1)

@@ -7,11 +7,13 @@ namespace DynDbg.ElfSim.DynDbg;
 public static class DdebugDecoder
 {
     /// <summary>
-    /// Checks every record now (a bad pointer or string is an error at load, naming the record and field) and
-    /// returns a view that decodes record i from <paramref name="memory"/> when it is asked for. Nothing per record
-    /// is kept, so the memory of a load does not grow with the record count (issue 14).
+    /// Eager (the default): every record decoded now, strings through the memory's shared cache, so the list
+    /// outlives the file. Lazy: every record is checked now (a bad pointer or string is an error at load, naming the
+    /// record and field) and the list is a view that decodes record i from <paramref name="memory"/> when asked;
+    /// nothing per record is kept, so memory does not grow with the record count (issue 14), and the file must stay
+    /// open while the view is used. Both raise the first error in the same order: four pointers, then their strings.
     /// </summary>
-    public static IReadOnlyList<DdebugRecord> Decode(ElfMemory memory, DdebugRegion region, DdebugLayout layout)
+    public static IReadOnlyList<DdebugRecord> Decode(ElfMemory memory, DdebugRegion region, DdebugLayout layout, bool lazy = false)
     {
         var size = (ulong)layout.RecordSize;
         if (region.Size % size != 0)
@@ -21,12 +23,24 @@ public static class DdebugDecoder
         }
 
         var view = new RecordView(memory, region, layout, (int)(region.Size / size));
-        for (var i = 0; i < view.Count; i++)
+        if (lazy)
         {
-            view.Check(i);
+            for (var i = 0; i < view.Count; i++)
+            {
+                view.Check(i);
+            }
+
+            return view;
         }
 
-        return view;
+        var records = new DdebugRecord[view.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = view.Read(i);
+            records[i].KeepStrings();
+        }
+
+        return records;
     }
 
     private sealed class RecordView(ElfMemory memory, DdebugRegion region, DdebugLayout layout, int count) : IReadOnlyList<DdebugRecord>
@@ -83,7 +97,7 @@ public static class DdebugDecoder
 
         private ulong At(int i) => region.Start + ((ulong)i * (ulong)layout.RecordSize);
 
-        private DdebugRecord Read(int i)
+        public DdebugRecord Read(int i)
         {
             var sec = region.Section;
             var at = At(i);

@@ -14,7 +14,7 @@ public static class ImageReader
     /// <param name="lazy">
     /// False (the default): the image keeps everything it read and outlives <paramref name="file"/>. True: a
     /// mainline image's records stay a view over the mapped file (no memory per record, issue 14), so the file
-    /// must stay open while they are used, or <see cref="KernelImage.Detach"/> must be called before it closes.
+    /// must stay open while they are used.
     /// </param>
     public static KernelImage Read(ElfFile file, DdebugLayout? profile = null, DietVariant? diet = null, bool lazy = false)
     {

@@ -44,15 +44,6 @@ public abstract class KernelImage
     /// </summary>
     public abstract IReadOnlyList<DdebugRecord> Records { get; }
 
-    /// <summary>
-    /// Makes the image independent of its file before the file is unmapped: the records (a lazy view over the
-    /// mapping, issue 14) are decoded and kept, strings included. Readers of many inputs call it per input; a
-    /// single input stays mapped and lazy.
-    /// </summary>
-    public virtual void Detach()
-    {
-    }
-
     /// <summary>A loadable module has <c>.gnu.linkonce.this_module</c> (or a <c>.modinfo name=</c>); anything else
     /// is consumed like the built-in array.</summary>
     internal static ImageClass Classify(ElfFile file)

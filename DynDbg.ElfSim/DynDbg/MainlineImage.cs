@@ -9,7 +9,7 @@ namespace DynDbg.ElfSim.DynDbg;
 /// </summary>
 public sealed class MainlineImage : KernelImage
 {
-    private IReadOnlyList<DdebugRecord> records;
+    private readonly IReadOnlyList<DdebugRecord> records;
 
     private MainlineImage(ElfFile file, ElfMemory memory, ImageClass classified, DdebugRegion? region,
         ProfileDecision? decision, IReadOnlyList<DdebugRecord> records, IReadOnlyList<DdebugClassMap> classMaps, IReadOnlyList<DdebugTable> tables)
@@ -26,24 +26,6 @@ public sealed class MainlineImage : KernelImage
     public ProfileDecision? Decision { get; }
     public override IReadOnlyList<DdebugRecord> Records => records;
     public IReadOnlyList<DdebugClassMap> ClassMaps { get; }
-
-    public override void Detach()
-    {
-        if (records is DdebugRecord[])
-        {
-            return;
-        }
-
-        var kept = new DdebugRecord[records.Count];
-        for (var i = 0; i < kept.Length; i++)
-        {
-            var r = records[i];
-            r.KeepStrings(); // decoded now through the memory's shared string cache, kept by the record
-            kept[i] = r;
-        }
-
-        records = kept;
-    }
     public IReadOnlyList<DdebugTable> Tables { get; }
     public override string? LayoutName => Decision?.Layout.Name;
     public override IReadOnlyList<string> Evidence => Decision?.Evidence ?? [];
@@ -73,17 +55,11 @@ public sealed class MainlineImage : KernelImage
 
         var decision = ProfileDetector.Decide(file, fileMemory, region, forced);
         memory ??= fileMemory;
-        var records = DdebugDecoder.Decode(memory, region, decision.Layout);
+        var records = DdebugDecoder.Decode(memory, region, decision.Layout, lazy);
         var classes = decision.Layout.Version == DdebugVersion.V61 ? DdebugClassMapDecoder.Decode(memory) : [];
         var tables = classified.Kind == ImageKind.Module
             ? DdebugTables.Module(classified.ModName ?? (records.Count > 0 ? records[0].Modname : ""), records.Count, classes)
             : DdebugTables.BuiltIn(records, classes);
-        var image = new MainlineImage(file, memory, classified, region, decision, records, classes, tables);
-        if (!lazy)
-        {
-            image.Detach();
-        }
-
-        return image;
+        return new MainlineImage(file, memory, classified, region, decision, records, classes, tables);
     }
 }
