@@ -6,19 +6,28 @@ using DynDbg.ElfSim.Tests.Browser;
 
 namespace DynDbg.ElfSim.Tests.Real;
 
-/// <summary><c>report</c> of a real Debian module in headless Chromium (issue 17): the relink under module.lds has a
-/// box per output section and a handle per script line, and the load panel lists what <c>load --sections</c> places.</summary>
+/// <summary><c>report</c> of a real Debian module of every architecture in headless Chromium (issue 17): the relink
+/// under module.lds has a box per output section and a handle per script line, and the load panel lists what
+/// <c>load --sections</c> places. bnep.ko, or bonding.ko on s390x, which builds no Bluetooth.</summary>
 [TestFixture]
 [Category("Real")]
 public sealed class RealReportTests
 {
-    [Test]
-    public void Bnep_relinked_and_loaded_is_drawn_whole()
+    // armhf and mips64el are left out, and issue 17 stays open for it: there the page's "cols" bar is one byte
+    // smaller than `compress` of the same .ko (43 against 44 for bnep.ko); the other stores agree.
+    [TestCase("amd64")]
+    [TestCase("arm64")]
+    [TestCase("i386")]
+    [TestCase("s390x")]
+    [TestCase("ppc64el")]
+    public void Module_relinked_and_loaded_is_drawn_whole(string archName)
     {
         Tools.Require("chromium");
-        var arch = RealInputs.Arch("amd64");
-        var ko = Path.Combine(arch.Modules, "kernel", "net", "bluetooth", "bnep", "bnep.ko");
-        var html = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"bnep-{Guid.NewGuid():N}.html");
+        var arch = RealInputs.Arch(archName);
+        var ko = archName == "s390x"
+            ? Path.Combine(arch.Modules, "kernel", "drivers", "net", "bonding", "bonding.ko")
+            : Path.Combine(arch.Modules, "kernel", "net", "bluetooth", "bnep", "bnep.ko");
+        var html = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{archName}-{Guid.NewGuid():N}.html");
         var (code, _, err) = CliRunner.Run("report", ko, "-o", html);
         code.Should().Be(ExitCodes.Ok, err);
         var dom = Chromium.DumpDom(html);
