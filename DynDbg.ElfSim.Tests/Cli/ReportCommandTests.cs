@@ -53,6 +53,27 @@ public class ReportCommandTests
     }
 
     [Test]
+    public void CompressionBars_AreCompressOfTheLinkOutput_TheImageThePageDraws()
+    {
+        var dir = Work("compress");
+        string[] inputs = [TestPaths.Sample("x86_64", "alpha_main.o"), TestPaths.Sample("x86_64", "alpha_util.o")];
+        var page = Path.Combine(dir, "mainline.html");
+        var (code, _, err) = CliRunner.Run(["report", .. inputs, "-o", page]);
+        code.Should().Be(ExitCodes.Ok, err);
+        var linked = Path.Combine(dir, "mainline.o");
+        (code, _, err) = CliRunner.Run(["link", "-T", "module.lds", "-o", linked, .. inputs]);
+        code.Should().Be(ExitCodes.Ok, err);
+        (code, var csv, err) = CliRunner.Run("compress", "--format", "csv", "--budget-ms", "0", linked);
+        code.Should().Be(ExitCodes.Ok, err);
+        // file,records,pointerSize,rawSiteBytes,store,bytes,...
+        var stores = csv.TrimEnd('\n').Split('\n').Skip(1).Select(l => l.Split(',')).Select(f => (f[4], f[5])).ToArray();
+        stores.Should().NotBeEmpty();
+        var html = File.ReadAllText(page);
+        Browser.HtmlDom.Elements(html, "g", "store").Select(g => (g["data-store"], g["data-bytes"])).Should().Equal(stores);
+        html.Should().Contain($"the output of ‘ld -r -T module.lds {string.Join(' ', inputs)}’");
+    }
+
+    [Test]
     public void OutputThatIsAnInput_IsExit2_AndTheInputIsUntouched()
     {
         var dir = Work("same");

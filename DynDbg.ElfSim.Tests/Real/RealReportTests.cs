@@ -13,13 +13,7 @@ namespace DynDbg.ElfSim.Tests.Real;
 [Category("Real")]
 public sealed class RealReportTests
 {
-    // armhf and mips64el are left out, and issue 17 stays open for it: there the page's "cols" bar is one byte
-    // smaller than `compress` of the same .ko (43 against 44 for bnep.ko); the other stores agree.
-    [TestCase("amd64")]
-    [TestCase("arm64")]
-    [TestCase("i386")]
-    [TestCase("s390x")]
-    [TestCase("ppc64el")]
+    [TestCaseSource(typeof(RealInputs), nameof(RealInputs.AllArches))]
     public void Module_relinked_and_loaded_is_drawn_whole(string archName)
     {
         Tools.Require("chromium");
@@ -47,12 +41,32 @@ public sealed class RealReportTests
         HtmlDom.Elements(dom, "tr", "ls").Select(r => r["data-ls"]).Should().BeEquivalentTo(placed, "the relink loads as the module itself does");
         HtmlDom.Elements(dom, "rect", "pass").Select(p => p["data-pass"]).Should().Contain(["text", "ro", "ro_after_init", "rw"]);
 
-        // The compression bars are compress's stores, byte for byte.
-        (rc, json, _) = CliRunner.Run("compress", "--format", "json", "--budget-ms", "0", ko);
+        // The compression bars are compress's stores, byte for byte, of the image the page draws and loads: the
+        // relink, not the .ko as shipped. The relink moves __dyndbg (module.lds places it by rule, where 6.1's script
+        // left it an orphan after .data), and the cols store codes its checkpoints against that address (record 0),
+        // so compress of the shipped .ko may differ there (armhf and mips64el bnep.ko: one byte).
+        var relinked = Path.ChangeExtension(html, ".ko");
+        (rc, _, err) = CliRunner.Run("link", "-T", "module.lds", "-o", relinked, ko);
+        rc.Should().Be(ExitCodes.Ok, err);
+        (rc, json, _) = CliRunner.Run("compress", "--format", "json", "--budget-ms", "0", relinked);
         rc.Should().Be(ExitCodes.Ok);
         using var study = JsonDocument.Parse(json);
         var stores = (study.RootElement.ValueKind == JsonValueKind.Array ? study.RootElement[0] : study.RootElement).GetProperty("stores").EnumerateArray()
             .Select(s => (s.GetProperty("name").GetString()!, s.GetProperty("bytes").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         HtmlDom.Elements(dom, "g", "store").Select(g => (g["data-store"], g["data-bytes"])).Should().Equal(stores);
+
+        // What moves is only where the table sits: the relink's records are the shipped module's, call site by call site.
+        Records(relinked).Should().Equal(Records(ko), "the relink keeps every record the kernel would read");
+    }
+
+    /// <summary>Each record as <c>load --format json</c> decodes it: its strings and line, not where it sits.</summary>
+    private static string[] Records(string file)
+    {
+        var (rc, json, err) = CliRunner.Run("load", "--format", "json", file);
+        rc.Should().Be(ExitCodes.Ok, err);
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("records").EnumerateArray()
+            .Select(r => string.Join('|', new[] { "module", "function", "file", "format", "line", "classId", "flags" }.Select(k => r.GetProperty(k).ToString())))
+            .ToArray();
     }
 }

@@ -58,7 +58,7 @@ public static class HtmlReport
 
             LoadPanel(h, r.Load, r.Diet);
             DietPanel(h, r.Diet);
-            CompressionPanel(h, r.Compression);
+            CompressionPanel(h, r);
             Findings(h, r);
         }
 
@@ -723,8 +723,9 @@ public static class HtmlReport
 
     // ---- panel 4 ------------------------------------------------------------------------------------------
 
-    private static void CompressionPanel(HtmlWriter h, CompressionResult? c)
+    private static void CompressionPanel(HtmlWriter h, TeachingReport r)
     {
+        var c = r.Compression;
         h.Start("section").Attr("id", "compression").End();
         h.Element("h2", null, "4. Compressing the site columns");
         if (c is null || c.Records == 0)
@@ -737,7 +738,12 @@ public static class HtmlReport
 
         h.Element("p", "caption",
             $"Mainline spends {c.RawSiteBytes} bytes on the three site pointers of {c.Records} records (raw). Each bar is a store that gives " +
-            "the same pointers back exactly, drawn to the same scale; the shortest exact one is marked. Sizes only: ‘dyndbg-elfsim compress’ also times them.");
+            "the same pointers back exactly, drawn to the same scale; the shortest exact one is marked. " +
+            (r.Layout.Script is null
+                ? "Sizes only, as ‘dyndbg-elfsim compress’ finds them for this image; it also times them."
+                : $"Sizes only, as ‘dyndbg-elfsim compress’ finds them for the image this page draws: the output of ‘{r.Command}’, " +
+                  "which ‘dyndbg-elfsim link’ writes; it also times them. Compress of an input as given can differ where the link " +
+                  "moves __dyndbg: the cols store codes pointers against the address of record 0."));
         const double x0 = 110, barMax = 760, rowHeight = 26;
         var max = Math.Max(1, c.Stores.Max(s => s.Bytes));
         h.Start("svg").Attr("class", "compress-svg").Attr("width", 1160).Attr("height", (c.Stores.Count * rowHeight) + 12)
