@@ -135,4 +135,30 @@ public static class BootedModuleChecks
         mismatches.Should().BeEmpty();
         return truth.Steps.Count;
     }
+
+    /// <summary>
+    /// Our relocated core of every module against the kernel's (/proc/kcore, <see cref="LoadedBytes"/>): every
+    /// relocated field of a read-only section, .stubs/.plt/.got and __dyndbg agree, apart from the sites the kernel
+    /// patches at run time. Writable data the modules' init code may have changed is counted, not failed.
+    /// </summary>
+    public static LoadedBytes RelocatedCoreBytes(QemuBoot boot, string label, global::DynDbg.ElfSim.Arch.ModuleArchOptions? options = null)
+    {
+        var r = LoadedBytes.Compare(boot, options);
+        TestContext.Out.WriteLine($"{label}: relocated fields agreeing with the kernel's memory: {r.Agree} of {r.Fields} ({r.Modules} modules); " +
+                                  $"{r.RuntimePatched} at run-time patch sites, {r.WritableDiffer} in writable data changed since; {r.PerCpu} against per-cpu symbols not compared");
+        TestContext.Out.WriteLine("types: " + string.Join(", ", r.Types.Select(t => $"{t.Key}: {t.Value}")));
+        foreach (var w in r.WritableMismatches.Take(20))
+        {
+            TestContext.Out.WriteLine("writable: " + w);
+        }
+
+        foreach (var g in r.Mismatches.GroupBy(m => string.Join(' ', m.Split(' ').Skip(1).Take(3)).Split('+')[0] + " " + m.Split(" type ").ElementAtOrDefault(1)?.Split(' ')[0]).Take(20))
+        {
+            TestContext.Out.WriteLine($"differs: {g.Count()} like {g.First()}");
+        }
+
+        r.Modules.Should().BeGreaterThanOrEqualTo(20);
+        r.Mismatches.Should().BeEmpty();
+        return r;
+    }
 }

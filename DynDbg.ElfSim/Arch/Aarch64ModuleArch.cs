@@ -40,6 +40,8 @@ public sealed class Aarch64ModuleArch : IModuleArch
     public void FrobArchSections(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options, List<string> notes) =>
         SizePlts(file, headers, moduleName, config, options);
 
+    public ModuleRelocator CreateRelocator(LoadedModule module) => new Aarch64Relocator(module);
+
     /// <summary><c>module_frob_arch_sections</c>; returns the PLT counts (core, init) it sized the sections for.</summary>
     public (ulong Core, ulong Init) SizePlts(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options)
     {

@@ -23,4 +23,10 @@ public interface IModuleArch
     /// when modules cannot be unloaded; arches with their own <c>module_init_section</c> (arm) override it.
     /// </summary>
     bool IsInitLayoutSection(string name, KernelConfig config) => ModuleLoader.IsInitLayoutSection(name, config);
+
+    /// <summary>
+    /// <c>apply_relocate_add</c>/<c>apply_relocate</c> for <paramref name="module"/>, or null where the arch has no
+    /// emulation of them (the absolute pointer types are then applied and the rest noted).
+    /// </summary>
+    ModuleRelocator? CreateRelocator(LoadedModule module) => null;
 }

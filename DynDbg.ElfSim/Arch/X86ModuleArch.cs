@@ -15,4 +15,7 @@ public sealed class X86ModuleArch : IModuleArch
     public void FrobArchSections(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options, List<string> notes)
     {
     }
+
+    public ModuleRelocator CreateRelocator(LoadedModule module) =>
+        module.File.Header.Machine == ElfMachine.X86_64 ? new X86_64Relocator(module) : new I386Relocator(module);
 }

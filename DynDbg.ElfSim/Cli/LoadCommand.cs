@@ -33,19 +33,20 @@ public static class LoadCommand
         var cpu = new Option<string>("--cpu") { Description = "with --sections on arm64: the CPU the module is loaded on; cortex-a53 has erratum 843419, which changes PLT sizes and text alignment", DefaultValueFactory = _ => ModuleArchOptions.DefaultCpu };
         cpu.AcceptOnlyFromAmong([.. ModuleArchOptions.Cpus]);
         var dump = new Option<string[]>("--dump") { Description = "with --sections: print the loaded, relocated bytes of this section (readelf -x style); repeatable", AllowMultipleArgumentsPerToken = false };
+        var symbols = new Option<string?>("--symbols") { Description = "with --sections: resolve undefined symbols from this /proc/kallsyms or System.map, as simplify_symbols would (an unknown one is the kernel's refusal)" };
         var script = new Option<string?>("-T", "--script") { Description = $"link the inputs with this linker script first (a file, or bundled: {string.Join(", ", BundledScripts.Names)}); several inputs are linked with module.lds when it is not given" };
         var separate = new Option<bool>("--separate") { Description = "decode each input on its own, without linking (modules loaded one after another)" };
         var diet = new Option<string?>("--diet") { Description = "read the inputs as diet-plan images of this variant (v5, v5-nosite, v6) and emulate their load; diet images are recognised without it" };
         diet.AcceptOnlyFromAmong("v5", "v5-nosite", "v6");
         var cmd = new Command("load", "decode the dyndbg tables of ELF inputs (linking several first) and print them")
         {
-            files, script, separate, profile, control, format, sections, coreBase, initBase, config, cpu, dump, diet,
+            files, script, separate, profile, control, format, sections, coreBase, initBase, config, cpu, dump, symbols, diet,
         };
-        cmd.SetAction(r => !r.GetValue(sections) && (r.GetValue(initBase) ?? r.GetValue(config) ?? (r.GetValue(dump) is { Length: > 0 } ? "dump" : null)) is not null
-            ? io.Usage($"{(r.GetValue(initBase) is not null ? "--init-base" : r.GetValue(config) is not null ? "--kernel-config" : "--dump")} applies to --sections only")
+        cmd.SetAction(r => !r.GetValue(sections) && (r.GetValue(initBase) ?? r.GetValue(config) ?? r.GetValue(symbols) ?? (r.GetValue(dump) is { Length: > 0 } ? "dump" : null)) is not null
+            ? io.Usage($"{(r.GetValue(initBase) is not null ? "--init-base" : r.GetValue(config) is not null ? "--kernel-config" : r.GetValue(symbols) is not null ? "--symbols" : "--dump")} applies to --sections only")
             : r.GetValue(sections)
             ? LoadSectionsMode.Run(io, r.GetValue(files)!, r.GetValue(coreBase), r.GetValue(initBase), r.GetValue(config), ReportFormats.Parse(r.GetValue(format)!),
-                ModuleArchOptions.ForCpu(r.GetValue(cpu)!), r.GetValue(dump) ?? [])
+                ModuleArchOptions.ForCpu(r.GetValue(cpu)!), r.GetValue(dump) ?? [], r.GetValue(symbols))
             : Run(io, r.GetValue(files)!, r.GetValue(profile)!, r.GetValue(control), r.GetValue(format)!, r.GetValue(script), r.GetValue(separate),
                 r.GetValue(diet), r.GetValue(coreBase)));
         return cmd;

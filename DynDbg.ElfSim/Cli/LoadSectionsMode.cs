@@ -8,7 +8,7 @@ using DynDbg.ElfSim.Reports;
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--cpu C] [--dump SECTION]...
+/// <c>load FILE... --sections [--base ADDR] [--init-base ADDR] [--kernel-config F] [--cpu C] [--symbols KALLSYMS] [--dump SECTION]...
 /// [--format text|json]</c>: the module loader's placement of every allocated section, and with <c>--dump</c> the
 /// bytes of a section after <c>move_module</c>, <c>simplify_symbols</c> and <c>apply_relocations</c> at those
 /// bases. A module the kernel would refuse is exit 1 with the kernel's message; unreadable input is exit 2.
@@ -16,7 +16,7 @@ namespace DynDbg.ElfSim.Cli;
 public static class LoadSectionsMode
 {
     public static int Run(CliOutput io, IReadOnlyList<string> paths, string? coreBase, string? initBase, string? configPath, ReportFormat format,
-        ModuleArchOptions? cpu = null, IReadOnlyList<string>? dump = null)
+        ModuleArchOptions? cpu = null, IReadOnlyList<string>? dump = null, string? symbolsPath = null)
     {
         dump ??= [];
         if (!TryAddress(coreBase, out var cb) || !TryAddress(initBase, out var ib))
@@ -25,13 +25,15 @@ public static class LoadSectionsMode
         }
 
         KernelConfig config;
+        IReadOnlyDictionary<string, ulong>? symbols;
         try
         {
             config = configPath is null ? KernelConfig.Debian61 : KernelConfig.FromConfigFile(configPath);
+            symbols = symbolsPath is null ? null : KernelSymbolMap.Read(symbolsPath);
         }
         catch (IOException e)
         {
-            return io.Usage($"--kernel-config: {e.Message}");
+            return io.Usage($"{(symbolsPath is not null && e.Message.Contains(symbolsPath, StringComparison.Ordinal) ? "--symbols" : "--kernel-config")}: {e.Message}");
         }
         catch (DiagnosticException e)
         {
@@ -45,7 +47,7 @@ public static class LoadSectionsMode
             {
                 using var file = ElfFile.Open(path);
                 var layout = ModuleLoader.Layout(file, config, arch: cpu);
-                layouts.Add((path, layout, Dump(file, layout, dump, cb ?? 0, ib ?? 0)));
+                layouts.Add((path, layout, Dump(file, layout, dump, cb ?? 0, ib ?? 0, symbols)));
             }
         }
         catch (DiagnosticException e)
@@ -64,18 +66,19 @@ public static class LoadSectionsMode
     }
 
     /// <summary>
-    /// The loaded bytes of each named section (<see cref="LoadedModule"/>: every relocation type on x86, the absolute
-    /// ones elsewhere; its notes say what was not applied). A name that is not a placed section is a usage error
+    /// The loaded bytes of each named section (<see cref="LoadedModule"/>, through the arch's relocator; its notes say
+    /// what was not applied, e.g. relocations against undefined symbols when no <c>--symbols</c> table is given). A name that is not a placed section is a usage error
     /// naming the file.
     /// </summary>
-    private static IReadOnlyList<SectionDump> Dump(ElfFile file, ModuleLayout layout, IReadOnlyList<string> names, ulong coreBase, ulong initBase)
+    private static IReadOnlyList<SectionDump> Dump(ElfFile file, ModuleLayout layout, IReadOnlyList<string> names, ulong coreBase, ulong initBase,
+        IReadOnlyDictionary<string, ulong>? symbols)
     {
         if (names.Count == 0)
         {
             return [];
         }
 
-        var loaded = LoadedModule.Load(file, layout, coreBase, initBase);
+        var loaded = LoadedModule.Load(file, layout, coreBase, initBase, symbols);
         var dumps = new List<SectionDump>();
         foreach (var name in names)
         {

@@ -6,9 +6,9 @@ namespace DynDbg.ElfSim.Loading;
 /// <summary>
 /// A module after <c>move_module</c>, <c>simplify_symbols</c> and <c>apply_relocations</c> (6.1
 /// kernel/module/main.c, arch/x86/kernel/module.c; reference §2, invariants 33–34): every allocated section's
-/// bytes at its final address, relocated by the arch's rules. x86_64 (RELA) and i386 (REL) follow the kernel
-/// exactly, including its refusals; on other machines the absolute pointer types are applied and the rest is
-/// counted in <see cref="Notes"/>. Undefined symbols are resolved from <c>kernelSymbols</c> when given (the
+/// bytes at its final address, relocated by the arch's <see cref="ModuleRelocator"/> (arch/*/kernel/module*.c),
+/// including its range checks and refusals; where an arch has none, the absolute pointer types are applied and the
+/// rest is counted in <see cref="Notes"/>. Undefined symbols are resolved from <c>kernelSymbols</c> when given (the
 /// kernel's exports); without it, relocations against them are left unapplied and counted.
 /// </summary>
 public sealed class LoadedModule
@@ -26,6 +26,7 @@ public sealed class LoadedModule
     public const ulong MaxRegionSize = 1UL << 30;
 
     private readonly Dictionary<int, byte[]> _bytes = new();
+    private IReadOnlyDictionary<string, ulong>? _kernelSymbols;
     private readonly (ulong Address, int Index, ulong Size)[] _byAddress;
 
     private LoadedModule(ElfFile file, ModuleLayout layout, ulong coreBase, ulong initBase)
@@ -100,7 +101,7 @@ public sealed class LoadedModule
                 $"{layout.ModuleName}: core 0x{layout.CoreSize:x} / init 0x{layout.InitSize:x} bytes: module_alloc fails", "-ENOMEM");
         }
 
-        var m = new LoadedModule(file, layout, coreBase, initBase);
+        var m = new LoadedModule(file, layout, coreBase, initBase) { _kernelSymbols = kernelSymbols };
         var values = m.SimplifySymbols(kernelSymbols, out var unresolved);
         m.ApplyRelocations(values, unresolved);
         return m;
@@ -113,6 +114,8 @@ public sealed class LoadedModule
         var values = new ulong[symtab.Count];
         unresolved = new bool[symtab.Count];
         var missing = new List<string>();
+        var percpu = File.Sections.FirstOrDefault(s => s.Name == ".data..percpu" && (s.Flags & ElfConstants.ShfAlloc) != 0)?.Index ?? -1;
+        var percpuSymbols = 0;
         for (var i = 1; i < symtab.Count; i++)
         {
             var sym = symtab[i];
@@ -133,7 +136,8 @@ public sealed class LoadedModule
                     values[i] = v;
                 }
                 else if (sym.Binding == ElfConstants.StbWeak || (name == "_GLOBAL_OFFSET_TABLE_" &&
-                                                                  File.Header.Machine is ElfMachine.X86_64 or ElfMachine.I386))
+                                                                  File.Header.Machine is ElfMachine.X86_64 or ElfMachine.I386) ||
+                         (name == ".TOC." && File.Header.Machine == ElfMachine.Ppc64)) // ppc64's dedotify made it SHN_ABS "TOC."
                 {
                     values[i] = 0; // ok if weak or ignored
                 }
@@ -147,10 +151,22 @@ public sealed class LoadedModule
                     missing.Add(name);
                 }
             }
+            else if (sym.IsInSection && sym.SectionIndex == percpu)
+            {
+                // simplify_symbols: mod_percpu(mod) + st_value; where percpu_modalloc put the module's per-cpu copy is
+                // not something the image can tell
+                unresolved[i] = true;
+                percpuSymbols++;
+            }
             else if (sym.IsInSection)
             {
-                values[i] = sym.Value + Addresses[sym.SectionIndex]; // percpu symbols: base 0 (no per-cpu area here)
+                values[i] = sym.Value + Addresses[sym.SectionIndex];
             }
+        }
+
+        if (percpuSymbols > 0)
+        {
+            Notes.Add($"{percpuSymbols} symbols in .data..percpu: their per-cpu area's address is not known, relocations against them not applied");
         }
 
         if (missing.Count > 0)
@@ -161,12 +177,16 @@ public sealed class LoadedModule
         return values;
     }
 
-    /// <summary><c>apply_relocations</c>: every REL/RELA section whose target is (still) allocated.</summary>
+    /// <summary>
+    /// <c>apply_relocations</c>: every REL/RELA section whose target is (still) allocated, through the arch's
+    /// relocator in the order it walks the table; then what <c>module_finalize</c> writes (ftrace stubs and PLTs).
+    /// </summary>
     private void ApplyRelocations(ulong[] values, bool[] unresolved)
     {
-        var machine = File.Header.Machine;
+        var relocator = Arch.ModuleArch.For(File.Header.Machine)?.CreateRelocator(this) ?? new AbsoluteRelocator(this);
+        relocator.FixSymbols(values, unresolved);
+        var symtab = File.SymbolTable!;
         var skippedUndefined = 0;
-        var notEmulated = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var rs in File.Sections.Where(s => s.IsRelocation && s.Index > 0))
         {
             if (rs.Info >= (uint)File.Sections.Count || !IsLoaded((int)rs.Info))
@@ -174,14 +194,19 @@ public sealed class LoadedModule
                 continue;
             }
 
-            var table = File.GetRelocations(rs);
             var target = (int)rs.Info;
-            var bytes = _bytes[target];
-            foreach (var r in table.Entries)
+            var length = (ulong)_bytes[target].Length;
+            foreach (var r in relocator.Order(rs, File.GetRelocations(rs)))
             {
-                if (r.Offset >= (ulong)bytes.Length)
+                if (r.Offset >= length && !Layout.Sections.Any(s => s.Index == target && s.NoBits))
                 {
                     continue; // r_offset was checked against sh_size when the table was read
+                }
+
+                if (r.SymbolIndex >= (uint)values.Length)
+                {
+                    throw new ElfFormatException(ErrorIds.RelocationOffset, File.Path, "relocation", r.Offset,
+                        $"relocation at r_offset 0x{r.Offset:x} names symbol {r.SymbolIndex} of {values.Length}");
                 }
 
                 if (unresolved[r.SymbolIndex])
@@ -190,26 +215,8 @@ public sealed class LoadedModule
                     continue;
                 }
 
-                var loc = Addresses[target] + r.Offset;
-                var val = unchecked(values[r.SymbolIndex] + (ulong)r.Addend);
-                var place = bytes.AsSpan((int)r.Offset);
-                switch (machine)
-                {
-                    case ElfMachine.X86_64:
-                        ApplyX86_64(r, place, val, loc);
-                        break;
-                    case ElfMachine.I386:
-                        ApplyI386(r, place, values[r.SymbolIndex], loc);
-                        break;
-                    default:
-                        if (!ApplyAbsolute(machine, r, place, values[r.SymbolIndex]))
-                        {
-                            var name = RelocationSemantics.Of(machine, r).Name;
-                            notEmulated[name] = notEmulated.GetValueOrDefault(name) + 1;
-                        }
-
-                        break;
-                }
+                var site = new RelocationSite(r, target, Addresses[target] + r.Offset, (int)r.SymbolIndex, symtab[(int)r.SymbolIndex], values[r.SymbolIndex]);
+                relocator.Apply(site, Writable(target)[(int)Math.Min(r.Offset, (ulong)Writable(target).Length)..]);
             }
         }
 
@@ -218,113 +225,23 @@ public sealed class LoadedModule
             Notes.Add($"{skippedUndefined} relocations against unresolved symbols not applied");
         }
 
-        foreach (var (name, count) in notEmulated)
-        {
-            Notes.Add($"{count} {name} relocations not emulated for {ElfMachineNames.Describe(machine, File.Header.Is64)}");
-        }
+        relocator.FinishModule();
     }
 
-    /// <summary>arch/x86/kernel/module.c <c>__apply_relocate_add</c>: the place must be zero; 32/32S check overflow.</summary>
-    private void ApplyX86_64(in ElfRelocation r, Span<byte> place, ulong val, ulong loc)
+    /// <summary>The bytes of a placed section, to write; a NOBITS one (arm64's .plt, ppc64's .stubs) gets its zeroed memory now.</summary>
+    internal Span<byte> Writable(int section)
     {
-        var width = r.Type switch { 1 or 24 => 8, 10 or 11 or 2 or 4 => 4, 0 => 0, _ => -1 };
-        if (width < 0)
+        var b = _bytes[section];
+        if (b.Length == 0 && Layout.Sections.FirstOrDefault(s => s.Index == section) is { Size: > 0 } placed)
         {
-            throw new LoaderRefusal(UnknownRelocation, File.Path, $"{Layout.ModuleName}: Unknown rela relocation: {r.Type}", "-ENOEXEC");
+            _bytes[section] = b = new byte[placed.Size];
         }
 
-        if (width == 0)
-        {
-            return;
-        }
-
-        CheckRoom(place, width, r);
-        var existing = width == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(place) : BinaryPrimitives.ReadUInt32LittleEndian(place);
-        if (existing != 0)
-        {
-            throw new LoaderRefusal(InvalidTarget, File.Path,
-                $"x86/modules: Skipping invalid relocation target, existing value is nonzero for type {r.Type}, loc {loc:x16}, val {val:x}", "-ENOEXEC");
-        }
-
-        if (r.Type is 2 or 4 or 24)
-        {
-            val = unchecked(val - loc); // PC32, PLT32, PC64
-        }
-
-        if (width == 8)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(place, val);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(place, (uint)val);
-            var overflow = r.Type switch
-            {
-                10 => val != (uint)val, // R_X86_64_32
-                11 => (long)val != (int)(uint)val, // R_X86_64_32S
-                _ => false, // PC32/PLT32: the kernel's overflow check is #if 0
-            };
-            if (overflow)
-            {
-                throw new LoaderRefusal(Overflow, File.Path, $"overflow in relocation type {r.Type} val {val:x}", "-ENOEXEC");
-            }
-        }
-
-        Applied++;
+        return b;
     }
 
-    /// <summary>arch/x86/kernel/module.c <c>apply_relocate</c> (REL): the addend is already in the place.</summary>
-    private void ApplyI386(in ElfRelocation r, Span<byte> place, ulong symbol, ulong loc)
-    {
-        if (r.Type is not (1 or 2 or 4))
-        {
-            throw new LoaderRefusal(UnknownRelocation, File.Path, $"{Layout.ModuleName}: Unknown relocation: {r.Type}", "-ENOEXEC");
-        }
+    /// <summary>A kernel symbol's address from the table the load was given (exports, or /proc/kallsyms), if any.</summary>
+    public ulong? KernelSymbol(string name) => _kernelSymbols is not null && _kernelSymbols.TryGetValue(name, out var v) ? v : null;
 
-        CheckRoom(place, 4, r);
-        var value = BinaryPrimitives.ReadUInt32LittleEndian(place);
-        value = unchecked(r.Type == 1 ? value + (uint)symbol : value + (uint)symbol - (uint)loc);
-        BinaryPrimitives.WriteUInt32LittleEndian(place, value);
-        Applied++;
-    }
-
-    /// <summary>S + A for the pointer-sized absolute types of the other machines (REL: A from the place).</summary>
-    private bool ApplyAbsolute(ElfMachine machine, in ElfRelocation r, Span<byte> place, ulong symbol)
-    {
-        var sem = RelocationSemantics.Of(machine, r);
-        if (sem.Kind == RelocationKind.None)
-        {
-            return true;
-        }
-
-        if (sem.Kind != RelocationKind.Absolute)
-        {
-            return false;
-        }
-
-        CheckRoom(place, sem.Width, r);
-        var e = File.Endian;
-        var addend = r.HasExplicitAddend ? (ulong)r.Addend : e.Word(place, sem.Width);
-        var value = unchecked(symbol + addend);
-        if (sem.Width == 8)
-        {
-            e.Put64(place, value);
-        }
-        else
-        {
-            e.Put32(place, (uint)value);
-        }
-
-        Applied++;
-        return true;
-    }
-
-    private void CheckRoom(Span<byte> place, int width, in ElfRelocation r)
-    {
-        if (place.Length < width)
-        {
-            throw new ElfFormatException(ErrorIds.RelocationOffset, File.Path, "relocation", r.Offset,
-                $"a {width}-byte relocation at r_offset 0x{r.Offset:x} runs past the end of its section");
-        }
-    }
+    internal void CountApplied() => Applied++;
 }

@@ -16,8 +16,13 @@ public sealed record ModuleLayout(
     ulong InitTextSize,
     ulong InitRoSize,
     IReadOnlyList<string> Notes,
-    ulong CoreReserved = 0)
+    ulong CoreReserved = 0,
+    KernelConfig? Config = null,
+    Arch.ModuleArchOptions? ArchOptions = null)
 {
+    // Config and ArchOptions: what the layout was computed for (null for an image that is not a module), which the
+    // arch's apply_relocate_add needs too (ftrace stubs, erratum 843419).
+
     // CoreReserved: bytes at core+0, before the first section, that module_frob_arch_sections added to
     // core_layout.size (s390's GOT and PLT); 0 elsewhere.
 

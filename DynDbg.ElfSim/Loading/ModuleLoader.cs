@@ -144,7 +144,7 @@ public static class ModuleLoader
         }
 
         var sections = placed.Where(s => s is not null).Select(s => s!).ToArray();
-        return new ModuleLayout(name, sections, core, coreText, coreRo, coreRoAfterInit, init, initText, initRo, notes, headers.CoreSize);
+        return new ModuleLayout(name, sections, core, coreText, coreRo, coreRoAfterInit, init, initText, initRo, notes, headers.CoreSize, config, arch ?? ModuleArchOptions.Default);
     }
 
     /// <summary>

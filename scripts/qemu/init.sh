@@ -13,6 +13,9 @@
 #   proc-modules                      /proc/modules (name size refs deps state core-base)
 #   module-sizes.tsv                  name, coresize, initsize (from /sys/module/<name>/)
 #   sections/<name>                   "<section> <address>" for every /sys/module/<name>/sections/* entry
+#   kallsyms                          /proc/kallsyms once every module was tried (what undefined symbols resolved to)
+#   core/<name>                       the module's core allocation (base and coresize from /proc/modules) as the
+#                                     kernel holds it after init, read through /proc/kcore (not on armhf: no kcore)
 #   steps/<NNN>.query                 bytes written to the control file by step NNN (one write(2) each)
 #   steps/<NNN>.rc                    "<rc> <message>": rc is what the write returned (the byte count) or -errno
 #   steps/<NNN>.control               the control file after step NNN
@@ -109,6 +112,40 @@ while IFS="$(printf '\t')" read -r seq name path status msg; do
   nsec=$((nsec + $(wc -l < $OUT/sections/$name)))
 done < $OUT/modules.tsv
 mark "sections modules=$loaded sections=$nsec"
+
+# ---- the loaded bytes: each module's core allocation, read through /proc/kcore (nokaslr) -----------------------
+# kcore is an ELF core file: a PT_LOAD per region, p_offset = where its p_vaddr is in the file. The header is
+# parsed here, in the guest's own byte order (od), with the shell's 64-bit wrap-around arithmetic (addresses above
+# 2^63 are negative, but differences are right).
+cat /proc/kallsyms > $OUT/kallsyms
+ncore=0
+if [ -r /proc/kcore ] && dd if=/proc/kcore of=/tmp/kcore.head bs=4096 count=16 2> /dev/null; then
+  mkdir -p $OUT/core
+  hx() { od -A n -t x$2 -j $1 -N $2 /tmp/kcore.head | tr -d ' \n'; }
+  if [ "$(hx 4 1)" = 02 ]; then
+    phoff=$((0x$(hx 32 8))) phnum=$((0x$(hx 56 2))) phent=56 w=8 o_off=8 o_vaddr=16 o_filesz=32
+  else
+    phoff=$((0x$(hx 28 4))) phnum=$((0x$(hx 44 2))) phent=32 w=4 o_off=4 o_vaddr=8 o_filesz=16
+  fi
+  while read -r name size refs deps state base rest; do
+    base=$((base)) i=0 found=
+    while [ $i -lt $phnum ]; do
+      ph=$((phoff + i * phent))
+      if [ "$(hx $ph 4)" = 00000001 ]; then
+        d=$((base - 0x$(hx $((ph + o_vaddr)) $w)))
+        if [ $d -ge 0 ] && [ $d -lt $((0x$(hx $((ph + o_filesz)) $w))) ]; then
+          found=$((0x$(hx $((ph + o_off)) $w) + d))
+          break
+        fi
+      fi
+      i=$((i + 1))
+    done
+    [ -n "$found" ] || continue
+    dd if=/proc/kcore of=$OUT/core/$name bs=4096 skip=$((found / 4096)) count=$(((size + 4095) / 4096)) 2> /dev/null &&
+      ncore=$((ncore + 1))
+  done < $OUT/proc-modules
+fi
+mark "core modules=$ncore"
 
 # ---- the query list: one write(2) per step (dd with one block larger than any query) ------------------------
 nq=0
