@@ -196,6 +196,7 @@ public sealed class LoadedModule
 
             var target = (int)rs.Info;
             var length = (ulong)_bytes[target].Length;
+            relocator.BeginTable(rs);
             foreach (var r in relocator.Order(rs, File.GetRelocations(rs)))
             {
                 if (r.Offset >= length && !Layout.Sections.Any(s => s.Index == target && s.NoBits))
@@ -218,6 +219,8 @@ public sealed class LoadedModule
                 var site = new RelocationSite(r, target, Addresses[target] + r.Offset, (int)r.SymbolIndex, symtab[(int)r.SymbolIndex], values[r.SymbolIndex]);
                 relocator.Apply(site, Writable(target)[(int)Math.Min(r.Offset, (ulong)Writable(target).Length)..]);
             }
+
+            relocator.EndTable(rs);
         }
 
         if (skippedUndefined > 0)
