@@ -28,11 +28,14 @@ public sealed class RuntimePatchSites
             switch (s.Name)
             {
                 case "__mcount_loc" or "__patchable_function_entries":
-                    // the call (and on ppc64 the instruction before it, on mips the long-call sequence) becomes nops
+                    // the call (and on ppc64 the instruction before it) becomes nops. mips modules call _mcount
+                    // long (lui v1, %hi; addiu v1, %lo; move at, ra; jalr v1) and the site is the lui: 6.1
+                    // arch/mips/kernel/ftrace.c ftrace_make_nop stores INSN_B_1F over it alone on CONFIG_64BIT
+                    // (ftrace_modify_code), and a nop over the addiu too on 32-bit (ftrace_modify_code_2)
                     var (before, after) = machine switch
                     {
                         ElfMachine.Ppc64 => (4UL, 8UL),
-                        ElfMachine.Mips => (0UL, 16UL),
+                        ElfMachine.Mips => (0UL, file.Header.Is64 ? 4UL : 8UL),
                         ElfMachine.AArch64 => (0UL, 8UL),
                         _ => (0UL, 8UL),
                     };
@@ -49,7 +52,9 @@ public sealed class RuntimePatchSites
                     for (var i = 0; i + size <= bytes.Length; i += size)
                     {
                         var code = relative ? at + (ulong)i + (ulong)(long)(int)e.U32(bytes[i..]) : e.Word(bytes[i..], word);
-                        sites._ranges.Add((code, code + 8));
+                        // mips: arch_jump_label_transform (6.1 arch/mips/kernel/jump_label.c) stores one
+                        // instruction, *insn_p = insn, at e->code
+                        sites._ranges.Add((code, code + (machine == ElfMachine.Mips ? 4UL : 8UL)));
                     }
 
                     break;

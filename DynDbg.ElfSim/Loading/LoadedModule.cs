@@ -201,6 +201,7 @@ public sealed class LoadedModule
 
             var target = (int)rs.Info;
             var length = (ulong)_bytes[target].Length;
+            relocator.BeginTable(rs);
             var ordered = relocator.Order(rs, File.GetRelocations(rs));
             for (var entry = 0; entry < ordered.Length; entry++)
             {
@@ -228,6 +229,8 @@ public sealed class LoadedModule
                 };
                 relocator.Apply(site, Writable(target)[(int)Math.Min(r.Offset, (ulong)Writable(target).Length)..]);
             }
+
+            relocator.EndTable(rs);
         }
 
         if (skippedUndefined > 0)

@@ -29,6 +29,21 @@ public abstract class ModuleRelocator(LoadedModule module)
     {
     }
 
+    /// <summary>
+    /// The start of one table's walk (one <c>apply_relocate(_add)</c> call): mips resets its R_MIPS_HI16 list here.
+    /// </summary>
+    public virtual void BeginTable(ElfSection relocationSection)
+    {
+    }
+
+    /// <summary>
+    /// The end of one table's walk, where <c>apply_relocate(_add)</c> returns: mips refuses a table that leaves an
+    /// R_MIPS_HI16 without its R_MIPS_LO16.
+    /// </summary>
+    public virtual void EndTable(ElfSection relocationSection)
+    {
+    }
+
     /// <summary>One relocation, at <paramref name="place"/> (the target section from r_offset on).</summary>
     public abstract void Apply(in RelocationSite site, Span<byte> place);
 
