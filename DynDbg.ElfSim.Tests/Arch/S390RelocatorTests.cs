@@ -20,7 +20,10 @@ public class S390RelocatorTests
 
     /// <summary>A module whose .text (32 bytes, 8-aligned) carries <paramref name="relocations"/>; symbol 1 is
     /// the local function <c>f</c> at .text+0x10, symbol 2 the undefined <c>printk</c>.</summary>
-    private static (LoadedModule Module, int Text) Load(params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations)
+    private static (LoadedModule Module, int Text) Load(params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations) =>
+        Load(l => l, relocations);
+
+    private static (LoadedModule Module, int Text) Load(Func<ModuleLayout, ModuleLayout> alter, params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations)
     {
         var w = new ElfWriter(new ElfIdentity(true, true, ElfMachine.S390));
         var code = new byte[32];
@@ -38,7 +41,7 @@ public class S390RelocatorTests
         var printk = w.AddSymbol(new ElfWriterSymbol("printk", 0, 0, ElfConstants.StbGlobal, ElfConstants.SttNotype, null));
         w.AddRelocations(text, true, relocations.Select(r => new ElfWriterRelocation(r.Offset, r.Printk ? printk : f, r.Type, r.Addend)).ToArray());
         var file = ElfFile.FromBytes("s390t.ko", w.ToArray());
-        var layout = ModuleLoader.Layout(file, KernelConfig.Debian61);
+        var layout = alter(ModuleLoader.Layout(file, KernelConfig.Debian61));
         return (LoadedModule.Load(file, layout, CoreBase, CoreBase + 0x100000, Kernel), file.FindSection(".text")!.Index);
     }
 
@@ -80,6 +83,16 @@ public class S390RelocatorTests
         // R_390_20 at the B2/DL halfword: B2 and the opcode's low byte kept, DL = 0x345, DH = 0x12
         var (m, text) = Load((0x1a, false, 57 /* R_390_20 */, 0x12345 - (long)(CoreBase + 0x10)) /* no GOT or PLT: .text at core+0 */);
         Convert.ToHexString(m.Bytes(text).Slice(0x18, 6)).Should().Be("E31023451204");
+    }
+
+    [Test]
+    public void LayoutWithoutTheReservation_LeavesGotAndPltRelocationsUnapplied_AndSaysSo()
+    {
+        var (m, text) = Load(l => l with { CoreReserved = 0 }, (2, true, S390ModuleArch.RPlt32Dbl, 2), (8, true, S390ModuleArch.RGotEnt, 2), (14, false, 19, 2));
+        m.Reserved.Length.Should().Be(0);
+        BinaryPrimitives.ReadUInt32BigEndian(m.Bytes(text)[2..]).Should().Be(0);
+        BinaryPrimitives.ReadUInt32BigEndian(m.Bytes(text)[14..]).Should().Be((0x10 + 2 - 14) / 2 & 0xffffffffu, "PC32DBL needs no GOT");
+        m.Notes.Should().Contain("2 R_390_GOT*/PLT* relocations not applied: the layout reserved no GOT and PLT at core+0 (not a module layout)");
     }
 
     [Test]

@@ -45,16 +45,17 @@ public sealed class S390Relocator : ModuleRelocator
     private readonly ulong _pltOffset;
     private readonly ulong _pltSize;
 
+    // false for a layout module_frob_arch_sections did not make (a linked image placed at its script's addresses):
+    // no GOT or PLT to use, so the relocations that need them are left unapplied and noted
+    private readonly bool _hasGot;
+    private int _withoutGot;
+
     public S390Relocator(LoadedModule module) : base(module)
     {
         _slots = S390ModuleArch.Assign(S390ModuleArch.FrobOrder(module.File, module.File.Sections));
         _expoline = module.Layout.Config?.Expoline ?? false;
         (_gotOffset, _pltOffset, _pltSize, var reserved) = S390ModuleArch.Reserve(0, _slots.GotSize, _slots.PltSize, _expoline);
-        if (reserved != module.Layout.CoreReserved)
-        {
-            throw new InvalidOperationException(
-                $"{Name}: the layout reserved 0x{module.Layout.CoreReserved:x} bytes at core+0, the GOT and PLT need 0x{reserved:x}");
-        }
+        _hasGot = reserved == module.Layout.CoreReserved;
     }
 
     private ulong CoreBase => Module.CoreBase;
@@ -79,6 +80,12 @@ public sealed class S390Relocator : ModuleRelocator
         var sym = (uint)site.SymbolIndex;
         var val = site.SymbolValue; // symtab[r_sym].st_value after simplify_symbols
         bool ok;
+        if (!_hasGot && NeedsGotOrPlt(type))
+        {
+            _withoutGot++;
+            return;
+        }
+
         unchecked
         {
             switch (type)
@@ -203,12 +210,24 @@ public sealed class S390Relocator : ModuleRelocator
         Module.CountApplied();
     }
 
+    private static bool NeedsGotOrPlt(uint type) => type is S390ModuleArch.RGot12 or S390ModuleArch.RGot16 or S390ModuleArch.RGot20
+        or S390ModuleArch.RGot32 or S390ModuleArch.RGot64 or S390ModuleArch.RGotEnt or S390ModuleArch.RGotPlt12
+        or S390ModuleArch.RGotPlt16 or S390ModuleArch.RGotPlt20 or S390ModuleArch.RGotPlt32 or S390ModuleArch.RGotPlt64
+        or S390ModuleArch.RGotPltEnt or S390ModuleArch.RPlt16Dbl or S390ModuleArch.RPlt32Dbl or S390ModuleArch.RPlt32
+        or S390ModuleArch.RPlt64 or S390ModuleArch.RPltOff16 or S390ModuleArch.RPltOff32 or S390ModuleArch.RPltOff64
+        or RGotOff16 or RGotOff32 or RGotOff64 or RGotPc or RGotPcDbl;
+
     /// <summary>
     /// <c>module_finalize</c>: with expolines on, the shared thunk in the PLT's last entry (<c>exrl %r0,.+10</c>;
     /// <c>j .</c>; <c>br %r1</c>), which every PLT entry's <c>brcl</c> jumps to.
     /// </summary>
     public override void FinishModule()
     {
+        if (_withoutGot > 0)
+        {
+            Module.Notes.Add($"{_withoutGot} R_390_GOT*/PLT* relocations not applied: the layout reserved no GOT and PLT at core+0 (not a module layout)");
+        }
+
         if (!_expoline || _pltSize == 0)
         {
             return;
