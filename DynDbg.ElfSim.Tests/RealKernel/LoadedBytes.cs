@@ -19,6 +19,7 @@ public sealed class LoadedBytes
     public int RuntimePatched { get; private set; }
     public int WritableDiffer { get; private set; }
     public int PerCpu { get; private set; }
+    public int WholeSections { get; private set; }
     public List<string> Mismatches { get; } = [];
     public List<string> WritableMismatches { get; } = [];
     public SortedDictionary<string, int> Types { get; } = new(StringComparer.Ordinal);
@@ -134,6 +135,7 @@ public sealed class LoadedBytes
             var ours = loaded.Reserved;
             var theirs = memory.AsSpan(0, Math.Min(ours.Length, memory.Length)).ToArray();
             Fields++;
+            WholeSections++;
             foreach (var (start, length) in PerCpuSlots(file, loaded, percpu))
             {
                 // the slot holds mod_percpu(mod) + st_value, like the relocations against per-cpu symbols above
@@ -152,12 +154,15 @@ public sealed class LoadedBytes
             }
         }
 
-        // the sections the arch fills in itself
-        foreach (var s in core.Values.Where(s => s.Name is ".stubs" or ".plt" or ".text.ftrace_trampoline" or ".got"))
+        // the sections the arch fills in itself, and the two jump_label_add_module rewrites: __jump_table (sorted)
+        // and __dyndbg, whose keys now point at their entries; __dyndbg is compared whole (issue 13: the loaded bytes
+        // of __dyndbg against our relocated image)
+        foreach (var s in core.Values.Where(s => s.Name is ".stubs" or ".plt" or ".text.ftrace_trampoline" or ".got" or "__jump_table" or "__dyndbg"))
         {
             var ours = loaded.Bytes(s.Index);
             var theirs = memory.AsSpan((int)s.Offset, (int)s.Size);
             Fields++;
+            WholeSections++;
             if (ours.Length == 0 ? theirs.IndexOfAnyExcept((byte)0) < 0 : ours.SequenceEqual(theirs))
             {
                 Agree++;
@@ -172,10 +177,10 @@ public sealed class LoadedBytes
 
     /// <summary>
     /// Tables the kernel sorts in place after relocating them: ftrace_process_locs sorts __mcount_loc (and
-    /// __patchable_function_entries), jump_label_sort_entries sorts __jump_table (rewriting its relative fields),
-    /// x86's unwind_module_init sorts the ORC tables.
+    /// __patchable_function_entries), x86's unwind_module_init sorts the ORC tables, post_relocation's sort_extable sorts __ex_table (relative
+    /// entries rewritten as they move; ppc64's modules are not emitted in address order).
     /// </summary>
-    private static readonly HashSet<string> RewrittenWhole = ["__mcount_loc", "__patchable_function_entries", "__jump_table", ".orc_unwind_ip", ".orc_unwind"];
+    private static readonly HashSet<string> RewrittenWhole = ["__mcount_loc", "__patchable_function_entries", ".orc_unwind_ip", ".orc_unwind", "__ex_table"];
 
     /// <summary>
     /// s390's GOT slots (and PLT targets) of symbols in .data..percpu: <c>apply_rela</c> writes their

@@ -76,8 +76,7 @@ public sealed class Ppc64ModuleArch : IModuleArch
         {
             // a stable sort gives the same order as the kernel's heapsort wherever the count could tell them apart:
             // equal (r_info, r_addend) entries are interchangeable
-            var sorted = table.OrderByDescending(r => ((ulong)r.SymbolIndex << 32) | r.Type).ThenByDescending(r => r.Addend);
-            relocs += CountRelocs(sorted);
+            relocs += CountRelocs(SortedLikeRelacmp(table));
         }
 
         if (config.DynamicFtrace)
@@ -91,6 +90,16 @@ public sealed class Ppc64ModuleArch : IModuleArch
 
         return relocs * entrySize;
     }
+
+    /// <summary>
+    /// The order get_stubs_size's <c>sort</c> leaves a RELA table in: <c>relacmp</c> compares r_info, then the signed
+    /// r_addend, with its arguments swapped (descending). A stable sort gives the kernel's heapsort result wherever it
+    /// could matter: equal (r_info, r_addend) entries are interchangeable.
+    /// </summary>
+    public static ElfRelocation[] SortedLikeRelacmp(ElfRelocation[] table) =>
+        table.OrderByDescending(r => ((ulong)r.SymbolIndex << 32) | r.Type).ThenByDescending(r => r.Addend).ToArray();
+
+    public ModuleRelocator CreateRelocator(LoadedModule module) => new Ppc64Relocator(module);
 
     /// <summary>
     /// <c>count_relocs</c>, with its C types: the running symbol and addend are <c>unsigned int</c>, starting at 0,

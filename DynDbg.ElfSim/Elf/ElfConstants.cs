@@ -16,6 +16,7 @@ public static class ElfConstants
     public const ushort ShnLoReserve = 0xff00;
     public const ushort ShnAbs = 0xfff1;
     public const ushort ShnCommon = 0xfff2;
+    public const ushort ShnLivepatch = 0xff20; // SHN_LIVEPATCH (Linux): resolved by livepatch, not the loader
     public const ushort ShnXindex = 0xffff;
 
     public const uint ShtNull = 0;

@@ -112,6 +112,11 @@ public sealed class LoadedModule
         var m = new LoadedModule(file, layout, coreBase, initBase) { _kernelSymbols = kernelSymbols };
         var values = m.SimplifySymbols(kernelSymbols, out var unresolved);
         m.ApplyRelocations(values, unresolved);
+        if (layout.Config is not null)
+        {
+            JumpLabelModule.Add(m); // the MODULE_STATE_COMING notifier, before init
+        }
+
         return m;
     }
 
