@@ -23,7 +23,10 @@ public class S390RelocatorTests
     private static (LoadedModule Module, int Text) Load(params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations) =>
         Load(l => l, relocations);
 
-    private static (LoadedModule Module, int Text) Load(Func<ModuleLayout, ModuleLayout> alter, params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations)
+    private static (LoadedModule Module, int Text) Load(Func<ModuleLayout, ModuleLayout> alter, params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations) =>
+        Load(KernelConfig.Debian61, alter, relocations);
+
+    private static (LoadedModule Module, int Text) Load(KernelConfig config, Func<ModuleLayout, ModuleLayout> alter, params (ulong Offset, bool Printk, uint Type, long Addend)[] relocations)
     {
         var w = new ElfWriter(new ElfIdentity(true, true, ElfMachine.S390));
         var code = new byte[32];
@@ -41,7 +44,7 @@ public class S390RelocatorTests
         var printk = w.AddSymbol(new ElfWriterSymbol("printk", 0, 0, ElfConstants.StbGlobal, ElfConstants.SttNotype, null));
         w.AddRelocations(text, true, relocations.Select(r => new ElfWriterRelocation(r.Offset, r.Printk ? printk : f, r.Type, r.Addend)).ToArray());
         var file = ElfFile.FromBytes("s390t.ko", w.ToArray());
-        var layout = alter(ModuleLoader.Layout(file, KernelConfig.Debian61));
+        var layout = alter(ModuleLoader.Layout(file, config));
         return (LoadedModule.Load(file, layout, CoreBase, CoreBase + 0x100000, Kernel), file.FindSection(".text")!.Index);
     }
 
@@ -67,6 +70,17 @@ public class S390RelocatorTests
         ((long)(int)BinaryPrimitives.ReadUInt32BigEndian(bytes[2..]) * 2).Should().Be((long)(CoreBase + 8) - (long)at, "brasl to the PLT entry");
         ((long)(int)BinaryPrimitives.ReadUInt32BigEndian(bytes[14..]) * 2).Should().Be((long)(CoreBase + 8) - (long)(at + 12), "the same entry, written once");
         ((long)(int)BinaryPrimitives.ReadUInt32BigEndian(bytes[8..]) * 2).Should().Be((long)CoreBase - (long)(at + 6), "lgrl from the GOT slot");
+    }
+
+    [Test]
+    public void WithExpolines_ThePltEntryJumpsToTheThunkModuleFinalizeWritesAtThePltsEnd()
+    {
+        var (m, text) = Load(KernelConfig.Debian61 with { Expoline = true }, l => l, (2, true, S390ModuleArch.RPlt32Dbl, 2));
+        m.Layout.CoreReserved.Should().Be(2 * 22, "printk's entry and the thunk");
+        Convert.ToHexString(m.Reserved[..14]).Should().Be("0D10E310100C0004C0F400000007", "brcl 15 to the thunk: (22 - 8) / 2 halfwords");
+        BinaryPrimitives.ReadUInt64BigEndian(m.Reserved[14..]).Should().Be(Printk);
+        Convert.ToHexString(m.Reserved[22..]).Should().Be("C60000000005A7F4000007F1" + new string('0', 20), "exrl %r0,.+10; j .; br %r1");
+        m.Addresses[text].Should().Be(CoreBase + 48);
     }
 
     [Test]
