@@ -6,7 +6,8 @@ namespace DynDbg.ElfSim.Tests.RealKernel;
 
 /// <summary>
 /// Our relocated core image of each loaded module against the bytes the booted kernel holds there (read through
-/// /proc/kcore by init.sh into core/&lt;name&gt;; armhf has no kcore). Compared field by field: every relocation
+/// /proc/kcore by init.sh into core/&lt;name&gt;; arm32 has no kcore, so there boot.sh saves it through the qemu
+/// monitor). Compared field by field: every relocation
 /// applied to a core section, and the sections the arch writes itself (ppc64's .stubs, arm64's PLTs). A field the
 /// kernel patched after relocating it (ftrace call sites, jump labels, alternatives, ppc64 feature fixups) is
 /// counted apart, by the tables that tell the kernel where to patch, read from our image.
@@ -32,9 +33,8 @@ public sealed class LoadedBytes
         // kallsyms lists functions only (no CONFIG_KALLSYMS_ALL): data symbols come from the vmlinux with symbols,
         // and those of modules loaded earlier from their own tables at the kernel's addresses
         var symbols = KernelSymbolMap.Read(Path.Combine(truth.Directory, "kallsyms"));
-        if (boot.Arch != "armhf")
+        using (var vmlinux = ElfFile.Open(boot.Vmlinux))
         {
-            using var vmlinux = ElfFile.Open(boot.Vmlinux);
             KernelSymbolMap.Add(vmlinux, symbols);
         }
 

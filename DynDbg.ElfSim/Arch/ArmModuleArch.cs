@@ -59,6 +59,8 @@ public sealed class ArmModuleArch : IModuleArch
     public void FrobArchSections(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config, ModuleArchOptions options, List<string> notes) =>
         SizePlts(file, headers, moduleName, config);
 
+    public ModuleRelocator CreateRelocator(LoadedModule module) => new ArmRelocator(module);
+
     /// <summary><c>module_frob_arch_sections</c>; returns the PLT entries (core, init) it sized the sections for.</summary>
     public (ulong Core, ulong Init) SizePlts(ElfFile file, LoaderSectionHeaders headers, string moduleName, KernelConfig config)
     {

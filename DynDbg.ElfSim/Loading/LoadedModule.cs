@@ -213,8 +213,10 @@ public sealed class LoadedModule
 
             var target = (int)rs.Info;
             var length = (ulong)_bytes[target].Length;
-            foreach (var r in relocator.Order(rs, File.GetRelocations(rs)))
+            var ordered = relocator.Order(rs, File.GetRelocations(rs));
+            for (var entry = 0; entry < ordered.Length; entry++)
             {
+                var r = ordered[entry];
                 if (r.Offset >= length && !Layout.Sections.Any(s => s.Index == target && s.NoBits))
                 {
                     continue; // r_offset was checked against sh_size when the table was read
@@ -232,7 +234,10 @@ public sealed class LoadedModule
                     continue;
                 }
 
-                var site = new RelocationSite(r, target, Addresses[target] + r.Offset, (int)r.SymbolIndex, symtab[(int)r.SymbolIndex], values[r.SymbolIndex]);
+                var site = new RelocationSite(r, target, Addresses[target] + r.Offset, (int)r.SymbolIndex, symtab[(int)r.SymbolIndex], values[r.SymbolIndex])
+                {
+                    Table = (rs.Index, entry),
+                };
                 relocator.Apply(site, Writable(target)[(int)Math.Min(r.Offset, (ulong)Writable(target).Length)..]);
             }
         }

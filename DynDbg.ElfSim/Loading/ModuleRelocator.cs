@@ -56,6 +56,9 @@ public abstract class ModuleRelocator(LoadedModule module)
 /// </summary>
 public readonly record struct RelocationSite(ElfRelocation Relocation, int Target, ulong Loc, int SymbolIndex, ElfSymbol Symbol, ulong SymbolValue)
 {
+    /// <summary>The REL/RELA section's index and the entry's index in it, in the order applied (arm's messages name both).</summary>
+    public (int Section, int Entry) Table { get; init; }
+
     public uint Type => Relocation.Type;
 
     /// <summary>S + A, wrapping as the kernel's u64 arithmetic does.</summary>

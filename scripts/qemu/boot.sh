@@ -109,7 +109,10 @@ case $arch in
     [[ ${cpu:=cortex-a15} =~ ^[a-z0-9.-]+$ ]] || die "--cpu: not a qemu CPU name: $cpu" 2
     QEMU=qemu-system-arm QEMU_PKG=qemu-system-arm
     APPEND="console=ttyAMA0 panic=-1 quiet loglevel=3"
-    QEMU_ARGS_ARCH=(-accel tcg -machine virt,highmem=off -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -monitor none -no-reboot)
+    # arm32 has no /proc/kcore: the modules' core memory is read by the host through the qemu monitor (memsave)
+    # once the guest is done, so the monitor is a unix socket here (added at run time: its path is not an input)
+    QEMU_ARGS_ARCH=(-accel tcg -machine virt,highmem=off -cpu "$cpu" -smp 1 -m 1024 -nodefaults -display none -no-reboot)
+    HOST_MEMSAVE=1
     : "${modules_list:=$here/modules-armhf.list}" ;;
   i386)
     # 32-bit x86 (Debian's 686 flavour, non-PAE): the same -M pc, serial console and virtio-blk-pci disk as amd64,
@@ -336,6 +339,7 @@ for a in $(/bin/busybox --list); do
 done
 install -m 0755 "$here/init.sh" "$r/init"
 echo "$abi" >"$r/etc/dyndbg-qemu/abi"
+((${HOST_MEMSAVE:-0})) && : >"$r/etc/dyndbg-qemu/memsave"   # init.sh: announce the modules and wait for the host
 add_modules() { # add_modules LISTFILE NAME...: copy the modules in, list them as "<seq> <name> <path>"
   local list=$1 m p i=0
   shift
@@ -357,10 +361,51 @@ log "initramfs: ${#modules[@]} modules, $nq queries, $(du -h "$work/initrd.gz" |
 truncate -s 2G "$work/data.img"   # sparse; the guest writes the header and the tar at its start
 t1=$(now)
 qrc=0
-timeout --kill-after=10 "$timeout_s" $QEMU "${QEMU_ARGS_ARCH[@]}" \
-  -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$APPEND" \
-  -serial "file:$work/console.log" -drive "file=$work/data.img,format=raw,if=virtio" \
-  </dev/null >"$work/qemu.out" 2>&1 || qrc=$?
+if ((${HOST_MEMSAVE:-0})); then
+  # the guest ends with "memsave NAME BASE SIZE" markers and "done", then waits: each module's core allocation is
+  # saved through the monitor (memsave: virtual addresses, through the guest's page tables), then qemu quits
+  mkdir -p "$work/memsave"
+  timeout --kill-after=10 "$timeout_s" $QEMU "${QEMU_ARGS_ARCH[@]}" \
+    -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$APPEND" -monitor "unix:$work/monitor.sock,server,nowait" \
+    -serial "file:$work/console.log" -drive "file=$work/data.img,format=raw,if=virtio" \
+    </dev/null >"$work/qemu.out" 2>&1 &
+  qpid=$!
+  while kill -0 "$qpid" 2>/dev/null && ! grep -aq '=== dyndbg-qemu: done' "$work/console.log" 2>/dev/null; do sleep 1; done
+  if kill -0 "$qpid" 2>/dev/null; then
+    python3 - "$work" <<'PY' || log "memsave through the monitor failed: the capture has no core/ for this boot"
+import re, socket, sys, time
+work = sys.argv[1]
+console = open(f"{work}/console.log", "rb").read().decode("latin-1")
+s = socket.socket(socket.AF_UNIX)
+s.connect(f"{work}/monitor.sock")
+s.settimeout(60)
+def until_prompt():
+    buf = b""
+    while not buf.endswith(b"(qemu) "):
+        chunk = s.recv(65536)
+        if not chunk:
+            raise SystemExit("monitor closed")
+        buf += chunk
+    return buf.decode("latin-1")
+until_prompt()
+for name, base, size in re.findall(r"=== dyndbg-qemu: memsave (\S+) (0x[0-9a-f]+) (\d+)", console):
+    s.sendall(f'memsave {base} {size} "{work}/memsave/{name}"\n'.encode())
+    out = until_prompt()
+    if "rror" in out or "nvalid" in out:
+        raise SystemExit(f"memsave {name}: {out.strip()}")
+s.sendall(b"quit\n")
+time.sleep(1)
+PY
+    for _ in $(seq 40); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.5; done
+    kill "$qpid" 2>/dev/null || true   # quit was sent; this only ends a qemu the script could not talk to
+  fi
+  wait "$qpid" || qrc=$?
+else
+  timeout --kill-after=10 "$timeout_s" $QEMU "${QEMU_ARGS_ARCH[@]}" \
+    -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$APPEND" \
+    -serial "file:$work/console.log" -drive "file=$work/data.img,format=raw,if=virtio" \
+    </dev/null >"$work/qemu.out" 2>&1 || qrc=$?
+fi
 boot_s=$(elapsed "$t1")
 
 failed_dir=$qdir/failed
@@ -396,6 +441,9 @@ c=$work/capture
 steps=$(find "$c/steps" -name '*.control' | wc -l)
 ((steps == nq)) || fail "capture has $steps query steps, expected $nq"
 ! grep -q '^-1000 ' "$c"/steps/*.rc || fail "a query write failed with an error init.sh does not know: $(grep -h '^-1000 ' "$c"/steps/*.rc | head -n 1)"
+if ((${HOST_MEMSAVE:-0})) && [[ -d $work/memsave ]]; then
+  mkdir -p "$c/core" && find "$work/memsave" -type f -exec mv -t "$c/core" {} +
+fi
 tried=$(wc -l <"$c/modules.tsv")
 ((tried == ${#modules[@]})) || fail "capture has $tried modules, expected ${#modules[@]}"
 

@@ -15,7 +15,8 @@
 #   sections/<name>                   "<section> <address>" for every /sys/module/<name>/sections/* entry
 #   kallsyms                          /proc/kallsyms once every module was tried (what undefined symbols resolved to)
 #   core/<name>                       the module's core allocation (base and coresize from /proc/modules) as the
-#                                     kernel holds it after init, read through /proc/kcore (not on armhf: no kcore)
+#                                     kernel holds it after init, read through /proc/kcore (armhf has none: there
+#                                     boot.sh saves it through the qemu monitor after "done", see memsave)
 #   steps/<NNN>.query                 bytes written to the control file by step NNN (one write(2) each)
 #   steps/<NNN>.rc                    "<rc> <message>": rc is what the write returned (the byte count) or -errno
 #   steps/<NNN>.control               the control file after step NNN
@@ -145,6 +146,13 @@ if [ -r /proc/kcore ] && dd if=/proc/kcore of=/tmp/kcore.head bs=4096 count=16 2
       ncore=$((ncore + 1))
   done < $OUT/proc-modules
 fi
+if [ ! -r /proc/kcore ] && [ -e $CFG/memsave ]; then
+  # no kcore (arm32): boot.sh saves each core allocation through the qemu monitor after "done"
+  while read -r name size refs deps state base rest; do
+    mark "memsave $name $base $size"
+    ncore=$((ncore + 1))
+  done < $OUT/proc-modules
+fi
 mark "core modules=$ncore"
 
 # ---- the query list: one write(2) per step (dd with one block larger than any query) ------------------------
@@ -186,4 +194,8 @@ echo "DYNDBG-QEMU-DATA $size $sum" > /tmp/header
 cat /tmp/header /tmp/out.tar > /dev/vda || finish "FAIL writing the data to /dev/vda"
 sync
 mark "data bytes=$size md5=$sum"
+if [ -e $CFG/memsave ]; then
+  mark "done"   # and wait: the host reads the modules' memory through the monitor, then quits qemu
+  while :; do sleep 60; done
+fi
 finish "done"
