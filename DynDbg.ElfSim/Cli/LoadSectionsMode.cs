@@ -85,7 +85,7 @@ public static class LoadSectionsMode
             var placed = layout.Sections.FirstOrDefault(s => s.Name == name) ??
                 throw new UsageException(UsageErrorIds.Usage, file.Path, "--dump", null,
                     $"no allocated section '{name}' is placed by the loader (see the --sections list)");
-            dumps.Add(new SectionDump(name, loaded.Addresses[placed.Index], placed.NoBits ? new byte[placed.Size] : loaded.Bytes(placed.Index).ToArray(), loaded.Notes));
+            dumps.Add(new SectionDump(name, loaded.Addresses[placed.Index], loaded.Bytes(placed.Index) is { Length: > 0 } b ? b.ToArray() : new byte[placed.NoBits ? placed.Size : 0], loaded.Notes));
         }
 
         return dumps;
