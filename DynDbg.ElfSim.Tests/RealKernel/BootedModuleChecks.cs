@@ -145,7 +145,7 @@ public static class BootedModuleChecks
     {
         var r = LoadedBytes.Compare(boot, options);
         TestContext.Out.WriteLine($"{label}: relocated fields agreeing with the kernel's memory: {r.Agree} of {r.Fields} ({r.Modules} modules); " +
-                                  $"({r.WholeSections} of them whole sections: __dyndbg, __jump_table, stubs/PLTs); {r.RuntimePatched} at run-time patch sites, {r.WritableDiffer} in writable data changed since; {r.PerCpu} against per-cpu symbols not compared");
+                                  $"({r.WholeSections} of them whole sections: __dyndbg, __jump_table, stubs/PLTs, s390's GOT/PLT at core+0); {r.RuntimePatched} at run-time patch sites, {r.WritableDiffer} in writable data changed since; {r.PerCpu} against per-cpu symbols not compared");
         TestContext.Out.WriteLine("types: " + string.Join(", ", r.Types.Select(t => $"{t.Key}: {t.Value}")));
         foreach (var w in r.WritableMismatches.Take(20))
         {

@@ -129,6 +129,31 @@ public sealed class LoadedBytes
             }
         }
 
+        // what module_frob_arch_sections reserved at core+0 (s390's GOT and PLT), as the relocator filled it
+        if (loaded.Reserved.Length > 0)
+        {
+            var ours = loaded.Reserved;
+            var theirs = memory.AsSpan(0, Math.Min(ours.Length, memory.Length)).ToArray();
+            Fields++;
+            WholeSections++;
+            foreach (var (start, length) in PerCpuSlots(file, loaded, percpu))
+            {
+                // the slot holds mod_percpu(mod) + st_value, like the relocations against per-cpu symbols above
+                PerCpu++;
+                ours.Slice(start, length).CopyTo(theirs.AsSpan(start, length));
+            }
+
+            var at = FirstDifference(ours, theirs);
+            if (at == ours.Length)
+            {
+                Agree++;
+            }
+            else
+            {
+                Mismatches.Add($"{name} core+0 reserved GOT/PLT (0x{ours.Length:x} bytes) differs from +0x{at:x}: ours {Convert.ToHexString(Window(ours, at))}, kernel {Convert.ToHexString(Window(theirs, at))}");
+            }
+        }
+
         // the sections the arch fills in itself, and the two jump_label_add_module rewrites: __jump_table (sorted)
         // and __dyndbg, whose keys now point at their entries; __dyndbg is compared whole (issue 13: the loaded bytes
         // of __dyndbg against our relocated image)
@@ -157,6 +182,36 @@ public sealed class LoadedBytes
     /// </summary>
     private static readonly HashSet<string> RewrittenWhole = ["__mcount_loc", "__patchable_function_entries", ".orc_unwind_ip", ".orc_unwind", "__ex_table"];
 
+    /// <summary>
+    /// s390's GOT slots (and PLT targets) of symbols in .data..percpu: <c>apply_rela</c> writes their
+    /// <c>symtab[r_sym].st_value</c> there, an address in the module's per-cpu area, which the capture does not give.
+    /// </summary>
+    private static IEnumerable<(int Start, int Length)> PerCpuSlots(ElfFile file, LoadedModule loaded, int percpu)
+    {
+        if (file.Header.Machine != ElfMachine.S390 || percpu < 0)
+        {
+            yield break;
+        }
+
+        var symtab = file.SymbolTable!;
+        var slots = S390ModuleArch.Assign(S390ModuleArch.FrobOrder(file, file.Sections));
+        foreach (var (sym, offset) in slots.Got)
+        {
+            if (sym < symtab.Count && symtab[(int)sym].SectionIndex == percpu)
+            {
+                yield return ((int)offset, 8); // the GOT at core+0
+            }
+        }
+
+        foreach (var (sym, offset) in slots.Plt)
+        {
+            if (sym < symtab.Count && symtab[(int)sym].SectionIndex == percpu)
+            {
+                yield return ((int)(slots.GotSize + offset + 14), 8); // the PLT after the GOT; its target at +14
+            }
+        }
+    }
+
     private static int FirstDifference(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         var n = Math.Min(a.Length, b.Length);
@@ -184,7 +239,12 @@ public sealed class LoadedBytes
         (ElfMachine.Ppc64, 10) => 8, // REL24 and the nop after it that restore_r2 rewrites
         (ElfMachine.Ppc64, 47 or 48 or 50 or 63 or 64 or 250 or 252 or 4 or 5 or 6) => 2, // TOC16*, REL16_LO/HA, ADDR16*
         (ElfMachine.Ppc64, 109) => 0, // TOCSAVE
-        (ElfMachine.S390, 22 or 24 or 26 or 50 or 51) => 8,
+        // s390: the place of a *DBL instruction relocation is the immediate field itself (apply_rela_bits)
+        (ElfMachine.S390, 1) => 1, // R_390_8
+        (ElfMachine.S390, 2 or 6 or 29) => 2, // 12-bit: R_390_12, GOT12, GOTPLT12 (low 12 bits of a halfword)
+        (ElfMachine.S390, 3 or 15 or 16 or 17 or 18 or 27 or 30 or 34) => 2, // 16, GOT16, PC16, PC16DBL, PLT16DBL, GOTOFF16, GOTPLT16, PLTOFF16
+        (ElfMachine.S390, 57 or 58 or 59) => 4, // 20-bit: R_390_20, GOT20, GOTPLT20 (DL and DH of an RXY word)
+        (ElfMachine.S390, 22 or 23 or 24 or 25 or 28 or 32 or 36) => 8, // 64, PC64, GOT64, PLT64, GOTOFF64, GOTPLT64, PLTOFF64
         (ElfMachine.Mips, 18) => 8,
         (ElfMachine.X86_64, 1 or 24) => 8,
         _ => 4,

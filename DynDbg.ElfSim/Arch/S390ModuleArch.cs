@@ -63,7 +63,7 @@ public sealed class S390ModuleArch : IModuleArch
             throw new LoaderRefusal(Aarch64ModuleArch.SymtabMissing, file.Path, $"module {moduleName}: no symbol table", "-ENOEXEC");
         }
 
-        var (got, plt) = Count(headers.Sections.Where(s => s.Type == ElfConstants.ShtRela).SelectMany(s => file.GetRelocations(s).Entries.ToArray()));
+        var (got, plt) = Count(FrobOrder(file, headers.Sections));
         var reserved = Reserve(headers.CoreSize, got, plt, config.Expoline);
         headers.CoreSize = reserved.CoreSize;
         if (config.Expoline && plt > 0)
@@ -78,33 +78,51 @@ public sealed class S390ModuleArch : IModuleArch
     /// </summary>
     public static (ulong GotSize, ulong PltSize) Count(IEnumerable<ElfRelocation> relocations)
     {
-        var gotOffset = new HashSet<uint>();
-        var pltOffset = new HashSet<uint>();
-        ulong got = 0, plt = 0;
+        var a = Assign(relocations);
+        return (a.GotSize, a.PltSize);
+    }
+
+    /// <summary>
+    /// <c>check_rela</c>'s assignment, kept as the kernel keeps it in <c>me->arch.syminfo</c>: each symbol index's
+    /// GOT slot (<c>got_offset</c>, from the GOT's start) and PLT entry (<c>plt_offset</c>, from the PLT's start),
+    /// in the order the relocations first name them; <c>apply_rela</c> writes those slots.
+    /// </summary>
+    public static SymbolSlots Assign(IEnumerable<ElfRelocation> relocations)
+    {
+        var slots = new SymbolSlots();
         foreach (var r in relocations)
         {
             switch (r.Type)
             {
                 case RGot12 or RGot16 or RGot20 or RGot32 or RGot64 or RGotEnt
                     or RGotPlt12 or RGotPlt16 or RGotPlt20 or RGotPlt32 or RGotPlt64 or RGotPltEnt:
-                    if (gotOffset.Add(r.SymbolIndex))
+                    if (slots.Got.TryAdd(r.SymbolIndex, slots.GotSize))
                     {
-                        got += GotEntrySize;
+                        slots.GotSize += GotEntrySize;
                     }
 
                     break;
                 case RPlt16Dbl or RPlt32Dbl or RPlt32 or RPlt64 or RPltOff16 or RPltOff32 or RPltOff64:
-                    if (pltOffset.Add(r.SymbolIndex))
+                    if (slots.Plt.TryAdd(r.SymbolIndex, slots.PltSize))
                     {
-                        plt += PltEntrySize;
+                        slots.PltSize += PltEntrySize;
                     }
 
                     break;
             }
         }
 
-        return (got, plt);
+        return slots;
     }
+
+    /// <summary>
+    /// The relocations <c>module_frob_arch_sections</c> walks: every SHT_RELA table of the file, in section-header
+    /// order, each in file order.
+    /// </summary>
+    public static IEnumerable<ElfRelocation> FrobOrder(ElfFile file, IEnumerable<ElfSection> sections) =>
+        sections.Where(s => s.Type == ElfConstants.ShtRela).SelectMany(s => file.GetRelocations(s).Entries.ToArray());
+
+    public ModuleRelocator CreateRelocator(LoadedModule module) => new S390Relocator(module);
 
     /// <summary>
     /// The end of <c>module_frob_arch_sections</c>: <c>core_layout.size</c> aligned to 4, the GOT there, the PLT
@@ -128,4 +146,16 @@ public sealed class S390ModuleArch : IModuleArch
 
         return (gotOffset, pltOffset, pltSize, coreSize);
     }
+}
+
+/// <summary>
+/// s390's <c>struct mod_arch_syminfo</c> offsets as <c>check_rela</c> assigns them: symbol index → GOT slot offset
+/// and PLT entry offset (no entry: <c>-1UL</c> in the kernel), and the sizes so far.
+/// </summary>
+public sealed class SymbolSlots
+{
+    public Dictionary<uint, ulong> Got { get; } = [];
+    public Dictionary<uint, ulong> Plt { get; } = [];
+    public ulong GotSize { get; set; }
+    public ulong PltSize { get; set; }
 }

@@ -28,6 +28,7 @@ public sealed class LoadedModule
     private readonly Dictionary<int, byte[]> _bytes = new();
     private IReadOnlyDictionary<string, ulong>? _kernelSymbols;
     private readonly (ulong Address, int Index, ulong Size)[] _byAddress;
+    private readonly byte[] _reserved;
 
     private LoadedModule(ElfFile file, ModuleLayout layout, ulong coreBase, ulong initBase)
     {
@@ -36,6 +37,7 @@ public sealed class LoadedModule
         CoreBase = coreBase;
         InitBase = initBase;
         Addresses = new ulong[file.Sections.Count];
+        _reserved = new byte[layout.CoreReserved]; // move_module's memset of the core: zero until the arch writes it
         foreach (var s in layout.Sections)
         {
             var sec = file.Sections[s.Index];
@@ -61,6 +63,12 @@ public sealed class LoadedModule
 
     public int Applied { get; private set; }
     public List<string> Notes { get; } = [];
+
+    /// <summary>
+    /// The <see cref="ModuleLayout.CoreReserved"/> bytes at core+0, before the first section, as the arch's relocator
+    /// left them (s390's GOT and PLT, <c>me->arch.got_offset</c>/<c>plt_offset</c>); empty where the arch reserves none.
+    /// </summary>
+    public ReadOnlySpan<byte> Reserved => _reserved;
 
     /// <summary>The loaded bytes of an allocated section.</summary>
     public ReadOnlySpan<byte> Bytes(int section) => _bytes.TryGetValue(section, out var b) ? b : ReadOnlySpan<byte>.Empty;
@@ -136,7 +144,11 @@ public sealed class LoadedModule
             else if (sym.IsUndefined)
             {
                 var name = symtab.GetName(i);
-                if (kernelSymbols is not null && kernelSymbols.TryGetValue(name, out var v))
+                if (name == "_GLOBAL_OFFSET_TABLE_" && File.Header.Machine == ElfMachine.S390)
+                {
+                    values[i] = sym.Value; // s390's module_frob_arch_sections made it SHN_ABS: st_value as it is
+                }
+                else if (kernelSymbols is not null && kernelSymbols.TryGetValue(name, out var v))
                 {
                     values[i] = v;
                 }
@@ -252,6 +264,9 @@ public sealed class LoadedModule
 
         return b;
     }
+
+    /// <summary>The reserved bytes at core+0 (<see cref="Reserved"/>), to write.</summary>
+    internal Span<byte> WritableReserved => _reserved;
 
     /// <summary>A kernel symbol's address from the table the load was given (exports, or /proc/kallsyms), if any.</summary>
     public ulong? KernelSymbol(string name) => _kernelSymbols is not null && _kernelSymbols.TryGetValue(name, out var v) ? v : null;
