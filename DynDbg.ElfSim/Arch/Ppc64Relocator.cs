@@ -113,7 +113,7 @@ public sealed class Ppc64Relocator : ModuleRelocator
             case Ppc64ModuleArch.RRel24:
                 CheckRoom(place, 4, r);
                 var name = Module.File.SymbolTable!.GetName(site.SymbolIndex);
-                if (site.Symbol.IsUndefined || site.Symbol.SectionIndex == ElfConstants.ShnLivepatch)
+                if (site.Symbol.IsUndefined || (!site.Symbol.Extended && site.Symbol.SectionIndex == ElfConstants.ShnLivepatch))
                 {
                     // external: go via stub
                     value = StubForAddr(value, name);

@@ -490,7 +490,7 @@ public sealed class ElfFile : IDisposable
                         "st_shndx is SHN_XINDEX but there is no SHT_SYMTAB_SHNDX section for this table");
                 }
 
-                sym = sym with { SectionIndex = e.U32(shndx.Slice(i * 4, 4)) };
+                sym = sym with { SectionIndex = e.U32(shndx.Slice(i * 4, 4)), Extended = true };
             }
 
             if (sym.IsInSection && sym.SectionIndex >= (uint)_sections.Length)

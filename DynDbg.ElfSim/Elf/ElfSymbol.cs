@@ -2,7 +2,8 @@ namespace DynDbg.ElfSim.Elf;
 
 /// <summary>
 /// One symbol-table entry. <see cref="SectionIndex"/> is already resolved through SHT_SYMTAB_SHNDX when st_shndx
-/// is SHN_XINDEX, so callers never see the escape value.
+/// is SHN_XINDEX, so callers never see the escape value; <see cref="Extended"/> says it was, because a section
+/// index read that way may equal a reserved value (0xff00–0xffff: section 0xfff1 is not SHN_ABS).
 /// </summary>
 public readonly record struct ElfSymbol(
     uint NameOffset,
@@ -10,15 +11,15 @@ public readonly record struct ElfSymbol(
     ulong Size,
     byte Info,
     byte Other,
-    uint SectionIndex)
+    uint SectionIndex,
+    bool Extended = false)
 {
     public byte Type => (byte)(Info & 0xf);
     public byte Binding => (byte)(Info >> 4);
-    public bool IsUndefined => SectionIndex == ElfConstants.ShnUndef;
-    public bool IsAbsolute => SectionIndex == ElfConstants.ShnAbs;
-    public bool IsCommon => SectionIndex == ElfConstants.ShnCommon;
+    public bool IsUndefined => !Extended && SectionIndex == ElfConstants.ShnUndef;
+    public bool IsAbsolute => !Extended && SectionIndex == ElfConstants.ShnAbs;
+    public bool IsCommon => !Extended && SectionIndex == ElfConstants.ShnCommon;
 
     /// <summary>True when st_shndx names a real section (not UNDEF/ABS/COMMON or other reserved values).</summary>
-    public bool IsInSection => SectionIndex != ElfConstants.ShnUndef &&
-                               (SectionIndex < ElfConstants.ShnLoReserve || SectionIndex > 0xffff);
+    public bool IsInSection => Extended || (SectionIndex != ElfConstants.ShnUndef && SectionIndex < ElfConstants.ShnLoReserve);
 }

@@ -38,8 +38,26 @@ internal sealed class LinkContext
     /// <summary>ld's lang_os_list: the output statements in statement order (orphans are inserted into it).</summary>
     public List<OutputStatement> OsList { get; } = [];
 
+    private readonly List<OutputStatement> _osCreation = [];
+    private readonly Dictionary<string, List<OutputStatement>> _osByName = new(StringComparer.Ordinal);
+
     /// <summary>The output statements in creation order (script order, then orphans as they are made).</summary>
-    public List<OutputStatement> OsCreation { get; } = [];
+    public IReadOnlyList<OutputStatement> OsCreation => _osCreation;
+
+    /// <summary>Records a new output statement (ld's lang_output_section_statement_newfunc adds it to the name hash).</summary>
+    public void AddOs(OutputStatement os)
+    {
+        _osCreation.Add(os);
+        if (!_osByName.TryGetValue(os.Name, out var same))
+        {
+            _osByName[os.Name] = same = [];
+        }
+
+        same.Add(os);
+    }
+
+    /// <summary>The statements named <paramref name="name"/>, in creation order: a hash lookup, as ld's, not a scan of every statement.</summary>
+    public IReadOnlyList<OutputStatement> OsNamed(string name) => _osByName.TryGetValue(name, out var same) ? same : [];
 
     /// <summary>The output sections in the order of the output file's section headers.</summary>
     public List<OutputSection> Sections { get; } = [];
@@ -57,5 +75,5 @@ internal sealed class LinkContext
     public List<AssertNode> FailedAsserts { get; } = [];
 
     /// <summary>lang_output_section_find: the first statement (in creation order) with this name.</summary>
-    public OutputStatement? FindOs(string name) => OsCreation.FirstOrDefault(o => o.Name == name && o.Constraint >= 0);
+    public OutputStatement? FindOs(string name) => OsNamed(name).FirstOrDefault(o => o.Constraint >= 0);
 }

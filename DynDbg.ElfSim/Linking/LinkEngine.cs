@@ -147,7 +147,7 @@ internal sealed partial class LinkEngine
         }
 
         _ctx.OsList.Add(os);
-        _ctx.OsCreation.Add(os);
+        _ctx.AddOs(os);
         return os;
     }
 

@@ -84,7 +84,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         var secname = s.Name;
         var constraint = 0;
         OutputStatement? matchByName = null;
-        foreach (var os in ctx.OsCreation.Where(o => o.Name == secname && o.Constraint >= 0).ToList())
+        foreach (var os in ctx.OsNamed(secname).Where(o => o.Constraint >= 0).ToList())
         {
             constraint = Special;
             if (os.Section is { } o && (o.Flags == SectionFlags.None ||
@@ -389,7 +389,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
     /// <summary>ld/ldlang.c <c>output_prev_sec_find</c>.</summary>
     private OutputSection? OutputPrevSecFind(OutputStatement os)
     {
-        var i = ctx.OsList.IndexOf(os);
+        var i = ctx.OsList.LastIndexOf(os);
         for (var k = i - 1; k >= 0; k--)
         {
             var lookup = ctx.OsList[k];
@@ -415,7 +415,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
     {
         var ignoreFirst = ReferenceEquals(after, ctx.Abs);
         var assign = -1;
-        var i = ctx.Statements.IndexOf(after) + 1;
+        var i = ctx.Statements.LastIndexOf(after) + 1;
         for (; i < ctx.Statements.Count; i++)
         {
             switch (ctx.Statements[i])
@@ -472,7 +472,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
             Constraint = constraint,
             IsOrphan = true,
         };
-        ctx.OsCreation.Add(os);
+        ctx.AddOs(os);
         ctx.OsList.Add(os);
         if (after is null)
         {
@@ -504,13 +504,13 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
             place.SectionAfter = null;
         }
 
-        var asIndex = place.SectionAfter is null ? 0 : ctx.Sections.IndexOf(place.SectionAfter) + 1;
+        var asIndex = place.SectionAfter is null ? 0 : ctx.Sections.LastIndexOf(place.SectionAfter) + 1;
         var asSec = asIndex < ctx.Sections.Count ? ctx.Sections[asIndex] : null;
         static bool IsLoadedNote(OutputSection? o) => o is not null && o.ElfType == ElfConstants.ShtNote && (o.Flags & SectionFlags.Load) != 0;
         var sIsNote = s.Elf.Type == ElfConstants.ShtNote && (s.Flags & SectionFlags.Load) != 0;
         if (asSec is null)
         {
-            ctx.Sections.Remove(snew);
+            RemoveLast(ctx.Sections, snew);
             ctx.Sections.Add(snew);
         }
         else if (sIsNote || IsLoadedNote(asSec))
@@ -547,7 +547,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
             {
                 afterSecNote = true;
                 afterSec = asSec;
-                for (var k = ctx.Sections.IndexOf(asSec) + 1; k < ctx.Sections.Count; k++)
+                for (var k = ctx.Sections.LastIndexOf(asSec) + 1; k < ctx.Sections.Count; k++)
                 {
                     if (IsLoadedNote(ctx.Sections[k]))
                     {
@@ -561,7 +561,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
                 if (afterSec is not null)
                 {
                     var found = false;
-                    for (var k = ctx.OsList.IndexOf(after); k >= 0 && k < ctx.OsList.Count; k++)
+                    for (var k = ctx.OsList.LastIndexOf(after); k >= 0 && k < ctx.OsList.Count; k++)
                     {
                         var stmt = ctx.OsList[k];
                         var next = k + 1 < ctx.OsList.Count ? ctx.OsList[k + 1] : null;
@@ -576,7 +576,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
 
                     if (!found)
                     {
-                        for (var k = ctx.OsList.IndexOf(after); k >= 0; k--)
+                        for (var k = ctx.OsList.LastIndexOf(after); k >= 0; k--)
                         {
                             var stmt = ctx.OsList[k];
                             var next = k + 1 < ctx.OsList.Count ? ctx.OsList[k + 1] : null;
@@ -590,16 +590,16 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
                     }
                 }
 
-                var idx = afterSec is null ? -1 : ctx.Sections.IndexOf(afterSec);
+                var idx = afterSec is null ? -1 : ctx.Sections.LastIndexOf(afterSec);
                 var neighbour = afterSec is null ? null : insertAfter
                     ? (idx + 1 < ctx.Sections.Count ? ctx.Sections[idx + 1] : null)
                     : (idx > 0 ? ctx.Sections[idx - 1] : null);
                 if (afterSec is null || !ReferenceEquals(neighbour, snew))
                 {
-                    ctx.Sections.Remove(snew);
+                    RemoveLast(ctx.Sections, snew);
                     if (afterSec is not null)
                     {
-                        var at = ctx.Sections.IndexOf(afterSec);
+                        var at = ctx.Sections.LastIndexOf(afterSec);
                         ctx.Sections.Insert(insertAfter ? at + 1 : at, snew);
                     }
                     else
@@ -621,8 +621,8 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         place.SectionAfter = snew;
 
         // The statement list and the list of output statements.
-        ctx.Statements.Remove(os);
-        ctx.OsList.Remove(os);
+        RemoveLast(ctx.Statements, os);
+        RemoveLast(ctx.OsList, os);
         if (placeAfter)
         {
             ctx.Statements.Insert(InsertOsAfterIndex(after), os);
@@ -630,11 +630,11 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         }
         else
         {
-            ctx.Statements.Insert(ctx.Statements.IndexOf(place.StmtAfter!) + 1, os);
+            ctx.Statements.Insert(ctx.Statements.LastIndexOf(place.StmtAfter!) + 1, os);
         }
 
         place.StmtAfter = os;
-        ctx.OsList.Insert(ctx.OsList.IndexOf(place.OsTailAfter!) + 1, os);
+        ctx.OsList.Insert(ctx.OsList.LastIndexOf(place.OsTailAfter!) + 1, os);
         place.OsTailAfter = os;
         return os;
     }
@@ -642,13 +642,27 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
     /// <summary>Moves <paramref name="s"/> just before <paramref name="before"/> unless it is already there.</summary>
     private void MoveBefore(OutputSection s, OutputSection before)
     {
-        var bi = ctx.Sections.IndexOf(before);
+        var bi = ctx.Sections.LastIndexOf(before);
         if (ReferenceEquals(before, s) || (bi > 0 && ReferenceEquals(ctx.Sections[bi - 1], s)))
         {
             return;
         }
 
-        ctx.Sections.Remove(s);
-        ctx.Sections.Insert(ctx.Sections.IndexOf(before), s);
+        RemoveLast(ctx.Sections, s);
+        ctx.Sections.Insert(ctx.Sections.LastIndexOf(before), s);
+    }
+
+    /// <summary>
+    /// List.Remove scans from the front; the statements and sections moved here are the ones just created, at the
+    /// back. Each is in its list once, so the result is the same, without making orphan placement quadratic.
+    /// </summary>
+    private static void RemoveLast<T>(List<T> list, T item)
+        where T : class
+    {
+        var i = list.LastIndexOf(item);
+        if (i >= 0)
+        {
+            list.RemoveAt(i);
+        }
     }
 }
