@@ -70,4 +70,28 @@ public class ExtendedNumberingTests
         r.Differences.Should().BeEmpty();
         r.XindexSymbols.Should().Be(high).And.BeGreaterThan(4000);
     }
+
+    [Test]
+    public void SymbolsInSectionsWithReservedNumbers_AreInThoseSections()
+    {
+        // sections 0xff00..0xffff are ordinary sections here; only st_shndx (SHN_XINDEX) was reserved
+        using var f = ElfFile.Open(_object);
+        var inRange = f.SymbolTable!.Symbols.ToArray().Where(s => s.Extended && s.SectionIndex is >= ElfConstants.ShnLoReserve and <= 0xffff).ToList();
+        inRange.Should().HaveCountGreaterThan(200);
+        inRange.Should().OnlyContain(s => s.IsInSection && !s.IsUndefined && !s.IsAbsolute && !s.IsCommon);
+        inRange.Should().Contain(s => s.SectionIndex == ElfConstants.ShnAbs).And.Contain(s => s.SectionIndex == ElfConstants.ShnCommon);
+    }
+
+    [Test]
+    [Category("Real")]
+    public void Link_UnderModuleLds_IsLdBfds()
+    {
+        // issue 12: 254 of these symbols came out UND, one ABS, one COM; and the orphan placement was quadratic
+        var dir = Path.GetDirectoryName(_object)!;
+        File.Copy(Path.Combine(TestPaths.Root, "linker", "module.lds"), Path.Combine(dir, "module.lds"), overwrite: true);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = Linking.LinkComparison.Run(dir, "module.lds", ["many.o"], ElfMachine.X86_64);
+        TestContext.Out.WriteLine($"{Sections} orphan sections linked by both in {sw.Elapsed.TotalSeconds:F1} s");
+        outcome.Differences.Should().BeEmpty();
+    }
 }
