@@ -620,8 +620,8 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
 
         place.SectionAfter = snew;
 
-        // The statement list and the list of output statements.
-        RemoveLast(ctx.Statements, os);
+        // The statement list and the list of output statements. With a place (after is not null) the new statement
+        // was never appended to the statement list, only to the list of output statements.
         RemoveLast(ctx.OsList, os);
         if (placeAfter)
         {
