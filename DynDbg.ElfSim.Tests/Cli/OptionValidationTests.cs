@@ -47,6 +47,7 @@ public class OptionValidationTests
     [TestCase("--kernel-config", "x.config", "--kernel-config applies to --sections only")]
     [TestCase("--init-base", "0x1000", "--init-base applies to --sections only")]
     [TestCase("--dump", "__dyndbg", "--dump applies to --sections only")]
+    [TestCase("--symbols", "System.map", "--symbols applies to --sections only")]
     [TestCase("--base", "0x1000", "--base applies to --sections and to the load of diet images; none of the inputs is one")]
     public void AnOptionWithoutTheOneItNeeds_IsAnError(string option, string value, string expected)
     {
@@ -54,5 +55,18 @@ public class OptionValidationTests
         code.Should().Be(ExitCodes.BadInput);
         stdout.Should().BeEmpty();
         stderr.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: {expected}\n");
+    }
+
+    [Test]
+    public void Symbols_ThatAreNotAKallsymsFile_AreRefusedWithTheirLineAndOffset()
+    {
+        var bad = Write("bad.map", "ffffffff81000000 T _stext\nnot a symbol line\n");
+        var (code, stdout, stderr) = CliRunner.Run("load", "--sections", "--symbols", bad, Alpha);
+        code.Should().Be(ExitCodes.BadInput);
+        stdout.Should().BeEmpty();
+        stderr.Should().MatchRegex(@"^\S+bad\.map: error LDR014: line 2, offset 0x1a.*not a kallsyms / System.map line \(ADDRESS TYPE NAME \[MODULE\]\)\n$");
+
+        var zeros = Write("zeros.map", "0000000000000000 T _stext\n0000000000000000 T printk\n");
+        CliRunner.Run("load", "--sections", "--symbols", zeros, Alpha).Err.Should().Contain("kptr_restrict");
     }
 }

@@ -73,11 +73,13 @@ public static class LoadSectionsMode
     private static IReadOnlyList<SectionDump> Dump(ElfFile file, ModuleLayout layout, IReadOnlyList<string> names, ulong coreBase, ulong initBase,
         IReadOnlyDictionary<string, ulong>? symbols)
     {
-        if (names.Count == 0)
+        if (names.Count == 0 && symbols is null)
         {
             return [];
         }
 
+        // with a symbol table the module is relocated even when nothing is dumped: an unknown symbol or a
+        // relocation out of range is the kernel's refusal, as insmod against that kernel would give it
         var loaded = LoadedModule.Load(file, layout, coreBase, initBase, symbols);
         var dumps = new List<SectionDump>();
         foreach (var name in names)
