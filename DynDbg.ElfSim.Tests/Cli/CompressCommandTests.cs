@@ -308,4 +308,43 @@ public class CompressCommandTests
         p.WaitForExit();
         return (p.ExitCode, output, err.Result);
     }
+
+    [Test]
+    public void Levels_GiveEachZstdStoreAtEveryLevel_SummedOverTheInputs_TheBestMarked()
+    {
+        var inputs = new[] { Sample("x86_64", "vmlinux.o"), Sample("x86_64", "alpha.ko") };
+        var (code, output, err) = CliRunner.Run(["compress", "--levels", "--format", "json", .. inputs]);
+        code.Should().Be(0, err);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        root.GetProperty("inputs").GetInt32().Should().Be(2);
+        var levels = root.GetProperty("levels").EnumerateArray().ToList();
+        levels.Select(l => l.GetProperty("level").GetInt32()).Should().Equal(Enumerable.Range(1, 22));
+        levels.Should().OnlyContain(l => l.GetProperty("exact").GetBoolean());
+
+        // level 19 of the curve is what the study at its default level gives, summed over the inputs
+        var (_, study, _) = CliRunner.Run(["compress", "--format", "json", "--budget-ms", "0", .. inputs]);
+        using var s = System.Text.Json.JsonDocument.Parse(study);
+        foreach (var store in new[] { "zstd", "zstd-block", "zstd-dict" })
+        {
+            var sum = s.RootElement.EnumerateArray().Sum(r => r.GetProperty("stores").EnumerateArray()
+                .First(x => x.GetProperty("name").GetString() == store).GetProperty("bytes").GetInt64());
+            levels[18].GetProperty(store).GetInt64().Should().Be(sum, store);
+            var best = root.GetProperty("best").GetProperty(store).GetInt32();
+            levels.Min(l => l.GetProperty(store).GetInt64()).Should().Be(levels[best - 1].GetProperty(store).GetInt64());
+        }
+
+        var (_, text, _) = CliRunner.Run(["compress", "--levels", .. inputs]);
+        text.Should().Contain("  level        zstd  zstd-block   zstd-dict  exact").And.Contain("best:      zstd at level ");
+        var (_, csv, _) = CliRunner.Run(["compress", "--levels", "--format", "csv", .. inputs]);
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(23).And.StartWith("level,zstd,zstd-block,zstd-dict,exact");
+    }
+
+    [Test]
+    public void Levels_WithoutZstd_IsAUsageError()
+    {
+        var (code, _, err) = CliRunner.Run("compress", "--levels", "--no-zstd", Sample("x86_64", "alpha.ko"));
+        code.Should().Be(ExitCodes.BadInput);
+        err.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: --levels is the zstd stores' curve; --no-zstd leaves none\n");
+    }
 }

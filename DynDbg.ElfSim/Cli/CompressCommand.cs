@@ -32,9 +32,10 @@ public static class CompressCommand
         var zstd = new Option<string>("--zstd") { Description = "zstd implementation: auto (libzstd if it loads, else ZstdSharp.Port), system or managed", DefaultValueFactory = _ => "auto" };
         zstd.AcceptOnlyFromAmong("auto", "system", "managed");
         var dump = new Option<string?>("--dump") { Description = "write each input's site array to DIR/<name>.sites (for the zstd command line)" };
+        var levels = new Option<bool>("--levels") { Description = "instead of the study: the zstd stores' bytes at every zstd level 1-22, summed over the inputs (the best level of each marked)" };
         var cmd = new Command("compress", "site-column compression study: sizes, ratios and fetch cost per store")
         {
-            files, format, level, block, dict, stride, budget, total, noZstd, zstd, dump,
+            files, format, level, block, dict, stride, budget, total, noZstd, zstd, dump, levels,
         };
         cmd.SetAction(r => Run(io, r.GetValue(files)!, ReportFormats.Parse(r.GetValue(format)!),
             new SiteStoreOptions(r.GetValue(level), r.GetValue(block), r.GetValue(dict), r.GetValue(stride), !r.GetValue(noZstd),
@@ -44,16 +45,21 @@ public static class CompressCommand
                 "system" => ZstdChoice.System,
                 "managed" => ZstdChoice.Managed,
                 _ => ZstdChoice.Auto,
-            }));
+            }, r.GetValue(levels)));
         return cmd;
     }
 
     public static int Run(CliOutput io, IReadOnlyList<string> paths, ReportFormat format, SiteStoreOptions options, bool total, string? dump,
-        int budgetMs = 10, ZstdChoice zstd = ZstdChoice.Auto)
+        int budgetMs = 10, ZstdChoice zstd = ZstdChoice.Auto, bool levels = false)
     {
         if (Validate(options, budgetMs) is { } usage)
         {
             return io.Usage(usage);
+        }
+
+        if (levels && !options.Zstd)
+        {
+            return io.Usage("--levels is the zstd stores' curve; --no-zstd leaves none");
         }
 
         if (options.Zstd && options.ZstdImplementation is null)
@@ -85,6 +91,15 @@ public static class CompressCommand
             if (dump is not null)
             {
                 Dump(dump, tables);
+            }
+
+            if (levels)
+            {
+                var curve = ZstdLevelCurve.Run(tables, options);
+                var report = new LevelCurveReport.Input(tables.Count, tables.Sum(t => (long)t.Count), tables.Sum(t => t.RawBytes), curve, options);
+                io.Print([report], format, LevelCurveReport.WriteJson,
+                    (w, x) => (format == ReportFormat.Csv ? (Action<TextWriter, LevelCurveReport.Input>)LevelCurveReport.WriteCsv : LevelCurveReport.WriteText)(w, x));
+                return curve.All(p => p.Mismatches == 0) ? ExitCodes.Ok : ExitCodes.CheckFailed;
             }
 
             // One input after another (the timings would disturb each other in parallel); a tree takes minutes, so a
