@@ -2,7 +2,7 @@ using DynDbg.ElfSim.Cli;
 
 namespace DynDbg.ElfSim.Tests.Cli;
 
-/// <summary>`compress` over several inputs, `load` over many (issue 15): a progress line on a terminal's stderr from the start,
+/// <summary>`compress` over several inputs, `load` over many, `diet` of a vmlinux (issue 15): a progress line on a terminal's stderr from the start,
 /// erased at the end, and not a byte of it when stderr is redirected.</summary>
 [TestFixture]
 public class ManyInputProgressTests
@@ -66,5 +66,27 @@ public class ManyInputProgressTests
         code.Should().Be(plainCode).And.Be(ExitCodes.Ok);
         text.Should().Be(plainOut);
         err.Should().StartWith("\rsynth: ").And.MatchRegex(@"synth: \d+/60 modules, \d+\.\d s").And.NotContain("\n").And.EndWith("\r");
+    }
+
+    [Test]
+    public void DietOfAVmlinux_ProgressOnATerminalOnly_SameOutput()
+    {
+        var vmlinux = TestPaths.Sample("x86_64", "vmlinux.o");
+        (int, string, string) Run(bool terminal, string dir)
+        {
+            var o = new StringWriter { NewLine = "\n" };
+            var e = new StringWriter { NewLine = "\n" };
+            var code = Program.Run(["diet", vmlinux, "-o", dir, "--link"], new CliOutput(o, e) { ErrorIsTerminal = terminal });
+            return (code, o.ToString().Replace(dir, "DIR", StringComparison.Ordinal), e.ToString());
+        }
+
+        var work = Path.Combine(TestContext.CurrentContext.WorkDirectory, "diet-progress");
+        var (plainCode, plainOut, plainErr) = Run(false, Path.Combine(work, "plain"));
+        var (code, text, err) = Run(true, Path.Combine(work, "terminal"));
+        plainErr.Should().BeEmpty("a CI log never sees the progress line");
+        code.Should().Be(plainCode);
+        text.Should().Be(plainOut, "the progress line goes to stderr only");
+        err.Should().StartWith("\rdiet: 0/").And.MatchRegex(@"objects, \d+\.\d s").And.NotContain("\n").And.EndWith("\r");
+        err.TrimEnd('\r').Split('\r').Last().Trim().Should().BeEmpty("the last write blanks the line");
     }
 }

@@ -44,15 +44,19 @@ public static class DietCommand
         var variant = DietLayout.ParseVariant(diet)!.Value;
         DietTransformResult result;
         FileCheck? check = null;
+        // a vmlinux becomes hundreds of objects: a terminal gets a progress line on stderr (never a pipe or a log)
+        var progress = new ProgressLine(io.Error, io.ErrorIsTerminal);
         try
         {
             using (var input = ElfFile.Open(path))
             {
-                result = DietTransform.Run(input, outDir, variant);
+                result = DietTransform.Run(input, outDir, variant,
+                    (done, total) => progress.Report(() => $"diet: {done}/{total} objects, {progress.Seconds:0.0} s"));
             }
 
             if (link)
             {
+                progress.Report(() => $"diet: linking {result.Objects.Count} objects, {progress.Seconds:0.0} s");
                 var linked = Path.Combine(outDir, result.LinkedName);
                 DietTransform.Link(result, linked, script);
                 using var lf = ElfFile.Open(linked);
@@ -63,13 +67,16 @@ public static class DietCommand
         }
         catch (DiagnosticException e)
         {
+            progress.Clear();
             return io.Fail(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            progress.Clear();
             return io.Fail(new UsageException(UsageErrorIds.CannotWriteOutput, outDir, "output", null, $"cannot write: {e.Message}"));
         }
 
+        progress.Clear();
         if (format == ReportFormat.Json)
         {
             io.Out.Write(JsonArrays.Document([result], (j, r) => DietJsonReport.Write(j, r, check)));

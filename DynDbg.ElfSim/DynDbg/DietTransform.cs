@@ -58,11 +58,12 @@ public static class DietTransform
     /// <summary>Transforms <paramref name="input"/> into <paramref name="outDir"/> (created). Each object is written
     /// whole or not at all. Raises DYN013 (no table), DYN014 (no object target for the machine) or DYN015 (already
     /// a diet image).</summary>
-    public static DietTransformResult Run(ElfFile input, string outDir, DietVariant variant) =>
-        Run(ImageReader.Read(input), outDir, variant);
+    public static DietTransformResult Run(ElfFile input, string outDir, DietVariant variant, Action<int, int>? progress = null) =>
+        Run(ImageReader.Read(input), outDir, variant, progress);
 
     /// <summary>Transforms an image already read (its file still open).</summary>
-    public static DietTransformResult Run(KernelImage read, string outDir, DietVariant variant)
+    /// <param name="progress">Told (objects written, objects to write) before each object.</param>
+    public static DietTransformResult Run(KernelImage read, string outDir, DietVariant variant, Action<int, int>? progress = null)
     {
         var input = read.File;
         if (read is not MainlineImage image)
@@ -95,6 +96,7 @@ public static class DietTransform
         var objects = new List<DietObject>();
         for (var i = 0; i < units.Count; i++)
         {
+            progress?.Invoke(i, units.Count);
             var u = units[i];
             var file = $"{i.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0')}-{Safe(Path.GetFileNameWithoutExtension(u.SourceName))}.o";
             var path = Path.Combine(outDir, file);
