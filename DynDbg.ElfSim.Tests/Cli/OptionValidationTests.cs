@@ -69,4 +69,26 @@ public class OptionValidationTests
         var zeros = Write("zeros.map", "0000000000000000 T _stext\n0000000000000000 T printk\n");
         CliRunner.Run("load", "--sections", "--symbols", zeros, Alpha).Err.Should().Contain("kptr_restrict");
     }
+
+    [TestCase("--symbols")]
+    [TestCase("--kernel-config")]
+    public void OptionFile_ThatIsADirectoryOrAFifo_IsOneLine_NotAHang(string option)
+    {
+        var dir = Path.GetDirectoryName(Write("placeholder", ""))!;
+        var fifo = Path.Combine(dir, $"pipe{option}");
+        File.Delete(fifo);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            mkfifo.WaitForExit();
+            mkfifo.ExitCode.Should().Be(0);
+        }
+
+        foreach (var (path, what) in new[] { (dir, "a directory"), (fifo, "a FIFO (named pipe)") })
+        {
+            var (code, stdout, stderr) = CliRunner.Run("load", "--sections", option, path, Alpha);
+            code.Should().Be(ExitCodes.BadInput);
+            stdout.Should().BeEmpty();
+            stderr.Should().Be($"dyndbg-elfsim: error {UsageErrorIds.Usage}: {option} {path}: is {what}, not an ordinary file\n");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using DynDbg.ElfSim.Arch;
 using DynDbg.ElfSim.Diagnostics;
@@ -24,16 +25,15 @@ public static class LoadSectionsMode
             return io.Usage($"--base/--init-base take a hexadecimal address, got '{(TryAddress(coreBase, out _) ? initBase : coreBase)}'");
         }
 
-        KernelConfig config;
-        IReadOnlyDictionary<string, ulong>? symbols;
+        KernelConfig? config = KernelConfig.Debian61;
+        Dictionary<string, ulong>? symbols = null;
         try
         {
-            config = configPath is null ? KernelConfig.Debian61 : KernelConfig.FromConfigFile(configPath);
-            symbols = symbolsPath is null ? null : KernelSymbolMap.Read(symbolsPath);
-        }
-        catch (IOException e)
-        {
-            return io.Usage($"{(symbolsPath is not null && e.Message.Contains(symbolsPath, StringComparison.Ordinal) ? "--symbols" : "--kernel-config")}: {e.Message}");
+            if ((configPath is not null && !TryReadOptionFile(io, "--kernel-config", configPath, KernelConfig.FromConfigFile, out config)) ||
+                (symbolsPath is not null && !TryReadOptionFile(io, "--symbols", symbolsPath, KernelSymbolMap.Read, out symbols)))
+            {
+                return ExitCodes.BadInput;
+            }
         }
         catch (DiagnosticException e)
         {
@@ -91,6 +91,32 @@ public static class LoadSectionsMode
         }
 
         return dumps;
+    }
+
+    /// <summary>
+    /// Reads the file an option names. Something that is not a regular file (a directory; a FIFO, which would block)
+    /// or cannot be read is a one-line usage error naming the option, printed here, and false.
+    /// </summary>
+    private static bool TryReadOptionFile<T>(CliOutput io, string option, string path, Func<string, T> read, [NotNullWhen(true)] out T? value)
+        where T : class
+    {
+        value = null;
+        if (UnixFileStat.NotARegularFile(path) is { } what)
+        {
+            io.Usage($"{option} {path}: is {what}, not an ordinary file");
+            return false;
+        }
+
+        try
+        {
+            value = read(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            io.Usage($"{option}: {e.Message}");
+            return false;
+        }
     }
 
     internal static bool TryAddress(string? text, out ulong? value)
