@@ -47,8 +47,8 @@ public sealed class RuntimePatchSites
 
                     break;
                 case "__jump_table":
-                    var relative = machine is ElfMachine.X86_64 or ElfMachine.I386 or ElfMachine.AArch64 or ElfMachine.Ppc64 or ElfMachine.S390;
-                    var size = relative ? 8 + word : 3 * word;
+                    var relative = JumpLabelModule.RelativeEntries(machine);
+                    var size = JumpLabelModule.EntrySize(machine, word);
                     for (var i = 0; i + size <= bytes.Length; i += size)
                     {
                         var code = relative ? at + (ulong)i + (ulong)(long)(int)e.U32(bytes[i..]) : e.Word(bytes[i..], word);

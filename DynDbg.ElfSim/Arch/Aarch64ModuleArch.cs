@@ -92,13 +92,21 @@ public sealed class Aarch64ModuleArch : IModuleArch
     /// </summary>
     public static ulong SortAndCount(Func<uint, uint> shndx, ElfRelocation[] rela, uint dstIndex, ulong[] addrAlign, ModuleArchOptions options)
     {
+        Sort(shndx, rela, dstIndex);
+        return CountPlts(shndx, rela, dstIndex, addrAlign, options);
+    }
+
+    /// <summary>
+    /// The order module_frob_arch_sections leaves a table in, which <c>apply_relocate_add</c> then walks:
+    /// <c>partition_branch_plt_relas</c>, then the <c>sort</c> of the group it made (in place).
+    /// </summary>
+    public static void Sort(Func<uint, uint> shndx, ElfRelocation[] rela, uint dstIndex)
+    {
         var nents = PartitionBranchPltRelas(shndx, rela, dstIndex);
         if (nents > 0)
         {
             Array.Sort(rela, 0, nents, RelaOrder.Instance);
         }
-
-        return CountPlts(shndx, rela, dstIndex, addrAlign, options);
     }
 
     /// <summary>

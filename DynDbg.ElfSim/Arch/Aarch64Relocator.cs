@@ -47,8 +47,7 @@ public sealed class Aarch64Relocator : ModuleRelocator
 
         var rela = table.Entries.ToArray();
         var syms = Module.File.SymbolTable!;
-        Aarch64ModuleArch.SortAndCount(s => syms[(int)s].SectionIndex, rela, relocationSection.Info,
-            new ulong[Module.File.Sections.Count], _options);
+        Aarch64ModuleArch.Sort(s => syms[(int)s].SectionIndex, rela, relocationSection.Info);
         return rela;
     }
 

@@ -41,11 +41,11 @@ public sealed class ArmRelocator : ModuleRelocator
     public override void Apply(in RelocationSite site, Span<byte> place)
     {
         var r = site.Relocation;
-        var symname = Module.File.SymbolTable!.GetName(site.SymbolIndex);
-        var where = $"{Name}: section {site.Table.Section} reloc {site.Table.Entry} sym '{symname}'";
+        var at = site;
+        string Where() => $"{Name}: section {at.Table.Section} reloc {at.Table.Entry} sym '{SymbolName(at)}'";
         if (place.Length < 4)
         {
-            throw Refuse(Overflow, $"{where}: out of bounds relocation, offset {r.Offset} size {r.Offset + (ulong)place.Length}");
+            throw Refuse(Overflow, $"{Where()}: out of bounds relocation, offset {r.Offset} size {r.Offset + (ulong)place.Length}");
         }
 
         var loc = (uint)site.Loc;
@@ -62,7 +62,7 @@ public sealed class ArmRelocator : ModuleRelocator
             case ArmModuleArch.RArmPc24 or ArmModuleArch.RArmCall or ArmModuleArch.RArmJump24:
                 if ((symValue & 3) != 0)
                 {
-                    throw Refuse(UnknownRelocation, $"{where}: unsupported interworking call (ARM -> Thumb)");
+                    throw Refuse(UnknownRelocation, $"{Where()}: unsupported interworking call (ARM -> Thumb)");
                 }
 
                 offset = (int)((Endian.U32(place) & 0x00ffffff) << 2);
@@ -79,7 +79,7 @@ public sealed class ArmRelocator : ModuleRelocator
 
                 if (offset <= unchecked((int)0xfe000000) || offset >= 0x02000000)
                 {
-                    throw Refuse(Overflow, $"{where}: relocation {r.Type} out of range (0x{loc:x} -> 0x{symValue:x})");
+                    throw Refuse(Overflow, $"{Where()}: relocation {r.Type} out of range (0x{loc:x} -> 0x{symValue:x})");
                 }
 
                 Endian.Put32(place, (Endian.U32(place) & 0xff000000) | ((uint)(offset >> 2) & 0x00ffffff));
@@ -92,7 +92,7 @@ public sealed class ArmRelocator : ModuleRelocator
                 offset = unchecked(offset + (int)(symValue - loc));
                 if (offset >= 0x40000000 || offset < -0x40000000)
                 {
-                    throw Refuse(Overflow, $"{where}: relocation {r.Type} out of range (0x{loc:x} -> 0x{symValue:x})");
+                    throw Refuse(Overflow, $"{Where()}: relocation {r.Type} out of range (0x{loc:x} -> 0x{symValue:x})");
                 }
 
                 Endian.Put32(place, (Endian.U32(place) & 0x80000000) | ((uint)offset & 0x7fffffff));
@@ -176,7 +176,7 @@ public sealed class ArmRelocator : ModuleRelocator
                     GetGroupRem(2, ref u);
                     if (u > 0xfff)
                     {
-                        throw Refuse(Overflow, $"{where}: relocation {r.Type} out of range (0x{loc:x} -> 0x{symValue:x})");
+                        throw Refuse(Overflow, $"{Where()}: relocation {r.Type} out of range (0x{loc:x} -> 0x{symValue:x})");
                     }
 
                     Endian.Put32(place, (tmp & ~0xfffu) | u);

@@ -74,7 +74,7 @@ public sealed class MipsRelocator(LoadedModule module) : ModuleRelocator(module)
                 return;
             }
 
-            throw Refuse(LoadedModule.UnknownSymbol, $"{Name}: Unknown symbol {Module.File.SymbolTable!.GetName(site.SymbolIndex)}", "-ENOENT");
+            throw Refuse(LoadedModule.UnknownSymbol, $"{Name}: Unknown symbol {SymbolName(site)}", "-ENOENT");
         }
 
         if (r.Type2 != 0 || r.Type3 != 0)

@@ -32,9 +32,10 @@ public sealed class Ppc64Relocator : ModuleRelocator
 
     public Ppc64Relocator(LoadedModule module) : base(module)
     {
-        _stubs = module.Layout.Find(".stubs")?.Index ?? 0;
+        var stubs = module.Layout.Find(".stubs");
+        _stubs = stubs?.Index ?? 0;
         _toc = module.Layout.Find(".toc")?.Index ?? _stubs;
-        _stubCount = _stubs == 0 ? 0 : (int)(module.Layout.Sections.First(s => s.Index == _stubs).Size / Ppc64ModuleArch.StubEntrySize);
+        _stubCount = (int)((stubs?.Size ?? 0) / Ppc64ModuleArch.StubEntrySize);
     }
 
     /// <summary><c>my_r2</c>: r2 points 0x8000 into the TOC.</summary>
@@ -112,7 +113,7 @@ public sealed class Ppc64Relocator : ModuleRelocator
                 break;
             case Ppc64ModuleArch.RRel24:
                 CheckRoom(place, 4, r);
-                var name = Module.File.SymbolTable!.GetName(site.SymbolIndex);
+                var name = SymbolName(site);
                 if (site.Symbol.IsUndefined || (!site.Symbol.Extended && site.Symbol.SectionIndex == ElfConstants.ShnLivepatch))
                 {
                     // external: go via stub

@@ -203,7 +203,7 @@ public sealed class S390Relocator : ModuleRelocator
 
         if (!ok)
         {
-            var name = Module.File.SymbolTable!.GetName(site.SymbolIndex);
+            var name = SymbolName(site);
             throw Refuse(Overflow, $"module {Name}: relocation error for symbol {name} (r_type {(int)type}, value 0x{val:x})");
         }
 

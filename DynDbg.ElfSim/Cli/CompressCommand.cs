@@ -97,8 +97,8 @@ public static class CompressCommand
             {
                 var curve = ZstdLevelCurve.Run(tables, options);
                 var report = new LevelCurveReport.Input(tables.Count, tables.Sum(t => (long)t.Count), tables.Sum(t => t.RawBytes), curve, options);
-                io.Print([report], format, LevelCurveReport.WriteJson,
-                    (w, x) => (format == ReportFormat.Csv ? (Action<TextWriter, LevelCurveReport.Input>)LevelCurveReport.WriteCsv : LevelCurveReport.WriteText)(w, x));
+                Action<TextWriter, LevelCurveReport.Input> text = format == ReportFormat.Csv ? LevelCurveReport.WriteCsv : LevelCurveReport.WriteText;
+                io.Print([report], format, LevelCurveReport.WriteJson, text);
                 return curve.All(p => p.Mismatches == 0) ? ExitCodes.Ok : ExitCodes.CheckFailed;
             }
 

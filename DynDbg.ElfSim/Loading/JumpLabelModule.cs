@@ -15,6 +15,13 @@ public static class JumpLabelModule
     private const ulong JumpTypeMask = 3;
     private const ulong EntryInit = 2;
 
+    /// <summary>CONFIG_HAVE_ARCH_JUMP_LABEL_RELATIVE: {s32 code; s32 target; long key}, each relative to its own field.</summary>
+    public static bool RelativeEntries(ElfMachine machine) =>
+        machine is ElfMachine.X86_64 or ElfMachine.I386 or ElfMachine.AArch64 or ElfMachine.Ppc64 or ElfMachine.S390;
+
+    /// <summary>sizeof(struct jump_entry): relative, two s32 and a long; absolute, three words.</summary>
+    public static int EntrySize(ElfMachine machine, int word) => RelativeEntries(machine) ? 8 + word : 3 * word;
+
     public static void Add(LoadedModule m)
     {
         var table = m.Layout.Find("__jump_table");
@@ -23,12 +30,10 @@ public static class JumpLabelModule
             return;
         }
 
-        var machine = m.File.Header.Machine;
         var e = m.File.Endian;
         var word = m.File.Header.Is64 ? 8 : 4;
-        // CONFIG_HAVE_ARCH_JUMP_LABEL_RELATIVE: {s32 code; s32 target; long key}, each relative to its own field
-        var relative = machine is ElfMachine.X86_64 or ElfMachine.I386 or ElfMachine.AArch64 or ElfMachine.Ppc64 or ElfMachine.S390;
-        var size = relative ? 8 + word : 3 * word;
+        var relative = RelativeEntries(m.File.Header.Machine);
+        var size = EntrySize(m.File.Header.Machine, word);
         var bytes = m.Writable(table.Index);
         var at = m.Addresses[table.Index];
         var n = bytes.Length / size;
@@ -79,9 +84,9 @@ public static class JumpLabelModule
 
             previousKey = k;
             // struct static_key { atomic_t enabled; union { unsigned long type; struct jump_entry *entries; ... } }
-            if (m.Locate(k + (ulong)word) is { } loc && m.Layout.Sections.First(s => s.Index == loc.Section) is { } sec)
+            if (m.Locate(k + (ulong)word) is { } loc)
             {
-                var keyBytes = m.Writable(sec.Index)[(int)loc.Offset..];
+                var keyBytes = m.Writable(loc.Section)[(int)loc.Offset..];
                 if (keyBytes.Length >= word)
                 {
                     var type = e.Word(keyBytes, word) & JumpTypeMask;

@@ -26,12 +26,13 @@ public sealed class LoadedModule
     public const ulong MaxRegionSize = 1UL << 30;
 
     private readonly Dictionary<int, byte[]> _bytes = new();
-    private IReadOnlyDictionary<string, ulong>? _kernelSymbols;
+    private readonly IReadOnlyDictionary<string, ulong>? _kernelSymbols;
     private readonly (ulong Address, int Index, ulong Size)[] _byAddress;
     private readonly byte[] _reserved;
 
-    private LoadedModule(ElfFile file, ModuleLayout layout, ulong coreBase, ulong initBase)
+    private LoadedModule(ElfFile file, ModuleLayout layout, ulong coreBase, ulong initBase, IReadOnlyDictionary<string, ulong>? kernelSymbols)
     {
+        _kernelSymbols = kernelSymbols;
         File = file;
         Layout = layout;
         CoreBase = coreBase;
@@ -109,7 +110,7 @@ public sealed class LoadedModule
                 $"{layout.ModuleName}: core 0x{layout.CoreSize:x} / init 0x{layout.InitSize:x} bytes: module_alloc fails", "-ENOMEM");
         }
 
-        var m = new LoadedModule(file, layout, coreBase, initBase) { _kernelSymbols = kernelSymbols };
+        var m = new LoadedModule(file, layout, coreBase, initBase, kernelSymbols);
         var values = m.SimplifySymbols(kernelSymbols, out var unresolved);
         m.ApplyRelocations(values, unresolved);
         if (layout.Config is not null)
@@ -213,12 +214,13 @@ public sealed class LoadedModule
 
             var target = (int)rs.Info;
             var length = (ulong)_bytes[target].Length;
+            var noBits = Layout.Sections.Any(s => s.Index == target && s.NoBits);
             relocator.BeginTable(rs);
             var ordered = relocator.Order(rs, File.GetRelocations(rs));
             for (var entry = 0; entry < ordered.Length; entry++)
             {
                 var r = ordered[entry];
-                if (r.Offset >= length && !Layout.Sections.Any(s => s.Index == target && s.NoBits))
+                if (r.Offset >= length && !noBits)
                 {
                     continue; // r_offset was checked against sh_size when the table was read
                 }
@@ -239,7 +241,8 @@ public sealed class LoadedModule
                 {
                     Table = (rs.Index, entry),
                 };
-                relocator.Apply(site, Writable(target)[(int)Math.Min(r.Offset, (ulong)Writable(target).Length)..]);
+                var bytes = Writable(target);
+                relocator.Apply(site, bytes[(int)Math.Min(r.Offset, (ulong)bytes.Length)..]);
             }
 
             relocator.EndTable(rs);

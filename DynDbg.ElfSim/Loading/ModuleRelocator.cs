@@ -52,6 +52,9 @@ public abstract class ModuleRelocator(LoadedModule module)
     {
     }
 
+    /// <summary>The relocation's symbol name, for the kernel's messages (read only when one is printed).</summary>
+    protected string SymbolName(in RelocationSite site) => Module.File.SymbolTable!.GetName(site.SymbolIndex);
+
     protected LoaderRefusal Refuse(string id, string message, string errno = "-ENOEXEC") =>
         new(id, Module.File.Path, message, errno);
 
