@@ -34,7 +34,7 @@ public class CheckCiFormatTests
         // The same findings as the JSON report, each located by the file and its byte offset.
         var (_, json, _) = CliRunner.Run("check", "--format", "json", Diet("v5-nosite"));
         using var plain = JsonDocument.Parse(json);
-        var expected = plain.RootElement.EnumerateArray().SelectMany(f => f.GetProperty("findings").EnumerateArray().Select(x =>
+        var expected = plain.RootElement.EnumerateArray().Where(f => f.TryGetProperty("file", out _)).SelectMany(f => f.GetProperty("findings").EnumerateArray().Select(x =>
             (File: f.GetProperty("file").GetString()!, Id: x.GetProperty("id").GetString()!, Offset: x.GetProperty("fileOffset").GetUInt64(),
                 Level: x.GetProperty("severity").GetString() == "error" ? "error" : "warning"))).ToArray();
         var results = run.GetProperty("results").EnumerateArray().Select(r =>
@@ -81,5 +81,57 @@ public class CheckCiFormatTests
         all.Should().Contain("PASS ");
         failures.Should().NotContain("PASS ").And.Contain("FAIL ");
         failures.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Should().Be(all.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+    }
+
+    [Test]
+    public void Json_EndsWithOneSummaryElement_CountingEveryFile_EvenWithFailuresOnly()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("check", "--format", "json", Diet("v5-nosite"));
+        code.Should().Be(ExitCodes.CheckFailed, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var elements = doc.RootElement.EnumerateArray().ToArray();
+        elements.Should().OnlyContain(e => e.EnumerateObject().First().Name == "schemaVersion" && e.GetProperty("schemaVersion").GetInt32() == JsonArrays.SchemaVersion);
+        var files = elements[..^1];
+        var summary = elements[^1];
+        summary.GetProperty("kind").GetString().Should().Be("summary");
+        summary.TryGetProperty("file", out _).Should().BeFalse("scripts select files by .file and .passed");
+        summary.TryGetProperty("passed", out _).Should().BeFalse();
+        files.All(f => f.TryGetProperty("file", out _)).Should().BeTrue();
+        summary.GetProperty("files").GetInt32().Should().Be(files.Length);
+        summary.GetProperty("failedFiles").GetInt32().Should().Be(files.Count(f => !f.GetProperty("passed").GetBoolean()));
+        summary.GetProperty("passedFiles").GetInt32().Should().Be(files.Count(f => f.GetProperty("passed").GetBoolean()));
+        summary.GetProperty("errorFiles").GetInt32().Should().Be(0);
+        var ids = files.SelectMany(f => f.GetProperty("findings").EnumerateArray().Select(x => x.GetProperty("id").GetString()!)).ToArray();
+        summary.GetProperty("findings").GetInt32().Should().Be(ids.Length).And.BePositive();
+        summary.GetProperty("findingsById").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())
+            .Should().BeEquivalentTo(ids.GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count()));
+        summary.GetProperty("seconds").GetDouble().Should().BeGreaterThanOrEqualTo(0);
+        DateTime.Parse(summary.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture).Should().BeAfter(new DateTime(2020, 1, 1));
+
+        var (_, thin, _) = CliRunner.Run("check", "--format", "json", "--failures-only", Diet("v5-nosite"));
+        using var thinDoc = JsonDocument.Parse(thin);
+        var thinSummary = thinDoc.RootElement.EnumerateArray().Last();
+        thinDoc.RootElement.GetArrayLength().Should().Be(summary.GetProperty("failedFiles").GetInt32() + 1, "only the failed files, then the summary");
+        thinSummary.GetProperty("files").GetInt32().Should().Be(files.Length, "the summary counts every file checked");
+    }
+
+    [Test]
+    public void Json_OfOneFile_IsStillAnArray_AndCountsAnUnreadableFile()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", "--format", "json", "/dev/null");
+        code.Should().Be(ExitCodes.BadInput);
+        using var doc = JsonDocument.Parse(stdout);
+        doc.RootElement.ValueKind.Should().Be(JsonValueKind.Array);
+        doc.RootElement.GetArrayLength().Should().Be(2);
+        doc.RootElement[0].GetProperty("error").GetProperty("id").GetString().Should().Be("ELF031");
+        doc.RootElement[1].GetProperty("errorFiles").GetInt32().Should().Be(1);
+        doc.RootElement[1].GetProperty("failedFiles").GetInt32().Should().Be(0);
+    }
+
+    [Test]
+    public void Text_EndsWithTheSummaryLine()
+    {
+        var (_, stdout, _) = CliRunner.Run("check", Diet("v5-nosite"));
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Should().MatchRegex(@"^checked \d+ files: \d+ passed, \d+ failed, 0 unreadable; \d+ hazards reported$");
     }
 }

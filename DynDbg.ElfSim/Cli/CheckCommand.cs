@@ -110,15 +110,16 @@ public static class CheckCommand
 
         // --failures-only thins the per-file reports; the text summary still counts every file.
         var shown = failuresOnly ? results.Where(c => c.Failed).ToList() : results;
+        var totals = CheckTotals.Of(results, started, DateTime.UtcNow - started);
         switch (format)
         {
             case ReportFormat.Text:
-                CheckReport.WriteSummary(io.Out, results);
+                CheckReport.WriteSummary(io.Out, totals);
                 break;
             case ReportFormat.GitHub:
                 break;
             case ReportFormat.Json:
-                io.Out.Write(JsonArrays.Document(shown, CheckReport.WriteJson));
+                io.Out.Write(CheckReport.Json(shown, totals));
                 break;
             case ReportFormat.Sarif:
                 io.Out.Write(CheckCiReport.Sarif(shown, Program.Version));

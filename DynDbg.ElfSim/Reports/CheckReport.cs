@@ -30,17 +30,61 @@ public static class CheckReport
         }
     }
 
-    public static void WriteSummary(TextWriter w, IReadOnlyList<FileCheck> all)
+    public static void WriteSummary(TextWriter w, CheckTotals t) =>
+        w.WriteLine($"checked {t.Files} files: {t.Passed} passed, {t.Failed} failed, {t.Unreadable} unreadable; {t.Hazards} hazards reported");
+
+    /// <summary>
+    /// <c>check --format json</c>: always an array, one object per file shown, then one summary element
+    /// (<c>kind: "summary"</c>, no <c>file</c> or <c>passed</c>, so <c>.[] | select(.passed == false)</c> skips it).
+    /// </summary>
+    public static string Json(IReadOnlyList<FileCheck> shown, CheckTotals totals)
     {
-        var unreadable = all.Count(c => c.Unreadable is not null);
-        var failed = all.Count(c => c.Failed) - unreadable;
-        var hazards = all.Sum(c => c.Findings.Count(f => f.Severity == CheckSeverity.Hazard));
-        w.WriteLine($"checked {all.Count} files: {all.Count - failed - unreadable} passed, {failed} failed, {unreadable} unreadable; {hazards} hazards reported");
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
+        using (var j = new Utf8JsonWriter(buffer, JsonArrays.WriterOptions))
+        {
+            j.WriteStartArray();
+            foreach (var c in shown)
+            {
+                WriteJson(j, c);
+            }
+
+            JsonArrays.StartDocument(j);
+            j.WriteString("kind", "summary");
+            j.WriteNumber("files", totals.Files);
+            j.WriteNumber("passedFiles", totals.Passed);
+            j.WriteNumber("failedFiles", totals.Failed);
+            j.WriteNumber("errorFiles", totals.Unreadable);
+            j.WriteNumber("findings", totals.Findings);
+            j.WriteNumber("hazards", totals.Hazards);
+            j.WriteStartObject("findingsById");
+            foreach (var (id, n) in totals.FindingsById)
+            {
+                j.WriteNumber(id, n);
+            }
+
+            j.WriteEndObject();
+            j.WriteNumber("seconds", Math.Round(totals.Elapsed.TotalSeconds, 3));
+            j.WriteString("timestamp", totals.Started.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+            j.WriteEndObject();
+            j.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
 
-    public static void WriteJson(Utf8JsonWriter j, FileCheck c)
+    /// <summary>One file's object: a document of its own (with <c>schemaVersion</c>) in check's array, or nested
+    /// (<paramref name="document"/> false) as diet's <c>linked</c> verdict.</summary>
+    public static void WriteJson(Utf8JsonWriter j, FileCheck c, bool document = true)
     {
-        j.WriteStartObject();
+        if (document)
+        {
+            JsonArrays.StartDocument(j);
+        }
+        else
+        {
+            j.WriteStartObject();
+        }
+
         j.WriteString("file", c.Path);
         j.WriteString("kind", c.Kind.Name());
         j.WriteString("profile", c.Profile);

@@ -12,7 +12,7 @@ public static class CompressJsonReport
 {
     public static void Write(Utf8JsonWriter j, CompressionResult r, SiteStoreOptions options)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteString("file", r.File);
         j.WriteNumber("inputs", r.Inputs);
         j.WriteNumber("records", r.Records);

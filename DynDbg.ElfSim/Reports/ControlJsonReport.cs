@@ -15,7 +15,7 @@ public static class ControlJsonReport
         DyndbgControl control,
         IReadOnlyList<KernelLogLine> bootLog, IReadOnlyList<ControlStep> steps, bool sites, int pid, bool inInterrupt)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteString("flagLetters", control.Letters.Name);
         j.WriteNumber("verbose", control.Log.Verbose);
         j.WriteStartArray("inputs");

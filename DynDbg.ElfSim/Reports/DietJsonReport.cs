@@ -10,7 +10,7 @@ public static class DietJsonReport
 {
     public static void Write(Utf8JsonWriter j, DietTransformResult r, FileCheck? linked)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteString("input", r.Input);
         j.WriteString("name", r.Name);
         j.WriteBoolean("module", r.IsModule);
@@ -32,7 +32,7 @@ public static class DietJsonReport
         if (linked is not null)
         {
             j.WritePropertyName("linked");
-            CheckReport.WriteJson(j, linked);
+            CheckReport.WriteJson(j, linked, document: false);
         }
 
         j.WriteEndObject();

@@ -12,7 +12,7 @@ public static class ExplainJsonReport
 {
     public static void Write(Utf8JsonWriter j, LayoutView l)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteString("script", l.Script);
         j.WriteString("rule", l.Rule);
         JsonArrays.WriteStrings(j, "inputs", l.Files);

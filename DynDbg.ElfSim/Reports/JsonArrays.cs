@@ -13,6 +13,20 @@ public static class JsonArrays
     /// </summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// The version of every JSON document's shape (docs/json.md, docs/schemas/). New fields keep it; only renaming,
+    /// removing or retyping a field would raise it, and the command-line contract forbids that.
+    /// </summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>Opens a document's top-level object (the object, or each element of the array, a command prints)
+    /// with <c>schemaVersion</c> as its first field, so a script can tell the shape before it reads anything else.</summary>
+    public static void StartDocument(Utf8JsonWriter j)
+    {
+        j.WriteStartObject();
+        j.WriteNumber("schemaVersion", SchemaVersion);
+    }
+
     public static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
     {
         j.WriteStartArray(name);

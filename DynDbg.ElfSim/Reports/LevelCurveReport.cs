@@ -36,7 +36,7 @@ public static class LevelCurveReport
 
     public static void WriteJson(Utf8JsonWriter j, Input r)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteNumber("inputs", r.Files);
         j.WriteNumber("records", r.Records);
         j.WriteNumber("rawSiteBytes", r.RawSiteBytes);

@@ -13,7 +13,7 @@ public static class LinkJsonReport
 {
     public static void Write(Utf8JsonWriter j, LinkResult link, string output, string? map)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteString("output", output);
         if (map is not null)
         {

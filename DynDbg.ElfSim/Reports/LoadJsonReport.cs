@@ -31,7 +31,7 @@ public static class LoadJsonReport
     {
         var f = image.File;
         var h = f.Header;
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteStartObject("fileSummary");
         j.WriteString("file", f.Path);
         j.WriteString("format", FileFacts.FormatId(h));
@@ -149,7 +149,7 @@ public static class LoadJsonReport
     {
         var h = load.Memory.File.Header;
         var l = load.Layout;
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteStartObject("fileSummary");
         j.WriteString("file", load.Path);
         j.WriteString("format", FileFacts.FormatId(h));

@@ -76,7 +76,7 @@ public static class SectionsReport
 
     public static void WriteJson(Utf8JsonWriter j, string path, ModuleLayout layout, ulong? coreBase, ulong? initBase, IReadOnlyList<SectionDump>? dumps = null)
     {
-        j.WriteStartObject();
+        JsonArrays.StartDocument(j);
         j.WriteString("file", path);
         j.WriteString("module", layout.ModuleName);
         j.WriteStartObject("core");
