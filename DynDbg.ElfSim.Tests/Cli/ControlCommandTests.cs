@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DynDbg.ElfSim.Cli;
+using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Tests.Control;
@@ -126,6 +127,35 @@ public class ControlCommandTests
         gamma.GetProperty("prints").GetBoolean().Should().BeTrue();
         var delta = sites.EnumerateArray().First(s => s.GetProperty("function").GetString() == "delta_stop");
         delta.GetProperty("key").GetProperty("instruction").GetString().Should().Be("nop");
+    }
+
+    /// <summary>Issue 15: the control file as records, one per line of <c>control</c>, with the fields the line is made of.</summary>
+    [Test]
+    public void Json_ControlRecords_AreTheControlLines_AsFields()
+    {
+        var (code, output, stderr) = CliRunner.Run("control", "--format", "json", Sample("x86_64", "vmlinux.o"), Sample("x86_64", "delta.ko"), "module delta +pf");
+        code.Should().Be(ExitCodes.Ok, stderr);
+        using var doc = JsonDocument.Parse(output);
+        var lines = doc.RootElement.GetProperty("control").EnumerateArray().Select(l => l.GetString()!).Skip(1).ToArray();
+        var records = doc.RootElement.GetProperty("controlRecords").EnumerateArray().ToArray();
+        records.Should().HaveCount(lines.Length);
+        records.Count(r => r.TryGetProperty("class", out _)).Should().BePositive("delta has a class map");
+        var rebuilt = records.Select(r =>
+            $"{r.GetProperty("file").GetString()}:{r.GetProperty("line").GetInt32()} [{r.GetProperty("module").GetString()}]{r.GetProperty("function").GetString()}" +
+            $" ={r.GetProperty("flags").GetString()} \"{ControlFileWriter.EscapeFormat(r.GetProperty("format").GetString()!)}\"" +
+            (r.TryGetProperty("class", out var c) ? $" class:{c.GetString()}" : ""));
+        rebuilt.Should().Equal(lines);
+        records.Should().Contain(r => r.GetProperty("module").GetString() == "delta" && r.GetProperty("flags").GetString() == "pf");
+    }
+
+    [Test]
+    public void Json_ControlRecords_OfADietImage_LeaveOutTheHeaderPair()
+    {
+        var (code, output, stderr) = CliRunner.Run("control", "--format", "json", Sample("x86_64", "diet/v5/alpha.ko"));
+        code.Should().Be(ExitCodes.Ok, stderr);
+        using var doc = JsonDocument.Parse(output);
+        var lines = doc.RootElement.GetProperty("control").GetArrayLength();
+        doc.RootElement.GetProperty("controlRecords").GetArrayLength().Should().Be(lines - 2, "the diet control file has two header lines");
     }
 
     [Test]

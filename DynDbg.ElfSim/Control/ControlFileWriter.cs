@@ -26,11 +26,16 @@ public static class ControlFileWriter
 
         w.Write(HeaderLine);
         w.Write('\n');
-        foreach (var site in control.SitesInControlOrder())
+        foreach (var site in ShownSites(control))
         {
             WriteSite(w, site, control.Letters, control.TrimPrefix);
         }
     }
+
+    /// <summary>The sites that have a line in the control file, in its order: all of them, except that a diet
+    /// image's header pair with its site info prints nothing (v5 10/28).</summary>
+    public static IEnumerable<ControlSite> ShownSites(DyndbgControl control) =>
+        control.Diet is null ? control.SitesInControlOrder() : control.SitesInControlOrder().Where(s => !(s.IsDietHeader && s.HasSite));
 
     /// <summary>The control file right after the images are loaded in the order given (no query yet).</summary>
     public static void Write(TextWriter w, IEnumerable<MainlineImage> imagesInLoadOrder, string trimPrefix = "") =>
@@ -64,13 +69,8 @@ public static class ControlFileWriter
     {
         w.Write(DietHeaderLines);
         w.Write('\n');
-        foreach (var site in control.SitesInControlOrder())
+        foreach (var site in ShownSites(control))
         {
-            if (site.IsDietHeader && site.HasSite)
-            {
-                continue;
-            }
-
             var r = site.Record;
             if (site.HasSite)
             {

@@ -72,12 +72,61 @@ public static class ControlJsonReport
 
         j.WriteEndArray();
         JsonArrays.WriteStrings(j, "control", Lines(ControlFileWriter.Render(control)));
+        WriteRecords(j, control);
         if (sites)
         {
             WriteSites(j, control, pid, inInterrupt);
         }
 
         j.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>controlRecords</c>: the final control file's lines as records, in the same order as <c>control</c>, so a
+    /// script reads fields instead of parsing <c>file:line [module]function =flags "format"</c>. The format is the
+    /// string itself (JSON escapes it), not the kernel's escaped rendering; a diet record whose site was deleted has
+    /// no file or function (null), as its line has none.
+    /// </summary>
+    private static void WriteRecords(Utf8JsonWriter j, DyndbgControl control)
+    {
+        j.WriteStartArray("controlRecords");
+        foreach (var s in ControlFileWriter.ShownSites(control))
+        {
+            var r = s.Record;
+            var withSite = control.Diet is null || s.HasSite;
+            j.WriteStartObject();
+            if (withSite)
+            {
+                j.WriteString("file", ControlFileWriter.TrimPrefix(r.Filename, control.TrimPrefix));
+            }
+            else
+            {
+                j.WriteNull("file");
+            }
+
+            j.WriteNumber("line", r.LineNo);
+            j.WriteString("module", s.Table.ModName);
+            if (withSite)
+            {
+                j.WriteString("function", r.Function);
+            }
+            else
+            {
+                j.WriteNull("function");
+            }
+
+            j.WriteString("flags", control.Letters.Describe(s.Flags));
+            j.WriteString("format", r.Format);
+            if (s.ClassId != DdebugLayout.DefaultClass)
+            {
+                j.WriteNumber("classId", s.ClassId);
+                j.WriteString("class", s.Table.ClassName(s.ClassId));
+            }
+
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
     }
 
     private static void WriteSites(Utf8JsonWriter j, DyndbgControl control, int pid, bool inInterrupt)
