@@ -44,6 +44,17 @@ public static class ManPageCommand
                 var value = o.ValueType == typeof(bool) ? "" : $" \\fI{Escape(o.HelpName ?? o.Name.TrimStart('-'))}\\fR";
                 b.Append(".TP\n").Append(names).Append(value).Append('\n').Append(Escape(o.Description ?? "")).Append('\n');
             }
+
+            if (CommandExamples.For(c.Name) is { Count: > 0 } examples)
+            {
+                b.Append(".PP\nExamples:\n.RS\n");
+                foreach (var (line, what) in examples)
+                {
+                    b.Append(".TP\n.B ").Append(Escape($"{Program.Name} {line}")).Append('\n').Append(Escape(what)).Append('\n');
+                }
+
+                b.Append(".RE\n");
+            }
         }
 
         b.Append(".SH EXIT STATUS\n.TP\n0\nall good\n.TP\n1\nthe input was read but a check or query failed\n.TP\n2\n");

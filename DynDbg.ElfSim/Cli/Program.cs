@@ -17,22 +17,7 @@ public static class Program
 
     public static int Run(string[] args, CliOutput io)
     {
-        var root = new RootCommand("DynDbg.ElfSim: see and check Linux dynamic-debug tables and the diet plan on real ELF binaries")
-        {
-            LoadCommand.Create(io),
-            CheckCommand.Create(io),
-            ControlCommand.Create(io),
-            CompressCommand.Create(io),
-            LinkCommand.Create(io),
-            ExplainCommand.Create(io),
-            ReportCommand.Create(io),
-            DietCommand.Create(io),
-            SynthCommand.Create(io),
-        };
-
-        root.Add(CompletionCommand.Create(io, root));
-        root.Add(ManPageCommand.Create(io, root));
-        NameThePlaceholders(root);
+        var root = CreateRoot(io);
         try
         {
             if (args.Length == 0)
@@ -76,6 +61,29 @@ public static class Program
         }
     }
 
+    /// <summary>The whole command tree, with its help placeholders and examples (the tests parse the examples with it).</summary>
+    public static RootCommand CreateRoot(CliOutput io)
+    {
+        var root = new RootCommand("DynDbg.ElfSim: see and check Linux dynamic-debug tables and the diet plan on real ELF binaries")
+        {
+            LoadCommand.Create(io),
+            CheckCommand.Create(io),
+            ControlCommand.Create(io),
+            CompressCommand.Create(io),
+            LinkCommand.Create(io),
+            ExplainCommand.Create(io),
+            ReportCommand.Create(io),
+            DietCommand.Create(io),
+            SynthCommand.Create(io),
+        };
+
+        root.Add(CompletionCommand.Create(io, root));
+        root.Add(ManPageCommand.Create(io, root));
+        NameThePlaceholders(root);
+        CommandExamples.AddToHelp(root);
+        return root;
+    }
+
     /// <summary>
     /// Commands take positional files, so a mistyped option parses as one; name it, with the nearest real option,
     /// unless a file of that name exists. Only "--" words count: control's queries may start with a single '-'.
@@ -97,7 +105,7 @@ public static class Program
         return null;
     }
 
-    /// <summary>Help shows <c>-T &lt;script&gt;</c> and <c>-o &lt;file&gt;</c>, not the option's own letters.</summary>
+    /// <summary>Help shows what a value is (<c>-T &lt;script&gt;</c>, <c>-o &lt;file&gt;</c>, <c>--base &lt;addr&gt;</c>), not the option's own name again.</summary>
     private static void NameThePlaceholders(Command root)
     {
         foreach (var command in root.Subcommands)
@@ -106,9 +114,21 @@ public static class Program
             {
                 option.HelpName ??= option.Name switch
                 {
-                    "-T" => "script",
+                    "-T" or "--vs-script" => "script",
                     "-o" => command.Name is "diet" or "synth" ? "dir" : "file",
-                    "-Map" => "file",
+                    "-Map" or "--kernel-config" or "--symbols" => "file",
+                    "--vs" => "file",
+                    "--base" or "--init-base" => "addr",
+                    "--dump" => command.Name == "compress" ? "dir" : "section",
+                    "--modules" or "--callsites" or "--jobs" => "count",
+                    "--seed" => "n",
+                    "--block" => "records",
+                    "--dict-capacity" => "bytes",
+                    "--stride" => "runs",
+                    "--budget-ms" => "ms",
+                    "--level" => "1-22",
+                    "--verbose" => "0-4",
+                    "--trim-prefix" => "prefix",
                     _ => null,
                 };
             }
