@@ -161,14 +161,7 @@ public static class ControlCommand
 
         if (json)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-            using (var j = new Utf8JsonWriter(buffer, JsonArrays.WriterOptions))
-            {
-                ControlJsonReport.Write(j, files, summaries, control, bootLog, runSteps, o.Sites, o.Pid, o.Interrupt);
-            }
-
-            io.Out.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
-            io.Out.Write('\n');
+            io.Out.Write(JsonArrays.Text(j => ControlJsonReport.Write(j, files, summaries, control, bootLog, runSteps, o.Sites, o.Pid, o.Interrupt)));
         }
         else
         {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DynDbg.ElfSim.Checks;
@@ -16,67 +15,61 @@ public static class CheckCiReport
     public const string SarifVersion = "2.1.0";
     public const string SarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
 
-    public static string Sarif(IReadOnlyList<FileCheck> all, string toolVersion)
+    public static string Sarif(IReadOnlyList<FileCheck> all, string toolVersion) => JsonArrays.Text(j =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 14);
-        using (var j = new Utf8JsonWriter(buffer, JsonArrays.WriterOptions))
+        var ruleIds = all.SelectMany(c => c.Findings.Select(f => f.Id))
+            .Concat(all.Where(c => c.Unreadable is not null).Select(c => c.Unreadable!.Id))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        j.WriteStartObject();
+        j.WriteString("$schema", SarifSchema);
+        j.WriteString("version", SarifVersion);
+        j.WriteStartArray("runs");
+        j.WriteStartObject();
+        j.WriteStartObject("tool");
+        j.WriteStartObject("driver");
+        j.WriteString("name", "dyndbg-elfsim");
+        j.WriteString("semanticVersion", toolVersion);
+        j.WriteStartArray("rules");
+        foreach (var id in ruleIds)
         {
-            var ruleIds = all.SelectMany(c => c.Findings.Select(f => f.Id))
-                .Concat(all.Where(c => c.Unreadable is not null).Select(c => c.Unreadable!.Id))
-                .Distinct().Order(StringComparer.Ordinal).ToList();
             j.WriteStartObject();
-            j.WriteString("$schema", SarifSchema);
-            j.WriteString("version", SarifVersion);
-            j.WriteStartArray("runs");
-            j.WriteStartObject();
-            j.WriteStartObject("tool");
-            j.WriteStartObject("driver");
-            j.WriteString("name", "dyndbg-elfsim");
-            j.WriteString("semanticVersion", toolVersion);
-            j.WriteStartArray("rules");
-            foreach (var id in ruleIds)
+            j.WriteString("id", id);
+            j.WriteStartObject("shortDescription");
+            j.WriteString("text", CheckIds.Title(id));
+            j.WriteEndObject();
+            if (CheckIds.Reference(id) is var reference && reference != "?")
             {
-                j.WriteStartObject();
-                j.WriteString("id", id);
-                j.WriteStartObject("shortDescription");
-                j.WriteString("text", CheckIds.Title(id));
-                j.WriteEndObject();
-                if (CheckIds.Reference(id) is var reference && reference != "?")
-                {
-                    j.WriteStartObject("properties");
-                    j.WriteString("reference", reference);
-                    j.WriteEndObject();
-                }
-
+                j.WriteStartObject("properties");
+                j.WriteString("reference", reference);
                 j.WriteEndObject();
             }
 
-            j.WriteEndArray();
-            j.WriteEndObject();
-            j.WriteEndObject();
-            j.WriteStartArray("results");
-            foreach (var c in all)
-            {
-                if (c.Unreadable is { } e)
-                {
-                    Result(j, e.Id, ruleIds.IndexOf(e.Id), "error", e.OneLine, c.Path, e.Offset, e.Where);
-                }
-
-                foreach (var f in c.Findings)
-                {
-                    Result(j, f.Id, ruleIds.IndexOf(f.Id), f.Severity == CheckSeverity.Error ? "error" : "warning",
-                        f.OneLine(c.Path), c.Path, f.FileOffset, f.Element >= 0 ? $"{f.Where} element {f.Element}" : f.Where);
-                }
-            }
-
-            j.WriteEndArray();
-            j.WriteEndObject();
-            j.WriteEndArray();
             j.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
-    }
+        j.WriteEndArray();
+        j.WriteEndObject();
+        j.WriteEndObject();
+        j.WriteStartArray("results");
+        foreach (var c in all)
+        {
+            if (c.Unreadable is { } e)
+            {
+                Result(j, e.Id, ruleIds.IndexOf(e.Id), "error", e.OneLine, c.Path, e.Offset, e.Where);
+            }
+
+            foreach (var f in c.Findings)
+            {
+                Result(j, f.Id, ruleIds.IndexOf(f.Id), f.Severity == CheckSeverity.Error ? "error" : "warning",
+                    f.OneLine(c.Path), c.Path, f.FileOffset, f.Element >= 0 ? $"{f.Where} element {f.Element}" : f.Where);
+            }
+        }
+
+        j.WriteEndArray();
+        j.WriteEndObject();
+        j.WriteEndArray();
+        j.WriteEndObject();
+    });
 
     private static void Result(Utf8JsonWriter j, string id, int ruleIndex, string level, string message, string path, ulong? offset, string where)
     {

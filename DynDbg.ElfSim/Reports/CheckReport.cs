@@ -37,40 +37,34 @@ public static class CheckReport
     /// <c>check --format json</c>: always an array, one object per file shown, then one summary element
     /// (<c>kind: "summary"</c>, no <c>file</c> or <c>passed</c>, so <c>.[] | select(.passed == false)</c> skips it).
     /// </summary>
-    public static string Json(IReadOnlyList<FileCheck> shown, CheckTotals totals)
+    public static string Json(IReadOnlyList<FileCheck> shown, CheckTotals totals) => JsonArrays.Text(j =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
-        using (var j = new Utf8JsonWriter(buffer, JsonArrays.WriterOptions))
+        j.WriteStartArray();
+        foreach (var c in shown)
         {
-            j.WriteStartArray();
-            foreach (var c in shown)
-            {
-                WriteJson(j, c);
-            }
-
-            JsonArrays.StartDocument(j);
-            j.WriteString("kind", "summary");
-            j.WriteNumber("files", totals.Files);
-            j.WriteNumber("passedFiles", totals.Passed);
-            j.WriteNumber("failedFiles", totals.Failed);
-            j.WriteNumber("errorFiles", totals.Unreadable);
-            j.WriteNumber("findings", totals.Findings);
-            j.WriteNumber("hazards", totals.Hazards);
-            j.WriteStartObject("findingsById");
-            foreach (var (id, n) in totals.FindingsById)
-            {
-                j.WriteNumber(id, n);
-            }
-
-            j.WriteEndObject();
-            j.WriteNumber("seconds", Math.Round(totals.Elapsed.TotalSeconds, 3));
-            j.WriteString("timestamp", totals.Started.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
-            j.WriteEndObject();
-            j.WriteEndArray();
+            WriteJson(j, c);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
-    }
+        JsonArrays.StartDocument(j);
+        j.WriteString("kind", "summary");
+        j.WriteNumber("files", totals.Files);
+        j.WriteNumber("passedFiles", totals.Passed);
+        j.WriteNumber("failedFiles", totals.Failed);
+        j.WriteNumber("errorFiles", totals.Unreadable);
+        j.WriteNumber("findings", totals.Findings);
+        j.WriteNumber("hazards", totals.Hazards);
+        j.WriteStartObject("findingsById");
+        foreach (var (id, n) in totals.FindingsById)
+        {
+            j.WriteNumber(id, n);
+        }
+
+        j.WriteEndObject();
+        j.WriteNumber("seconds", Math.Round(totals.Elapsed.TotalSeconds, 3));
+        j.WriteString("timestamp", totals.Started.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        j.WriteEndObject();
+        j.WriteEndArray();
+    });
 
     /// <summary>One file's object: a document of its own (with <c>schemaVersion</c>) in check's array, or nested
     /// (<paramref name="document"/> false) as diet's <c>linked</c> verdict.</summary>

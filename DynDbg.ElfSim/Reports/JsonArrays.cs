@@ -39,25 +39,31 @@ public static class JsonArrays
     }
 
     /// <summary>One object per input, an array of them when there are several (llvm-readobj's convention).</summary>
-    public static string Document<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
+    public static string Document<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write) => Text(j =>
+    {
+        if (items.Count > 1)
+        {
+            j.WriteStartArray();
+        }
+
+        foreach (var item in items)
+        {
+            write(j, item);
+        }
+
+        if (items.Count > 1)
+        {
+            j.WriteEndArray();
+        }
+    });
+
+    /// <summary>What <paramref name="write"/> writes with <see cref="WriterOptions"/>, as text ending in a newline.</summary>
+    public static string Text(Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
         using (var j = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            if (items.Count > 1)
-            {
-                j.WriteStartArray();
-            }
-
-            foreach (var item in items)
-            {
-                write(j, item);
-            }
-
-            if (items.Count > 1)
-            {
-                j.WriteEndArray();
-            }
+            write(j);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
