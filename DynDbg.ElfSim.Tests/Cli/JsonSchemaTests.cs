@@ -140,6 +140,16 @@ public class JsonSchemaTests
         Problems("load.schema.json", wrongType.ToJsonString()).Should().NotBeEmpty();
     }
 
+    [Test]
+    public void AFieldTheSchemaDoesNotDeclare_IsCaught()
+    {
+        var load = JsonNode.Parse(Run([0], "load", "--format", "json", Sample("x86_64", "gamma.ko")))!.AsObject();
+        Documented("load.schema.json", load.ToJsonString());
+        load["records"]![0]!.AsObject()["notInTheSchema"] = 1;
+        var act = () => Documented("load.schema.json", load.ToJsonString());
+        act.Should().Throw<Exception>().WithMessage("*notInTheSchema*");
+    }
+
     // ---- the validator
 
     private static string SchemaDir => Path.Combine(TestPaths.Root, "docs", "schemas");
@@ -171,6 +181,7 @@ public class JsonSchemaTests
     private static void Valid(string schema, string json)
     {
         Problems(schema, json).Should().BeEmpty(json.Length > 2000 ? json[..2000] : json);
+        Documented(schema, json);
         using var doc = JsonDocument.Parse(json);
         var tops = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement.EnumerateArray().ToArray() : [doc.RootElement];
         foreach (var top in tops)
@@ -178,6 +189,42 @@ public class JsonSchemaTests
             top.EnumerateObject().First().Name.Should().Be("schemaVersion", "it is every document's first field");
             top.GetProperty("schemaVersion").GetInt32().Should().Be(JsonArrays.SchemaVersion);
         }
+    }
+
+    /// <summary>Every field name the document uses is declared somewhere in its schema (or common.schema.json), so
+    /// a field added to a writer without its schema fails here instead of going undocumented.</summary>
+    private static void Documented(string schema, string json)
+    {
+        var declared = Declared(schema).Concat(Declared("common.schema.json")).ToHashSet(StringComparer.Ordinal);
+        using var doc = JsonDocument.Parse(json);
+        FieldNames(doc.RootElement).Distinct().Where(n => !declared.Contains(n)).Should().BeEmpty($"every field of {schema}'s output is documented in it");
+    }
+
+    private static IEnumerable<string> Declared(string schema)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(SchemaDir, schema)));
+        return FieldNames(doc.RootElement, declared: true).ToList();
+    }
+
+    /// <summary>The field names in a document, or (<paramref name="declared"/>) the names under the schema's
+    /// <c>properties</c> keywords. The IDs under <c>findingsById</c> are data, not fields.</summary>
+    private static IEnumerable<string> FieldNames(JsonElement e, bool declared = false)
+    {
+        if (e.ValueKind == JsonValueKind.Array)
+        {
+            return e.EnumerateArray().SelectMany(x => FieldNames(x, declared));
+        }
+
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        return e.EnumerateObject().SelectMany(p =>
+            declared
+                ? (p.Name == "properties" && p.Value.ValueKind == JsonValueKind.Object ? p.Value.EnumerateObject().Select(q => q.Name) : [])
+                    .Concat(FieldNames(p.Value, true))
+                : p.Name == "findingsById" ? [p.Name] : FieldNames(p.Value).Prepend(p.Name));
     }
 
     private static string Run(int[] codes, params string[] args)
