@@ -3,7 +3,7 @@ using DynDbg.ElfSim.Elf;
 namespace DynDbg.ElfSim.Tests.Linking;
 
 /// <summary>
-/// Real anchor: Debian's own 6.1 modules (amd64, i386 and s390x, fetched by scripts/fetch-real.sh) linked again
+/// Real anchor: Debian's own 6.1 modules (amd64, i386, s390x, arm64, armhf, ppc64el, mips64el; fetched by scripts/fetch-real.sh) linked again
 /// with GNU ld (<c>ld.bfd -r -T</c>; s390x-linux-gnu-ld.bfd for s390x) and with the engine under the 6.1 module
 /// script and under the diet v5 script, compared as the differential tests compare. A module with <c>__dyndbg</c> is a full link: thousands of sections, symbols
 /// and relocations, notes, string merges, .gnu.linkonce.this_module, orphans around the script's sections.
@@ -25,7 +25,7 @@ public class RealModuleRelinkTests
         }
 
         var script = Path.Combine(TestPaths.Root, "scripts", "fetch-real.sh");
-        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x,arm64,ppc64el,mips64el");
+        var (code, stdout, stderr) = Tools.RunIn(TestPaths.Root, "bash", script, "--no-vmlinux", "--arch", "amd64,i386,s390x,arm64,armhf,ppc64el,mips64el");
         if (code == 3)
         {
             Assert.Ignore($"real kernel binaries are not available on this platform (fetch-real.sh exit 3): {stderr.Trim()}");
@@ -78,6 +78,8 @@ public class RealModuleRelinkTests
     [TestCase("s390x", ElfMachine.S390, "module.lds")]
     [TestCase("ppc64el", ElfMachine.Ppc64, "module-6.1.lds")]
     [TestCase("mips64el", ElfMachine.Mips, "module-6.1.lds")]
+    [TestCase("armhf", ElfMachine.Arm, "module-6.1.lds")]
+    [TestCase("armhf", ElfMachine.Arm, "module.lds")]
     public void DebianModules_RelinkLikeLd(string arch, ElfMachine machine, string script) => RelinkLikeLd(arch, machine, script);
 
     /// <summary>

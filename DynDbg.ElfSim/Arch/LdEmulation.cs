@@ -8,9 +8,9 @@ public static class LdEmulation
     /// <summary>
     /// ld/emultempl/aarch64elf.em <c>aarch64_elf_create_output_section_statements</c> adds a fake input file,
     /// "linker stubs" (BFD_LINKER_CREATED, no sections in a relocatable link), after <c>lang_final</c> put the
-    /// OUTPUT statement, so the map ends with "LOAD linker stubs". (armelf.em does the same; the ARM emulation here
-    /// does not print it yet.) ld/emultempl/ppc64elf.em <c>ppc_create_output_section_statements</c> adds the same
+    /// OUTPUT statement, so the map ends with "LOAD linker stubs". ld/emultempl/armelf.em
+    /// <c>arm_elf_create_output_section_statements</c> does the same, and ld/emultempl/ppc64elf.em <c>ppc_create_output_section_statements</c> adds the same
     /// "linker stubs" file for its stub sections.
     /// </summary>
-    public static bool AddsLinkerStubsFile(ElfMachine machine) => machine is ElfMachine.AArch64 or ElfMachine.Ppc64;
+    public static bool AddsLinkerStubsFile(ElfMachine machine) => machine is ElfMachine.AArch64 or ElfMachine.Arm or ElfMachine.Ppc64;
 }

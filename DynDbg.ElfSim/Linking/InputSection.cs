@@ -23,7 +23,14 @@ public sealed class InputSection
     public InputObject File { get; }
     public ElfSection Elf { get; }
     public string Name => Elf.Name;
-    public ulong Size => Replacement is { } r ? (ulong)r.Length : Elf.Size;
+    public ulong Size => (Replacement is { } r ? (ulong)r.Length : Elf.Size) + (CantUnwindAfter is null ? 0UL : 8UL);
+
+    /// <summary>bfd's rawsize: the size before a backend changed it (the map's "(size before relaxing)"); 0 when unchanged.</summary>
+    internal ulong RawSize => CantUnwindAfter is null ? 0 : Elf.Size;
+
+    /// <summary>ARM (<see cref="ArmLinkBackend.FixExidxCoverage"/>): for an .ARM.exidx section, the code section whose end
+    /// the EXIDX_CANTUNWIND entry appended to it marks (8 bytes and one R_ARM_PREL31 more); null otherwise.</summary>
+    internal InputSection? CantUnwindAfter { get; set; }
 
     /// <summary>Contents ld wrote in place of the file's (bfd caches them in the section's this_hdr.contents): the
     /// merged <c>.note.gnu.property</c>.</summary>

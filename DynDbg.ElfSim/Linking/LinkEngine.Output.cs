@@ -47,6 +47,12 @@ internal sealed partial class LinkEngine
             }
         }
 
+        // elf_backend_output_arch_local_syms, between the locals and the globals.
+        if (_ctx.Identity!.Machine == ElfMachine.Arm)
+        {
+            ArmLinkBackend.AddDataMappingSymbols(_ctx, symbols);
+        }
+
         foreach (var h in _ctx.Symbols.InTraversalOrder().Where(h => !h.ForcedLocal))
         {
             if (EmitGlobal(h, symbols, null))

@@ -105,6 +105,14 @@ internal sealed partial class LinkEngine
         MarkExecutableStack();
         TlsSetup();
         SizeSections();
+
+        // ldemul_after_allocation: armelf.em fixes the unwind tables' coverage, then ldelf_map_segments lays the
+        // sections out again when they grew and sorts SHF_LINK_ORDER sections.
+        if (_ctx.Identity!.Machine == ElfMachine.Arm && ArmLinkBackend.FixExidxCoverage(_ctx))
+        {
+            SizeSections();
+        }
+
         if (FixupLinkOrder())
         {
             SizeSections();

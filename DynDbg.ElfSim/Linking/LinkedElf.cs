@@ -149,6 +149,17 @@ internal static class LinkedElf
 
         private void WriteInput(Stream stream, InputSection s)
         {
+            WriteInputContents(stream, s);
+            if (s.CantUnwindAfter is { } text)
+            {
+                Span<byte> entry = stackalloc byte[8];
+                ArmLinkBackend.WriteCantUnwind(entry, text, link.Identity.IsBigEndian);
+                stream.Write(entry);
+            }
+        }
+
+        private void WriteInputContents(Stream stream, InputSection s)
+        {
             if (s.Elf.IsNoBits)
             {
                 var at = 0UL;

@@ -189,6 +189,13 @@ internal static class MapWriter
             }
 
             w.Write($"0x{Vma(addr)} {W(size)} {i.File.Path}\n");
+            if (i.RawSize != 0 && size != i.RawSize)
+            {
+                // ld/ldlang.c print_input_section: under the address column, the size a backend changed.
+                w.Write(new string(' ', NameWidth + 2 + Vma(addr).Length + 1));
+                w.Write($"{W(i.RawSize)} (size before relaxing)\n");
+            }
+
             if (i.Output is null)
             {
                 return;

@@ -155,6 +155,12 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
                     list.Add(new PendingRelocation(offset, r.Type, r.Addend, r.Type2, r.Type3, index, null));
                 }
             }
+
+            if (s.CantUnwindAfter is { Output: { } textOutput })
+            {
+                var (at, type) = ArmLinkBackend.CantUnwindRelocation(s);
+                _pending[(s.Output!, false)].Add(new PendingRelocation(at, type, 0, 0, 0, sectionSymbol[textOutput], null));
+            }
         }
     }
 
