@@ -54,6 +54,18 @@ public class DifferentialTests
             ("i386", ElfMachine.I386, ["delta.o", "gamma.o"]),
             ("s390x", ElfMachine.S390, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
             ("s390x", ElfMachine.S390, ["beta_proto.o", "delta.o", "gamma.o"]),
+            ("aarch64", ElfMachine.AArch64, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("aarch64", ElfMachine.AArch64, ["alpha.ko", "beta.ko", "delta.ko"]),
+            ("armhf", ElfMachine.Arm, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("armhf", ElfMachine.Arm, ["beta_proto.o", "delta.o", "gamma.o"]),
+            ("armhf", ElfMachine.Arm, ["alpha.ko", "gamma.ko"]),
+            ("ppc64le", ElfMachine.Ppc64, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("ppc64le", ElfMachine.Ppc64, ["beta_proto.o", "delta.o", "gamma.o"]),
+            ("mips64el", ElfMachine.Mips, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("mips64el", ElfMachine.Mips, ["beta_proto.o", "delta.o", "gamma.o"]),
+            ("riscv64", ElfMachine.RiscV, ["alpha_main.o", "alpha_util.o", "beta_core.o"]),
+            ("riscv64", ElfMachine.RiscV, ["beta_proto.o", "delta.o", "gamma.o"]),
+            ("riscv64", ElfMachine.RiscV, ["alpha.ko", "beta.ko"]),
         };
         foreach (var (arch, machine, objects) in sets)
         {

@@ -21,16 +21,17 @@ public static partial class LinkComparison
     }
 
     /// <summary>The GNU ld that links <paramref name="machine"/> objects here and its emulation (ld's -m): the native
-    /// ld.bfd for x86, Debian's binutils-&lt;triplet&gt; packages for the others.</summary>
+    /// ld.bfd for x86_64, Debian's binutils-&lt;triplet&gt; packages for the others.</summary>
     public static (string Ld, string Emulation) Ld(ElfMachine machine) => machine switch
     {
         ElfMachine.X86_64 => ("ld.bfd", "elf_x86_64"),
-        ElfMachine.I386 => ("ld.bfd", "elf_i386"),
+        ElfMachine.I386 => ("i686-linux-gnu-ld.bfd", "elf_i386"),
         ElfMachine.S390 => ("s390x-linux-gnu-ld.bfd", "elf64_s390"),
         ElfMachine.Arm => ("arm-linux-gnueabihf-ld.bfd", "armelf_linux_eabi"),
         ElfMachine.AArch64 => ("aarch64-linux-gnu-ld.bfd", "aarch64linux"),
         ElfMachine.Ppc64 => ("powerpc64le-linux-gnu-ld.bfd", "elf64lppc"),
         ElfMachine.Mips => ("mips64el-linux-gnuabi64-ld.bfd", "elf64ltsmip"),
+        ElfMachine.RiscV => ("riscv64-linux-gnu-ld.bfd", "elf64lriscv"),
         _ => throw new ArgumentOutOfRangeException(nameof(machine), $"no GNU ld for {machine} is wired up"),
     };
 

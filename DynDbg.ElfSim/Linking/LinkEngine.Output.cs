@@ -20,10 +20,13 @@ internal sealed partial class LinkEngine
             symbols.Add(new OutputSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, 0, o, 0));
         }
 
+        // ld/emultempl/riscvelf.em riscv_elf_before_allocation turns ld's default discard_sec_merge into discard_l
+        // (as -X would), also in -r: local labels are dropped, and come back only where a relocation needs them.
+        var discardLocalLabels = _ctx.Identity!.Machine == ElfMachine.RiscV;
         var relocations = new RelocationCollector(_ctx, symbols, sectionSymbol);
         foreach (var file in FinalLinkOrder())
         {
-            var localIndex = EmitLocals(file, symbols);
+            var localIndex = EmitLocals(file, symbols, discardLocalLabels);
             relocations.Collect(file, localIndex);
         }
 
@@ -88,7 +91,7 @@ internal sealed partial class LinkEngine
     }
 
     /// <summary>bfd/elflink.c <c>elf_link_input_bfd</c>'s local-symbol loop. Returns output index (1-based) by input index.</summary>
-    private static int[] EmitLocals(InputObject file, List<OutputSymbol> symbols)
+    private static int[] EmitLocals(InputObject file, List<OutputSymbol> symbols, bool discardLocalLabels)
     {
         var symtab = file.Elf.SymbolTable;
         if (symtab is null)
@@ -122,6 +125,12 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
+            var name = symtab.GetName(i);
+            if (discardLocalLabels && IsLocalLabelName(name))
+            {
+                continue;
+            }
+
             if (sym.Type == ElfConstants.SttFile)
             {
                 haveFile = true;
@@ -133,7 +142,6 @@ internal sealed partial class LinkEngine
                 symbols.Add(new OutputSymbol(Path.GetFileName(file.Path), 0, 0, ElfConstants.StbLocal, ElfConstants.SttFile, 0, null, ElfConstants.ShnAbs));
             }
 
-            var name = symtab.GetName(i);
             symbols.Add(isec is not null
                 ? new OutputSymbol(name, sym.Value + isec.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, isec.Output, 0)
                 : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
@@ -142,6 +150,13 @@ internal sealed partial class LinkEngine
 
         return map;
     }
+
+    /// <summary>bfd/elf.c <c>_bfd_elf_is_local_label_name</c>: ".L…", "..…", "_.L_…", and the assembler's fake
+    /// "L&lt;digit&gt;^A…" (its loop rejects every other "L&lt;digits&gt;" form).</summary>
+    private static bool IsLocalLabelName(string name) =>
+        name.StartsWith(".L", StringComparison.Ordinal) || name.StartsWith("..", StringComparison.Ordinal) ||
+        name.StartsWith("_.L_", StringComparison.Ordinal) ||
+        (name.Length > 2 && name[0] == 'L' && char.IsAsciiDigit(name[1]) && name[2] == '\u0001');
 
     /// <summary>bfd/elflink.c <c>elf_link_output_extsym</c>: whether and how a hash-table symbol is written.</summary>
     private static bool EmitGlobal(LinkSymbol h, List<OutputSymbol> symbols, byte? forceBinding)

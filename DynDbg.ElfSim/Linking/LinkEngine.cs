@@ -121,6 +121,7 @@ internal sealed partial class LinkEngine
         DoAssignments(LayoutPhase.Final);
         _eval.FinalizeScriptSymbols();
         CheckAsserts();
+        MergeObjectAttributes();
         return BuildResult();
     }
 
@@ -219,6 +220,27 @@ internal sealed partial class LinkEngine
         if (note is { Output: { } o } && exec)
         {
             o.Flags |= SectionFlags.Code;
+        }
+    }
+
+    /// <summary>
+    /// ld/ldlang.c <c>lang_check</c> merges the inputs' build attributes (the backend's merge_private_bfd_data);
+    /// bfd/elflink.c <c>bfd_elf_final_link</c> then gives the output sections named like the backend's attribute
+    /// section, or .gnu.attributes, the merged set as contents and size (after layout, so the map's input lines keep
+    /// their sizes and offsets while the section line shows the merged size).
+    /// </summary>
+    private void MergeObjectAttributes()
+    {
+        if (ObjectAttributes.Merge(_ctx) is not { } merged)
+        {
+            return;
+        }
+
+        var name = ObjectAttributes.SectionName(_ctx.Identity!.Machine);
+        foreach (var o in _ctx.Sections.Where(o => o.Name == name || o.Name == ".gnu.attributes"))
+        {
+            o.MergedContents = merged;
+            o.Size = (ulong)merged.Length;
         }
     }
 

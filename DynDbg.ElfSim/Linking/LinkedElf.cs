@@ -90,6 +90,12 @@ internal static class LinkedElf
 
         public override void WriteTo(Stream stream)
         {
+            if (o.MergedContents is { } merged)
+            {
+                stream.Write(merged);
+                return;
+            }
+
             var pieces = new List<(ulong Offset, object Piece)>();
             if (o.HasLinkOrders)
             {

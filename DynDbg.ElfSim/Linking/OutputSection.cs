@@ -33,6 +33,10 @@ public sealed class OutputSection
     public ulong Address { get; internal set; }
     public ulong Size { get; internal set; }
 
+    /// <summary>Contents <c>bfd_elf_final_link</c> writes in place of the input sections': the merged build attributes
+    /// (<see cref="ObjectAttributes"/>). <see cref="Size"/> is then their length.</summary>
+    internal byte[]? MergedContents { get; set; }
+
     /// <summary>sh_entsize of SHF_MERGE sections (kept only while every input agrees).</summary>
     public ulong EntSize { get; internal set; }
 
