@@ -96,6 +96,10 @@ internal sealed partial class LinkEngine
 
         // ld/ldelf.c after_open: the backend's setup_gnu_properties merges .note.gnu.property (-r included).
         _ctx.Properties = GnuPropertyMerger.Setup(_ctx);
+        if (_ctx.Identity!.Machine == ElfMachine.Mips)
+        {
+            CheckMipsAbiflags();
+        }
 
         DoAssignments(LayoutPhase.Mark);
         ResolveWilds();
@@ -315,7 +319,7 @@ internal sealed partial class LinkEngine
                     $"relocation section with sh_info {s.Info} / sh_link {s.Link} patches no section of this file; ld copies it as data, which is not emulated");
             }
 
-            byIndex[s.Index] = new InputSection(file, s, FlagsOf(s));
+            byIndex[s.Index] = new InputSection(file, s, FlagsOf(s, h.Machine));
         }
 
         // Relocation tables attach to the section they patch (bfd: they are not sections of their own).
@@ -373,10 +377,49 @@ internal sealed partial class LinkEngine
         symtab is not null && s.Link == (uint)symtab.Section.Index && s.Info != 0 && s.Info < (uint)elf.Sections.Count &&
         elf.Sections[(int)s.Info].Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtab or ElfConstants.ShtStrtab);
 
+    private const uint ShtMipsAbiflags = 0x7000002a;
+
+    /// <summary>
+    /// bfd/elfxx-mips.c <c>mips_elf_merge_obj_abiflags</c> combines the inputs' .MIPS.abiflags (ISA level and revision,
+    /// register sizes, FP ABI, ASEs) into the one kept. Inputs that say the same leave it as the first one's; differing
+    /// ones are refused, since those rules are not emulated.
+    /// </summary>
+    private void CheckMipsAbiflags()
+    {
+        byte[]? first = null;
+        InputObject? from = null;
+        foreach (var f in _ctx.Inputs)
+        {
+            var s = f.Sections.FirstOrDefault(x => x.Elf.Type == ShtMipsAbiflags && x.Name == ".MIPS.abiflags");
+            if (s is null)
+            {
+                continue;
+            }
+
+            var bytes = f.Elf.GetContents(s.Elf).ToArray();
+            if (first is null)
+            {
+                (first, from) = (bytes, f);
+            }
+            else if (!bytes.AsSpan().SequenceEqual(first))
+            {
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, f.Path, s.Elf.Describe(), s.Elf.Offset,
+                    $".MIPS.abiflags differs from {from!.Path}'s; how ld merges differing ABI flags is not emulated");
+            }
+        }
+    }
+
     /// <summary>bfd/elf.c <c>_bfd_elf_make_section_from_shdr</c>: BFD flags from sh_type, sh_flags and the name.</summary>
-    private static SectionFlags FlagsOf(ElfSection s)
+    private static SectionFlags FlagsOf(ElfSection s, ElfMachine machine)
     {
         var f = SectionFlags.None;
+        if (machine == ElfMachine.Mips && s.Type == ShtMipsAbiflags && s.Name == ".MIPS.abiflags")
+        {
+            // bfd/elfxx-mips.c _bfd_mips_elf_section_from_shdr: SEC_LINK_ONCE | SEC_LINK_DUPLICATES_SAME_SIZE, so
+            // only the first input's is kept (the others are listed as discarded); the merged flags are written into it.
+            f |= SectionFlags.LinkOnce;
+        }
+
         if (s.Type != ElfConstants.ShtNobits)
         {
             f |= SectionFlags.HasContents;

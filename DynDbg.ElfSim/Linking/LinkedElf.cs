@@ -90,6 +90,22 @@ internal static class LinkedElf
 
         public override void WriteTo(Stream stream)
         {
+            if (MipsGpValue.Applies(link, o))
+            {
+                // Small register-usage records: rendered, then given the output's GP value as ld does.
+                using var buffer = new MemoryStream();
+                WriteContents(buffer);
+                var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+                MipsGpValue.Store(link, o, bytes);
+                stream.Write(bytes);
+                return;
+            }
+
+            WriteContents(stream);
+        }
+
+        private void WriteContents(Stream stream)
+        {
             if (o.MergedContents is { } merged)
             {
                 stream.Write(merged);
