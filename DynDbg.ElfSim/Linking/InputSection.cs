@@ -23,10 +23,17 @@ public sealed class InputSection
     public InputObject File { get; }
     public ElfSection Elf { get; }
     public string Name => Elf.Name;
-    public ulong Size => (Replacement is { } r ? (ulong)r.Length : Elf.Size) + (CantUnwindAfter is null ? 0UL : 8UL);
+    public ulong Size => Edit is { } edit ? edit.Size
+        : (Replacement is { } r ? (ulong)r.Length : Elf.Size) + (CantUnwindAfter is null ? 0UL : 8UL);
 
     /// <summary>bfd's rawsize: the size before a backend changed it (the map's "(size before relaxing)"); 0 when unchanged.</summary>
-    internal ulong RawSize => CantUnwindAfter is null ? 0 : Elf.Size;
+    internal ulong RawSize => CantUnwindAfter is null && Edit is null ? 0 : Elf.Size;
+
+    /// <summary>A symbol value inside this section once backends edited it (.eh_frame entries moved).</summary>
+    internal ulong SymbolValue(ulong value) => Edit?.AdjustSymbol(value) ?? value;
+
+    /// <summary>Contents a backend rewrites (<see cref="EhFrameEdit"/>); null when copied as they are.</summary>
+    internal SectionEdit? Edit { get; set; }
 
     /// <summary>ARM (<see cref="ArmLinkBackend.FixExidxCoverage"/>): for an .ARM.exidx section, the code section whose end
     /// the EXIDX_CANTUNWIND entry appended to it marks (8 bytes and one R_ARM_PREL31 more); null otherwise.</summary>

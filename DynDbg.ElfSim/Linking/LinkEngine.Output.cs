@@ -142,8 +142,10 @@ internal sealed partial class LinkEngine
                 symbols.Add(new OutputSymbol(Path.GetFileName(file.Path), 0, 0, ElfConstants.StbLocal, ElfConstants.SttFile, 0, null, ElfConstants.ShnAbs));
             }
 
+            // adjust_eh_frame_local_symbols moves local NOTYPE/OBJECT symbols with their .eh_frame entries.
+            var value = isec is not null && sym.Info <= 1 ? isec.SymbolValue(sym.Value) : sym.Value;
             symbols.Add(isec is not null
-                ? new OutputSymbol(name, sym.Value + isec.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, isec.Output, 0)
+                ? new OutputSymbol(name, value + isec.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, isec.Output, 0)
                 : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
             map[i] = symbols.Count;
         }
@@ -197,7 +199,7 @@ internal sealed partial class LinkEngine
                 return false;
             }
 
-            symbols.Add(new OutputSymbol(h.Name, h.Value + isec.OutputOffset, h.Size, binding, h.Type, h.Other, isec.Output, 0));
+            symbols.Add(new OutputSymbol(h.Name, isec.SymbolValue(h.Value) + isec.OutputOffset, h.Size, binding, h.Type, h.Other, isec.Output, 0));
             return true;
         }
 

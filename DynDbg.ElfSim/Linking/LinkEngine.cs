@@ -110,9 +110,17 @@ internal sealed partial class LinkEngine
         TlsSetup();
         SizeSections();
 
-        // ldemul_after_allocation: armelf.em fixes the unwind tables' coverage, then ldelf_map_segments lays the
-        // sections out again when they grew and sorts SHF_LINK_ORDER sections.
-        if (_ctx.Identity!.Machine == ElfMachine.Arm && ArmLinkBackend.FixExidxCoverage(_ctx))
+        // ldemul_after_allocation: armelf.em fixes the unwind tables' coverage, the emulations edit .eh_frame, then
+        // ldelf_map_segments lays the sections out again when sizes changed and sorts SHF_LINK_ORDER sections.
+        var relayout = _ctx.Identity!.Machine == ElfMachine.Arm && ArmLinkBackend.FixExidxCoverage(_ctx);
+
+        // bfd_elf_discard_info: every emulation but riscvelf.em calls it in -r too; .eh_frame entries are re-laid.
+        if (_ctx.Identity.Machine != ElfMachine.RiscV)
+        {
+            relayout |= EhFrameEdit.Apply(_ctx, (f, r) => f.Elf.GetRelocations(r).Entries.ToArray());
+        }
+
+        if (relayout)
         {
             SizeSections();
         }

@@ -171,6 +171,17 @@ internal static class LinkedElf
 
         private void WriteInput(Stream stream, InputSection s)
         {
+            if (s.Edit is { } eh)
+            {
+                // The input's bytes (with REL addends rebased), then its entries laid out again.
+                using var input = new MemoryStream();
+                WriteInputContents(input, s);
+                var output = new byte[eh.Size];
+                eh.Write(input.GetBuffer().AsSpan(0, (int)input.Length), output, link.Identity.IsBigEndian);
+                stream.Write(output);
+                return;
+            }
+
             WriteInputContents(stream, s);
             if (s.CantUnwindAfter is { } text)
             {

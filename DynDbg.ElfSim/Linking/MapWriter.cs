@@ -207,7 +207,7 @@ internal static class MapWriter
                 foreach (var h in syms.OrderBy(h => h.Value))
                 {
                     w.Write(new string(' ', NameWidth));
-                    w.Write($"0x{Vma(h.Value + i.OutputOffset + i.Output.Address)}   ");
+                    w.Write($"0x{Vma(i.SymbolValue(h.Value) + i.OutputOffset + i.Output.Address)}   ");
                     w.Write($"             {h.Name}\n");
                 }
             }

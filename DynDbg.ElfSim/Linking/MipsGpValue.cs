@@ -19,16 +19,18 @@ internal static class MipsGpValue
     public static bool Applies(LinkResult link, OutputSection o) =>
         link.Identity.Machine == ElfMachine.Mips && o.WrittenType is ShtMipsRegInfo or ShtMipsOptions;
 
-    public static ulong Of(LinkResult link)
+    public static ulong Of(LinkResult link) => Of(link.Sections, link.GlobalSymbols.FirstOrDefault(h => h.Name == "_gp"));
+
+    public static ulong Of(IReadOnlyList<OutputSection> sections, LinkSymbol? gp)
     {
-        if (link.GlobalSymbols.FirstOrDefault(h => h.Name == "_gp") is { IsDefined: true } gp)
+        if (gp is { IsDefined: true })
         {
             return gp.ScriptDefined ? (gp.ScriptSection?.Address ?? 0) + gp.Value
                 : gp.Section is { Output: { } o } s ? o.Address + s.OutputOffset + gp.Value : gp.Value;
         }
 
         var lo = ulong.MaxValue;
-        foreach (var o in link.Sections)
+        foreach (var o in sections)
         {
             if ((o.WrittenFlags & ShfMipsGpRel) != 0 && o.Address < lo)
             {
@@ -38,6 +40,41 @@ internal static class MipsGpValue
 
         return unchecked(lo + 0x7ff0);
     }
+
+    /// <summary>
+    /// An input's own GP value as bfd reads it when it makes the sections (<c>_bfd_mips_elf_section_from_shdr</c>):
+    /// ri_gp_value of .reginfo, or of the last ODK_REGINFO record in .MIPS.options; 0 without either.
+    /// </summary>
+    public static ulong OfInput(InputObject f, ElfIdentity id)
+    {
+        var e = new ElfEndian(id.IsBigEndian);
+        ulong gp = 0;
+        foreach (var s in f.Sections)
+        {
+            var c = f.Elf.GetContents(s.Elf);
+            if (s.Elf.Type == ShtMipsRegInfo && c.Length >= 24)
+            {
+                gp = e.Word(c[20..], 4);
+            }
+            else if (s.Elf.Type == ShtMipsOptions)
+            {
+                for (var l = 0; l + OptionsHeader <= c.Length && c[l + 1] >= OptionsHeader; l += c[l + 1])
+                {
+                    var at = l + OptionsHeader + (id.Is64 ? 24 : 20);
+                    if (c[l] == OdkRegInfo && at + (id.Is64 ? 8 : 4) <= c.Length)
+                    {
+                        gp = e.Word(c[at..], id.Is64 ? 8 : 4);
+                    }
+                }
+            }
+        }
+
+        return gp;
+    }
+
+    /// <summary>elfxx-mips.c <c>mips_elf_adjust_addend</c>: relocations against local symbols of the GP-relative types
+    /// (GPREL16 and its MIPS16/microMIPS forms, GPREL32, LITERAL) move by the input's GP minus the output's.</summary>
+    public static bool IsGpRelative(uint type) => type is 7 or 8 or 12 or 101 or 136 or 137 or 172;
 
     /// <summary>Stores the GP value into <paramref name="contents"/>, the output section's bytes.</summary>
     public static void Store(LinkResult link, OutputSection o, Span<byte> contents)

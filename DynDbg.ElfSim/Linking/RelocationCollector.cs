@@ -33,6 +33,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
     public void Collect(InputObject file, int[] localIndex)
     {
         var symtab = file.Elf.SymbolTable;
+        var gpDelta = ctx.Identity!.Machine == ElfMachine.Mips ? GpDelta(file) : 0;
         foreach (var s in file.Sections)
         {
             if (!s.HasLinkOrder || s.RelocationSections.Count == 0 || symtab is null)
@@ -62,10 +63,24 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
                 }
 
                 var entries = table.Entries;
+                var lastOffset = s.OutputOffset;
                 for (var k = 0; k < entries.Length; k++)
                 {
                     var r = entries[k];
                     var offset = (s.ReverseCopy ? s.Size - ptr - r.Offset : r.Offset) + s.OutputOffset;
+                    if (s.Edit is { } eh)
+                    {
+                        // elf_link_input_bfd: a relocation of a removed CIE/FDE becomes R_*_NONE at the last offset.
+                        if (eh.MapOffset(r.Offset) is not { } moved)
+                        {
+                            list.Add(new PendingRelocation(lastOffset, 0, 0, 0, 0, 0, null));
+                            continue;
+                        }
+
+                        offset = moved + s.OutputOffset;
+                    }
+
+                    lastOffset = offset;
                     if (r.SymbolIndex == 0)
                     {
                         list.Add(new PendingRelocation(offset, r.Type, r.Addend, r.Type2, r.Type3, 0, null));
@@ -74,6 +89,17 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
 
                     var isLocal = r.SymbolIndex < symtab.Section.Info;
                     var sym = symtab[(int)r.SymbolIndex];
+                    if (isLocal && gpDelta != 0 && MipsGpValue.IsGpRelative(r.Type))
+                    {
+                        if (!rela)
+                        {
+                            throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, $"relocation [{k}] in {rs.Describe()}", null,
+                                "a REL GP-relative relocation against a local symbol whose addend ld would move by the change of GP value: not emulated");
+                        }
+
+                        r = r with { Addend = r.Addend + gpDelta };
+                    }
+
                     if (!isLocal)
                     {
                         var name = symtab.GetName((int)r.SymbolIndex);
@@ -164,6 +190,15 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         }
     }
 
+    private long? _outputGp;
+
+    /// <summary>MIPS: the input's GP value minus the output's (<see cref="MipsGpValue"/>).</summary>
+    private long GpDelta(InputObject file)
+    {
+        _outputGp ??= (long)MipsGpValue.Of(ctx.Sections, ctx.Symbols.Find("_gp"));
+        return unchecked((long)MipsGpValue.OfInput(file, ctx.Identity!) - _outputGp.Value);
+    }
+
     /// <summary>RELOC_AGAINST_DISCARDED_SECTION: the field is cleared (REL or RELA) and the entry becomes R_*_NONE,
     /// or goes away when it is in a debugging section. A RELA field of a type without a known howto is left as it is:
     /// assemblers write zero there.</summary>
@@ -197,7 +232,9 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
             return PretendKept;
         }
 
-        return o.Name is ".eh_frame" or ".sframe" or ".gcc_except_table" ? 0 : Complain | PretendKept;
+        // elf_section_ignore_discarded_relocs: .eh_frame (parsed), and MIPS's .pdr (_bfd_mips_elf_ignore_discarded_relocs).
+        return o.Name is ".eh_frame" or ".sframe" or ".gcc_except_table" ||
+               (o.Name == ".pdr" && o.File.Elf.Header.Machine == ElfMachine.Mips) ? 0 : Complain | PretendKept;
     }
 
     private static LinkException DiscardedReference(string name, InputSection from, InputSection discarded, ElfSection rs, int index) =>
@@ -228,7 +265,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
                 var entries = WithoutRemoved(list).Select(p => new ElfWriterRelocation(p.Offset,
                         p.Global is { } g ? globalIndex[g] : p.Local, p.Type, rela ? p.Addend : 0, p.Type2, p.Type3))
                     .ToArray();
-                if (!IsSortedByOffset(entries))
+                if (SortsRelocations(o) && !IsSortedByOffset(entries))
                 {
                     entries = [.. entries.OrderBy(r => r.Offset)]; // LINQ's OrderBy is stable, as ld's insertion sort is.
                 }
@@ -240,6 +277,12 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
 
         return tables;
     }
+
+    /// <summary>bfd/elflink.c <c>bfd_elf_final_link</c> sorts unless the backend's <c>sort_relocs_p</c> says no: MIPS
+    /// (<c>_bfd_mips_elf_sort_relocs_p</c>) and s390 (<c>elf_s390_elf_sort_relocs_p</c>) keep the input order in code
+    /// sections (their HI16/LO16 pairs and TLS call sequences depend on it).</summary>
+    private bool SortsRelocations(OutputSection o) =>
+        ctx.Identity!.Machine is not (ElfMachine.Mips or ElfMachine.S390) || (o.Flags & SectionFlags.Code) == 0;
 
     /// <summary>Inputs usually come in offset order already; then the stable sort is not needed.</summary>
     private static bool IsSortedByOffset(ElfWriterRelocation[] entries)
