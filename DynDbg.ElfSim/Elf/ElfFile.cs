@@ -354,8 +354,9 @@ public sealed class ElfFile : IDisposable
         return _sections[index];
     }
 
-    /// <summary>The bytes of a section; empty for SHT_NOBITS. Bounds were checked when the headers were read.</summary>
-    public ReadOnlySpan<byte> GetContents(ElfSection s) => s.IsNoBits ? ReadOnlySpan<byte>.Empty : _bytes.Span(s.Offset, s.Size);
+    /// <summary>The bytes of a section; empty for SHT_NOBITS and for an empty section (whose sh_offset the header
+    /// check lets be anything, as readelf does). Bounds were checked when the headers were read.</summary>
+    public ReadOnlySpan<byte> GetContents(ElfSection s) => s.IsNoBits || s.Size == 0 ? ReadOnlySpan<byte>.Empty : _bytes.Span(s.Offset, s.Size);
 
     /// <summary>Raw bytes of the file (tests and checks that quote bytes).</summary>
     public ReadOnlySpan<byte> GetBytes(ulong offset, ulong length)
