@@ -18,55 +18,95 @@ internal static class SiteStringAnalysis
     public static IReadOnlyList<SiteStringUse> Measure(ElfFile file, ElfMemory memory, DdebugRegion region, DdebugLayout layout,
         IReadOnlyList<DdebugRecord> records)
     {
-        var slots = SiteSlots(region, layout, records.Count);
-        var (points, opaque) = OtherUses(file, memory, slots);
-        var columns = new HashSet<ElfLocation>[3];
-        for (var c = 0; c < 3; c++)
-        {
-            columns[c] = [];
-        }
-
-        foreach (var r in records)
-        {
-            columns[0].Add(r.ModnameAt);
-            columns[1].Add(r.FilenameAt);
-            columns[2].Add(r.FunctionAt);
-        }
-
+        var (points, opaque) = OtherUses(file, memory, new SiteSlots(region, layout));
+        // A column at a time, in one reused buffer sorted and made distinct in place: 16 bytes per record, where
+        // hash sets of locations and lists of spans cost several times that at a million records (issue 14). A lazy
+        // view decodes each record once per column.
+        var buffer = new ElfLocation[records.Count];
+        var columns = new ElfLocation[3][];
         var result = new List<SiteStringUse>(4);
-        var allSpans = new List<(int Section, ulong Start, ulong End, bool SiteOnly)>();
         for (var c = 0; c < 3; c++)
         {
-            var spans = columns[c].Select(loc => Span(file, loc, points, opaque)).ToList();
-            allSpans.AddRange(spans);
-            result.Add(Summarise(Columns[c], spans));
+            var i = 0;
+            foreach (var r in records)
+            {
+                buffer[i++] = c switch
+                {
+                    0 => r.ModnameAt,
+                    1 => r.FilenameAt,
+                    _ => r.FunctionAt,
+                };
+            }
+
+            columns[c] = buffer.AsSpan(0, SortedDistinct(buffer)).ToArray();
+            result.Add(Summarise(Columns[c], columns[c], file, points, opaque));
         }
 
         // A string two columns share (a modname that is also a function name) is one object: count it once.
-        result.Add(Summarise("all", allSpans.Distinct().ToList()));
+        ElfLocation[] all = [.. columns[0], .. columns[1], .. columns[2]];
+        result.Add(Summarise("all", all.AsSpan(0, SortedDistinct(all)), file, points, opaque));
         return result;
     }
 
-    private static SiteStringUse Summarise(string column, List<(int Section, ulong Start, ulong End, bool SiteOnly)> spans) =>
-        new(column, spans.Count, UnionBytes(spans), spans.Count(s => s.SiteOnly), UnionBytes(spans.Where(s => s.SiteOnly)));
-
-    /// <summary>The site slots (modname, function, filename) of every record, as (section, offset) places.</summary>
-    private static HashSet<(int, ulong)> SiteSlots(DdebugRegion region, DdebugLayout layout, int count)
+    /// <summary>
+    /// Sorts <paramref name="locations"/> by section, then offset, and moves each distinct one to the front once;
+    /// returns how many there are.
+    /// </summary>
+    private static int SortedDistinct(ElfLocation[] locations)
     {
-        var slots = new HashSet<(int, ulong)>(count * 3);
-        for (var i = 0; i < count; i++)
+        Array.Sort(locations, static (a, b) => a.Section != b.Section ? a.Section.CompareTo(b.Section) : a.Offset.CompareTo(b.Offset));
+        var n = 0;
+        foreach (var loc in locations)
         {
-            var at = region.Start + ((ulong)i * (ulong)layout.RecordSize);
-            slots.Add((region.Section.Index, at + (ulong)layout.ModnameOffset));
-            slots.Add((region.Section.Index, at + (ulong)layout.FunctionOffset));
-            slots.Add((region.Section.Index, at + (ulong)layout.FilenameOffset));
+            if (n == 0 || locations[n - 1] != loc)
+            {
+                locations[n++] = loc;
+            }
         }
 
-        return slots;
+        return n;
+    }
+
+    /// <summary>One column's figures from its distinct locations in (section, offset) order.</summary>
+    private static SiteStringUse Summarise(string column, ReadOnlySpan<ElfLocation> sorted, ElfFile file, Dictionary<int, ulong[]> points, HashSet<int> opaque)
+    {
+        var all = new SpanUnion();
+        var siteOnly = new SpanUnion();
+        var siteOnlyStrings = 0;
+        foreach (var loc in sorted)
+        {
+            var (end, only) = Span(file, loc, points, opaque);
+            all.Add(loc.Section, loc.Offset, end);
+            if (only)
+            {
+                siteOnlyStrings++;
+                siteOnly.Add(loc.Section, loc.Offset, end);
+            }
+        }
+
+        return new SiteStringUse(column, sorted.Length, all.Bytes, siteOnlyStrings, siteOnly.Bytes);
+    }
+
+    /// <summary>
+    /// The site slots (modname, function, filename) of every record: the places in the table's section that the
+    /// site pointers fill, told by arithmetic instead of a set of three million places.
+    /// </summary>
+    private readonly record struct SiteSlots(DdebugRegion Region, DdebugLayout Layout)
+    {
+        public bool Contains(int section, ulong place)
+        {
+            if (section != Region.Section.Index || place < Region.Start || place - Region.Start >= Region.Size)
+            {
+                return false;
+            }
+
+            var field = (place - Region.Start) % (ulong)Layout.RecordSize;
+            return field == (ulong)Layout.ModnameOffset || field == (ulong)Layout.FunctionOffset || field == (ulong)Layout.FilenameOffset;
+        }
     }
 
     /// <summary>Every place another relocation points to, sorted per section, and the sections marked opaque.</summary>
-    private static (Dictionary<int, ulong[]> Points, HashSet<int> Opaque) OtherUses(ElfFile file, ElfMemory memory, HashSet<(int, ulong)> slots)
+    private static (Dictionary<int, ulong[]> Points, HashSet<int> Opaque) OtherUses(ElfFile file, ElfMemory memory, SiteSlots slots)
     {
         var linked = memory as LinkedMemory;
         var points = new Dictionary<int, List<ulong>>();
@@ -79,11 +119,13 @@ internal static class SiteStringAnalysis
                 continue;
             }
 
+            // Entry by entry from the mapping: the table's Entries array would keep 32 bytes per relocation.
             var table = file.GetRelocations(rs);
-            foreach (var rel in table.Entries)
+            for (var k = 0; k < table.Count; k++)
             {
+                var rel = table.At(k);
                 var place = linked is null ? rel.Offset : rel.Offset - target.Address;
-                if (slots.Contains((target.Index, place)))
+                if (slots.Contains(target.Index, place))
                 {
                     continue;
                 }
@@ -111,7 +153,14 @@ internal static class SiteStringAnalysis
             }
         }
 
-        return (points.ToDictionary(p => p.Key, p => p.Value.Order().ToArray()), opaque);
+        return (points.ToDictionary(p => p.Key, p => Sorted(p.Value)), opaque);
+    }
+
+    private static ulong[] Sorted(List<ulong> places)
+    {
+        var a = places.ToArray();
+        Array.Sort(a);
+        return a;
     }
 
     /// <summary>RELA: r_addend. REL: the word at the place for plain word relocations (and i386 PC32/PLT32).</summary>
@@ -149,10 +198,10 @@ internal static class SiteStringAnalysis
     };
 
     /// <summary>
-    /// The string at <paramref name="loc"/> as [start, end] (end = its NUL), and whether only sites use it: no other
+    /// Where the string at <paramref name="loc"/> ends (its NUL), and whether only sites use it: no other
     /// use points between the start of the NUL-delimited string that contains it and its NUL.
     /// </summary>
-    private static (int, ulong, ulong, bool) Span(ElfFile file, ElfLocation loc, Dictionary<int, ulong[]> points, HashSet<int> opaque)
+    private static (ulong End, bool SiteOnly) Span(ElfFile file, ElfLocation loc, Dictionary<int, ulong[]> points, HashSet<int> opaque)
     {
         var data = file.GetContents(file.Sections[loc.Section]);
         var start = (int)loc.Offset;
@@ -160,7 +209,7 @@ internal static class SiteStringAnalysis
         var end = (ulong)(nul < 0 ? data.Length - 1 : start + nul);
         var whole = (ulong)(data[..start].LastIndexOf((byte)0) + 1);
         var shared = opaque.Contains(loc.Section) || (points.TryGetValue(loc.Section, out var p) && AnyIn(p, whole, end));
-        return (loc.Section, loc.Offset, end, !shared);
+        return (end, !shared);
     }
 
     private static bool AnyIn(ulong[] sorted, ulong lo, ulong hi)
@@ -174,29 +223,31 @@ internal static class SiteStringAnalysis
         return i < sorted.Length && sorted[i] <= hi;
     }
 
-    private static long UnionBytes(IEnumerable<(int Section, ulong Start, ulong End, bool SiteOnly)> spans)
+    /// <summary>
+    /// The bytes [start, end] spans cover, fed in (section, start) order: tail-merged strings that overlap count once.
+    /// </summary>
+    private struct SpanUnion
     {
-        long total = 0;
-        foreach (var group in spans.GroupBy(s => s.Section))
+        private int section;
+        private ulong covered;
+        private bool any;
+
+        public long Bytes { get; private set; }
+
+        public void Add(int inSection, ulong start, ulong end)
         {
-            ulong covered = 0;
-            var any = false;
-            foreach (var s in group.OrderBy(s => s.Start))
+            if (!any || inSection != section || start > covered)
             {
-                if (!any || s.Start > covered)
-                {
-                    total += (long)(s.End - s.Start + 1);
-                    covered = s.End;
-                    any = true;
-                }
-                else if (s.End > covered)
-                {
-                    total += (long)(s.End - covered);
-                    covered = s.End;
-                }
+                Bytes += (long)(end - start + 1);
+                covered = end;
+                section = inSection;
+                any = true;
+            }
+            else if (end > covered)
+            {
+                Bytes += (long)(end - covered);
+                covered = end;
             }
         }
-
-        return total;
     }
 }
