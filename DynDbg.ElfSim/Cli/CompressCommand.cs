@@ -192,8 +192,19 @@ public static class CompressCommand
         return inputs;
     }
 
+    /// <summary>
+    /// The site tables of the inputs. A table keeps the site values and the string figures, nothing of its file, so
+    /// a single input (read lazily, record by record) is unmapped here as well: the study that follows does not
+    /// hold the input's pages (issue 14).
+    /// </summary>
     private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
-        InputFiles.Decode(paths, (file, lazy) => SiteTable.From(file, ImageReader.ReadMainline(file, lazy: lazy)));
+        InputFiles.Decode(paths, (file, lazy) =>
+        {
+            using (file)
+            {
+                return SiteTable.From(file, ImageReader.ReadMainline(file, lazy: lazy));
+            }
+        });
 
     /// <summary>DIR/&lt;name&gt;.sites per input with records (a repeated name gets .2, .3, ...); each written whole.</summary>
     private static void Dump(string dir, IReadOnlyList<SiteTable> tables)

@@ -81,6 +81,11 @@ public sealed unsafe class ElfBytes : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return; // a second Dispose must not release the mapping's pointer again
+        }
+
         _disposed = true;
         _owner?.Dispose();
         if (_pin.IsAllocated)
