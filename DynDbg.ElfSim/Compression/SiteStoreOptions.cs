@@ -24,9 +24,15 @@ public sealed record SiteStoreOptions(
     public static bool IsZstd(string name) => name.StartsWith("zstd", StringComparison.Ordinal);
 
     /// <summary>Builds every store for <paramref name="table"/>; the zstd ones unless <see cref="Zstd"/> is false.</summary>
-    public IReadOnlyList<SiteStore> Build(SiteTable table)
+    public IReadOnlyList<SiteStore> Build(SiteTable table) => BuildEach(table).ToList();
+
+    /// <summary>
+    /// The stores of <see cref="Build"/> one at a time, each made when the walk reaches it: a caller that disposes
+    /// each before taking the next holds one store at a time (a million-record table's zstd stores and their
+    /// contexts are tens of megabytes each, issue 14).
+    /// </summary>
+    public IEnumerable<SiteStore> BuildEach(SiteTable table)
     {
-        var stores = new List<SiteStore>();
         var zstd = Zstd ? ZstdInUse : null;
         foreach (var name in StoreNames)
         {
@@ -35,7 +41,7 @@ public sealed record SiteStoreOptions(
                 continue;
             }
 
-            stores.Add(name switch
+            yield return name switch
             {
                 "raw" => new RawSiteStore(table),
                 "rle" => new RleSiteStore(table),
@@ -44,9 +50,7 @@ public sealed record SiteStoreOptions(
                 "zstd-dict" => new ZstdDictSiteStore(table, ZstdLevel, DictionaryCapacity, zstd),
                 "v6-pack" => new V6PackSiteStore(table),
                 _ => new ColumnSiteStore(table, Stride),
-            });
+            };
         }
-
-        return stores;
     }
 }
