@@ -12,7 +12,7 @@ public static class CompressionStudy
     {
         var rows = new List<StoreResult>();
         var timed = options.Budget > TimeSpan.Zero && table.Count > 0;
-        foreach (var store in options.Build(table))
+        foreach (var store in options.BuildEach(table))
         {
             using (store)
             {
@@ -28,28 +28,33 @@ public static class CompressionStudy
             table.Count == 0 ? null : Cache(table, timed ? options.Budget : TimeSpan.Zero));
     }
 
-    /// <summary>Fills a cache over the raw store (the cache does not depend on the store behind it) and times hits.</summary>
+    /// <summary>
+    /// The cache with every callsite enabled and used once: one entry per record, since each (module, _index) key is
+    /// distinct, so its memory follows from the count. To time hits, a cache is filled over the raw store (the cache
+    /// does not depend on the store behind it); without timing nothing is filled (a million entries, issue 14).
+    /// </summary>
     private static CacheResult Cache(SiteTable table, TimeSpan budget)
     {
-        using var store = new RawSiteStore(table);
-        var cache = new LateFetchCache(table.PointerSize);
-        // Keyed as the kernel would: the table's module name and the record's _index (global for built-ins).
-        var modules = new string[table.Count];
-        Array.Fill(modules, Path.GetFileName(table.File));
-        foreach (var t in table.Tables)
-        {
-            Array.Fill(modules, t.ModName, t.First, Math.Min(t.Count, table.Count - t.First));
-        }
-
-        for (var i = 0; i < table.Count; i++)
-        {
-            cache.Use(modules[i], i, store);
-        }
-
-        var all = cache.MemoryBytes;
+        var timed = budget > TimeSpan.Zero;
+        var cache = new LateFetchCache(table.PointerSize, timed ? table.Count : 0);
+        var all = cache.MemoryFor(table.Count);
         double? hit = null;
-        if (budget > TimeSpan.Zero)
+        if (timed)
         {
+            using var store = new RawSiteStore(table);
+            // Keyed as the kernel would: the table's module name and the record's _index (global for built-ins).
+            var modules = new string[table.Count];
+            Array.Fill(modules, Path.GetFileName(table.File));
+            foreach (var t in table.Tables)
+            {
+                Array.Fill(modules, t.ModName, t.First, Math.Min(t.Count, table.Count - t.First));
+            }
+
+            for (var i = 0; i < table.Count; i++)
+            {
+                cache.Use(modules[i], i, store);
+            }
+
             hit = HitNs(cache, modules, store, budget);
         }
 

@@ -6,15 +6,17 @@ namespace DynDbg.ElfSim.Compression;
 /// <c>_index</c>, and dropped when the callsite is disabled (<c>-p</c>). Memory is counted as the kernel would
 /// spend it (docs/compression.md, "Late-fetch cache"): a fixed <c>DEFINE_HASHTABLE(…, 6)</c> of 64 bucket
 /// pointers, and per entry one <c>kmalloc</c> of <c>{ struct hlist_node; const char *mod; unsigned int index;
-/// struct _ddebug_site site; }</c> rounded up to its kmalloc size class.
+/// struct _ddebug_site site; }</c> rounded up to its kmalloc size class. <paramref name="capacity"/> is how many
+/// entries to make room for at once (the study fills one per callsite; growing a million-entry table step by step
+/// leaves every smaller one behind as garbage).
 /// </summary>
-public sealed class LateFetchCache(int pointerSize)
+public sealed class LateFetchCache(int pointerSize, int capacity = 0)
 {
     public const int Buckets = 64;
 
     private static readonly int[] KmallocClasses = [8, 16, 32, 64, 96, 128, 192, 256];
 
-    private readonly Dictionary<(string Module, int Index), Site> _entries = new();
+    private readonly Dictionary<(string Module, int Index), Site> _entries = new(capacity);
 
     public int PointerSize { get; } = pointerSize is 4 or 8 ? pointerSize
         : throw new ArgumentOutOfRangeException(nameof(pointerSize), pointerSize, "pointer size must be 4 or 8");
