@@ -10,43 +10,54 @@ namespace DynDbg.ElfSim.Control;
 /// </summary>
 public sealed class ControlSite
 {
-    internal ControlSite(ControlTable table, IReadOnlyList<DdebugRecord> records, int index, bool isDietHeader = false, bool hasSite = true)
+    internal ControlSite(ControlTable table, int index, bool isDietHeader = false, bool hasSite = true)
     {
         IsDietHeader = isDietHeader;
         HasSite = hasSite;
         Table = table;
-        this.records = records;
         this.index = index;
-        var record = records[index];
+        var record = table.Records[index];
         Flags = record.Flags;
         Key = record.KeyEnabled >= 0 ? new StaticKey(record.KeyEnabled, (record.KeyType & 1) != 0) : null;
         ClassId = record.ClassId < 0 ? DdebugLayout.DefaultClass : record.ClassId;
         lineNo = record.LineNo;
         if (!record.ReadsFromFile)
         {
-            filename = Encoding.UTF8.GetBytes(record.Filename);
-            function = Encoding.UTF8.GetBytes(record.Function);
-            format = Encoding.UTF8.GetBytes(record.Format);
+            copies = new CopiedStrings(Encoding.UTF8.GetBytes(record.Filename), Encoding.UTF8.GetBytes(record.Function),
+                Encoding.UTF8.GetBytes(record.Format));
         }
     }
 
+    // A site is kept small (a million of them for a 1M-call-site vmlinux.o, issue 14): the table it belongs to, its
+    // place in the table's records (a lazy table decodes the record again when asked), what a write changes, and
+    // the few fields every query reads.
+    private readonly int index;
+    private readonly uint lineNo;
+    private int keyEnabled;
+    private bool hasKey, keyInitiallyTrue;
+
     // The C strings a query matches against: the mapped file's own bytes where the record reads from it (a single
     // input stays mapped: a million sites cost no copies), else a copy made here.
-    private readonly byte[]? filename, function, format;
+    private readonly CopiedStrings? copies;
+
+    private sealed record CopiedStrings(byte[] Filename, byte[] Function, byte[] Format);
 
     public ControlTable Table { get; }
 
-    // The site keeps its place in the image's records, not the record: a lazy table decodes it again when asked,
-    // so a million sites do not hold a million records (issue 14).
-    private readonly IReadOnlyList<DdebugRecord> records;
-    private readonly int index;
-
-    public DdebugRecord Record => records[index];
+    public DdebugRecord Record => Table.Records[index];
 
     /// <summary>The 8-bit <c>flags</c> field.</summary>
     public uint Flags { get; internal set; }
 
-    public StaticKey? Key { get; internal set; }
+    public StaticKey? Key
+    {
+        get => hasKey ? new StaticKey(keyEnabled, keyInitiallyTrue) : null;
+        internal set
+        {
+            hasKey = value is not null;
+            (keyEnabled, keyInitiallyTrue) = value is { } k ? (k.Enabled, k.InitiallyTrue) : (0, false);
+        }
+    }
 
     /// <summary>Diet images: element 0 when it is the header pair (v5 18/28), which the control file hides (§6.12).</summary>
     public bool IsDietHeader { get; }
@@ -60,16 +71,14 @@ public sealed class ControlSite
     /// <summary><c>class_id</c>; images older than 6.1 have none and count as the default class 63.</summary>
     public int ClassId { get; }
 
-    internal ReadOnlySpan<byte> Filename => filename ?? Record.FileBytes(Record.FilenameAt, "filename");
+    internal ReadOnlySpan<byte> Filename => copies is { } c ? c.Filename : Record.FileBytes(Record.FilenameAt, "filename");
 
-    internal ReadOnlySpan<byte> Function => function ?? Record.FileBytes(Record.FunctionAt, "function");
+    internal ReadOnlySpan<byte> Function => copies is { } c ? c.Function : Record.FileBytes(Record.FunctionAt, "function");
 
     /// <summary>The record's line number, kept: every query with a line range reads it.</summary>
     internal uint LineNo => lineNo;
 
-    private readonly uint lineNo;
-
-    internal ReadOnlySpan<byte> Format => format ?? Record.FileBytes(Record.FormatAt, "format");
+    internal ReadOnlySpan<byte> Format => copies is { } c ? c.Format : Record.FileBytes(Record.FormatAt, "format");
 
     /// <summary>
     /// Whether a <c>pr_debug</c> here reaches printk: with JUMP_LABEL the key decides (<c>__dynamic_pr_debug</c>

@@ -16,7 +16,8 @@ public sealed class ControlTable
         ModName = table.ModName;
         ModNameBytes = System.Text.Encoding.UTF8.GetBytes(table.ModName);
         Maps = table.Classes.Reverse().ToArray();
-        Sites = Enumerable.Range(table.First, table.Count).Select(i => new ControlSite(this, image.Records, i)).ToArray();
+        Records = image.Records;
+        Sites = Enumerable.Range(table.First, table.Count).Select(i => new ControlSite(this, i)).ToArray();
     }
 
     /// <summary>
@@ -30,8 +31,9 @@ public sealed class ControlTable
         ModName = modName;
         ModNameBytes = System.Text.Encoding.UTF8.GetBytes(modName);
         Maps = [];
+        Records = image.Records;
         Sites = Enumerable.Range(first, count)
-            .Select(i => new ControlSite(this, image.Records, i, header && i == first, image.HasSite[i])).ToArray();
+            .Select(i => new ControlSite(this, i, header && i == first, image.HasSite[i])).ToArray();
     }
 
     /// <summary>The mainline image the table came from; null for a diet table.</summary>
@@ -44,6 +46,9 @@ public sealed class ControlTable
     internal byte[] ModNameBytes { get; }
 
     public IReadOnlyList<ControlSite> Sites { get; }
+
+    /// <summary>The records of the image the table is part of (all of them; a site knows its index there).</summary>
+    internal IReadOnlyList<DdebugRecord> Records { get; }
 
     public IReadOnlyList<DdebugClassMap> Maps { get; }
 
