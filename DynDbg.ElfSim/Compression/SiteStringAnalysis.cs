@@ -43,10 +43,42 @@ internal static class SiteStringAnalysis
         }
 
         // A string two columns share (a modname that is also a function name) is one object: count it once.
-        ElfLocation[] all = [.. columns[0], .. columns[1], .. columns[2]];
-        result.Add(Summarise("all", all.AsSpan(0, SortedDistinct(all)), file, points, opaque));
+        result.Add(Summarise("all", Merged(columns), file, points, opaque));
         return result;
     }
+
+    /// <summary>The union of sorted distinct location lists, in the same order, each location once.</summary>
+    private static IEnumerable<ElfLocation> Merged(ElfLocation[][] sorted)
+    {
+        var next = new int[sorted.Length];
+        ElfLocation? last = null;
+        while (true)
+        {
+            var pick = -1;
+            for (var c = 0; c < sorted.Length; c++)
+            {
+                if (next[c] < sorted[c].Length && (pick < 0 || Compare(sorted[c][next[c]], sorted[pick][next[pick]]) < 0))
+                {
+                    pick = c;
+                }
+            }
+
+            if (pick < 0)
+            {
+                yield break;
+            }
+
+            var loc = sorted[pick][next[pick]++];
+            if (loc != last)
+            {
+                last = loc;
+                yield return loc;
+            }
+        }
+    }
+
+    private static int Compare(ElfLocation a, ElfLocation b) =>
+        a.Section != b.Section ? a.Section.CompareTo(b.Section) : a.Offset.CompareTo(b.Offset);
 
     /// <summary>
     /// Sorts <paramref name="locations"/> by section, then offset, and moves each distinct one to the front once;
@@ -54,7 +86,7 @@ internal static class SiteStringAnalysis
     /// </summary>
     private static int SortedDistinct(ElfLocation[] locations)
     {
-        Array.Sort(locations, static (a, b) => a.Section != b.Section ? a.Section.CompareTo(b.Section) : a.Offset.CompareTo(b.Offset));
+        Array.Sort(locations, Compare);
         var n = 0;
         foreach (var loc in locations)
         {
@@ -68,13 +100,15 @@ internal static class SiteStringAnalysis
     }
 
     /// <summary>One column's figures from its distinct locations in (section, offset) order.</summary>
-    private static SiteStringUse Summarise(string column, ReadOnlySpan<ElfLocation> sorted, ElfFile file, Dictionary<int, ulong[]> points, HashSet<int> opaque)
+    private static SiteStringUse Summarise(string column, IEnumerable<ElfLocation> sorted, ElfFile file, Dictionary<int, ulong[]> points, HashSet<int> opaque)
     {
         var all = new SpanUnion();
         var siteOnly = new SpanUnion();
+        var strings = 0;
         var siteOnlyStrings = 0;
         foreach (var loc in sorted)
         {
+            strings++;
             var (end, only) = Span(file, loc, points, opaque);
             all.Add(loc.Section, loc.Offset, end);
             if (only)
@@ -84,7 +118,7 @@ internal static class SiteStringAnalysis
             }
         }
 
-        return new SiteStringUse(column, sorted.Length, all.Bytes, siteOnlyStrings, siteOnly.Bytes);
+        return new SiteStringUse(column, strings, all.Bytes, siteOnlyStrings, siteOnly.Bytes);
     }
 
     /// <summary>
