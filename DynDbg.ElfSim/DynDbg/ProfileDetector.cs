@@ -120,18 +120,19 @@ public static class ProfileDetector
         if (memory is RelocatableMemory rm)
         {
             var offsets = InRegion(rm.RelocationsOf(region.Section), region);
-            var byRelocs = fits.Where(c => RelocationsFit(offsets, c, p, region.Size)).ToArray();
+            var count = offsets.Count();
+            var byRelocs = fits.Where(c => RelocationsFit(offsets, count, c, p, region.Size)).ToArray();
             if (byRelocs.Length == 1)
             {
                 evidence.Add($"relocations at +0,+{p},+{2 * p},+{3 * p} of every {byRelocs[0]}-byte record");
                 return byRelocs[0] == jlSize;
             }
 
-            if (byRelocs.Length == 0 && offsets.Length > 0)
+            if (byRelocs.Length == 0 && count > 0)
             {
                 var odd = offsets.Order().FirstOrDefault(o => fits.All(c => !IsPointerSlot(o % (ulong)c, p)));
                 throw new DyndbgFormatException(DyndbgErrorIds.UnexpectedRelocation, file.Path, region.Origin, region.FileOffset + odd,
-                    $"{offsets.Length} relocations do not sit at the four pointer fields of {string.Join(" or ", fits)}-byte records" +
+                    $"{count} relocations do not sit at the four pointer fields of {string.Join(" or ", fits)}-byte records" +
                     $" (first misfit at +0x{odd:x})");
             }
 
@@ -166,34 +167,27 @@ public static class ProfileDetector
             $"records of {jlSize} and of {noJlSize} bytes both fit the {region.Size}-byte table");
     }
 
-    private static ulong[] InRegion(RelocationIndex all, DdebugRegion region)
+    /// <summary>
+    /// The r_offsets that fall in the table, relative to its start, read from the index on each walk: a million-record
+    /// table has four million of them (an array of them was 32 MB, issue 14).
+    /// </summary>
+    private static IEnumerable<ulong> InRegion(RelocationIndex all, DdebugRegion region)
     {
-        var n = 0;
-        for (var k = 0; k < all.Count; k++)
-        {
-            var o = all.OffsetAt(k);
-            n += o >= region.Start && o - region.Start < region.Size ? 1 : 0;
-        }
-
-        var result = new ulong[n];
-        n = 0;
         for (var k = 0; k < all.Count; k++)
         {
             var o = all.OffsetAt(k);
             if (o >= region.Start && o - region.Start < region.Size)
             {
-                result[n++] = o - region.Start;
+                yield return o - region.Start;
             }
         }
-
-        return result;
     }
 
     private static bool IsPointerSlot(ulong inRecord, int p) => inRecord % (ulong)p == 0 && inRecord < (ulong)(4 * p);
 
-    private static bool RelocationsFit(ulong[] offsets, int recordSize, int p, ulong size)
+    private static bool RelocationsFit(IEnumerable<ulong> offsets, int count, int recordSize, int p, ulong size)
     {
-        if ((ulong)offsets.Length != size / (ulong)recordSize * 4)
+        if ((ulong)count != size / (ulong)recordSize * 4)
         {
             return false;
         }
