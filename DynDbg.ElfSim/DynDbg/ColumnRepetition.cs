@@ -16,25 +16,43 @@ public sealed record ColumnRepetition(string Column, int Records, int Repeats, i
         DdebugRecord? previous = null;
         foreach (var r in records)
         {
-            columns[0].Add(r.Modname, r.ModnameAt, previous?.Modname, previous?.ModnameAt);
-            columns[1].Add(r.Function, r.FunctionAt, previous?.Function, previous?.FunctionAt);
-            columns[2].Add(r.Filename, r.FilenameAt, previous?.Filename, previous?.FilenameAt);
+            columns[0].Add(r, r.Modname, r.ModnameAt, previous?.Modname, previous?.ModnameAt);
+            columns[1].Add(r, r.Function, r.FunctionAt, previous?.Function, previous?.FunctionAt);
+            columns[2].Add(r, r.Filename, r.FilenameAt, previous?.Filename, previous?.FilenameAt);
             previous = r;
         }
 
-        return columns.Select(c => new ColumnRepetition(c.Name, records.Count, c.Repeats, records.Count - c.Repeats, c.Distinct.Count, c.PointerRepeats)).ToArray();
+        return columns.Select(c => new ColumnRepetition(c.Name, records.Count, c.Repeats, records.Count - c.Repeats, c.Distinct, c.PointerRepeats)).ToArray();
     }
 
     private sealed class Counter(string name)
     {
+        // Records that read from the mapped file (a lazy table) count distinct strings by location under a comparer of
+        // the bytes there, kept records by their strings.
+        private HashSet<string>? strings;
+        private HashSet<Elf.ElfLocation>? places;
+
         public string Name => name;
         public int Repeats { get; private set; }
         public int PointerRepeats { get; private set; }
-        public HashSet<string> Distinct { get; } = new(StringComparer.Ordinal);
+        public int Distinct => strings?.Count ?? places?.Count ?? 0;
 
-        public void Add(string value, Elf.ElfLocation at, string? previous, Elf.ElfLocation? previousAt)
+        public void Add(DdebugRecord r, string value, Elf.ElfLocation at, string? previous, Elf.ElfLocation? previousAt)
         {
-            Distinct.Add(value);
+            if (r.Memory is { } memory && strings is null)
+            {
+                (places ??= new HashSet<Elf.ElfLocation>(new Elf.StringContentComparer(memory))).Add(at);
+            }
+            else
+            {
+                if (places is not null)
+                {
+                    throw new InvalidOperationException("a table mixes records kept and read from the file");
+                }
+
+                (strings ??= new HashSet<string>(StringComparer.Ordinal)).Add(value);
+            }
+
             Repeats += previous is not null && string.Equals(value, previous, StringComparison.Ordinal) ? 1 : 0;
             PointerRepeats += previousAt is { } p && p.Equals(at) ? 1 : 0;
         }

@@ -90,6 +90,9 @@ public sealed record DdebugRecord
     /// <summary>True while the record reads its strings from the mapped file (not detached from it).</summary>
     internal bool ReadsFromFile => _memory is not null && !_kept;
 
+    /// <summary>Where the strings are read from when <see cref="ReadsFromFile"/>.</summary>
+    internal ElfMemory? Memory => ReadsFromFile ? _memory : null;
+
     /// <summary>The bytes of a string of this record in the mapped file, without its NUL (see <see cref="ReadsFromFile"/>).</summary>
     internal ReadOnlySpan<byte> FileBytes(ElfLocation at, string field) => _memory!.StringBytes(at, ElfWhere.Record(Index, _origin!, field));
 
