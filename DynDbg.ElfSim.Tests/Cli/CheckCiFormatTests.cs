@@ -115,17 +115,54 @@ public class CheckCiFormatTests
         thinSummary.GetProperty("files").GetInt32().Should().Be(files.Length, "the summary counts every file checked");
     }
 
+    /// <summary>One file checked prints its object, as it did before the summary existed (scripts read
+    /// <c>.passed</c>), with the summary as a member; an unreadable file is counted there.</summary>
     [Test]
-    public void Json_OfOneFile_IsStillAnArray_AndCountsAnUnreadableFile()
+    public void Json_OfOneFile_IsItsObject_WithTheSummaryAsAMember()
     {
         var (code, stdout, _) = CliRunner.Run("check", "--format", "json", "/dev/null");
         code.Should().Be(ExitCodes.BadInput);
         using var doc = JsonDocument.Parse(stdout);
-        doc.RootElement.ValueKind.Should().Be(JsonValueKind.Array);
-        doc.RootElement.GetArrayLength().Should().Be(2);
-        doc.RootElement[0].GetProperty("error").GetProperty("id").GetString().Should().Be("ELF031");
-        doc.RootElement[1].GetProperty("errorFiles").GetInt32().Should().Be(1);
-        doc.RootElement[1].GetProperty("failedFiles").GetInt32().Should().Be(0);
+        var file = doc.RootElement;
+        file.ValueKind.Should().Be(JsonValueKind.Object);
+        file.EnumerateObject().First().Name.Should().Be("schemaVersion");
+        file.GetProperty("file").GetString().Should().Be("/dev/null");
+        file.GetProperty("passed").GetBoolean().Should().BeFalse();
+        file.GetProperty("error").GetProperty("id").GetString().Should().Be("ELF031");
+        var summary = file.GetProperty("summary");
+        summary.GetProperty("files").GetInt32().Should().Be(1);
+        summary.GetProperty("errorFiles").GetInt32().Should().Be(1);
+        summary.GetProperty("failedFiles").GetInt32().Should().Be(0);
+        summary.TryGetProperty("kind", out _).Should().BeFalse("the member is the counts only; kind marks the array's element");
+    }
+
+    [Test]
+    public void Json_OfOneFailingFile_HasTheSameCountsAsTheArraysSummary()
+    {
+        var one = Path.Combine(Diet("v5-nosite"), "alpha_main.o");
+        var (code, stdout, _) = CliRunner.Run("check", "--format", "json", one);
+        code.Should().Be(ExitCodes.CheckFailed);
+        var (_, pair, _) = CliRunner.Run("check", "--format", "json", one, one);
+        using var single = JsonDocument.Parse(stdout);
+        using var twice = JsonDocument.Parse(pair);
+        single.RootElement.GetProperty("passed").GetBoolean().Should().BeFalse();
+        var counts = single.RootElement.GetProperty("summary");
+        var last = twice.RootElement[twice.RootElement.GetArrayLength() - 1];
+        last.GetProperty("kind").GetString().Should().Be("summary", "several inputs keep the array and its summary element");
+        counts.GetProperty("findingsById").GetRawText().Should().NotBe("{}");
+        last.GetProperty("findings").GetInt32().Should().Be(2 * counts.GetProperty("findings").GetInt32());
+        counts.EnumerateObject().Select(p => p.Name).Should().Equal(last.EnumerateObject().Select(p => p.Name).Except(["schemaVersion", "kind"]));
+    }
+
+    /// <summary>--failures-only hides a single passing file; the object then carries only the summary.</summary>
+    [Test]
+    public void Json_OfOnePassingFile_WithFailuresOnly_IsTheSummaryAlone()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", "--format", "json", "--failures-only", TestPaths.Sample("x86_64", "gamma.ko"));
+        code.Should().Be(ExitCodes.Ok);
+        using var doc = JsonDocument.Parse(stdout);
+        doc.RootElement.EnumerateObject().Select(p => p.Name).Should().Equal("schemaVersion", "summary");
+        doc.RootElement.GetProperty("summary").GetProperty("passedFiles").GetInt32().Should().Be(1);
     }
 
     [Test]

@@ -114,7 +114,7 @@ public class DietCommandTests
         var (code, stdout, _) = CliRunner.Run("check", "--diet", "v5-nosite", "--format", "json", TestPaths.Sample("x86_64", "gamma.ko"));
         code.Should().Be(0);
         using var doc = JsonDocument.Parse(stdout);
-        var file = doc.RootElement[0]; // then the summary element
+        var file = doc.RootElement; // one file: its object (with a summary member)
         file.GetProperty("kind").GetString().Should().Be("diet (transformed)");
         file.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString())
             .Should().BeEquivalentTo(["DDH01", "DDH02", "DDG013", "DDG018"], "§7.1 and §7.2 break §8.13 and §8.18 after the load");

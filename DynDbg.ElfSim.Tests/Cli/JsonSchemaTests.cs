@@ -37,6 +37,15 @@ public class JsonSchemaTests
         Valid("check.schema.json", Run([2], "check", "--format", "json", "/dev/null", Sample("x86_64", "gamma.ko")));
     }
 
+    [Test]
+    public void Check_OfOneFile_IsAnObject_PassingFailingUnreadableOrHidden()
+    {
+        Valid("check.schema.json", Run([0], "check", "--format", "json", Sample("x86_64", "gamma.ko")));
+        Valid("check.schema.json", Run([1], "check", "--format", "json", Sample("x86_64", "diet/v5-nosite/alpha_main.o")));
+        Valid("check.schema.json", Run([2], "check", "--format", "json", "/dev/null"));
+        Valid("check.schema.json", Run([0], "check", "--format", "json", "--failures-only", Sample("x86_64", "gamma.ko")));
+    }
+
     [TestCaseSource(nameof(Arches))]
     public void Load_OneImage_SeveralSeparately_AndAControlFile(string arch)
     {
@@ -115,7 +124,8 @@ public class JsonSchemaTests
     [Test]
     public void Validator_RejectsACheckFileWithoutPassed_AndAnArrayWithoutItsSummary()
     {
-        var json = JsonNode.Parse(Run([0], "check", "--format", "json", Sample("x86_64", "gamma.ko")))!.AsArray();
+        var gamma = Sample("x86_64", "gamma.ko");
+        var json = JsonNode.Parse(Run([0], "check", "--format", "json", gamma, Sample("x86_64", "beta.ko")))!.AsArray();
         Problems("check.schema.json", json.ToJsonString()).Should().BeEmpty();
 
         var noPassed = json.DeepClone().AsArray();
@@ -125,6 +135,29 @@ public class JsonSchemaTests
         var noSummary = json.DeepClone().AsArray();
         noSummary.RemoveAt(noSummary.Count - 1);
         Problems("check.schema.json", noSummary.ToJsonString()).Should().NotBeEmpty("the summary element is required");
+    }
+
+    [Test]
+    public void Validator_RejectsASingleFileWithoutItsSummary_OrPassed_OrWithTheCountsOfSeveral()
+    {
+        var one = JsonNode.Parse(Run([0], "check", "--format", "json", Sample("x86_64", "gamma.ko")))!.AsObject();
+        Problems("check.schema.json", one.ToJsonString()).Should().BeEmpty();
+
+        var noSummary = one.DeepClone().AsObject();
+        noSummary.Remove("summary");
+        Problems("check.schema.json", noSummary.ToJsonString()).Should().NotBeEmpty();
+
+        var noPassed = one.DeepClone().AsObject();
+        noPassed.Remove("passed");
+        Problems("check.schema.json", noPassed.ToJsonString()).Should().NotBeEmpty();
+
+        var two = one.DeepClone().AsObject();
+        two["summary"]!["files"] = 2;
+        Problems("check.schema.json", two.ToJsonString()).Should().NotBeEmpty("a single object is the report of one file");
+
+        var noTimestamp = one.DeepClone().AsObject();
+        noTimestamp["summary"]!.AsObject().Remove("timestamp");
+        Problems("check.schema.json", noTimestamp.ToJsonString()).Should().NotBeEmpty();
     }
 
     [Test]

@@ -34,11 +34,29 @@ public static class CheckReport
         w.WriteLine($"checked {t.Files} files: {t.Passed} passed, {t.Failed} failed, {t.Unreadable} unreadable; {t.Hazards} hazards reported");
 
     /// <summary>
-    /// <c>check --format json</c>: always an array, one object per file shown, then one summary element
+    /// <c>check --format json</c>. One file checked: its object, as before the summary existed, with the run's
+    /// counts added as its <c>summary</c> member (a script reading <c>.passed</c> keeps working); when
+    /// <c>--failures-only</c> hides that one file, the object has only <c>schemaVersion</c> and <c>summary</c>.
+    /// Any other number of files: an array, one object per file shown, then one summary element
     /// (<c>kind: "summary"</c>, no <c>file</c> or <c>passed</c>, so <c>.[] | select(.passed == false)</c> skips it).
     /// </summary>
     public static string Json(IReadOnlyList<FileCheck> shown, CheckTotals totals) => JsonArrays.Text(j =>
     {
+        if (totals.Files == 1)
+        {
+            JsonArrays.StartDocument(j);
+            if (shown.Count == 1)
+            {
+                WriteFields(j, shown[0]);
+            }
+
+            j.WriteStartObject("summary");
+            WriteTotals(j, totals);
+            j.WriteEndObject();
+            j.WriteEndObject();
+            return;
+        }
+
         j.WriteStartArray();
         foreach (var c in shown)
         {
@@ -47,6 +65,14 @@ public static class CheckReport
 
         JsonArrays.StartDocument(j);
         j.WriteString("kind", "summary");
+        WriteTotals(j, totals);
+        j.WriteEndObject();
+        j.WriteEndArray();
+    });
+
+    /// <summary>The summary's counts: the array's last element, or a single file's <c>summary</c> member.</summary>
+    private static void WriteTotals(Utf8JsonWriter j, CheckTotals totals)
+    {
         j.WriteNumber("files", totals.Files);
         j.WriteNumber("passedFiles", totals.Passed);
         j.WriteNumber("failedFiles", totals.Failed);
@@ -62,9 +88,7 @@ public static class CheckReport
         j.WriteEndObject();
         j.WriteNumber("seconds", Math.Round(totals.Elapsed.TotalSeconds, 3));
         j.WriteString("timestamp", totals.Started.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
-        j.WriteEndObject();
-        j.WriteEndArray();
-    });
+    }
 
     /// <summary>One file's object: a document of its own (with <c>schemaVersion</c>) in check's array, or nested
     /// (<paramref name="document"/> false) as diet's <c>linked</c> verdict.</summary>
@@ -79,6 +103,12 @@ public static class CheckReport
             j.WriteStartObject();
         }
 
+        WriteFields(j, c);
+        j.WriteEndObject();
+    }
+
+    private static void WriteFields(Utf8JsonWriter j, FileCheck c)
+    {
         j.WriteString("file", c.Path);
         j.WriteString("kind", c.Kind.Name());
         j.WriteString("profile", c.Profile);
@@ -101,8 +131,6 @@ public static class CheckReport
             j.WriteString("message", e.OneLine);
             j.WriteEndObject();
         }
-
-        j.WriteEndObject();
     }
 
     /// <summary>Each table by name up to a handful; a built-in image with hundreds of slices is summed up instead.</summary>
