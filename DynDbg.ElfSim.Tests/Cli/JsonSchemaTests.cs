@@ -196,10 +196,13 @@ public class JsonSchemaTests
     });
 
     /// <summary>Each failed keyword as "instance location: message"; empty when the document is valid.</summary>
-    internal static IReadOnlyList<string> Problems(string schema, string json)
+    internal static IReadOnlyList<string> Problems(string schema, string json) => Problems(Schemas.Value[schema], json);
+
+    /// <summary>The same for any schema (CiSchemaTests' SARIF schemas), formats enforced.</summary>
+    internal static IReadOnlyList<string> Problems(JsonSchema schema, string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var result = Schemas.Value[schema].Evaluate(doc.RootElement,
+        var result = schema.Evaluate(doc.RootElement,
             new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         if (result.IsValid)
         {
