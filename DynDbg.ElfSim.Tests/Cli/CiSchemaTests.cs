@@ -30,10 +30,7 @@ public class CiSchemaTests
     [Test]
     public void JUnit_IsValidAgainstOurJUnitXsd()
     {
-        var (code, stdout, stderr) = CliRunner.Run(["check", "--format", "junit", .. Inputs]);
-        code.Should().Be(ExitCodes.BadInput, stderr);
-        XmlProblems(OurJUnit.Value, stdout).Should().BeEmpty(stdout.Length > 3000 ? stdout[..3000] : stdout);
-        var doc = XDocument.Parse(stdout);
+        var doc = XDocument.Parse(ValidJUnit(OurJUnit.Value));
         doc.Descendants("testcase").Should().NotBeEmpty().And.OnlyContain(t => t.Attribute("time") != null);
         doc.Descendants("failure").Should().NotBeEmpty("the inputs include failing files");
         doc.Descendants("error").Should().NotBeEmpty("and an unreadable one");
@@ -83,10 +80,7 @@ public class CiSchemaTests
     [Test]
     public void Sarif_IsValidAgainstOurSarifSubset()
     {
-        var (code, stdout, stderr) = CliRunner.Run(["check", "--format", "sarif", .. Inputs]);
-        code.Should().Be(ExitCodes.BadInput, stderr);
-        SarifProblems(OurSarif.Value, stdout).Should().BeEmpty();
-        using var doc = JsonDocument.Parse(stdout);
+        using var doc = JsonDocument.Parse(ValidSarif(OurSarif.Value));
         var run = doc.RootElement.GetProperty("runs")[0];
         run.GetProperty("results").GetArrayLength().Should().BePositive();
         run.GetProperty("tool").GetProperty("driver").GetProperty("rules").GetArrayLength().Should().BePositive();
@@ -146,21 +140,34 @@ public class CiSchemaTests
         var set = new XmlSchemaSet();
         set.Add(null, Official("DYNDBG_JUNIT_XSD", "junit-10.xsd"));
         set.Compile();
-        var (code, stdout, stderr) = CliRunner.Run(["check", "--format", "junit", .. Inputs]);
-        code.Should().Be(ExitCodes.BadInput, stderr);
-        XmlProblems(set, stdout).Should().BeEmpty(stdout.Length > 3000 ? stdout[..3000] : stdout);
+        ValidJUnit(set);
     }
 
     [Test]
     public void Sarif_IsValidAgainstTheOasisSarif210Schema_WhenSupplied()
     {
-        var schema = JsonSchema.FromFile(Official("DYNDBG_SARIF_SCHEMA", "sarif-schema-2.1.0.json"), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-        var (code, stdout, stderr) = CliRunner.Run(["check", "--format", "sarif", .. Inputs]);
-        code.Should().Be(ExitCodes.BadInput, stderr);
-        SarifProblems(schema, stdout).Should().BeEmpty();
+        ValidSarif(JsonSchema.FromFile(Official("DYNDBG_SARIF_SCHEMA", "sarif-schema-2.1.0.json"), new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
     }
 
     // ---- the validators
+
+    /// <summary>check's JUnit report of <see cref="Inputs"/> (failing, passing and unreadable files), valid against <paramref name="schemas"/>.</summary>
+    private static string ValidJUnit(XmlSchemaSet schemas)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(["check", "--format", "junit", .. Inputs]);
+        code.Should().Be(ExitCodes.BadInput, stderr);
+        XmlProblems(schemas, stdout).Should().BeEmpty(stdout.Length > 3000 ? stdout[..3000] : stdout);
+        return stdout;
+    }
+
+    /// <summary>check's SARIF log of <see cref="Inputs"/>, valid against <paramref name="schema"/>.</summary>
+    private static string ValidSarif(JsonSchema schema)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(["check", "--format", "sarif", .. Inputs]);
+        code.Should().Be(ExitCodes.BadInput, stderr);
+        SarifProblems(schema, stdout).Should().BeEmpty();
+        return stdout;
+    }
 
     private static readonly Lazy<XmlSchemaSet> OurJUnit = new(() =>
     {
