@@ -10,7 +10,9 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// engineer would: the exit verdict, <c>readelf -W -S -s -r</c> of both outputs with file offsets removed (section
 /// order, names, types, flags, addresses, sizes, alignment, entsize, links; every symbol with its value, size, type,
 /// binding, visibility, section and index; every relocation with offset, type, symbol and addend), every input
-/// section's address and size from ld's <c>-Map</c>, the map text itself, and the bytes of every section.
+/// section's address and size from ld's <c>-Map</c>, the map text itself, and the bytes of every section; when all of
+/// those agree, the two output files must be identical byte for byte (file layout, string tables, padding), and the
+/// first differing byte is named otherwise.
 /// </summary>
 public static partial class LinkComparison
 {
@@ -116,6 +118,13 @@ public static partial class LinkComparison
         }
 
         diffs.AddRange(CompareContents(ldOut, ourOut));
+        if (diffs.Count == 0)
+        {
+            // Everything readelf shows agrees: then the files themselves must be the same, byte for byte (section
+            // offsets, the string tables' order, padding, the section header table).
+            diffs.AddRange(CompareFiles(ldOut, ourOut));
+        }
+
         using var lf = ElfFile.Open(ldOut);
         var relocs = lf.Sections.Where(s => s.IsRelocation).Sum(s => (int)(s.Size / Math.Max(1, s.EntSize)));
         return new Outcome(true, true, "", "", diffs, elfSame, mapSame, ldInputs.Count, lf.Sections.Count,
@@ -145,6 +154,25 @@ public static partial class LinkComparison
         }
 
         return string.Join('\n', lines);
+    }
+
+    /// <summary>The first byte where the two output files differ, named by the part of the file it is in.</summary>
+    private static IEnumerable<string> CompareFiles(string ldOut, string ourOut)
+    {
+        var x = File.ReadAllBytes(ldOut);
+        var y = File.ReadAllBytes(ourOut);
+        var at = x.AsSpan().CommonPrefixLength(y);
+        if (at == x.Length && at == y.Length)
+        {
+            yield break;
+        }
+
+        using var f = ElfFile.Open(ldOut);
+        var where = at < (f.Header.Is64 ? 64 : 52) ? "the ELF header"
+            : f.Sections.FirstOrDefault(s => !s.IsNoBits && (ulong)at >= s.Offset && (ulong)at < s.Offset + s.Size) is { } s
+                ? $"section [{s.Index}] {s.Name}"
+                : (ulong)at >= f.Header.ShOff ? "the section header table" : "padding between sections";
+        yield return $"output files differ first at byte 0x{at:x}, in {where} (ld {x.Length} bytes, engine {y.Length})";
     }
 
     private static string StripOutputLine(string map) => OutputLine().Replace(map, "OUTPUT(...)");

@@ -95,6 +95,50 @@ public sealed class ElfWriter
         return ms.ToArray();
     }
 
+    /// <summary>
+    /// Lay the file out as bfd does for a relocatable output (bfd/elf.c <c>assign_file_positions_except_relocs</c>,
+    /// then <c>bfd_elf_final_link</c> and <c>_bfd_elf_assign_file_positions_for_relocs</c>): the sections with contents
+    /// in header order, then .symtab (.symtab_shndx) and .strtab, then the relocation tables in header order, then
+    /// .shstrtab; each at its sh_addralign. Otherwise every section goes in header order.
+    /// </summary>
+    public bool BfdFileOrder { get; init; }
+
+    /// <summary>bfd aligns a section's file offset to any sh_addralign; past this a (mutated) input would make a sparse
+    /// file of absurd size, so alignment stops here.</summary>
+    private const ulong MaxBfdFileAlign = 1UL << 24;
+
+    private static List<Slot> BfdOrder(List<Slot> slots, int symtab, int shndx, int strtab, int shstrtab)
+    {
+        bool IsTable(int i) => i == symtab || i == shndx || i == strtab || i == shstrtab;
+        bool IsRel(Slot s) => s.Type is ElfConstants.ShtRel or ElfConstants.ShtRela;
+        var order = new List<Slot>(slots.Count);
+        for (var i = 1; i < slots.Count; i++)
+        {
+            if (!IsTable(i) && !IsRel(slots[i]))
+            {
+                order.Add(slots[i]);
+            }
+        }
+
+        order.Add(slots[symtab]);
+        if (shndx > 0)
+        {
+            order.Add(slots[shndx]);
+        }
+
+        order.Add(slots[strtab]);
+        for (var i = 1; i < slots.Count; i++)
+        {
+            if (!IsTable(i) && IsRel(slots[i]))
+            {
+                order.Add(slots[i]);
+            }
+        }
+
+        order.Add(slots[shstrtab]);
+        return order;
+    }
+
     // ------------------------------------------------------------------ layout
 
     private sealed record RelocationTable(ElfWriterSection Target, bool Rela, int Count, Func<int, ElfWriterRelocation> Entry);
@@ -229,6 +273,14 @@ public sealed class ElfWriter
         str.Write = st => st.Write(strBytes);
 
         var shstr = new StringTableBuilder();
+        if (BfdFileOrder)
+        {
+            // bfd/elf.c _bfd_elf_init_file_header adds these three names before elf_fake_sections adds the sections'.
+            shstr.Add(".symtab");
+            shstr.Add(".strtab");
+            shstr.Add(".shstrtab");
+        }
+
         foreach (var s in slots.Skip(1))
         {
             shstr.Add(s.Name);
@@ -246,12 +298,15 @@ public sealed class ElfWriter
         sh.Size = (ulong)shstrBytes.Length;
         sh.Write = st => st.Write(shstrBytes);
 
-        // File offsets: header, contents in header order, then the section header table.
+        // File offsets: header, contents in file order, then the section header table.
+        var fileOrder = BfdFileOrder
+            ? BfdOrder(slots, symtabIndex, shndxIndex, strtabIndex, shstrtabIndex)
+            : slots.Skip(1).ToList();
         var ehSize = (ulong)(id.Is64 ? ElfHeader.Size64 : ElfHeader.Size32);
         var offset = ehSize;
-        foreach (var s in slots.Skip(1))
+        foreach (var s in fileOrder)
         {
-            var align = Math.Max(1UL, Math.Min(s.AddrAlign, 64));
+            var align = Math.Max(1UL, Math.Min(s.AddrAlign, BfdFileOrder ? MaxBfdFileAlign : 64));
             offset = AlignUp(offset, align);
             s.Offset = offset;
             if (s.Type != ElfConstants.ShtNobits)
@@ -276,7 +331,7 @@ public sealed class ElfWriter
         WriteHeader(stream, shOff, extended ? (ushort)0 : (ushort)count,
             shstrtabIndex >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)shstrtabIndex);
         var position = ehSize;
-        foreach (var s in slots.Skip(1))
+        foreach (var s in fileOrder)
         {
             if (s.Type == ElfConstants.ShtNobits || s.Write is null)
             {

@@ -35,7 +35,7 @@ internal static class LinkedElf
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
-        var writer = new ElfWriter(id);
+        var writer = new ElfWriter(id) { BfdFileOrder = true };
         CheckSize(link);
         var map = new Dictionary<OutputSection, ElfWriterSection>();
         foreach (var o in link.Sections)
