@@ -68,6 +68,26 @@ public class ClangObjectLinkTests
         o.MapTextIdentical.Should().BeTrue();
     }
 
+    /// <summary><c>explain</c> says what ld's backends did to a section, beside where it went: the .eh_frame ld
+    /// re-laid (ppc64le, 0x30 -> 0x2c) and the .ARM.attributes it merged (armhf).</summary>
+    [Test]
+    public void Explain_NamesWhatLdsBackendsChanged()
+    {
+        Link("powerpc64le-linux-gnu", ElfMachine.Ppc64, "-O2");
+        var ppc = Path.Combine(TestContext.CurrentContext.WorkDirectory, "clang-objects", "powerpc64le-linux-gnu-O2");
+        var (code, text, err) = Tools.RunIn(ppc, "dotnet", Path.Combine(TestContext.CurrentContext.TestDirectory, "DynDbg.ElfSim.dll"),
+            "explain", "-T", "module.lds", "a.o", "b.o", "c.o");
+        code.Should().Be(0, err);
+        text.Should().Contain(".eh_frame parsed as ld does in -r (_bfd_elf_discard_section_eh_frame): padding nops trimmed, entries re-laid (0x30 -> 0x2c)");
+
+        Link("arm-linux-gnueabihf", ElfMachine.Arm, "-O2");
+        var arm = Path.Combine(TestContext.CurrentContext.WorkDirectory, "clang-objects", "arm-linux-gnueabihf-O2");
+        (code, text, err) = Tools.RunIn(arm, "dotnet", Path.Combine(TestContext.CurrentContext.TestDirectory, "DynDbg.ElfSim.dll"),
+            "explain", "-T", "module.lds", "a.o", "b.o", "c.o");
+        code.Should().Be(0, err);
+        text.Should().Contain("build attributes parsed and merged: .ARM.attributes holds the merged set written without default values");
+    }
+
     private static LinkComparison.Outcome Link(string target, ElfMachine machine, string flags, string? script = null)
     {
         Tools.Require("clang");

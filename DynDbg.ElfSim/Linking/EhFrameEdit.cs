@@ -535,6 +535,26 @@ internal sealed class EhFrameEdit : SectionEdit
         return offset; // ld asserts here: an offset in an entry's cut padding
     }
 
+    public override string Describe()
+    {
+        var fdes = _entries.Count(e => !e.Cie && !e.Terminator && e.Removed);
+        var cies = _entries.Count(e => e.Cie && e.Removed);
+        var removed = new List<string>();
+        if (fdes > 0)
+        {
+            removed.Add($"{fdes} FDE{(fdes == 1 ? "" : "s")} of discarded code");
+        }
+
+        if (cies > 0)
+        {
+            removed.Add($"{cies} CIE{(cies == 1 ? "" : "s")} no kept FDE uses");
+        }
+
+        return $".eh_frame parsed as ld does in -r (_bfd_elf_discard_section_eh_frame): padding nops trimmed, entries re-laid" +
+               (removed.Count > 0 ? $", {string.Join(" and ", removed)} removed" : "") +
+               $" (0x{RawSize:x} -> 0x{Size:x})";
+    }
+
     /// <summary><c>offset_adjust</c> (for <c>adjust_eh_frame_local_symbols</c> and
     /// <c>_bfd_elf_adjust_eh_frame_global_symbol</c>): a symbol inside the section moves with the CIE/FDE it falls in
     /// (from its start up to the next one's); one in a removed entry moves to the next kept entry.</summary>

@@ -29,6 +29,17 @@ public sealed class InputSection
     /// <summary>bfd's rawsize: the size before a backend changed it (the map's "(size before relaxing)"); 0 when unchanged.</summary>
     internal ulong RawSize => CantUnwindAfter is null && Edit is null ? 0 : Elf.Size;
 
+    /// <summary>What ld's backend changed in this section's bytes or size, in a line for <c>explain</c>; null when
+    /// it is copied as it is.</summary>
+    public string? EditNote =>
+        CantUnwindAfter is { } text
+            ? $"EXIDX_CANTUNWIND appended after {text.File.Path}({text.Name}), the code before a section without unwind data " +
+              $"(elf32_arm_fix_exidx_coverage; 0x{Elf.Size:x} -> 0x{Size:x}, one R_ARM_PREL31 more)"
+            : Edit?.Describe()
+              ?? (Output?.MergedContents is not null
+                  ? $"build attributes parsed and merged: {Output.Name} holds the merged set written without default values (bfd_elf_set_obj_attr_contents), not this copy"
+                  : null);
+
     /// <summary>A symbol value inside this section once backends edited it (.eh_frame entries moved).</summary>
     internal ulong SymbolValue(ulong value) => Edit?.AdjustSymbol(value) ?? value;
 

@@ -106,6 +106,10 @@ internal sealed partial class LinkEngine
         GcSections();
         MapInputToOutputSections(_ctx.Statements, null);
         _orphans.PlaceOrphans();
+        if (_ctx.Identity!.Machine == ElfMachine.Mips)
+        {
+            CheckMipsFixedSizeSections();
+        }
         MarkExecutableStack();
         TlsSetup();
         SizeSections();
@@ -413,6 +417,33 @@ internal sealed partial class LinkEngine
             {
                 throw new LinkException(LinkErrorIds.LinkUnsupportedInput, f.Path, s.Elf.Describe(), s.Elf.Offset,
                     $".MIPS.abiflags differs from {from!.Path}'s; how ld merges differing ABI flags is not emulated");
+            }
+        }
+    }
+
+    /// <summary>
+    /// elfxx-mips.c <c>_bfd_mips_elf_always_size_sections</c> fixes the output sections named .MIPS.abiflags and
+    /// .reginfo at 24 bytes and <c>_bfd_mips_elf_final_link</c> writes the merged record there, whatever a script put
+    /// in them. Only the ordinary case is emulated: such an output section holding its one record of that type.
+    /// </summary>
+    private void CheckMipsFixedSizeSections()
+    {
+        foreach (var o in _ctx.Sections)
+        {
+            var type = o.Name switch { ".MIPS.abiflags" => ShtMipsAbiflags, ".reginfo" => MipsGpValue.ShtMipsRegInfo, _ => 0u };
+            if (type == 0)
+            {
+                continue;
+            }
+
+            var inputs = o.Statement.InputSectionsInOrder().Where(i => i.Output == o && i.Size > 0).ToList();
+            if (inputs.Count != 1 || inputs[0].Elf.Type != type || inputs[0].Size != 24)
+            {
+                var first = inputs.FirstOrDefault(i => i.Elf.Type != type || i.Size != 24) ?? inputs.FirstOrDefault();
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, first?.File.Path ?? _ctx.Script.Name,
+                    first is null ? $"output section {o.Name}" : first.Elf.Describe(), null,
+                    $"output section {o.Name} holds {(inputs.Count == 0 ? "nothing" : string.Join(", ", inputs.Select(i => i.Name)))}: ld fixes it at 24 bytes " +
+                    "and writes the merged record into it (_bfd_mips_elf_always_size_sections); other contents are not emulated");
             }
         }
     }

@@ -52,8 +52,16 @@ internal static class LinkedElf
                     $"output section {o.Name} would be a {(type is ElfConstants.ShtRel ? "REL" : type is ElfConstants.ShtRela ? "RELA" : "symbol")} table that patches no section; ld copies it as data, this emulation does not");
             }
 
+            var flags = o.WrittenFlags;
+            if (id.Machine == ElfMachine.Mips)
+            {
+                // _bfd_mips_elf_fake_sections, after elf_fake_sections: the name decides.
+                type = MipsSectionNames.Type(o.Name) ?? type;
+                flags |= MipsSectionNames.ExtraFlags(o.Name);
+            }
+
             var content = type == ElfConstants.ShtNobits ? null : new SectionContent(link, o);
-            var ws = writer.AddSection(o.Name, type, o.WrittenFlags, content, o.Size);
+            var ws = writer.AddSection(o.Name, type, flags, content, o.Size);
             ws.Address = o.WrittenAddress;
             ws.AddrAlign = o.WrittenAlignment;
             ws.EntSize = o.WrittenEntSize(id.PointerSize, id.Machine);

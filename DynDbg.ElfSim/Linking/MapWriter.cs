@@ -204,10 +204,10 @@ internal static class MapWriter
             if (_symbolsBySection.TryGetValue(i, out var syms))
             {
                 // ld sorts with qsort by value; glibc's qsort is a stable merge sort here.
-                foreach (var h in syms.OrderBy(h => h.Value))
+                foreach (var h in syms.OrderBy(h => MapValue(h)))
                 {
                     w.Write(new string(' ', NameWidth));
-                    w.Write($"0x{Vma(i.SymbolValue(h.Value) + i.OutputOffset + i.Output.Address)}   ");
+                    w.Write($"0x{Vma(i.SymbolValue(MapValue(h)) + i.OutputOffset + i.Output.Address)}   ");
                     w.Write($"             {h.Name}\n");
                 }
             }
@@ -217,6 +217,13 @@ internal static class MapWriter
                 _printDot = addr + size;
             }
         }
+
+        /// <summary>The value ld holds for a symbol: ARM's elf32_arm_swap_symbol_in keeps a Thumb function's address
+        /// without its low bit (the branch type says Thumb), so the map prints it even.</summary>
+        private ulong MapValue(LinkSymbol h) =>
+            link.Identity.Machine == ElfMachine.Arm && h.Type is ElfConstants.SttFunc or SttGnuIfunc ? h.Value & ~1UL : h.Value;
+
+        private const byte SttGnuIfunc = 10;
 
         private void AssignmentLine(AssignmentNode a)
         {

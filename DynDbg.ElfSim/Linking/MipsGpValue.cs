@@ -16,8 +16,11 @@ internal static class MipsGpValue
     private const byte OdkRegInfo = 1;
     private const int OptionsHeader = 8; // Elf_External_Options: kind, size, section, info
 
+    /// <summary>.reginfo by type; .MIPS.options only under that name (<c>_bfd_mips_elf_set_section_contents</c> keeps
+    /// the contents for the rewrite only for a section called .MIPS.options).</summary>
     public static bool Applies(LinkResult link, OutputSection o) =>
-        link.Identity.Machine == ElfMachine.Mips && o.WrittenType is ShtMipsRegInfo or ShtMipsOptions;
+        link.Identity.Machine == ElfMachine.Mips &&
+        (o.WrittenType == ShtMipsRegInfo || (o.WrittenType == ShtMipsOptions && o.Name == ".MIPS.options"));
 
     public static ulong Of(LinkResult link) => Of(link.Sections, link.GlobalSymbols.FirstOrDefault(h => h.Name == "_gp"));
 

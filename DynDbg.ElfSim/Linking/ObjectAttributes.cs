@@ -33,6 +33,7 @@ internal sealed class ObjectAttributes
     {
         ElfMachine.Arm => ".ARM.attributes",
         ElfMachine.RiscV => ".riscv.attributes",
+        ElfMachine.Mips => ".gnu.attributes", // GNU vendor only (Tag_GNU_MIPS_ABI_FP, _MSA)
         _ => null,
     };
 
@@ -64,7 +65,9 @@ internal sealed class ObjectAttributes
         InputObject? first = null;
         foreach (var f in ctx.Inputs)
         {
-            if (f.Sections.Count == 0 || f.Elf.FindSection(name) is null)
+            // ARM and RISC-V skip an input without the section; mips_elf_merge_obj_attributes copies the first input
+            // whatever it holds (then an input without attributes makes an empty set).
+            if (f.Sections.Count == 0 || (id.Machine != ElfMachine.Mips && f.Elf.FindSection(name) is null))
             {
                 continue;
             }

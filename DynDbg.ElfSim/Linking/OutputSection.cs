@@ -138,14 +138,9 @@ public sealed class OutputSection
     public ulong WrittenEntSize(int pointerSize, ElfMachine machine) =>
         (Flags & SectionFlags.Merge) != 0 ? EntSize
         : WrittenType is ElfConstants.ShtInitArray or ElfConstants.ShtFiniArray or ElfConstants.ShtPreinitArray ? (ulong)pointerSize
-        // elfxx-mips.c _bfd_mips_elf_fake_sections: .MIPS.options gets sh_entsize 1, .MIPS.abiflags
-        // sizeof (Elf_External_ABIFlags_v0)
-        : machine == ElfMachine.Mips && WrittenType == ShtMipsOptions ? 1UL
-        : machine == ElfMachine.Mips && WrittenType == ShtMipsAbiflags ? 24UL
+        // elfxx-mips.c _bfd_mips_elf_fake_sections, by the output section's name (a .text that holds .MIPS.options keeps 0).
+        : machine == ElfMachine.Mips && MipsSectionNames.EntSize(Name) is { } mips ? mips
         : 0UL;
-
-    private const uint ShtMipsOptions = 0x7000000d;
-    private const uint ShtMipsAbiflags = 0x7000002a;
 
     public override string ToString() => Name;
 }

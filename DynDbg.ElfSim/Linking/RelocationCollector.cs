@@ -36,7 +36,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         var gpDelta = ctx.Identity!.Machine == ElfMachine.Mips ? GpDelta(file) : 0;
         foreach (var s in file.Sections)
         {
-            if (!s.HasLinkOrder || s.RelocationSections.Count == 0 || symtab is null)
+            if (!s.HasLinkOrder)
             {
                 continue;
             }
@@ -44,12 +44,22 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
             var ptr = (ulong)ctx.Identity!.PointerSize;
             if (s.ReverseCopy && s.Size > ptr)
             {
-                var count = s.RelocationSections.Sum(r => (long)(r.Size / Math.Max(1, r.EntSize)));
-                if (s.Size % ptr != 0 || (count != 0 && s.Size != (ulong)count * ptr))
+                // elf_link_input_bfd, when it copies the section (relocations or not); MIPS n64 reads each external
+                // relocation as three (int_rels_per_ext_rel), and compares size * 3 with that count * address size.
+                var perExt = ctx.Identity.Machine == ElfMachine.Mips && ctx.Identity.Is64 ? 3UL : 1UL;
+                var count = (ulong)s.RelocationSections.Sum(r => (long)(r.Size / Math.Max(1, r.EntSize))) * perExt;
+                if (s.Size % ptr != 0 || (count != 0 && s.Size * perExt != count * ptr))
                 {
                     throw new LinkException(LinkErrorIds.LinkReverseCopy, file.Path, s.Elf.Describe(), null,
                         $"size of section {s.Name} is not multiple of address size");
                 }
+            }
+
+            // bfd_elf_final_link clears SEC_HAS_CONTENTS on the inputs of a merged attributes section, so
+            // elf_link_input_bfd neither copies them nor writes their relocations.
+            if (s.RelocationSections.Count == 0 || symtab is null || s.Output?.MergedContents is not null)
+            {
+                continue;
             }
 
             foreach (var rs in s.RelocationSections)

@@ -19,6 +19,9 @@ internal abstract class SectionEdit
     /// <summary>Where a symbol defined at an input offset goes.</summary>
     public virtual ulong AdjustSymbol(ulong value) => value;
 
+    /// <summary>What the backend did, in a line for <c>explain</c>.</summary>
+    public abstract string Describe();
+
     /// <summary>Writes the edited bytes (<paramref name="output"/> is <see cref="Size"/> long) from the input's
     /// (already relocated for <c>ld -r</c>: REL addends rebased).</summary>
     public abstract void Write(ReadOnlySpan<byte> input, Span<byte> output, bool bigEndian);

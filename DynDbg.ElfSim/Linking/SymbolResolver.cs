@@ -93,6 +93,16 @@ internal sealed class SymbolResolver(LinkContext ctx)
                 continue;
             }
 
+            if (file.Elf.Header.Machine == ElfMachine.Mips && !sym.Extended &&
+                (sym.SectionIndex is >= 0xff00 and <= 0xff04 || (sym.IsCommon && sym.Size <= 8 && sym.Type != ElfConstants.SttTls)))
+            {
+                // _bfd_mips_elf_add_symbol_hook also makes a common of at most the GP size (8 without -G) a small one.
+                // SHN_MIPS_ACOMMON/TEXT/DATA/SCOMMON/SUNDEFINED: _bfd_mips_elf_add_symbol_hook gives them sections of
+                // their own (.scommon, ...), which this emulation does not build. The kernel compiles with -G 0.
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, $"symbol [{i}] '{name}'", null,
+                    $"MIPS special section index 0x{sym.SectionIndex:x} (small common or small data; assemble with -G 0): not emulated");
+            }
+
             var h = ctx.Symbols.GetOrAdd(name, () => new LinkSymbol(name));
             var weak = sym.Binding == ElfConstants.StbWeak;
             InputSection? section = null;

@@ -58,10 +58,15 @@ public static class LinkExplainReport
     }
 
     /// <summary>The reason a section is where it is, with the script line when a description placed it.</summary>
-    internal static string Why(InputSection s, LinkResult link)
+    internal static string Why(InputSection s, LinkResult link) =>
+        s.EditNote is { } note ? $"{Placement(s, link)}; {note}" : Placement(s, link);
+
+    private static string Placement(InputSection s, LinkResult link)
     {
         switch (s.Discarded)
         {
+            case DiscardReason.LinkOnceDuplicate when !s.Name.StartsWith(".gnu.linkonce", StringComparison.Ordinal):
+                return $"{s.Name} is kept once (a backend marks it SEC_LINK_ONCE, as elfxx-mips.c does .MIPS.abiflags): {s.KeptInstead!.File.Path}'s is kept and holds the merged flags";
             case DiscardReason.LinkOnceDuplicate:
                 var lld = link.Options.LinkOnce == LinkOnceRule.Gnu ? " (lld would keep it)" : "";
                 return $"{s.Name} was already linked from {s.KeptInstead!.File.Path}: GNU ld keeps one .gnu.linkonce section per name{lld}";
