@@ -9,6 +9,31 @@ namespace DynDbg.ElfSim.Tests.Cli;
 [TestFixture]
 public class DietCommandTests
 {
+    /// <summary>-o is a directory: naming the input (or any existing file) is one line and exit 2, and the file is
+    /// left as it was, as ld refuses an output that is one of its inputs.</summary>
+    [Test]
+    public void Output_ThatIsTheInputOrAFile_IsRefusedInOneLine_AndNothingIsLost()
+    {
+        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "diet-output-is-input");
+        Directory.CreateDirectory(dir);
+        var input = Path.Combine(dir, "alpha.ko");
+        File.Copy(TestPaths.Sample("x86_64", "alpha.ko"), input, true);
+        var before = File.ReadAllBytes(input);
+
+        var (code, stdout, stderr) = CliRunner.Run("diet", input, "-o", input);
+        code.Should().Be(2);
+        stdout.Should().BeEmpty();
+        stderr.Trim().Should().NotContain("\n").And.Contain("is the same as output directory").And.Contain("nothing was written");
+        File.ReadAllBytes(input).Should().Equal(before);
+
+        var other = Path.Combine(dir, "other.txt");
+        File.WriteAllText(other, "keep me");
+        (code, _, stderr) = CliRunner.Run("synth", "-o", other, "--callsites", "10");
+        code.Should().Be(2);
+        stderr.Trim().Should().NotContain("\n").And.Contain("is a file");
+        File.ReadAllText(other).Should().Be("keep me");
+    }
+
     [Test]
     public void Diet_WritesOneObjectPerUnit_AndPrintsOneLineEach()
     {

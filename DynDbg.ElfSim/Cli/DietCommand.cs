@@ -41,6 +41,17 @@ public static class DietCommand
             return io.Usage("-T applies to --link only");
         }
 
+        // -o is a directory: an existing file there (the input itself, above all) is refused before anything is written.
+        if (UnixFileStat.SameFile(path, outDir))
+        {
+            return io.Usage($"input file '{path}' is the same as output directory '{outDir}'; diet writes its objects into a directory, nothing was written");
+        }
+
+        if (File.Exists(outDir))
+        {
+            return io.Usage($"-o '{outDir}' is a file; diet writes its objects into a directory, nothing was written");
+        }
+
         var variant = DietLayout.ParseVariant(diet)!.Value;
         DietTransformResult result;
         FileCheck? check = null;

@@ -95,6 +95,12 @@ public static class SynthCommand
     /// </summary>
     private static int Emit(CliOutput io, SynthRequest request, string tag, Func<IEnumerable<CompilationUnit>, string?, string, string> write)
     {
+        if (File.Exists(request.Output))
+        {
+            // An existing file (an input of another command, perhaps) is never replaced by a directory.
+            return io.Usage($"-o '{request.Output}' is a file; synth writes vmlinux.o or a module tree into a directory, nothing was written");
+        }
+
         var gen = new SynthGenerator(request.Seed);
         try
         {
