@@ -48,7 +48,7 @@ internal static class ArmLinkBackend
             .OrderBy(s => s.Output!.Address + s.OutputOffset) // glibc's qsort is a stable merge sort here
             .ToList();
 
-        var e = ctx.Identity!.IsBigEndian;
+        var e = new ElfEndian(ctx.Identity!.IsBigEndian);
         var grew = false;
         var lastType = -1; // 0: EXIDX_CANTUNWIND, 1: inlined unwind data, 2: a table entry
         InputSection? lastText = null, lastExidx = null;
@@ -72,7 +72,7 @@ internal static class ArmLinkBackend
             }
 
             var contents = exidx.File.Elf.GetContents(exidx.Elf);
-            if (lastType > 0 && contents.Length >= 4 && Word(contents, 0, e) != (uint)sec.Elf.Address)
+            if (lastType > 0 && contents.Length >= 4 && e.Word(contents, 4) != (uint)sec.Elf.Address)
             {
                 grew |= InsertCantUnwindAfter(lastText!, lastExidx!);
                 lastType = 0;
@@ -80,7 +80,7 @@ internal static class ArmLinkBackend
 
             for (var j = 0; j + 8 <= contents.Length; j += 8)
             {
-                var second = Word(contents, j + 4, e);
+                var second = (uint)e.Word(contents[(j + 4)..], 4);
                 lastType = second == ExidxCantUnwind ? 0 : (second & 0x80000000) != 0 ? 1 : 2;
             }
 
@@ -160,7 +160,4 @@ internal static class ArmLinkBackend
     private static bool IsMappingSymbolName(string name) =>
         name.Length >= 2 && name[0] == '$' && name[1] is 'a' or 't' or 'd' && (name.Length == 2 || name[2] == '.');
 
-    private static uint Word(ReadOnlySpan<byte> b, int at, bool bigEndian) => bigEndian
-        ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b[at..])
-        : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(b[at..]);
 }

@@ -638,24 +638,8 @@ internal sealed class EhFrameEdit : SectionEdit
 
     private static bool ReadUleb(ReadOnlySpan<byte> c, ref int p, int end, out ulong value)
     {
-        value = 0;
-        var shift = 0;
-        while (p < end)
-        {
-            var b = c[p++];
-            if (shift < 64)
-            {
-                value |= (ulong)(b & 0x7f) << shift;
-            }
-
-            shift += 7;
-            if ((b & 0x80) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        value = Leb128.ReadUnsigned(c, ref p, end, out var complete);
+        return complete;
     }
 
     private static ulong ReadValue(ReadOnlySpan<byte> c, int at, int width, ElfEndian e) =>

@@ -127,7 +127,7 @@ internal sealed class ObjectAttributes
                 return;
             }
 
-            ulong sectionLen = Word(c, p, bigEndian);
+            ulong sectionLen = new ElfEndian(bigEndian).Word(c[p..], 4);
             p += 4;
             if (sectionLen == 0)
             {
@@ -174,7 +174,7 @@ internal sealed class ObjectAttributes
                     return;
                 }
 
-                ulong sub = Word(c, p, bigEndian);
+                ulong sub = new ElfEndian(bigEndian).Word(c[p..], 4);
                 p += 4;
                 sub = Math.Min(sub, sectionLen);
                 sectionLen -= sub;
@@ -387,32 +387,8 @@ internal sealed class ObjectAttributes
         return body.Count == 0 ? [] : [(byte)'A', .. body];
     }
 
-    private static uint Word(ReadOnlySpan<byte> b, int at, bool bigEndian) => bigEndian
-        ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b[at..])
-        : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(b[at..]);
-
     /// <summary><c>_bfd_safe_read_leb128</c>: stops at <paramref name="end"/>; bits past 32 are lost as in an unsigned int.</summary>
-    private static uint Uleb(ReadOnlySpan<byte> c, ref int p, int end)
-    {
-        ulong v = 0;
-        var shift = 0;
-        while (p < end)
-        {
-            var b = c[p++];
-            if (shift < 64)
-            {
-                v |= (ulong)(b & 0x7f) << shift;
-            }
-
-            shift += 7;
-            if ((b & 0x80) == 0)
-            {
-                break;
-            }
-        }
-
-        return (uint)v;
-    }
+    private static uint Uleb(ReadOnlySpan<byte> c, ref int p, int end) => (uint)Leb128.ReadUnsigned(c, ref p, end, out _);
 
     private static void PutUleb(List<byte> into, uint v)
     {
