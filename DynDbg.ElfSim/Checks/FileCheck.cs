@@ -59,39 +59,29 @@ public sealed record FileCheck(
     }
 
     /// <summary>
-    /// <c>check --diet V</c> on a mainline input: the diet transform into a private temporary directory, linked with
-    /// the engine under the variant's script, then the static and post-load diet checks on the linked image (the
-    /// variant is given, as a built-in v6 image cannot tell itself from v5-nosite). The directory is removed afterwards.
+    /// <c>check --diet V</c> on a mainline input: the diet transform, linked with the engine under the variant's
+    /// script, then the static and post-load diet checks on the linked image (the variant is given, as a built-in v6
+    /// image cannot tell itself from v5-nosite). All in memory: a module tree is thousands of transforms, and
+    /// temporary files made most of the time system time.
     /// </summary>
     private static FileCheck Transformed(string path, MainlineImage image, DietVariant variant)
     {
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dyndbg-elfsim-diet-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        DietTransformResult r;
+        IReadOnlyDictionary<string, byte[]> bytes;
         try
         {
-            DietTransformResult r;
-            try
-            {
-                r = DietTransform.Run(image, dir, variant);
-            }
-            catch (DiagnosticException e) when (e.Id == DyndbgErrorIds.NothingToTransform)
-            {
-                return new FileCheck(path, CheckedKind.None, null, [], [], null);
-            }
-
-            var linked = System.IO.Path.Combine(dir, r.LinkedName);
-            DietTransform.Link(r, linked);
-            using var lf = ElfFile.Open(linked);
-            var img = (DietImage)ImageReader.Read(lf, null, variant);
-            var (_, findings) = Diet(lf, img);
-            return new FileCheck(path, CheckedKind.DietTransformed, img.Layout.Name, [(r.Name, img.Elements.Count)], findings, null);
+            (r, bytes) = DietTransform.RunInMemory(image, variant);
         }
-        finally
+        catch (DiagnosticException e) when (e.Id == DyndbgErrorIds.NothingToTransform)
         {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
+            return new FileCheck(path, CheckedKind.None, null, [], [], null);
         }
+
+        // Named as the on-disk link was (NAME.ko or vmlinux.o): the loader tells a module by that name too.
+        using var lf = DietTransform.LinkInMemory(r, bytes, r.LinkedName);
+        var img = (DietImage)ImageReader.Read(lf, null, variant);
+        var (_, findings) = Diet(lf, img);
+        return new FileCheck(path, CheckedKind.DietTransformed, img.Layout.Name, [(r.Name, img.Elements.Count)], findings, null);
     }
 
     /// <summary>

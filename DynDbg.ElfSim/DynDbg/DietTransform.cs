@@ -65,6 +65,35 @@ public static class DietTransform
     /// <param name="progress">Told (objects written, objects to write) before each object.</param>
     public static DietTransformResult Run(KernelImage read, string outDir, DietVariant variant, Action<int, int>? progress = null)
     {
+        return Transform(read, variant, progress, (file, w) =>
+        {
+            Directory.CreateDirectory(outDir); // only once the input proved to have a table to transform
+            var path = Path.Combine(outDir, file);
+            w.WriteFile(path);
+            return (path, new FileInfo(path).Length);
+        });
+    }
+
+    /// <summary>
+    /// The same objects kept in memory (each <see cref="DietObject.Path"/> is then just its name), for a caller that
+    /// links and reads them at once (<c>check --diet</c> over a module tree: no temporary files, no file system work
+    /// per module). The bytes are in the returned map, by object name.
+    /// </summary>
+    public static (DietTransformResult Result, IReadOnlyDictionary<string, byte[]> Bytes) RunInMemory(KernelImage read, DietVariant variant)
+    {
+        var bytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var result = Transform(read, variant, null, (file, w) =>
+        {
+            var b = w.ToArray();
+            bytes[file] = b;
+            return (file, b.LongLength);
+        });
+        return (result, bytes);
+    }
+
+    private static DietTransformResult Transform(KernelImage read, DietVariant variant, Action<int, int>? progress,
+        Func<string, ElfWriter, (string Path, long Bytes)> emit)
+    {
         var input = read.File;
         if (read is not MainlineImage image)
         {
@@ -91,7 +120,6 @@ public static class DietTransform
             ? image.Tables.Count > 0 && image.Tables[0].ModName.Length > 0 ? image.Tables[0].ModName : Path.GetFileNameWithoutExtension(input.Path)
             : "vmlinux";
 
-        Directory.CreateDirectory(outDir);
         var width = Math.Max(3, units.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
         var objects = new List<DietObject>();
         for (var i = 0; i < units.Count; i++)
@@ -99,20 +127,37 @@ public static class DietTransform
             progress?.Invoke(i, units.Count);
             var u = units[i];
             var file = $"{i.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0')}-{Safe(Path.GetFileNameWithoutExtension(u.SourceName))}.o";
-            var path = Path.Combine(outDir, file);
-            objects.Add(new DietObject(file, path, u.Callsites.Count, DietObjectWriter.Write(path, u, target, layout)));
+            var (path, size) = emit(file, DietObjectWriter.Build(u, target, layout));
+            objects.Add(new DietObject(file, path, u.Callsites.Count, size));
         }
 
         if (module && ModulePart(input, target) is { } part)
         {
             var file = $"{units.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0')}-{Safe(name)}.mod.o";
-            var path = Path.Combine(outDir, file);
-            part.WriteFile(path);
-            objects.Add(new DietObject(file, path, 0, new FileInfo(path).Length));
+            var (path, size) = emit(file, part);
+            objects.Add(new DietObject(file, path, 0, size));
         }
 
         var classed = image.Records.Count(r => r.ClassId >= 0 && r.ClassId != DdebugLayout.DefaultClass);
         return new DietTransformResult(input.Path, name, layout, target, module, ScriptFor(variant, module), image.Records.Count, classed, objects);
+    }
+
+    /// <summary>Links objects made by <see cref="RunInMemory"/> with the engine under the result's script, into an
+    /// in-memory ELF named <paramref name="name"/>.</summary>
+    public static ElfFile LinkInMemory(DietTransformResult result, IReadOnlyDictionary<string, byte[]> bytes, string name)
+    {
+        var inputs = result.Objects.Select(o => (o.Name, ElfFile.FromBytes(o.Name, bytes[o.Name]))).ToList();
+        try
+        {
+            return ElfFile.FromBytes(name, Linker.Link(BundledScripts.Load(result.Script), inputs, new LinkOptions(name)).ToElf().ToArray());
+        }
+        finally
+        {
+            foreach (var (_, f) in inputs)
+            {
+                f.Dispose();
+            }
+        }
     }
 
     /// <summary>Links the transform's objects with the engine (<c>ld -r -T</c>) into <paramref name="output"/>,
