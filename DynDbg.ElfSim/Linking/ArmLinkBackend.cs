@@ -66,7 +66,7 @@ internal static class ArmLinkBackend
                 continue;
             }
 
-            if (exidx.Output is null || exidx.Elf.Type != ShtArmExidx)
+            if (exidx.Output is null)
             {
                 continue; // discarded (ld: output section is *ABS*)
             }

@@ -42,14 +42,12 @@ internal sealed class EhFrameEdit : SectionEdit
 
     private ulong _size;
 
-    private const uint RemovedOffset = uint.MaxValue;
-
     /// <summary>
     /// <c>bfd_elf_discard_info</c>'s .eh_frame part over the output section <c>.eh_frame</c>: parse and edit each
     /// non-empty input in link order, then pad every one but the last non-empty input to the output section's
     /// alignment. Returns true when a size changed (ld then lays the sections out again).
     /// </summary>
-    public static bool Apply(LinkContext ctx, Func<InputObject, ElfSection, ElfRelocation[]> relocationsOf)
+    public static bool Apply(LinkContext ctx)
     {
         var o = ctx.Sections.FirstOrDefault(s => s.Name == ".eh_frame");
         if (o is null)
@@ -68,7 +66,7 @@ internal sealed class EhFrameEdit : SectionEdit
                 continue;
             }
 
-            var rels = s.RelocationSections.SelectMany(r => relocationsOf(s.File, r)).ToArray();
+            var rels = s.RelocationSections.SelectMany(r => s.File.Elf.GetRelocations(r).Entries.ToArray()).ToArray();
             if (Parse(s, rels, ptrSize, ctx) is not { } edit)
             {
                 continue;
@@ -76,8 +74,7 @@ internal sealed class EhFrameEdit : SectionEdit
 
             edit.Discard(s, rels, isLast: k == inputs.Count - 1, ctx);
             s.Edit = edit;
-            var moved = edit.Size != edit.RawSize || edit._entries.Any(e => !e.Removed && e.NewOffset != e.Offset);
-            changed |= moved;
+            changed |= edit.Size != edit.RawSize || edit._entries.Any(e => !e.Removed && e.NewOffset != e.Offset);
         }
 
         // Skip over a trailing zero terminator and empty sections; the last non-empty one needs no padding, the ones
@@ -116,7 +113,7 @@ internal sealed class EhFrameEdit : SectionEdit
         var c = s.File.Elf.GetContents(s.Elf);
         var e = new ElfEndian(ctx.Identity!.IsBigEndian);
         var entries = new List<Entry>();
-        var cies = new List<(Entry Entry, uint FdeEncoding, bool Z, string Aug, uint LsdaEncoding)>();
+        var cies = new List<(Entry Entry, uint FdeEncoding, bool Z, uint LsdaEncoding)>();
         var rel = 0;
         var p = 0;
         while (p != c.Length)
@@ -239,7 +236,7 @@ internal sealed class EhFrameEdit : SectionEdit
                     return null;
                 }
 
-                uint lsda = 0xff, per = 0xff;
+                uint lsda = 0xff;
                 fdeEncoding = 0xff;
                 var z = false;
                 if (!aug.StartsWith("eh", StringComparison.Ordinal))
@@ -282,7 +279,7 @@ internal sealed class EhFrameEdit : SectionEdit
                                     return null;
                                 }
 
-                                per = c[p++];
+                                var per = c[p++];
                                 var w = (int)Width(per, ptrSize);
                                 if (w == 0)
                                 {
@@ -336,7 +333,7 @@ internal sealed class EhFrameEdit : SectionEdit
                     return null;
                 }
 
-                cies.Add((ent, fdeEncoding, z, aug, lsda));
+                cies.Add((ent, fdeEncoding, z, lsda));
             }
             else
             {
@@ -347,7 +344,7 @@ internal sealed class EhFrameEdit : SectionEdit
                     return null;
                 }
 
-                var (cieEntry, enc, z, aug, lsda) = cies[cie];
+                var (cieEntry, enc, z, lsda) = cies[cie];
                 ent.CieOf = cieEntry;
                 fdeEncoding = enc;
                 if (!(rel < rels.Length && rels[rel].Offset == (ulong)p))
@@ -500,19 +497,12 @@ internal sealed class EhFrameEdit : SectionEdit
                 return true;
             }
 
-            var sym = symtab[(int)r.SymbolIndex];
-            if (r.SymbolIndex >= symtab.Section.Info || sym.Binding != ElfConstants.StbLocal)
-            {
-                var h = ctx.Symbols.Find(symtab.GetName((int)r.SymbolIndex));
-                return h is { IsDefined: true, Section: { } d } && (d.File != s.File || d.KeptInstead is not null || Gone(d));
-            }
-
-            return sym.IsInSection && s.File.SectionAt(sym.SectionIndex) is { } isec && (isec.KeptInstead is not null || Gone(isec));
+            // A global defined in another input counts as deleted too (a local's section is always this input's).
+            return TargetSection(s, r, ctx) is { } d &&
+                   (d.File != s.File || d.KeptInstead is not null || (d.Output is null && d.Discarded != DiscardReason.None));
         }
 
         return false;
-
-        static bool Gone(InputSection x) => x.Output is null && x.Discarded != DiscardReason.None;
     }
 
     /// <summary><c>_bfd_elf_eh_frame_section_offset</c>: where an input offset went, or null when its entry was removed

@@ -110,6 +110,7 @@ internal sealed partial class LinkEngine
         {
             CheckMipsFixedSizeSections();
         }
+
         MarkExecutableStack();
         TlsSetup();
         SizeSections();
@@ -121,7 +122,7 @@ internal sealed partial class LinkEngine
         // bfd_elf_discard_info: every emulation but riscvelf.em calls it in -r too; .eh_frame entries are re-laid.
         if (_ctx.Identity.Machine != ElfMachine.RiscV)
         {
-            relayout |= EhFrameEdit.Apply(_ctx, (f, r) => f.Elf.GetRelocations(r).Entries.ToArray());
+            relayout |= EhFrameEdit.Apply(_ctx);
         }
 
         if (relayout)
@@ -389,8 +390,6 @@ internal sealed partial class LinkEngine
         symtab is not null && s.Link == (uint)symtab.Section.Index && s.Info != 0 && s.Info < (uint)elf.Sections.Count &&
         elf.Sections[(int)s.Info].Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtab or ElfConstants.ShtStrtab);
 
-    private const uint ShtMipsAbiflags = 0x7000002a;
-
     /// <summary>
     /// bfd/elfxx-mips.c <c>mips_elf_merge_obj_abiflags</c> combines the inputs' .MIPS.abiflags (ISA level and revision,
     /// register sizes, FP ABI, ASEs) into the one kept. Inputs that say the same leave it as the first one's; differing
@@ -402,7 +401,7 @@ internal sealed partial class LinkEngine
         InputObject? from = null;
         foreach (var f in _ctx.Inputs)
         {
-            var s = f.Sections.FirstOrDefault(x => x.Elf.Type == ShtMipsAbiflags && x.Name == ".MIPS.abiflags");
+            var s = f.Sections.FirstOrDefault(x => x.Elf.Type == MipsSectionNames.ShtMipsAbiflags && x.Name == ".MIPS.abiflags");
             if (s is null)
             {
                 continue;
@@ -430,7 +429,7 @@ internal sealed partial class LinkEngine
     {
         foreach (var o in _ctx.Sections)
         {
-            var type = o.Name switch { ".MIPS.abiflags" => ShtMipsAbiflags, ".reginfo" => MipsGpValue.ShtMipsRegInfo, _ => 0u };
+            var type = o.Name switch { ".MIPS.abiflags" => MipsSectionNames.ShtMipsAbiflags, ".reginfo" => MipsSectionNames.ShtMipsRegInfo, _ => 0u };
             if (type == 0)
             {
                 continue;
@@ -452,7 +451,7 @@ internal sealed partial class LinkEngine
     private static SectionFlags FlagsOf(ElfSection s, ElfMachine machine)
     {
         var f = SectionFlags.None;
-        if (machine == ElfMachine.Mips && s.Type == ShtMipsAbiflags && s.Name == ".MIPS.abiflags")
+        if (machine == ElfMachine.Mips && s.Type == MipsSectionNames.ShtMipsAbiflags && s.Name == ".MIPS.abiflags")
         {
             // bfd/elfxx-mips.c _bfd_mips_elf_section_from_shdr: SEC_LINK_ONCE | SEC_LINK_DUPLICATES_SAME_SIZE, so
             // only the first input's is kept (the others are listed as discarded); the merged flags are written into it.

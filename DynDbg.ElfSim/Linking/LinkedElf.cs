@@ -56,7 +56,7 @@ internal static class LinkedElf
             if (id.Machine == ElfMachine.Mips)
             {
                 // _bfd_mips_elf_fake_sections, after elf_fake_sections: the name decides.
-                type = MipsSectionNames.Type(o.Name) ?? type;
+                type = MipsSectionNames.WrittenType(o);
                 flags |= MipsSectionNames.ExtraFlags(o.Name);
             }
 

@@ -10,9 +10,6 @@ namespace DynDbg.ElfSim.Linking;
 /// </summary>
 internal static class MipsGpValue
 {
-    public const uint ShtMipsRegInfo = 0x70000006;
-    public const uint ShtMipsOptions = 0x7000000d;
-    private const ulong ShfMipsGpRel = 0x10000000;
     private const byte OdkRegInfo = 1;
     private const int OptionsHeader = 8; // Elf_External_Options: kind, size, section, info
 
@@ -20,7 +17,8 @@ internal static class MipsGpValue
     /// the contents for the rewrite only for a section called .MIPS.options).</summary>
     public static bool Applies(LinkResult link, OutputSection o) =>
         link.Identity.Machine == ElfMachine.Mips &&
-        (o.WrittenType == ShtMipsRegInfo || (o.WrittenType == ShtMipsOptions && o.Name == ".MIPS.options"));
+        MipsSectionNames.WrittenType(o) is var type &&
+        (type == MipsSectionNames.ShtMipsRegInfo || (type == MipsSectionNames.ShtMipsOptions && o.Name == ".MIPS.options"));
 
     public static ulong Of(LinkResult link) => Of(link.Sections, link.GlobalSymbols.FirstOrDefault(h => h.Name == "_gp"));
 
@@ -35,7 +33,7 @@ internal static class MipsGpValue
         var lo = ulong.MaxValue;
         foreach (var o in sections)
         {
-            if ((o.WrittenFlags & ShfMipsGpRel) != 0 && o.Address < lo)
+            if ((o.WrittenFlags & MipsSectionNames.ShfMipsGpRel) != 0 && o.Address < lo)
             {
                 lo = o.Address;
             }
@@ -54,20 +52,12 @@ internal static class MipsGpValue
         ulong gp = 0;
         foreach (var s in f.Sections)
         {
-            var c = f.Elf.GetContents(s.Elf);
-            if (s.Elf.Type == ShtMipsRegInfo && c.Length >= 24)
+            if (s.Elf.Type is MipsSectionNames.ShtMipsRegInfo or MipsSectionNames.ShtMipsOptions)
             {
-                gp = e.Word(c[20..], 4);
-            }
-            else if (s.Elf.Type == ShtMipsOptions)
-            {
-                for (var l = 0; l + OptionsHeader <= c.Length && c[l + 1] >= OptionsHeader; l += c[l + 1])
+                var c = f.Elf.GetContents(s.Elf);
+                foreach (var (at, size) in GpFields(c, s.Elf.Type, id.Is64, output: false))
                 {
-                    var at = l + OptionsHeader + (id.Is64 ? 24 : 20);
-                    if (c[l] == OdkRegInfo && at + (id.Is64 ? 8 : 4) <= c.Length)
-                    {
-                        gp = e.Word(c[at..], id.Is64 ? 8 : 4);
-                    }
+                    gp = e.Word(c[at..], size); // the last record wins
                 }
             }
         }
@@ -84,36 +74,41 @@ internal static class MipsGpValue
     {
         var e = new ElfEndian(link.Identity.IsBigEndian);
         var gp = Of(link);
-        if (o.WrittenType == ShtMipsRegInfo)
+        foreach (var (at, size) in GpFields(contents, MipsSectionNames.WrittenType(o), link.Identity.Is64, output: true))
         {
-            if (contents.Length == 24)
+            e.PutWord(contents[at..], size == 8 ? gp : (uint)gp, size);
+        }
+    }
+
+    /// <summary>
+    /// Where ri_gp_value sits in a register-usage section: .reginfo's last word (Elf32_External_RegInfo: an input's
+    /// is read from its first 24 bytes, an output's is written only when it is exactly that size),
+    /// or in .MIPS.options each ODK_REGINFO record's last field after the 8-byte option header
+    /// (Elf64_External_RegInfo: 8 bytes at +24; Elf32: 4 at +20). The walk stops at an option shorter than its header,
+    /// as ld does ("bad option size").
+    /// </summary>
+    private static List<(int At, int Size)> GpFields(ReadOnlySpan<byte> c, uint type, bool is64, bool output)
+    {
+        var fields = new List<(int, int)>();
+        if (type == MipsSectionNames.ShtMipsRegInfo)
+        {
+            if (output ? c.Length == 24 : c.Length >= 24)
             {
-                e.PutWord(contents[20..], (uint)gp, 4); // Elf32_External_RegInfo's last word
+                fields.Add((20, 4));
             }
 
-            return;
+            return fields;
         }
 
-        var is64 = link.Identity.Is64;
-        for (var l = 0; l + OptionsHeader <= contents.Length;)
+        for (var l = 0; l + OptionsHeader <= c.Length && c[l + 1] >= OptionsHeader; l += c[l + 1])
         {
-            var size = contents[l + 1];
-            if (size < OptionsHeader)
+            var at = l + OptionsHeader + (is64 ? 24 : 20);
+            if (c[l] == OdkRegInfo && at + (is64 ? 8 : 4) <= c.Length)
             {
-                break; // ld warns "bad option size" and stops
+                fields.Add((at, is64 ? 8 : 4));
             }
-
-            if (contents[l] == OdkRegInfo)
-            {
-                // After the header: Elf64_External_RegInfo (32 bytes, gp last as 8) or Elf32_External_RegInfo (24, gp last as 4).
-                var at = l + OptionsHeader + (is64 ? 24 : 20);
-                if (at + (is64 ? 8 : 4) <= contents.Length)
-                {
-                    e.PutWord(contents[at..], is64 ? gp : (uint)gp, is64 ? 8 : 4);
-                }
-            }
-
-            l += size;
         }
+
+        return fields;
     }
 }

@@ -7,8 +7,14 @@ namespace DynDbg.ElfSim.Linking;
 /// </summary>
 internal static class MipsSectionNames
 {
-    private const ulong ShfMipsGpRel = 0x10000000;
+    public const uint ShtMipsRegInfo = 0x70000006;
+    public const uint ShtMipsOptions = 0x7000000d;
+    public const uint ShtMipsAbiflags = 0x7000002a;
+    public const ulong ShfMipsGpRel = 0x10000000;
     private const ulong ShfMipsNoStrip = 0x08000000;
+
+    /// <summary>sh_type as written for a MIPS output section: its name's type, else the one elf_fake_sections gave.</summary>
+    public static uint WrittenType(OutputSection o) => Type(o.Name) ?? o.WrittenType;
 
     public static uint? Type(string name) => name switch
     {
@@ -16,13 +22,13 @@ internal static class MipsSectionNames
         ".conflict" => 0x70000002,           // SHT_MIPS_CONFLICT
         ".ucode" => 0x70000004,              // SHT_MIPS_UCODE
         ".mdebug" => 0x70000005,             // SHT_MIPS_DEBUG
-        ".reginfo" => 0x70000006,            // SHT_MIPS_REGINFO
+        ".reginfo" => ShtMipsRegInfo,
         ".MIPS.interfaces" => 0x7000000b,    // SHT_MIPS_IFACE
-        ".MIPS.options" or ".options" => 0x7000000d, // SHT_MIPS_OPTIONS
+        ".MIPS.options" or ".options" => ShtMipsOptions,
         ".MIPS.symlib" => 0x70000020,        // SHT_MIPS_SYMBOL_LIB
         _ when name.StartsWith(".gptab.", StringComparison.Ordinal) => 0x70000003,          // SHT_MIPS_GPTAB
         _ when name.StartsWith(".MIPS.content", StringComparison.Ordinal) => 0x7000000c,    // SHT_MIPS_CONTENT
-        _ when name.StartsWith(".MIPS.abiflags", StringComparison.Ordinal) => 0x7000002a,   // SHT_MIPS_ABIFLAGS
+        _ when name.StartsWith(".MIPS.abiflags", StringComparison.Ordinal) => ShtMipsAbiflags,
         _ when name.StartsWith(".MIPS.events", StringComparison.Ordinal) ||
                name.StartsWith(".MIPS.post_rel", StringComparison.Ordinal) => 0x70000021,   // SHT_MIPS_EVENTS
         _ when name.StartsWith(".debug_", StringComparison.Ordinal) || name.StartsWith(".gnu.debuglto_.debug_", StringComparison.Ordinal) ||
