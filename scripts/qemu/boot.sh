@@ -9,6 +9,7 @@
 # Usage:
 #   scripts/qemu/boot.sh [--arch amd64|arm64|s390x|armhf|i386|ppc64el|mips64el [--cpu NAME]] [--modules FILE] [--queries FILE] [--timeout SECONDS] [--rebuild] [--no-install]
 #   scripts/qemu/boot.sh --print [--arch amd64|arm64|s390x|armhf|i386|ppc64el|mips64el [--cpu NAME]] [--modules FILE] [--queries FILE]
+#   scripts/qemu/boot.sh --zram BLOBDIR [--modules FILE] [--timeout SECONDS] [--rebuild] [--no-install] [--print]
 #
 #   --arch A         the Debian architecture to boot (default amd64). s390x needs qemu-system-misc and
 #                    busybox-static:s390x, as arm64 does its own. arm64 needs qemu-system-arm and the
@@ -26,6 +27,11 @@
 #   --rebuild        boot again even if the capture for these inputs is cached
 #   --no-install     never apt-get install qemu-system-x86 (arm64: qemu-system-arm), busybox-static or cpio
 #   --print          only report the cached capture for these inputs; never boots (exit 4 if not cached)
+#   --zram BLOBDIR   the zram ground truth instead (amd64; issue 16): /init is zram-init.sh, the modules are
+#                    modules-zram.list (zsmalloc, zram, lz4, lz4hc, zstd), and every file of BLOBDIR (make them with
+#                    zram-blobs.py) is zero-padded to whole 4 KiB pages and written to a fresh /dev/zram0 with each
+#                    of lzo-rle, lz4, lz4hc and zstd; mm_stat, stat and debugfs are captured per (algorithm, blob).
+#                    Captures go to <fetch cache>/qemu/zram/<hash>/, with the padded blobs in capture/blobs/.
 #
 # Captures are cached by a hash of every input (vmlinuz, each module file, busybox, init.sh, the query bytes,
 # the qemu version and command line) under <fetch cache>/qemu/<hash>/ (arm64: <fetch cache>/qemu/arm64/<hash>/),
@@ -40,6 +46,8 @@
 #   VMLINUZ=<path>       the booted image
 #   and the figures of the boot that made the capture (boot.env): BOOT_SECONDS, KERNEL_UP_SECONDS,
 #   GUEST_SECONDS, MODULES_TRIED, MODULES_LOADED, SECTIONS, STEPS, BUILTIN_LINES, INSMOD_LINES, DATA_BYTES
+#   (--zram: BOOT_SECONDS, KERNEL_UP_SECONDS, ZRAM_SECONDS, GUEST_SECONDS, MODULES_TRIED, MODULES_LOADED, BLOBS,
+#   ZRAM_RUNS, DATA_BYTES)
 #
 # Exit status: 0 capture present; 1 the boot or the capture failed (one line on stderr says why and where the
 # console log is); 2 usage; 3 this platform cannot run the harness (no qemu and no way to install it, no Debian
@@ -62,7 +70,9 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu=
+modules_list= queries_list=$here/queries.list timeout_s=600 rebuild=0 install=1 print_only=0 arch=amd64 cpu= zram_blobs=
+# the zram ground truth's algorithms, in the order the guest runs them (zram-init.sh); part of the hash
+readonly ZRAM_ALGORITHMS="lzo-rle lz4 lz4hc zstd"
 while (($#)); do
   case $1 in
     --arch) (($# >= 2)) || die "--arch needs amd64, arm64, s390x, armhf, i386, ppc64el or mips64el" 2; arch=$2; shift ;;
@@ -73,12 +83,20 @@ while (($#)); do
     --rebuild) rebuild=1 ;;
     --no-install) install=0 ;;
     --print) print_only=1 ;;
+    --zram) (($# >= 2)) || die "--zram needs a directory of blobs" 2; zram_blobs=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" 2 ;;
   esac
   shift
 done
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout: not a number of seconds: $timeout_s" 2
+if [[ -n $zram_blobs ]]; then
+  [[ $arch == amd64 ]] || die "--zram boots amd64 only" 2
+  [[ -d $zram_blobs ]] || die "--zram: not a directory: $zram_blobs" 2
+  : "${modules_list:=$here/modules-zram.list}"
+fi
+init_sh=$here/init.sh
+[[ -z $zram_blobs ]] || init_sh=$here/zram-init.sh
 # Per-architecture boot: the emulator, its arguments (part of the hash), the console, the packages.
 case $arch in
   amd64)
@@ -181,6 +199,7 @@ vmlinuz=$root/boot/${IMAGE:-vmlinuz}-$abi
 [[ -f $vmlinuz ]] || die "no $vmlinuz in the fetched package tree" 3
 qdir=$cache/qemu
 [[ $arch == amd64 ]] || qdir=$cache/qemu/$arch   # each arch keeps (and prunes) its own captures
+[[ -z $zram_blobs ]] || qdir=$cache/qemu/zram     # and so does the zram ground truth
 mkdir -p "$qdir"
 
 # ---- the guest's busybox: the host's /bin/busybox (busybox-static) on amd64; on arm64 the busybox-static:arm64
@@ -281,19 +300,38 @@ while IFS= read -r line || [[ -n $line ]]; do
     *) printf '%s\n' "$line" >"$f" ;;
   esac
 done <"$queries_list"
-((nq)) || die "no queries in $queries_list" 2
+[[ -n $zram_blobs ]] && { rm -rf -- "$qout"; nq=0; }   # --zram replays no queries
+((nq)) || [[ -n $zram_blobs ]] || die "no queries in $queries_list" 2
+# --zram: the blobs, each zero-padded to whole 4 KiB pages (what the guest writes, byte for byte)
+nblobs=0
+if [[ -n $zram_blobs ]]; then
+  bout=$work/root/etc/dyndbg-qemu/blobs
+  mkdir -p "$bout"
+  for f in "$zram_blobs"/*; do
+    [[ -f $f ]] || continue
+    b=${f##*/}
+    [[ $b =~ ^[A-Za-z0-9._+-]+$ ]] || die "--zram: blob name '$b' is not a plain file name" 2
+    [[ -s $f ]] || die "--zram: blob $f is empty" 2
+    cp -- "$f" "$bout/$b"
+    truncate -s $((($(stat -c %s "$f") + 4095) / 4096 * 4096)) "$bout/$b"
+    nblobs=$((nblobs + 1))
+  done
+  ((nblobs)) || die "--zram: no blobs in $zram_blobs" 2
+  echo "$ZRAM_ALGORITHMS" >"$work/root/etc/dyndbg-qemu/algorithms"
+fi
 
 # ---- the hash of every input ---------------------------------------------------------------------------------
 qemu_version=$($QEMU --version | head -n 1)
 {
   echo "FORMAT=$FORMAT"
+  [[ -z $zram_blobs ]] || echo "MODE=zram $ZRAM_ALGORITHMS"   # the other modes' inputs (and hashes) are as before
   [[ $arch == amd64 ]] || echo "ARCH=$arch"   # amd64's inputs (and so its cached hash) are as before --arch
   echo "QEMU=$qemu_version"
   echo "QEMU_ARGS=${QEMU_ARGS_ARCH[*]}"
   echo "APPEND=$APPEND"
   echo "KERNEL=${real[PKG_$arch]} ${real[VERSION_$arch]} $(sha256sum <"$vmlinuz" | cut -c1-64)"
   echo "BUSYBOX=$busybox_version $(sha256sum <"$guest_busybox" | cut -c1-64)"
-  echo "INIT=$(sha256sum <"$here/init.sh" | cut -c1-64)"
+  echo "INIT=$(sha256sum <"$init_sh" | cut -c1-64)"
   i=0
   for m in "${modules[@]}"; do
     i=$((i + 1))
@@ -302,7 +340,8 @@ qemu_version=$($QEMU --version | head -n 1)
   for m in "${transport[@]}"; do
     echo "TRANSPORT=$m ${path_of[$m]} $(sha256sum <"$moddir/${path_of[$m]}" | cut -c1-64)"
   done
-  for f in "$qout"/*; do echo "QUERY=${f##*/} $(sha256sum <"$f" | cut -c1-64)"; done
+  [[ -n $zram_blobs ]] || for f in "$qout"/*; do echo "QUERY=${f##*/} $(sha256sum <"$f" | cut -c1-64)"; done
+  [[ -z $zram_blobs ]] || for f in "$bout"/*; do echo "BLOB=${f##*/} $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"; done
 } >"$work/inputs.txt"
 hash=$(sha256sum <"$work/inputs.txt" | cut -c1-16)
 dest=$qdir/$hash
@@ -337,7 +376,7 @@ for a in $(/bin/busybox --list); do
   case $a in busybox|modprobe|depmod|rmmod|init|linuxrc) continue ;; esac
   ln -s busybox "$r/bin/$a"
 done
-install -m 0755 "$here/init.sh" "$r/init"
+install -m 0755 "$init_sh" "$r/init"
 echo "$abi" >"$r/etc/dyndbg-qemu/abi"
 ((${HOST_MEMSAVE:-0})) && : >"$r/etc/dyndbg-qemu/memsave"   # init.sh: announce the modules and wait for the host
 add_modules() { # add_modules LISTFILE NAME...: copy the modules in, list them as "<seq> <name> <path>"
@@ -355,7 +394,7 @@ add_modules() { # add_modules LISTFILE NAME...: copy the modules in, list them a
 add_modules "$r/etc/dyndbg-qemu/modules" "${modules[@]}"
 add_modules "$r/etc/dyndbg-qemu/transport" "${transport[@]}"
 (cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$work/initrd.gz"
-log "initramfs: ${#modules[@]} modules, $nq queries, $(du -h "$work/initrd.gz" | cut -f1) ($(elapsed "$t0") s); booting $abi under TCG (hash $hash)"
+log "initramfs: ${#modules[@]} modules, $nq queries, $nblobs blobs, $(du -h "$work/initrd.gz" | cut -f1) ($(elapsed "$t0") s); booting $abi under TCG (hash $hash)"
 
 # ---- boot -----------------------------------------------------------------------------------------------------
 truncate -s 2G "$work/data.img"   # sparse; the guest writes the header and the tar at its start
@@ -437,10 +476,19 @@ dd if="$work/data.img" of="$work/out.tar" bs=1M iflag=skip_bytes,count_bytes ski
 mkdir "$work/capture"
 tar -xf "$work/out.tar" -C "$work/capture" || fail "cannot unpack the data tar"
 c=$work/capture
+if [[ -n $zram_blobs ]]; then
+  [[ -f $c/modules.tsv && -s $c/comp_algorithm ]] || fail "capture incomplete"
+  runs=$(find "$c/zram" -name mm_stat | wc -l)
+  ((runs == nblobs * $(wc -w <<<"$ZRAM_ALGORITHMS"))) || fail "capture has $runs zram runs, expected $nblobs blobs x $(wc -w <<<"$ZRAM_ALGORITHMS") algorithms"
+  bad=$(grep -lvx 0 "$c"/zram/*/*/rc | head -n 1 || true)
+  [[ -z $bad ]] || fail "a zram step failed: ${bad#$c/zram/}: $(cat "$bad")"
+  cp -r -- "$bout" "$c/blobs"   # the exact bytes the guest wrote (padded)
+else
 [[ -s $c/builtin.control && -s $c/insmod.control && -f $c/modules.tsv ]] || fail "capture incomplete"
 steps=$(find "$c/steps" -name '*.control' | wc -l)
 ((steps == nq)) || fail "capture has $steps query steps, expected $nq"
 ! grep -q '^-1000 ' "$c"/steps/*.rc || fail "a query write failed with an error init.sh does not know: $(grep -h '^-1000 ' "$c"/steps/*.rc | head -n 1)"
+fi
 if ((${HOST_MEMSAVE:-0})) && [[ -d $work/memsave ]]; then
   mkdir -p "$c/core" && find "$work/memsave" -type f -exec mv -t "$c/core" {} +
 fi
@@ -451,6 +499,20 @@ tried=$(wc -l <"$c/modules.tsv")
 # hvc0 (ppc64el) can put a marker after the kernel's unfinished line, so markers are matched anywhere on a line
 marker_field() { grep -ao "=== dyndbg-qemu: $1.*" "$work/console.log" | head -n 1 | tr -d '\r' | awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }'; }
 marker_time() { marker_field "$1" t; }
+if [[ -n $zram_blobs ]]; then
+{
+  echo "BOOT_SECONDS=$boot_s"
+  echo "KERNEL_UP_SECONDS=$(marker_time start)"
+  echo "ZRAM_SECONDS=$(awk -v a="$(marker_time insmod-done)" -v b="$(marker_time zram-done)" 'BEGIN { printf "%.2f", b - a }')"
+  echo "GUEST_SECONDS=$(marker_time data)"
+  echo "MODULES_TRIED=$tried"
+  echo "MODULES_LOADED=$(awk -F'\t' '$4 == "loaded"' "$c/modules.tsv" | wc -l)"
+  echo "BLOBS=$nblobs"
+  echo "ZRAM_RUNS=$runs"
+  echo "DATA_BYTES=$size"
+  echo "BOOTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$work/boot.env"
+else
 {
   echo "BOOT_SECONDS=$boot_s"
   echo "KERNEL_UP_SECONDS=$(marker_time start)"
@@ -466,6 +528,7 @@ marker_time() { marker_field "$1" t; }
   echo "DATA_BYTES=$size"
   echo "BOOTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$work/boot.env"
+fi
 rm -f -- "$work/initrd.gz" "$work/data.img" "$work/out.tar" "$work/qemu.out"
 rm -rf -- "$work/root"
 touch "$work/.complete"
