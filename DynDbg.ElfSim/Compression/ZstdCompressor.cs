@@ -57,6 +57,23 @@ public sealed class ZstdCompressor : IDisposable
         return buffer[..(int)written].ToArray();
     }
 
+    /// <summary>
+    /// <c>ZSTD_CCtx_setParameter</c> with a zstd.h <c>ZSTD_cParameter</c> value (e.g. 101 windowLog .. 107 strategy),
+    /// for callers that must match another program's exact parameters (zram's crypto/zstd.c).
+    /// </summary>
+    public void SetParameter(int parameter, int value)
+    {
+        ObjectDisposedException.ThrowIf(_cctx == 0, this);
+        Zstd.Check(Zstd.CCtxSetParameter(_cctx, parameter, value), $"ZSTD_CCtx_setParameter({parameter})");
+    }
+
+    /// <summary>One whole frame for <paramref name="source"/> into <paramref name="destination"/>; its length. No allocation.</summary>
+    public int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_cctx == 0, this);
+        return (int)Zstd.Check(Zstd.Compress2(_cctx, destination, source), "ZSTD_compress2");
+    }
+
     public void Dispose()
     {
         if (_cctx != 0)
