@@ -81,7 +81,7 @@ public static class CompressCommand
 
         try
         {
-            var inputs = Expand(paths);
+            var inputs = InputFiles.Expand(paths);
             if (inputs.Count == 0)
             {
                 return io.Usage("no ELF files found in the given directories");
@@ -171,25 +171,6 @@ public static class CompressCommand
 
                 break;
         }
-    }
-
-    /// <summary>Files as given; directories walked (sorted) for files that start with the ELF magic number.</summary>
-    private static List<string> Expand(IReadOnlyList<string> paths)
-    {
-        var inputs = new List<string>();
-        foreach (var p in paths)
-        {
-            if (!Directory.Exists(p))
-            {
-                inputs.Add(p);
-                continue;
-            }
-
-            var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
-            inputs.AddRange(found.Where(f => ElfFile.HasElfMagic(f, minLength: 16)));
-        }
-
-        return inputs;
     }
 
     /// <summary>

@@ -7,6 +7,28 @@ namespace DynDbg.ElfSim.Cli;
 public static class InputFiles
 {
     /// <summary>
+    /// Files as given; directories walked (sorted) for files that start with the ELF magic number. Files under 16
+    /// bytes are not opened, so FIFOs and devices in a tree never block the walk.
+    /// </summary>
+    public static List<string> Expand(IReadOnlyList<string> paths)
+    {
+        var inputs = new List<string>();
+        foreach (var p in paths)
+        {
+            if (!Directory.Exists(p))
+            {
+                inputs.Add(p);
+                continue;
+            }
+
+            var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+            inputs.AddRange(found.Where(f => ElfFile.HasElfMagic(f, minLength: 16)));
+        }
+
+        return inputs;
+    }
+
+    /// <summary>
     /// Opens each input, turns it into a <typeparamref name="T"/> and keeps the order. <paramref name="decode"/> is
     /// told whether its result may stay a lazy view over the file: only for a single input, which stays mapped for
     /// as long as its result lives (a million-record vmlinux.o's records then cost no memory). With several inputs

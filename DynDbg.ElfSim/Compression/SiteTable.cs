@@ -61,9 +61,7 @@ public sealed class SiteTable
         }
 
         var records = image.Records;
-        Func<ElfLocation, ulong> address = image.Memory is LinkedMemory
-            ? loc => image.Memory.AddressOf(loc)
-            : ModuleAddressLookup(file);
+        var address = RunTimeAddress(file, image);
         var anchor = address(new ElfLocation(region.Section.Index, region.Start));
         var sites = new Site[records.Count];
         for (var i = 0; i < sites.Length; i++)
@@ -134,6 +132,13 @@ public sealed class SiteTable
     }
 
     private ulong ReadWord(ReadOnlySpan<byte> from) => new ElfEndian(BigEndian).Word(from, PointerSize);
+
+    /// <summary>
+    /// The run-time address of a place the records point to: a linked image's own address, or for a relocatable
+    /// object the address the 6.1 loader's placement gives it (<see cref="ModuleAddresses"/>).
+    /// </summary>
+    internal static Func<ElfLocation, ulong> RunTimeAddress(ElfFile file, MainlineImage image) =>
+        image.Memory is LinkedMemory ? loc => image.Memory.AddressOf(loc) : ModuleAddressLookup(file);
 
     private static Func<ElfLocation, ulong> ModuleAddressLookup(ElfFile file)
     {
