@@ -96,6 +96,22 @@ public class JsonSchemaTests
     }
 
     [TestCaseSource(nameof(Arches))]
+    public void Zram_OneInputAndSeveral(string arch)
+    {
+        Valid("zram.schema.json", Run([0], "zram", "--format", "json", Sample(arch, "gamma.ko")));
+        Valid("zram.schema.json", Run([0], "zram", "--format", "json", "-q", "module alpha +p", Sample(arch, "alpha.ko"), Sample(arch, "beta.ko")));
+    }
+
+    [Test]
+    public void Zram_TotalOtherPoolsNoZram_AndAFailedQuery()
+    {
+        Valid("zram.schema.json", Run([0], "zram", "--format", "json", "--total", "--pool", "z3fold", Sample("x86_64", "alpha.ko"), Sample("i386", "beta.ko")));
+        Valid("zram.schema.json", Run([0], "zram", "--format", "json", "--no-zram", "--pool", "zbud", Sample("x86_64", "vmlinux.o")));
+        Valid("zram.schema.json", Run([1], "zram", "--format", "json", "-q", "bogus", Sample("s390x", "gamma.ko")));
+        Valid("zram.schema.json", Run([0], "zram", "--format", "json", Sample("x86_64", "gamma.o"), Sample("x86_64", "legacy")));
+    }
+
+    [TestCaseSource(nameof(Arches))]
     public void LinkAndExplain_OfTheTwoObjectModule(string arch)
     {
         var output = Path.Combine(dir, $"link-{arch}.ko");
@@ -116,7 +132,7 @@ public class JsonSchemaTests
     {
         var files = Directory.GetFiles(SchemaDir, "*.schema.json").Select(Path.GetFileName).ToArray();
         files.Should().BeEquivalentTo(["common.schema.json", "check.schema.json", "load.schema.json", "load-sections.schema.json",
-            "control.schema.json", "compress.schema.json", "compress-levels.schema.json", "link.schema.json", "explain.schema.json", "diet.schema.json"]);
+            "control.schema.json", "compress.schema.json", "compress-levels.schema.json", "link.schema.json", "explain.schema.json", "diet.schema.json", "zram.schema.json"]);
     }
 
     // ---- the negative cases: a document that lacks what a script relies on is rejected, naming the field

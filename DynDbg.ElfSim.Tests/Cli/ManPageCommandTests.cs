@@ -19,12 +19,12 @@ public class ManPageCommandTests
         rc.Should().Be(0);
         warnings.Should().BeEmpty();
         var plain = System.Text.RegularExpressions.Regex.Replace(text, ".\b", "").Replace("\u2010", "-").Replace("\u2212", "-");
-        foreach (var command in new[] { "load", "check", "control", "compress", "link", "explain", "report", "diet", "synth", "completion" })
+        foreach (var command in new[] { "load", "check", "control", "compress", "zram", "link", "explain", "report", "diet", "synth", "completion" })
         {
             System.Text.RegularExpressions.Regex.IsMatch(plain, $"(?m)^   {command}( |$)").Should().BeTrue($"the {command} command has a section");
         }
 
-        foreach (var option in new[] { "--script", "--failures-only", "--changed", "--kernel-config", "--callsites", "-Map" })
+        foreach (var option in new[] { "--script", "--failures-only", "--changed", "--kernel-config", "--callsites", "-Map", "--pool" })
         {
             plain.Should().Contain(option);
         }

@@ -20,7 +20,7 @@ public class TypingTests
 
     [TestCase(new[] { "laod", "x.ko" }, "unknown command 'laod'; did you mean 'load'?")]
     [TestCase(new[] { "chekc", "x.ko" }, "unknown command 'chekc'; did you mean 'check'?")]
-    [TestCase(new[] { "frobnicate" }, "unknown command 'frobnicate' (commands: load, check, control, compress, link, explain, report, diet, synth, completion, manpage)")]
+    [TestCase(new[] { "frobnicate" }, "unknown command 'frobnicate' (commands: load, check, control, compress, zram, link, explain, report, diet, synth, completion, manpage)")]
     [TestCase(new[] { "check", "--jbs", "2", "x" }, "unknown option '--jbs' for check; did you mean '--jobs'?")]
     [TestCase(new[] { "load", "--contorl", "x.ko" }, "unknown option '--contorl' for load; did you mean '--control'?")]
     public void AMistype_IsOneLine_WithTheNearestName(string[] args, string expected)

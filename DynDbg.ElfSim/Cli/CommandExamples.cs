@@ -40,6 +40,12 @@ public static class CommandExamples
             ("compress --total --format csv /lib/modules/6.1.0-56-amd64", "one line summing a whole module tree"),
             ($"compress --levels {X86}/vmlinux.o", "the zstd stores' sizes at every level 1-22"),
         ],
+        ["zram"] =
+        [
+            ($"zram {X86}/vmlinux.o", "the 2020 plan: zs_pool copy, zram per algorithm, odd pointers, the map/unmap cache"),
+            ("zram --total --format json /lib/modules/6.1.0-56-amd64 | jq '.zram'", "a whole module tree as one kernel: mm_stat per algorithm"),
+            ($"zram -q 'module alpha +p' --hits 1000000 --no-zram {X86}/vmlinux.o", "the cache after one control write, a million pr_debug calls"),
+        ],
         ["link"] =
         [
             ($"link -T module.lds -o alpha.ko -Map alpha.map {Diet5}/alpha_main.o {Diet5}/alpha_util.o", "ld -r -T module.lds, with a GNU-style map"),

@@ -21,18 +21,22 @@ namespace DynDbg.ElfSim.Compression.ZramPlan;
 /// </summary>
 public static class MapCacheModel
 {
-    public static MapCacheResult Run(IReadOnlyList<ControlTable> tables, bool jumpLabel, int objectSize, long hits, int seed, string? module)
-    {
-        var sites = tables.SelectMany(t => t.Sites).ToList();
-        var printing = sites.Select(s => s.Prints).ToArray();
-        long kept = printing.Count(p => p);
-        long records = sites.Count;
+    public static MapCacheResult Run(IReadOnlyList<ControlTable> tables, bool jumpLabel, int objectSize, long hits, int seed, string? module) =>
+        Run(CacheState.From(tables), jumpLabel, objectSize, hits, seed, module);
 
-        var name = module ?? tables.GroupBy(t => t.ModName, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Sum(t => t.Sites.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault()?.Key;
-        var block = tables.Where(t => t.ModName == name).SelectMany(t => t.Sites).ToList();
-        var blockKept = block.Count(s => s.Prints);
-        var priced = block.Count > 0 ? name : null;
+    /// <summary>
+    /// Prices <paramref name="state"/>: <paramref name="module"/> names the <c>module M +p</c> write priced (null:
+    /// the module with the most records, the first by name among equals).
+    /// </summary>
+    public static MapCacheResult Run(CacheState state, bool jumpLabel, int objectSize, long hits, int seed, string? module)
+    {
+        var printing = state.Printing;
+        long records = printing.Count;
+        long kept = printing.Count(p => p);
+        var block = module is null
+            ? state.Modules.OrderByDescending(m => m.Records).ThenBy(m => m.Module, StringComparer.Ordinal).FirstOrDefault()
+            : state.Modules.FirstOrDefault(m => m.Module == module);
+        var priced = block.Records > 0 ? block.Module : null;
 
         long onKept = 0;
         if (records > 0)
@@ -40,7 +44,7 @@ public static class MapCacheModel
             var random = new Random(seed);
             for (long i = 0; i < hits; i++)
             {
-                if (printing[random.Next(printing.Length)])
+                if (printing[random.Next(printing.Count)])
                 {
                     onKept++;
                 }
@@ -49,8 +53,8 @@ public static class MapCacheModel
 
         var drawn = records > 0 ? hits : 0;
         var offKept = drawn - onKept;
-        return new MapCacheResult(records, kept, kept * objectSize, records - kept, priced, block.Count, block.Count - blockKept,
-            kept + (block.Count - blockKept), drawn, seed, onKept, jumpLabel,
+        return new MapCacheResult(records, kept, kept * objectSize, records - kept, priced, block.Records, block.Records - block.Printing,
+            kept + (block.Records - block.Printing), drawn, seed, onKept, jumpLabel,
             HitMaps: jumpLabel ? 0 : offKept,
             HitMapsWithoutCache: jumpLabel ? onKept : drawn,
             HitMapsWithFlagsVector: 0,

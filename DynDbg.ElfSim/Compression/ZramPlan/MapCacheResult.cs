@@ -36,16 +36,4 @@ public sealed record MapCacheResult(
     long HitMaps,
     long HitMapsWithoutCache,
     long HitMapsWithFlagsVector,
-    long FlagsVectorBytes)
-{
-    /// <summary>The sum over inputs (each keeps its own module's figures, summed; the module named when only one was priced).</summary>
-    public static MapCacheResult Total(IReadOnlyList<MapCacheResult> parts)
-    {
-        var modules = parts.Select(p => p.Module).OfType<string>().Distinct().ToList();
-        return new MapCacheResult(parts.Sum(p => p.Records), parts.Sum(p => p.KeptRecords), parts.Sum(p => p.KeptBytes),
-            parts.Sum(p => p.CatControlMaps), modules.Count == 1 ? modules[0] : null, parts.Sum(p => p.ModuleRecords),
-            parts.Sum(p => p.ModuleMaps), parts.Sum(p => p.KeptAfterModule), parts.Sum(p => p.Hits), parts.Count > 0 ? parts[0].Seed : 0,
-            parts.Sum(p => p.HitsOnKept), parts.Count > 0 && parts.All(p => p.JumpLabel), parts.Sum(p => p.HitMaps),
-            parts.Sum(p => p.HitMapsWithoutCache), parts.Sum(p => p.HitMapsWithFlagsVector), parts.Sum(p => p.FlagsVectorBytes));
-    }
-}
+    long FlagsVectorBytes);
