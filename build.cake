@@ -1,5 +1,5 @@
 // DynDbg.ElfSim build script: `dotnet tool restore && dotnet cake --target=<Target>`.
-// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, RealKernel, Samples, FetchReal, Fuzz, Bench, CI (what .ci/run runs).
+// Targets: Clean, Build, Test (unit + real-kernel tests), UnitTest, RealKernel, Samples, FetchReal, Fuzz, FuzzCoverage, Bench, CI (what .ci/run runs).
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -80,6 +80,18 @@ Task("Fuzz")
         Loggers = new[] { "console;verbosity=normal" },
     };
     DotNetTest(solution, settings);
+});
+
+// Coverage-guided fuzzing (issue 18): SharpFuzz-instrumented DynDbg.ElfSim.dll under AFL++ (scripts/fuzz/run.sh, which
+// installs afl++ and the sharpfuzz tool): --fuzz-target=NAME (or NAME,NAME... or all) --minutes=N (or --seconds=N).
+// Crashes and hangs are copied into DynDbg.ElfSim.Tests/Fuzz/Findings/<target>/ and fail the task.
+Task("FuzzCoverage")
+    .Does(() =>
+{
+    var fuzzTarget = Argument<string>("fuzz-target");
+    var seconds = HasArgument("seconds") ? Argument<int>("seconds") : 60 * Argument("minutes", 10);
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = $"scripts/fuzz/run.sh {fuzzTarget} {seconds}" });
+    if (exit != 0) throw new Exception($"scripts/fuzz/run.sh failed with exit code {exit} (findings above, if any)");
 });
 
 // Whole-process timings against readelf (scripts/bench.sh) and the BenchmarkDotNet suite (scripts/bench-dotnet.sh),
