@@ -394,4 +394,17 @@ public class MalformedElfTests
         d[rel.Offset + 4 + 3] = 0xff; // r_info's symbol field (bits 8..31), little-endian
         Expect(d, ErrorIds.RelocationSymbolIndex).Where.Should().Be($"relocation [0] in {rel.Describe()}");
     }
+
+    /// <summary>AFL++ (issue 18, Fuzz/Findings/elf): an empty .shstrtab whose sh_offset is past the end of the file
+    /// was not checked (no contents) but was read (ArgumentOutOfRangeException); now the first name is outside it.</summary>
+    [Test]
+    public void EmptyShstrtabPastTheFile_IsNameOutOfStringTable()
+    {
+        var d = Sample();
+        var (h, _) = ElfBytesPatch.Describe(d);
+        var names = ElfBytesPatch.Describe(d).Sections[h.ShStrNdx];
+        PutLe(d, names.HeaderOffset + ShOffset, 0x200000000, 8);
+        PutLe(d, names.HeaderOffset + ShSize, 0, 8);
+        Expect(d, ErrorIds.NameOutOfStringTable).Message.Should().Contain("0 bytes");
+    }
 }

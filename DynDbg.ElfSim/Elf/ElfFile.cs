@@ -87,7 +87,20 @@ public sealed class ElfFile : IDisposable
     }
 
     /// <summary>Parses an in-memory image (tests, synthetic objects).</summary>
-    public static ElfFile FromBytes(string name, byte[] data) => Parse(name, ElfBytes.FromArray(data));
+    public static ElfFile FromBytes(string name, byte[] data)
+    {
+        // Unpinned again when the array is refused: a long run of refused inputs (a fuzzer's) must not pin them all.
+        var bytes = ElfBytes.FromArray(data);
+        try
+        {
+            return Parse(name, bytes);
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose() => _bytes.Dispose();
 
@@ -260,7 +273,8 @@ public sealed class ElfFile : IDisposable
                 $"section header string table has sh_type {names.Type}, expected SHT_STRTAB (3)");
         }
 
-        var nameBytes = bytes.Span(names.Offset, names.Size);
+        // An empty table's sh_offset is not checked against the file (no contents), so it is not read either.
+        var nameBytes = names.Size == 0 ? ReadOnlySpan<byte>.Empty : bytes.Span(names.Offset, names.Size);
         var sections = new ElfSection[count];
         for (ulong i = 0; i < count; i++)
         {
