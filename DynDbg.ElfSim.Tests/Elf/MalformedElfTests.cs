@@ -407,4 +407,21 @@ public class MalformedElfTests
         PutLe(d, names.HeaderOffset + ShSize, 0, 8);
         Expect(d, ErrorIds.NameOutOfStringTable).Message.Should().Contain("0 bytes");
     }
+
+    /// <summary>AFL++ (issue 18, Fuzz/Findings/elf): names from the file went into the error as they were, so a
+    /// section name with a newline broke the one-line rule; control characters are shown as readelf shows them.</summary>
+    [Test]
+    public void ControlCharactersInANameStayOnOneLine()
+    {
+        var d = Sample();
+        var (h, sections) = ElfBytesPatch.Describe(d);
+        var rela = sections.First(s => s.Name == ".rela__dyndbg");
+        var names = sections[h.ShStrNdx];
+        var at = names.Offset + BitConverter.ToUInt32(d, (int)rela.HeaderOffset + ShName);
+        d[at + 1] = (byte)'\n'; // ".\nela__dyndbg"
+        d[at + 2] = 0x7f;
+        PutLe(d, rela.HeaderOffset + ShEntSize, 0, 8);
+        var e = Expect(d, ErrorIds.BadRelocationEntrySize);
+        e.OneLine.Should().Contain("'.^J^?la__dyndbg'").And.NotContain("\n");
+    }
 }

@@ -28,13 +28,43 @@ public abstract class DiagnosticException : Exception
     public ulong? Offset { get; }
 
     /// <summary>One line, elflint/compiler style: <c>FILE: error ID: WHERE, offset 0xN: MESSAGE</c>. Script errors
-    /// carry <c>file:line:column</c> as FILE and no WHERE: <c>module.lds:3:7: error LNK001: syntax error ...</c>.</summary>
-    public string OneLine =>
+    /// carry <c>file:line:column</c> as FILE and no WHERE: <c>module.lds:3:7: error LNK001: syntax error ...</c>.
+    /// </summary>
+    /// <remarks>
+    /// Names read from the input (a section or symbol name, a script's text) may hold control characters; they are
+    /// shown in readelf's caret notation (<c>^J</c> for a newline, <c>^?</c> for DEL), so the line stays one line.
+    /// </remarks>
+    public string OneLine => Printable(
         Offset is { } off
             ? $"{File}: error {Id}: {Where}, offset 0x{off:x}: {Message}"
             : Where.Length == 0
                 ? $"{File}: error {Id}: {Message}"
-                : $"{File}: error {Id}: {Where}: {Message}";
+                : $"{File}: error {Id}: {Where}: {Message}");
+
+    /// <summary><paramref name="text"/> with every C0 control character and DEL in caret notation (readelf's
+    /// <c>print_symbol</c>); other text as it is.</summary>
+    public static string Printable(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\x1f') && !text.Contains('\x7f', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c < 0x20 || c == 0x7f)
+            {
+                sb.Append('^').Append((char)(c ^ 0x40));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
 
     /// <summary>The same error with more said after its message (e.g. what the command would do instead).</summary>
     public abstract DiagnosticException WithHint(string hint);

@@ -11,5 +11,7 @@ public sealed class LoaderRefusal(string id, string file, string kernelMessage, 
     public string File { get; } = file;
     public string Errno { get; } = errno;
 
-    public string OneLine => $"{File}: error {Id}: load_module would fail with {Errno}: {Message}";
+    /// <summary>One line: the module's name and the section names it quotes come from the file (control
+    /// characters in caret notation, as in <see cref="Diagnostics.DiagnosticException.OneLine"/>).</summary>
+    public string OneLine => Diagnostics.DiagnosticException.Printable($"{File}: error {Id}: load_module would fail with {Errno}: {Message}");
 }
