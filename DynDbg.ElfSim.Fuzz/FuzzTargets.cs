@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Compression;
+using DynDbg.ElfSim.Compression.Zram;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
@@ -21,7 +22,7 @@ namespace DynDbg.ElfSim.Fuzz;
 public static class FuzzTargets
 {
     /// <summary>Target names, as <c>--fuzz-target=NAME</c> and the Corpus/Findings folder names spell them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["elf", "profile", "script", "link", "loader", "diet", "query", "compress"];
+    public static IReadOnlyList<string> Names { get; } = ["elf", "profile", "script", "link", "loader", "diet", "query", "compress", "zram"];
 
     /// <summary>Runs <paramref name="target"/> on <paramref name="data"/>; our own errors are swallowed (the
     /// input was refused as it should be), anything else escapes, which AFL records as a crash.</summary>
@@ -45,7 +46,8 @@ public static class FuzzTargets
         }
         catch (LoaderRefusal r)
         {
-            return $"{r.File}: {r.Id}: {r.Message}";
+            var line = r.OneLine;
+            return line.Contains('\n') ? throw new FuzzOracleException($"{r.Id}: the refusal is not one line: {line}") : line;
         }
     }
 
@@ -61,6 +63,7 @@ public static class FuzzTargets
             case "diet": Diet(data); break;
             case "query": Query(data); break;
             case "compress": Compress(data); break;
+            case "zram": Zram(data); break;
             default: throw new ArgumentException($"unknown fuzz target '{target}' (known: {string.Join(", ", Names)})", nameof(target));
         }
     }
@@ -208,6 +211,79 @@ public static class FuzzTargets
         if (!check.Exact && !(i > 0 && table[i].Function == table[i - 1].Function))
         {
             throw new FuzzOracleException($"v6-pack gives back site {i} wrong outside a function run");
+        }
+    }
+
+    /// <summary>
+    /// The 2020 plan's zram pieces on fuzzed bytes (issue 16): the bytes written to a fresh zram device with each
+    /// algorithm (then the first half written over again, freeing slots), mm_stat's identities checked; every page
+    /// through lzo and lzo-rle and back (lossless); the bytes themselves given to <c>lzo1x_decompress_safe</c>
+    /// (a negative LZO_E_* code or a length, never an exception); and a zs_malloc/zs_free sequence read from the
+    /// bytes that must give every page back when all is freed. At most 16 KiB is written (four pages).
+    /// </summary>
+    private static void Zram(byte[] data)
+    {
+        const int Page = ZramCompressor.PageSize;
+        var body = data.AsSpan(0, Math.Min(data.Length, 4 * Page));
+        var pages = (body.Length + Page - 1) / Page;
+        foreach (var algorithm in ZramAlgorithmNames.All)
+        {
+            var device = new ZramDevice(algorithm);
+            device.Write(body);
+            device.Write(body[..(pages / 2 * Page)]);
+            var s = device.Stats;
+            if (s.PagesStored != pages || s.OrigDataSize != (long)pages * Page || s.ComprDataSize < 0 ||
+                s.ComprDataSize > (long)(s.PagesStored - s.SamePages) * Page || s.HugePages > s.PagesStored || s.MemUsedMax < s.MemUsedTotal)
+            {
+                throw new FuzzOracleException($"{algorithm.Name()}: mm_stat {s.MmStatLine()} after {pages} pages");
+            }
+        }
+
+        var page = new byte[Page];
+        var packed = new byte[ZramCompressor.BufferSize];
+        var back = new byte[Page];
+        for (var at = 0; at < body.Length; at += Page)
+        {
+            Array.Clear(page);
+            body[at..Math.Min(body.Length, at + Page)].CopyTo(page);
+            foreach (var rle in new[] { false, true })
+            {
+                var n = Lzo1x.Compress(page, packed, rle);
+                var m = Lzo1x.Decompress(packed.AsSpan(0, n), back);
+                if (m != Page || !back.AsSpan().SequenceEqual(page))
+                {
+                    throw new FuzzOracleException($"lzo{(rle ? "-rle" : "")}: page at {at} does not come back ({n} bytes packed, decompress gave {m})");
+                }
+            }
+        }
+
+        var r = Lzo1x.Decompress(data, back);
+        if (r > Page)
+        {
+            throw new FuzzOracleException($"lzo1x_decompress_safe returned {r} for a {Page}-byte buffer");
+        }
+
+        var pool = new ZsPool();
+        var live = new List<int>();
+        for (var i = 0; i + 1 < data.Length; i += 2)
+        {
+            var v = (data[i] << 8) | data[i + 1];
+            if ((v & 0x8000) != 0 && live.Count > 0)
+            {
+                var k = v % live.Count;
+                pool.Free(live[k]);
+                live.RemoveAt(k);
+            }
+            else
+            {
+                live.Add(pool.Malloc((v & 0x7fff) % Page + 1));
+            }
+        }
+
+        live.ForEach(pool.Free);
+        if (pool.TotalPages != 0 || pool.Handles != 0 || pool.Zspages != 0)
+        {
+            throw new FuzzOracleException($"zs_pool holds {pool.TotalPages} pages, {pool.Handles} handles after every free");
         }
     }
 

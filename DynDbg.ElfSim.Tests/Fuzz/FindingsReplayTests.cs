@@ -15,7 +15,7 @@ public partial class FindingsReplayTests
 {
     private static readonly TimeSpan HangBound = TimeSpan.FromSeconds(5);
 
-    [GeneratedRegex(@"^ok$|: error [A-Z]{3}\d{3}: |: LDR\d{3}: ")]
+    [GeneratedRegex(@"^ok$|: error [A-Z]{3}\d{3}: ")]
     private static partial Regex OurOutcome();
 
     private static string FindingsDir => Path.Combine(TestPaths.FindRoot(), "DynDbg.ElfSim.Tests", "Fuzz", "Findings");

@@ -4,15 +4,16 @@
 #   ELF targets: every sample object of the 8 architectures (samples/objs/<arch>/, diet/ and legacy/ too) and the
 #                smallest real Debian module with __dyndbg of each cached architecture (scripts/fetch-real.sh).
 #   script: linker/*.lds.   query: the control writes below.   compress: the ELF seeds and a few raw site tables.
+#   zram: a few sample objects and scripts (pages of real bytes), a same-filled page, short lzo streams.
 # Usage: scripts/fuzz/corpus.sh [TARGET...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-bin=$root/.artifacts/fuzz/bin/DynDbg.ElfSim.Fuzz.dll
+bin=${FUZZ_BIN:-$root/.artifacts/fuzz/bin}/DynDbg.ElfSim.Fuzz.dll
 [ -f "$bin" ] || { echo "error: $bin missing: run dotnet cake --target=FuzzCoverage --minutes=0 first" >&2; exit 2; }
 seeds=$root/.artifacts/fuzz/seeds
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(elf profile script link loader diet query compress)
+[ ${#targets[@]} -gt 0 ] || targets=(elf profile script link loader diet query compress zram)
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 
 elf_seeds() { # $1: directory to fill
@@ -67,6 +68,18 @@ for flags, n in [(1, 12), (0, 9), (3, 7), (5, 20), (2, 5)]:
     body = b''.join(struct.pack(fmt, base + 0x100 * (i // 4)) + struct.pack(fmt, base + 0x1000 + 0x10 * (i // 3)) +
                     struct.pack(fmt, base + 0x2000 + 0x10 * r.randrange(4)) for i in range(n))
     open(f'{d}/table_{flags}_{n}', 'wb').write(bytes([flags]) + body)
+PY
+      ;;
+    zram)
+      cp samples/objs/x86_64/alpha.ko samples/objs/s390x/delta.o samples/objs/i386/beta_core.o linker/module.lds "$seeds/$t/"
+      head -c 4096 /dev/zero > "$seeds/$t/zero-page"
+      python3 - "$seeds/$t" <<'PY'
+import sys
+d = sys.argv[1]
+# lzo1x streams: a literal run then the end marker (0x11 0 0); the lzo-rle header byte 17 with version 1
+open(f'{d}/lzo-literals', 'wb').write(bytes([0x11 + 3]) + b'abc' + bytes([0x11, 0, 0]))
+open(f'{d}/lzo-rle', 'wb').write(bytes([17, 1, 0x11 + 3]) + b'xyz' + bytes([0x11, 0, 0]))
+open(f'{d}/pool-ops', 'wb').write(bytes([0, 40, 1, 0, 0x80, 0, 0x0f, 0xff, 0x80, 1]))
 PY
       ;;
     *) elf_seeds "$seeds/$t" ;;

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 targets=${1:?usage: run.sh TARGETS SECONDS}
 seconds=${2:?usage: run.sh TARGETS SECONDS}
-all=(elf profile script link loader diet query compress)
+all=(elf profile script link loader diet query compress zram)
 [ "$targets" = all ] && targets=$(IFS=,; echo "${all[*]}")
 
 if ! command -v afl-fuzz >/dev/null 2>&1; then
@@ -50,17 +50,18 @@ status=0
 IFS=, read -r -a list <<<"$targets"
 for t in "${list[@]}"; do
   case $t in
-    script) dict=script.dict ;; query) dict=query.dict ;; *) dict=elf.dict ;;
+    script) dict=script.dict ;; query) dict=query.dict ;; zram) dict= ;; *) dict=elf.dict ;;
   esac
+  dictargs=(); [ -z "$dict" ] || dictargs=(-x "DynDbg.ElfSim.Fuzz/Dictionaries/$dict")
   out=$root/.artifacts/fuzz/out/$t
   rm -rf "$out"; mkdir -p "$out"
-  echo "== $t: afl-fuzz for ${seconds}s (corpus $(ls DynDbg.ElfSim.Fuzz/Corpus/$t | wc -l) seeds, dictionary $dict)"
+  echo "== $t: afl-fuzz for ${seconds}s (corpus $(ls DynDbg.ElfSim.Fuzz/Corpus/$t | wc -l) seeds, dictionary ${dict:-none})"
   # -t 5000: an input that runs 5 s is a hang (a typical one takes well under 10 ms); -m none: the CLR reserves far
   # more address space than it uses (the heap bound is the GC limit above). timeout: AFL's own -V ends the run; the
   # outer bound catches a fuzzer that does not stop.
   rc=0
   timeout -k 10 $((seconds + 120)) nice -n "$nice_level" afl-fuzz -V "$seconds" -i "DynDbg.ElfSim.Fuzz/Corpus/$t" -o "$out" \
-    -x "DynDbg.ElfSim.Fuzz/Dictionaries/$dict" -t 5000 -m none -- "$dotnet" "$bin/DynDbg.ElfSim.Fuzz.dll" "$t" >"$out/afl.log" 2>&1 || rc=$?
+    "${dictargs[@]}" -t 5000 -m none -- "$dotnet" "$bin/DynDbg.ElfSim.Fuzz.dll" "$t" >"$out/afl.log" 2>&1 || rc=$?
   stats=$out/default/fuzzer_stats
   if [ ! -f "$stats" ]; then
     echo "error: afl-fuzz did not run for $t (exit $rc); its log:" >&2; tail -30 "$out/afl.log" >&2; status=1; continue
