@@ -90,6 +90,32 @@ public class Lzo1xTests
         }
     }
 
+    [TestCase(4073)]
+    [TestCase(4074)]
+    [TestCase(4075)]
+    public void ZeroRunStartingAtTheBlockEnd_IsFourBytes(int zeroFrom)
+    {
+        // Hash-like bytes to 2100 ((i × 2654435761) >> 13), then a copy of the page's start up to zeroFrom (one long match that stops exactly
+        // there: the CTZ64 loop meets the mismatch before ip + m_len reaches ip_end = 4076), then zeros. "goto next"
+        // tests ip = zeroFrom: a zero dword, ir = ip + 4 is already past limit = ip_end, neither scan runs and
+        // run_length = 4, written as le32(0 << 21 | 0xfffc18 | 0) = 18 fc ff 00. (The kernel's own lzo1x_compress.c,
+        // built for userspace, writes that instruction for these three pages too.)
+        var page = new byte[4096];
+        for (var i = 0; i < 2100; i++)
+        {
+            page[i] = (byte)(((ulong)i * 2654435761UL) >> 13);
+        }
+
+        page[zeroFrom - 2100] |= 1;
+        page.AsSpan(0, zeroFrom - 2100).CopyTo(page.AsSpan(2100));
+        var dst = new byte[8192];
+        var n = Lzo1x.Compress(page, dst, rle: true);
+        dst.AsSpan(0, n).IndexOf((ReadOnlySpan<byte>)[0x18, 0xfc, 0xff, 0x00]).Should().BePositive();
+        var back = new byte[4096];
+        Lzo1x.Decompress(dst.AsSpan(0, n), back).Should().Be(4096);
+        back.Should().Equal(page);
+    }
+
     [Test]
     public void Decompress_Truncated_IsAnOverrun()
     {

@@ -149,9 +149,13 @@ public static class Lzo1x
                 var ir = ip + 4;
                 var limit = Math.Min(ipEnd, ip + MaxZeroRunLength + 1);
                 // The CTZ64 scan (32, then 8 bytes at a time, then bytes) stops at the first non-zero byte below
-                // limit, or at limit: that is all it computes.
-                var rest = input[ir..limit].IndexOfAnyExcept((byte)0);
-                ir = rest < 0 ? limit : ir + rest;
+                // limit, or at limit: that is all it computes. Near ip_end, ir may start past limit and stays.
+                if (ir < limit)
+                {
+                    var rest = input[ir..limit].IndexOfAnyExcept((byte)0);
+                    ir = rest < 0 ? limit : ir + rest;
+                }
+
                 runLength = Math.Min(ir - ip, MaxZeroRunLength);
             }
             else

@@ -1,5 +1,3 @@
-using K4os.Compression.LZ4;
-
 namespace DynDbg.ElfSim.Compression.Zram;
 
 /// <summary>
@@ -8,8 +6,10 @@ namespace DynDbg.ElfSim.Compression.Zram;
 /// <list type="bullet">
 /// <item><c>lzo-rle</c>: <c>crypto/lzo-rle.c</c> → <c>lzorle1x_1_compress_safe</c>, <see cref="Lzo1x"/> (our port of
 ///   6.1 <c>lib/lzo/lzo1x_compress.c</c>, bitstream version 1 with the RLE extension).</item>
-/// <item><c>lz4</c>: <c>crypto/lz4.c</c> → <c>LZ4_compress_default</c> (acceleration 1), K4os.Compression.LZ4.</item>
-/// <item><c>lz4hc</c>: <c>crypto/lz4hc.c</c> → <c>LZ4_compress_HC(.., LZ4HC_DEFAULT_CLEVEL = 9)</c>, K4os.Compression.LZ4.</item>
+/// <item><c>lz4</c>: <c>crypto/lz4.c</c> → <c>LZ4_compress_default</c> (acceleration 1), <see cref="Lz4"/> (our port of
+///   6.1 <c>lib/lz4/lz4_compress.c</c>; K4os.Compression.LZ4, a port of LZ4 1.9, is not byte-compatible with it).</item>
+/// <item><c>lz4hc</c>: <c>crypto/lz4hc.c</c> → <c>LZ4_compress_HC(.., LZ4HC_DEFAULT_CLEVEL = 9)</c>, <see cref="Lz4"/>
+///   (our port of <c>lib/lz4/lz4hc_compress.c</c>).</item>
 /// <item><c>zstd</c>: <c>crypto/zstd.c</c> → <c>zstd_compress_cctx</c> with <c>zstd_get_params(3, 0)</c>: every
 ///   compression parameter of level 3 for an unknown source size set explicitly (windowLog 21, chainLog 16,
 ///   hashLog 17, searchLog 1, minMatch 5, targetLength 0, strategy dfast), content size written, no checksum;
@@ -70,8 +70,8 @@ public static class ZramCompressor
         return algorithm switch
         {
             ZramAlgorithm.LzoRle => Lzo1x.Compress(page, destination, rle: true),
-            ZramAlgorithm.Lz4 => Checked(LZ4Codec.Encode(page, destination, LZ4Level.L00_FAST), algorithm),
-            ZramAlgorithm.Lz4Hc => Checked(LZ4Codec.Encode(page, destination, LZ4Level.L09_HC), algorithm),
+            ZramAlgorithm.Lz4 => Lz4.CompressDefault(page, destination),
+            ZramAlgorithm.Lz4Hc => Lz4.CompressHc(page, destination, Lz4.HcDefaultLevel),
             ZramAlgorithm.Zstd => Zstd().Compress(page, destination),
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
         };
@@ -81,16 +81,11 @@ public static class ZramCompressor
     public static string Implementation(ZramAlgorithm algorithm) => algorithm switch
     {
         ZramAlgorithm.LzoRle => "own port of lib/lzo (6.1)",
-        ZramAlgorithm.Lz4 or ZramAlgorithm.Lz4Hc => $"K4os.Compression.LZ4 {K4osVersion}",
+        ZramAlgorithm.Lz4 => "own port of lib/lz4 (6.1)",
+        ZramAlgorithm.Lz4Hc => "own port of lib/lz4 lz4hc (6.1)",
         ZramAlgorithm.Zstd => ZstdSelection.Default.Description,
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
     };
-
-    private static string K4osVersion =>
-        typeof(LZ4Codec).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "?";
-
-    private static int Checked(int length, ZramAlgorithm algorithm) =>
-        length > 0 ? length : throw new InvalidOperationException($"{algorithm.Name()} failed on a page (returned {length})");
 
     private static ZstdCompressor Zstd()
     {
