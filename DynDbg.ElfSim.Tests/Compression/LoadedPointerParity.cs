@@ -14,6 +14,31 @@ public static class LoadedPointerParity
     /// <summary>Per field (modname, function, filename, format) the records whose loaded pointer is odd, then the records with any.</summary>
     public static (int[] ByField, int Any, int Records) Count(ElfFile file, int recordSize)
     {
+        var odd = Parities(file, recordSize);
+        var records = odd.GetLength(0);
+        var byField = new int[4];
+        var any = 0;
+        for (var i = 0; i < records; i++)
+        {
+            var one = false;
+            for (var f = 0; f < 4; f++)
+            {
+                if (odd[i, f])
+                {
+                    byField[f]++;
+                    one = true;
+                }
+            }
+
+            any += one ? 1 : 0;
+        }
+
+        return (byField, any, records);
+    }
+
+    /// <summary>Per record and field: whether the loaded pointer is odd.</summary>
+    public static bool[,] Parities(ElfFile file, int recordSize)
+    {
         var layout = ModuleLoader.Layout(file, strict: false);
         var p = file.PointerSize;
         var core = p == 8 ? 0xffffffffc0000000UL : 0xbf000000UL;
@@ -22,24 +47,16 @@ public static class LoadedPointerParity
         var section = layout.Find("__dyndbg") ?? throw new InvalidOperationException($"{file.Path}: the loader placed no __dyndbg");
         var bytes = loaded.Bytes(section.Index);
         var e = file.Endian;
-        var byField = new int[4];
-        var any = 0;
         var records = bytes.Length / recordSize;
+        var odd = new bool[records, 4];
         for (var i = 0; i < records; i++)
         {
-            var odd = false;
             for (var f = 0; f < 4; f++)
             {
-                if ((e.Word(bytes.Slice((i * recordSize) + (f * p), p), p) & 1) != 0)
-                {
-                    byField[f]++;
-                    odd = true;
-                }
+                odd[i, f] = (e.Word(bytes.Slice((i * recordSize) + (f * p), p), p) & 1) != 0;
             }
-
-            any += odd ? 1 : 0;
         }
 
-        return (byField, any, records);
+        return odd;
     }
 }

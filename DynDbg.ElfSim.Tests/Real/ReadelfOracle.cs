@@ -25,12 +25,65 @@ public static partial class ReadelfOracle
 {
     private static readonly ConcurrentDictionary<string, Lazy<string>> Outputs = new(StringComparer.Ordinal);
 
-    private sealed record Section(int Index, string Name, string Type, ulong Offset, ulong Size, string Flags, int Link, int Info);
+    private sealed record Section(int Index, string Name, string Type, ulong Offset, ulong Size, string Flags, int Link, int Info, ulong Align);
 
     private sealed record Reloc(ulong Offset, ulong Info, string Type, long? Addend, List<string> ExtraTypes);
 
     /// <summary>Decodes the <c>__dyndbg</c> table of the relocatable object at <paramref name="path"/>.</summary>
     public static OracleTable DecodeModule(string path)
+    {
+        var t = Targets(path);
+        var strings = new string?[t.Count, 4];
+        var dumps = new Dictionary<int, byte[]>();
+        foreach (var p in t.Pointers)
+        {
+            if (!dumps.TryGetValue(p.Section, out var target))
+            {
+                target = HexDump(path, p.Section);
+                dumps[p.Section] = target;
+            }
+
+            strings[p.Record, p.Field] = CString(path, target, p.At, t.Sections[p.Section].Name);
+        }
+
+        var records = new OracleRecord[t.Count];
+        for (var i = 0; i < t.Count; i++)
+        {
+            // lineno is the first bitfield of the 32-bit unit after the pointers: bits 0-17 on little-endian
+            // targets, the top 18 bits on big-endian ones (GCC allocates bitfields from the MSB there).
+            var unit = (uint)ReadSigned(t.Table, (i * t.Stride) + (4 * t.PointerSize), 4, t.BigEndian);
+            var lineNo = t.BigEndian ? unit >> 14 : unit & 0x3ffff;
+            records[i] = new OracleRecord(i, strings[i, 0]!, strings[i, 1]!, strings[i, 2]!, strings[i, 3]!, lineNo);
+        }
+
+        return new OracleTable(path, t.Stride, t.Pointers.Count, records);
+    }
+
+    /// <summary>
+    /// Per record and pointer field (modname, function, filename, format) of <c>__dyndbg</c>: the parity of the
+    /// final address where the object alone decides it, null where it does not. The relocation's S + A (section
+    /// offset) is odd or even; the section's base is even whenever its <c>sh_addralign</c> is 2 or more, since the
+    /// module loader places every section at its alignment on a page-aligned allocation.
+    /// </summary>
+    public static bool?[,] DyndbgPointerParities(string path)
+    {
+        var t = Targets(path);
+        var odd = new bool?[t.Count, 4];
+        foreach (var p in t.Pointers)
+        {
+            odd[p.Record, p.Field] = t.Sections[p.Section].Align >= 2 ? (p.At & 1) != 0 : null;
+        }
+
+        return odd;
+    }
+
+    private sealed record PointerTarget(int Record, int Field, int Section, long At);
+
+    private sealed record TableTargets(int Count, int Stride, int PointerSize, bool BigEndian, byte[] Table,
+        Dictionary<int, Section> Sections, List<PointerTarget> Pointers);
+
+    /// <summary>Every pointer relocation of <c>__dyndbg</c>: which record and field it fills, the target section and S + A in it.</summary>
+    private static TableTargets Targets(string path)
     {
         var (is64, bigEndian) = Header(path);
         var ptr = is64 ? 8 : 4;
@@ -65,8 +118,8 @@ public static partial class ReadelfOracle
         }
 
         var stride = (int)(dyndbg.Size / (ulong)count);
-        var strings = new string?[count, 4];
-        var dumps = new Dictionary<int, byte[]>();
+        var seen = new bool[count, 4];
+        var pointers = new List<PointerTarget>(relocs.Count);
         foreach (var r in relocs)
         {
             var record = (int)(r.Offset / (ulong)stride);
@@ -92,33 +145,17 @@ public static partial class ReadelfOracle
 
             // REL (i386, armhf): the addend is the word already at the place.
             var addend = r.Addend ?? ReadSigned(table, (int)r.Offset, ptr, bigEndian);
-            if (!dumps.TryGetValue(ndx, out var target))
-            {
-                target = HexDump(path, ndx);
-                dumps[ndx] = target;
-            }
-
-            var at = (long)sym.Value + addend;
             var field = inRecord / ptr;
-            if (strings[record, field] is not null)
+            if (seen[record, field])
             {
                 throw Bad(path, $"two relocations at 0x{r.Offset:x}");
             }
 
-            strings[record, field] = CString(path, target, at, sections[ndx].Name);
+            seen[record, field] = true;
+            pointers.Add(new PointerTarget(record, field, ndx, (long)sym.Value + addend));
         }
 
-        var records = new OracleRecord[count];
-        for (var i = 0; i < count; i++)
-        {
-            // lineno is the first bitfield of the 32-bit unit after the pointers: bits 0-17 on little-endian
-            // targets, the top 18 bits on big-endian ones (GCC allocates bitfields from the MSB there).
-            var unit = (uint)ReadSigned(table, (i * stride) + (4 * ptr), 4, bigEndian);
-            var lineNo = bigEndian ? unit >> 14 : unit & 0x3ffff;
-            records[i] = new OracleRecord(i, strings[i, 0]!, strings[i, 1]!, strings[i, 2]!, strings[i, 3]!, lineNo);
-        }
-
-        return new OracleTable(path, stride, relocs.Count, records);
+        return new TableTargets(count, stride, ptr, bigEndian, table, sections, pointers);
     }
 
     /// <summary>The symbols of the first symbol table named <paramref name="tableName"/> in <c>readelf -W -s</c>.</summary>
@@ -302,7 +339,8 @@ public static partial class ReadelfOracle
         {
             var index = int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
             result[index] = new Section(index, m.Groups[2].Value, m.Groups[3].Value, Hex(m.Groups[5].Value), Hex(m.Groups[6].Value), m.Groups[8].Value,
-                int.Parse(m.Groups[9].ValueSpan, CultureInfo.InvariantCulture), int.Parse(m.Groups[10].ValueSpan, CultureInfo.InvariantCulture));
+                int.Parse(m.Groups[9].ValueSpan, CultureInfo.InvariantCulture), int.Parse(m.Groups[10].ValueSpan, CultureInfo.InvariantCulture),
+                ulong.Parse(m.Groups[11].ValueSpan, CultureInfo.InvariantCulture));
         }
 
         return result.Count > 0 ? result : throw Bad(path, "readelf -S printed no section headers");

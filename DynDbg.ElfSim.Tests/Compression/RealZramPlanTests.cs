@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using DynDbg.ElfSim.Compression.ZramPlan;
+using DynDbg.ElfSim.DynDbg;
+using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Tests.Cli;
+using DynDbg.ElfSim.Tests.Real;
+
+namespace DynDbg.ElfSim.Tests.Compression;
+
+/// <summary>
+/// Issue 16 on Debian's real kernels: the <c>zram</c> command's odd-pointer counts against computations that do not
+/// go through it. The amd64 vmlinux: the four pointer words of every record read straight from the file at the
+/// offset <c>nm</c> and <c>readelf -S</c> give. Every module of every release architecture: the loader emulation's
+/// relocated <c>__dyndbg</c> bytes (the arch's own relocator), and on every 10th module GNU readelf's relocations
+/// (S + A, and the target section's alignment) wherever the object alone decides the parity. The tree runs through
+/// the command itself (in parallel, as users run it), its total checked against the per-module sums.
+/// </summary>
+[TestFixture]
+[Category("Real")]
+[NonParallelizable]
+public class RealZramPlanTests
+{
+    private static readonly string[] Fields = ["modname", "function", "filename", "format"];
+
+    [Test]
+    public void Vmlinux_OddPointers_EqualTheFileBytesAtNmsAddresses()
+    {
+        var vmlinux = RealInputs.Vmlinux("amd64");
+        Tools.Require("nm", "readelf");
+        var (rc, nm, _) = Tools.Run("nm", vmlinux);
+        rc.Should().Be(0);
+        ulong Symbol(string name) => ulong.Parse(nm.Split('\n').Single(l => l.EndsWith(" " + name, StringComparison.Ordinal)).Split(' ')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var (start, stop) = (Symbol("__start___dyndbg"), Symbol("__stop___dyndbg"));
+        (rc, var sections, _) = Tools.Run("readelf", "-SW", vmlinux);
+        rc.Should().Be(0);
+        // [Nr] Name Type Address Off Size ...: the PROGBITS section whose address range holds the table
+        var holder = sections.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"\]\s+(\S+)\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)"))
+            .Where(m => m.Success)
+            .Select(m => (Address: Hex(m.Groups[2].Value), Offset: Hex(m.Groups[3].Value), Size: Hex(m.Groups[4].Value)))
+            .Single(s => s.Address <= start && stop <= s.Address + s.Size);
+        var bytes = new byte[stop - start];
+        using (var fs = File.OpenRead(vmlinux))
+        {
+            fs.Position = (long)(holder.Offset + (start - holder.Address));
+            fs.ReadExactly(bytes);
+        }
+
+        const int recordSize = 56; // v6.1-64le-jl, as BTF says (RealVmlinuxTests)
+        var byField = new int[4];
+        var any = 0;
+        for (var i = 0; i < bytes.Length / recordSize; i++)
+        {
+            var odd = false;
+            for (var f = 0; f < 4; f++)
+            {
+                if ((BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan((i * recordSize) + (8 * f))) & 1) != 0)
+                {
+                    byField[f]++;
+                    odd = true;
+                }
+            }
+
+            any += odd ? 1 : 0;
+        }
+
+        var o = Zram(vmlinux).GetProperty("oddPointers");
+        o.GetProperty("records").GetInt32().Should().Be(any).And.BePositive();
+        Fields.Select(n => o.GetProperty("byField").GetProperty(n).GetInt32()).Should().Equal(byField);
+        o.GetProperty("layoutDependent").GetInt32().Should().Be(0, "a linked image's values are final");
+        o.GetProperty("isZhandle").GetProperty("misreadsWithFlag").GetInt32().Should().Be(0);
+        TestContext.Out.WriteLine($"vmlinux: {any} of {bytes.Length / recordSize} records have an odd pointer; by field {string.Join(", ", byField)}");
+    }
+
+    [TestCaseSource(typeof(RealInputs), nameof(RealInputs.AllArches))]
+    public void ModuleTree_OddPointers_EqualTheLoadedBytes_AndReadelf(string arch)
+    {
+        var tree = RealInputs.Arch(arch).Modules;
+        var sum = new int[4];
+        int any = 0, modules = 0, byReadelf = 0, decided = 0;
+        var all = Directory.EnumerateFiles(tree, "*.ko", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        for (var k = 0; k < all.Count; k++)
+        {
+            using var f = ElfFile.Open(all[k]);
+            var image = ImageReader.ReadMainline(f);
+            if (image.Records.Count == 0)
+            {
+                continue;
+            }
+
+            modules++;
+            var tool = OddPointerTest.Run(f, image);
+            var loaded = LoadedPointerParity.Parities(f, image.Decision!.Layout.RecordSize);
+            var (byField, odd, _) = LoadedPointerParity.Count(f, image.Decision.Layout.RecordSize);
+            new[] { tool.Modname, tool.Function, tool.Filename, tool.Format }.Should().Equal(byField, all[k]);
+            tool.Records.Should().Be(odd, all[k]);
+            tool.LayoutDependent.Should().Be(0, "a module's sections are placed by the loader, strings are not merged");
+            for (var i = 0; i < 4; i++)
+            {
+                sum[i] += byField[i];
+            }
+
+            any += odd;
+            if (modules % 10 == 1)
+            {
+                byReadelf++;
+                var oracle = ReadelfOracle.DyndbgPointerParities(all[k]);
+                oracle.GetLength(0).Should().Be(loaded.GetLength(0), all[k]);
+                for (var i = 0; i < oracle.GetLength(0); i++)
+                {
+                    for (var fld = 0; fld < 4; fld++)
+                    {
+                        if (oracle[i, fld] is { } known)
+                        {
+                            decided++;
+                            loaded[i, fld].Should().Be(known, $"{all[k]} record {i} {Fields[fld]}: readelf's S + A in a section aligned to 2 or more");
+                        }
+                    }
+                }
+            }
+        }
+
+        modules.Should().BeGreaterThan(500);
+        decided.Should().BePositive();
+
+        // The command over the whole tree (parallel), as one kernel.
+        var total = Zram("--total", tree);
+        var o = total.GetProperty("oddPointers");
+        Fields.Select(n => o.GetProperty("byField").GetProperty(n).GetInt32()).Should().Equal(sum);
+        o.GetProperty("records").GetInt32().Should().Be(any);
+        total.GetProperty("records").GetInt64().Should().BePositive();
+        TestContext.Out.WriteLine($"{arch}: {modules} modules, {total.GetProperty("records").GetInt64()} records, {any} with an odd pointer " +
+                                  $"(modname {sum[0]}, function {sum[1]}, filename {sum[2]}, format {sum[3]}); readelf decided {decided} pointers in {byReadelf} modules");
+    }
+
+    [Test]
+    public void Vmlinux_TheZsPoolCopy_AndZramFigures_AreConsistent()
+    {
+        var o = Zram(RealInputs.Vmlinux("amd64"), zram: true);
+        var records = o.GetProperty("records").GetInt64();
+        o.GetProperty("recordSize").GetInt32().Should().Be(56);
+        o.GetProperty("dyndbgBytes").GetInt64().Should().Be(records * 56);
+        var zs = o.GetProperty("zsPool");
+        zs.GetProperty("beforeBytes").GetInt64().Should().Be(records * 56);
+        zs.GetProperty("pages").GetInt64().Should().BeGreaterThanOrEqualTo((records * 64) / 4096);
+        foreach (var z in o.GetProperty("zram").EnumerateArray())
+        {
+            z.GetProperty("origDataSize").GetInt64().Should().Be((records * 56 + 4095) / 4096 * 4096);
+            z.GetProperty("comprDataSize").GetInt64().Should().BePositive().And.BeLessThan(records * 56);
+        }
+    }
+
+    private static JsonElement Zram(params string[] args) => Zram(args, false);
+
+    private static JsonElement Zram(string path, bool zram) => Zram([path], zram);
+
+    private static JsonElement Zram(string[] args, bool zram)
+    {
+        string[] all = ["zram", "--format", "json", "--hits", "1000", .. zram ? Array.Empty<string>() : ["--no-zram"], .. args];
+        var (code, output, err) = CliRunner.Run(all);
+        code.Should().Be(0, err);
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    private static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+}
