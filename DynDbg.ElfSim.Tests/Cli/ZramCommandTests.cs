@@ -82,14 +82,14 @@ public class ZramCommandTests
     }
 
     [Test]
-    public void Csv_EightRowsPerInputWithRecords_OneWithoutZram()
+    public void Csv_TwelveRowsPerInputWithRecords_OneWithoutZram()
     {
         var (code, output, _) = CliRunner.Run("zram", "--format", "csv", Sample("x86_64", "alpha.ko"), Sample("x86_64", "beta.ko"));
         code.Should().Be(0);
         var lines = output.TrimEnd('\n').Split('\n');
         lines[0].Should().Be(ZramCsvReportHeader);
-        lines.Should().HaveCount(1 + 16);
-        lines.Skip(1).Select(l => l.Split(',')[^7]).Distinct().Should().Equal("records", "sites");
+        lines.Should().HaveCount(1 + 24, "records, loaded and sites, four algorithms each, for each input");
+        lines.Skip(1).Select(l => l.Split(',')[^7]).Distinct().Should().Equal("records", "loaded", "sites");
 
         (code, output, _) = CliRunner.Run("zram", "--format", "csv", "--no-zram", Sample("x86_64", "alpha.ko"));
         code.Should().Be(0);

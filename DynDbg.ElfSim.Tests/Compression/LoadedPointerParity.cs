@@ -39,13 +39,8 @@ public static class LoadedPointerParity
     /// <summary>Per record and field: whether the loaded pointer is odd.</summary>
     public static bool[,] Parities(ElfFile file, int recordSize)
     {
-        var layout = ModuleLoader.Layout(file, strict: false);
+        var bytes = Bytes(file);
         var p = file.PointerSize;
-        var core = p == 8 ? 0xffffffffc0000000UL : 0xbf000000UL;
-        var init = core + ((layout.CoreSize + 4095) / 4096 * 4096) + 4096;
-        var loaded = LoadedModule.Load(file, layout, core, init);
-        var section = layout.Find("__dyndbg") ?? throw new InvalidOperationException($"{file.Path}: the loader placed no __dyndbg");
-        var bytes = loaded.Bytes(section.Index);
         var e = file.Endian;
         var records = bytes.Length / recordSize;
         var odd = new bool[records, 4];
@@ -53,10 +48,22 @@ public static class LoadedPointerParity
         {
             for (var f = 0; f < 4; f++)
             {
-                odd[i, f] = (e.Word(bytes.Slice((i * recordSize) + (f * p), p), p) & 1) != 0;
+                odd[i, f] = (e.Word(bytes.AsSpan((i * recordSize) + (f * p), p), p) & 1) != 0;
             }
         }
 
         return odd;
+    }
+
+    /// <summary>The loaded, relocated <c>__dyndbg</c>.</summary>
+    public static byte[] Bytes(ElfFile file)
+    {
+        var layout = ModuleLoader.Layout(file, strict: false);
+        var p = file.PointerSize;
+        var core = p == 8 ? 0xffffffffc0000000UL : 0xbf000000UL;
+        var init = core + ((layout.CoreSize + 4095) / 4096 * 4096) + 4096;
+        var loaded = LoadedModule.Load(file, layout, core, init);
+        var section = layout.Find("__dyndbg") ?? throw new InvalidOperationException($"{file.Path}: the loader placed no __dyndbg");
+        return loaded.Bytes(section.Index).ToArray();
     }
 }

@@ -39,6 +39,19 @@ public class OddPointerTestTests
         }
     }
 
+    [TestCaseSource(nameof(Arches))]
+    public void ZramLoadedBytes_AreTheLoadersRelocatedDyndbg(string arch)
+    {
+        foreach (var name in new[] { "alpha.ko", "gamma.ko" })
+        {
+            var path = TestPaths.Sample(arch, name);
+            using var f = ElfFile.Open(path);
+            var result = ZramPlanStudy.Run(f, ImageReader.ReadMainline(f), new ZramPlanOptions(Zram: false, Hits: 0));
+            result.LoadedBytes.Should().Equal(LoadedPointerParity.Bytes(f), path);
+            result.LoadedBytes.Should().NotEqual(result.RecordBytes, "RELA objects store zero, REL ones the addend");
+        }
+    }
+
     [Test]
     public void SynthesizedModules_ArePlacedAsModules_AndAgreeWithTheRelocatedBytes()
     {

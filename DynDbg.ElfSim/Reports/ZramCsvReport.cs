@@ -5,7 +5,7 @@ using DynDbg.ElfSim.Compression.ZramPlan;
 namespace DynDbg.ElfSim.Reports;
 
 /// <summary>
-/// <c>zram --format csv</c>: one header line, then one row per input, data (records or sites) and algorithm, the
+/// <c>zram --format csv</c>: one header line, then one row per input, data (records, loaded or sites) and algorithm, the
 /// input's pool, odd-pointer and cache figures repeated on each (as compress repeats its input's columns per
 /// store). With <c>--no-zram</c>, one row per input with the device columns empty; inputs without records have no rows.
 /// </summary>
@@ -30,7 +30,7 @@ public static class ZramCsvReport
         var head = string.Create(inv,
             $"{CompressCsvReport.Quote(r.File)},{r.Records},{r.RecordSize},{p?.ObjectSize},{p?.Pool.ClassSize},{p?.Pool.Pages},{p?.Pool.Bytes},{p?.Pool.HandleBytes},{p?.BeforeBytes},{p?.DuringBytes},{p?.AfterBytes}," +
             $"{o.Records},{o.Modname},{o.Function},{o.Filename},{o.Format},{c.KeptRecords},{c.KeptBytes},{c.CatControlMaps},{c.Hits},{c.HitMaps}");
-        var rows = r.Zram.Select(s => ("records", s)).Concat(r.ZramSites.Select(s => ("sites", s))).ToList();
+        var rows = r.Zram.Select(s => ("records", s)).Concat(r.ZramLoaded.Select(s => ("loaded", s))).Concat(r.ZramSites.Select(s => ("sites", s))).ToList();
         if (rows.Count == 0)
         {
             w.WriteLine(head + ",,,,,,,");

@@ -61,6 +61,7 @@ public static class ZramJsonReport
 
         Devices(j, "zram", r.Zram);
         Devices(j, "zramSites", r.ZramSites);
+        Devices(j, "zramLoaded", r.ZramLoaded);
         OddPointers(j, r.OddPointers);
         Cache(j, r.Cache, options);
         JsonArrays.WriteStrings(j, "failedQueries", r.FailedQueries);

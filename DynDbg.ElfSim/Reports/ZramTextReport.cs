@@ -37,8 +37,13 @@ public static class ZramTextReport
         {
             w.WriteLine();
             w.WriteLine("zram (mm_stat after writing from offset 0 of a fresh device, 4 KiB pages, the last one zero-padded):");
+            if (r.ZramLoaded.Count > 0)
+            {
+                w.WriteLine("  (records: as stored in the file; loaded: with the pointers the loader writes, as a kernel would copy them)");
+            }
+
             w.WriteLine("  data     algorithm  orig_data_size  compr_data_size  mem_used_total  same_pages  huge_pages");
-            foreach (var (data, s) in r.Zram.Select(s => ("records", s)).Concat(r.ZramSites.Select(s => ("sites", s))))
+            foreach (var (data, s) in r.Zram.Select(s => ("records", s)).Concat(r.ZramLoaded.Select(s => ("loaded", s))).Concat(r.ZramSites.Select(s => ("sites", s))))
             {
                 w.WriteLine($"  {data,-8} {s.Algorithm.Name(),-9}  {s.OrigDataSize,14}  {s.ComprDataSize,15}  {s.MemUsedTotal,14}  {s.SamePages,10}  {s.HugePages,10}");
             }

@@ -33,6 +33,15 @@ public sealed record ZramPlanResult(
     /// <summary>The control state the cache was priced on (for <see cref="ZramPlanStudy.Total"/>).</summary>
     public CacheState CacheState { get; init; } = CacheState.Empty;
 
+    /// <summary>
+    /// A relocatable input's records as the loader leaves them (the four pointers at their run-time values, the rest
+    /// as stored; empty for a linked image, whose stored bytes are already that): what a 2020-plan kernel would copy.
+    /// </summary>
+    public byte[] LoadedBytes { get; init; } = [];
+
+    /// <summary>mm_stat per algorithm for <see cref="LoadedBytes"/> (empty for a linked image).</summary>
+    public IReadOnlyList<ZramStats> ZramLoaded { get; init; } = [];
+
     /// <summary>The v5 <c>__dyndbg_sites</c> array of the records, with run-time pointer values.</summary>
     public byte[] SiteBytes { get; init; } = [];
 }

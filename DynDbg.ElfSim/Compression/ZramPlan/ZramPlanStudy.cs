@@ -33,6 +33,8 @@ public static class ZramPlanStudy
         ZsPoolCopy? pool = layout is null ? null : Pool(options.Pool, recordSize, p, records, jumpLabel);
         var zram = options.Zram && records > 0 ? Zram(recordBytes) : [];
         var zramSites = options.Zram && records > 0 ? Zram(siteBytes) : [];
+        var loadedBytes = layout is null || image.Memory is LinkedMemory || records == 0 ? [] : Loaded(file, image, recordBytes);
+        var zramLoaded = options.Zram && loadedBytes.Length > 0 ? Zram(loadedBytes) : [];
         var odd = OddPointerTest.Run(file, image);
 
         var control = new DyndbgControl();
@@ -58,6 +60,8 @@ public static class ZramPlanStudy
         {
             RecordBytes = recordBytes,
             SiteBytes = siteBytes,
+            LoadedBytes = loadedBytes,
+            ZramLoaded = zramLoaded,
             CacheState = state,
         };
     }
@@ -86,6 +90,8 @@ public static class ZramPlanStudy
 
         var zram = options.Zram && records > 0 ? Zram(PageAligned(withRecords.Select(r => r.RecordBytes))) : [];
         var zramSites = options.Zram && records > 0 ? Zram(PageAligned(withRecords.Select(r => r.SiteBytes))) : [];
+        var loaded = withRecords.Where(r => r.LoadedBytes.Length > 0).ToList();
+        var zramLoaded = options.Zram && loaded.Count > 0 ? Zram(PageAligned(loaded.Select(r => r.LoadedBytes))) : [];
         var profiles = withRecords.Select(r => r.Profile).Distinct().ToList();
         var sizes = withRecords.Select(r => r.RecordSize).Distinct().ToList();
         var siteSizes = withRecords.Select(r => r.SiteSize).Distinct().ToList();
@@ -98,7 +104,10 @@ public static class ZramPlanStudy
             siteSizes.Count == 1 ? siteSizes[0] : -1, parts.Sum(r => r.SitesBytes), zram, zramSites,
             OddPointerResult.Total(parts.Select(r => r.OddPointers).ToList()),
             MapCacheModel.Run(CacheState.Concat(withRecords.Select(r => r.CacheState)), jumpLabel, objectSize, options.Hits, options.Seed, options.Module),
-            parts.SelectMany(r => r.FailedQueries).ToList());
+            parts.SelectMany(r => r.FailedQueries).ToList())
+        {
+            ZramLoaded = zramLoaded,
+        };
     }
 
     /// <summary>The zs_pool copy: objects of record + zhandle bytes.</summary>
@@ -118,6 +127,30 @@ public static class ZramPlanStudy
         }
 
         return stats;
+    }
+
+    /// <summary>
+    /// A relocatable input's records with their four pointers at the run-time values the loader emulation gives
+    /// (<see cref="SiteTable.RunTimeAddress"/>; the Real tests show these equal the loader's relocated bytes on every
+    /// Debian architecture), everything else as stored.
+    /// </summary>
+    public static byte[] Loaded(ElfFile file, MainlineImage image, byte[] stored)
+    {
+        var layout = image.Decision!.Layout;
+        var address = SiteTable.RunTimeAddress(file, image);
+        var p = layout.PointerSize;
+        var e = new ElfEndian(layout.BigEndian);
+        var bytes = (byte[])stored.Clone();
+        foreach (var r in image.Records)
+        {
+            var at = bytes.AsSpan(r.Index * layout.RecordSize, layout.RecordSize);
+            e.PutWord(at[layout.ModnameOffset..], address(r.ModnameAt), p);
+            e.PutWord(at[layout.FunctionOffset..], address(r.FunctionAt), p);
+            e.PutWord(at[layout.FilenameOffset..], address(r.FilenameAt), p);
+            e.PutWord(at[layout.FormatOffset..], address(r.FormatAt), p);
+        }
+
+        return bytes;
     }
 
     /// <summary>
