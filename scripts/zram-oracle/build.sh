@@ -59,7 +59,7 @@ grep -rhoE '^[ 	]*#[ 	]*include[ 	]*"inc/[^"]*"' "$build/lib" "$build/inc" | sed
   | while read -r h; do [ -f "$build/inc/$h" ] || { mkdir -p "$build/inc/$(dirname "$h")"; : >"$build/inc/$h"; }; done
 cp "$here/harness.c" "$here/zshim.h" "$build/"
 {
-  # mm/zsmalloc.c: the size-class constants, get_pages_per_zspage and can_merge as they are, and the class loop
+  # mm/zsmalloc.c: the size-class constants, get_size_class_index, get_pages_per_zspage and can_merge as they are, and the class loop
   # of zs_create_pool verbatim (its kzalloc is zshim's calloc; a failure jumps to err)
   sed -n '/^#define ZS_ALIGN/,/^#define ZS_SIZE_CLASSES/{p};/^#define ZS_SIZE_CLASSES/{n;p}' "$src/mm/zsmalloc.c"
   sed -n '/^enum fullness_group {/,/^};/p' "$src/mm/zsmalloc.c"
@@ -68,7 +68,7 @@ cp "$here/harness.c" "$here/zshim.h" "$build/"
   sed -n '/^struct size_class {/,/^};/p' "$src/mm/zsmalloc.c" | grep -v 'spinlock_t\|struct zs_size_stat\|CONFIG_ZSMALLOC_STAT\|^#'
   echo 'struct zs_pool { struct size_class *size_class[ZS_SIZE_CLASSES]; };'
   echo 'static size_t huge_class_size;'
-  python3 "$here/../control-oracle/extract.py" "$src/mm/zsmalloc.c" get_pages_per_zspage can_merge
+  python3 "$here/../control-oracle/extract.py" "$src/mm/zsmalloc.c" get_size_class_index get_pages_per_zspage can_merge
   echo 'static int zs_create_classes(struct zs_pool *pool)'
   echo '{'
   echo '	int i;'
@@ -84,7 +84,9 @@ cp "$here/harness.c" "$here/zshim.h" "$build/"
   python3 "$here/../control-oracle/extract.py" "$src/drivers/block/zram/zram_drv.c" page_same_filled
 } >"$build/kernel-bits.c"
 objs=()
-cflags=(-std=gnu11 -O2 -w -Werror=implicit-function-declaration -Werror=implicit-int -Werror=int-conversion -include "$build/zshim.h" -iquote "$build")
+# the kernel's own code-generation flags that change meaning (Makefile: -fno-strict-aliasing, -fno-strict-overflow,
+# -fno-delete-null-pointer-checks); without the first, gcc -O2 miscompiles lzo1x_decompress_safe's copies
+cflags=(-std=gnu11 -O2 -fno-strict-aliasing -fno-strict-overflow -fno-delete-null-pointer-checks -w -Werror=implicit-function-declaration -Werror=implicit-int -Werror=int-conversion -include "$build/zshim.h" -iquote "$build")
 for f in lib/lzo/lzo1x_compress_safe.c lib/lzo/lzo1x_decompress_safe.c lib/lz4/lz4_compress.c lib/lz4/lz4hc_compress.c \
          lib/lz4/lz4_decompress.c lib/xxhash.c lib/zstd/zstd_compress_module.c lib/zstd/zstd_decompress_module.c \
          $(cd "$build" && ls lib/zstd/common/*.c lib/zstd/compress/*.c lib/zstd/decompress/*.c) harness.c; do

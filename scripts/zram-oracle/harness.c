@@ -20,6 +20,8 @@
  *   oracle classes           mm/zsmalloc.c's size classes as zs_create_pool builds them
  *                              H <huge_class_size>
  *                              Z <i> <size of i> <class index> <class size> <pages_per_zspage> <objs_per_zspage>
+ *                            and the class zs_malloc(size) takes, for every size 1..ZS_MAX_ALLOC_SIZE
+ *                              S <size> <class index> <class size> <pages_per_zspage> <objs_per_zspage>
  * Exit 0; 1 on a kernel function's error or a failed round trip (one line on stderr); 2 on usage or I/O errors.
  */
 #include "inc/linux/lzo.h"
@@ -170,7 +172,10 @@ static int compress_file(const char *path)
 				die(1, names[alg], path, (long)p);
 			memset(back, 0xa5, sizeof(back));
 			if (decompress(alg, dst, dlen, back, PAGE_SIZE) != (long)PAGE_SIZE || memcmp(back, page, PAGE_SIZE))
+				{
+				fprintf(stderr, "zram-oracle: %s: ", names[alg]);
 				die(1, "the round trip through the kernel's decompressor failed", path, (long)p);
+			}
 			printf("C %s %zu %u ", names[alg], p, dlen);
 			hex(dst, dlen);
 			putchar('\n');
@@ -194,6 +199,12 @@ static int classes(void)
 		if (size > ZS_MAX_ALLOC_SIZE)
 			size = ZS_MAX_ALLOC_SIZE;
 		printf("Z %d %d %u %d %d %d\n", i, size, c->index, c->size, c->pages_per_zspage, c->objs_per_zspage);
+	}
+	for (int size = 1; size <= (int)ZS_MAX_ALLOC_SIZE; size++) {
+		/* zs_malloc: "extra space in chunk to keep the handle", then the class lookup */
+		struct size_class *c = pool.size_class[get_size_class_index(size + ZS_HANDLE_SIZE)];
+
+		printf("S %d %u %d %d %d\n", size, c->index, c->size, c->pages_per_zspage, c->objs_per_zspage);
 	}
 	return 0;
 }
