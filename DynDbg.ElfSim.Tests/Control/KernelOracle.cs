@@ -9,14 +9,12 @@ namespace DynDbg.ElfSim.Tests.Control;
 /// <summary>
 /// The real 6.1 <c>lib/dynamic_debug.c</c>, compiled for userspace by <c>scripts/control-oracle/build.sh</c> and
 /// driven over a pipe (protocol in harness.c). The tests give it the same sites and writes as
-/// <see cref="DyndbgControl"/> and compare every answer. Tests using it are in the <c>KernelSource</c> category; they
-/// are ignored, not failed, when the host cannot provide the source package (build.sh exit 3: no apt/dpkg, or an
-/// archive without linux-source-6.1). A missing build tool (the C compiler, tar, xz, python3: also exit 3) is a missing
-/// oracle tool instead, which fails the tests under CI (<see cref="Tools.Missing"/>).
+/// <see cref="DyndbgControl"/> and compare every answer. Tests using it are in the <c>KernelSource</c> category
+/// (<see cref="KernelSourceBuild"/> says when they are ignored and when they fail).
 /// </summary>
 public sealed class KernelOracle : IDisposable
 {
-    private static readonly Lazy<(string? Path, string Message)> Built = new(Build);
+    private static readonly KernelSourceBuild Built = new("scripts/control-oracle/build.sh");
     private readonly Process process;
 
     private KernelOracle(string path)
@@ -34,23 +32,7 @@ public sealed class KernelOracle : IDisposable
 
     /// <summary>A fresh kernel state (no tables yet), or an ignored test when the oracle cannot be built on this
     /// platform; a missing compiler or build tool fails the test under CI.</summary>
-    public static KernelOracle Start()
-    {
-        var (path, message) = Built.Value;
-        if (path is null)
-        {
-            // build.sh's exit 3 covers both; tell them apart as it does: apt first, then the build tools.
-            if (new[] { "apt-get", "apt-cache", "dpkg-deb" }.All(Tools.Exists))
-            {
-                var tools = new[] { Environment.GetEnvironmentVariable("CC") is { Length: > 0 } cc ? cc : "gcc", "tar", "xz", "python3" };
-                Tools.Require(tools);
-            }
-
-            Assert.Ignore(message);
-        }
-
-        return new KernelOracle(path!);
-    }
+    public static KernelOracle Start() => new(Built.Path);
 
     public void Verbose(int level) => Command($"V {level}");
 
@@ -179,27 +161,4 @@ public sealed class KernelOracle : IDisposable
     private static string Hex(string s) => s.Length == 0 ? "." : Convert.ToHexStringLower(Encoding.UTF8.GetBytes(s));
 
     private static string Utf8(string hex) => hex == "." ? "" : Encoding.UTF8.GetString(Convert.FromHexString(hex));
-
-    private static (string?, string) Build()
-    {
-        var script = Path.Combine(TestPaths.Root, "scripts", "control-oracle", "build.sh");
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{script} did not finish in 10 minutes");
-        }
-
-        var path = stdout.Split('\n').FirstOrDefault(l => l.StartsWith("ORACLE=", StringComparison.Ordinal))?["ORACLE=".Length..];
-        return p.ExitCode switch
-        {
-            0 when path is not null => (path, ""),
-            3 => (null, $"control oracle unavailable here (build.sh exit 3): {stderr.Result.Trim()}"),
-            _ => throw new InvalidOperationException($"{script} failed with exit {p.ExitCode}: {stderr.Result.Trim()}"),
-        };
-    }
 }
