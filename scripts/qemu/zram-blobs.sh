@@ -7,7 +7,9 @@
 #   <module>.dyndbg       each module's __dyndbg section as stored in its .ko (RELA: the pointers are zero there)
 #   <name>.v5-sites       __dyndbg_sites of `diet <name> -o DIR --link` (v5), as stored in the linked output
 #   <name>.v5-dyndbg      __dyndbg of the same diet output (the v5 records: site, format, lineno/_index/flags, key)
-# for the vmlinux and the modules of DIET_MODULES below.
+# for the vmlinux and the modules of DIET_MODULES below, and one synthetic blob for the paths real tables do not take:
+#   synthetic.huge-same   4 pages: random bytes (incompressible: huge), all 0xff (same-filled, element not 0),
+#                         3400 random bytes then zeros (compresses to more than huge_class_size: huge), zeros (same)
 #
 # Usage: scripts/qemu/zram-blobs.sh OUTDIR [--diet-tool "COMMAND"]
 #   --diet-tool  how to run DynDbg.ElfSim (default: dotnet run --project DynDbg.ElfSim -c Release --), e.g.
@@ -60,3 +62,10 @@ for m in "${DIET_MODULES[@]}"; do
   specs+=("$n.v5-sites=$tmp/$n/$n.ko:__dyndbg_sites" "$n.v5-dyndbg=$tmp/$n/$n.ko:__dyndbg")
 done
 python3 "$here/zram-blobs.py" "$out" "${specs[@]}"
+python3 - "$out/synthetic.huge-same" <<'PY'
+import random, sys
+r = random.Random(16)   # fixed: the blob's bytes are part of boot.sh's cache key
+data = r.randbytes(4096) + b"\xff" * 4096 + r.randbytes(3400) + bytes(696) + bytes(4096)
+open(sys.argv[1], "wb").write(data)
+print(f"synthetic.huge-same {len(data)} (python random.Random(16)) random, 0xff, random+zeros, zeros")
+PY
