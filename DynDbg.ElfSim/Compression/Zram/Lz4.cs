@@ -35,6 +35,7 @@ public static class Lz4
     [ThreadStatic] private static ushort[]? t_table;
     [ThreadStatic] private static uint[]? t_hcHash;
     [ThreadStatic] private static ushort[]? t_hcChain;
+    [ThreadStatic] private static int[]? t_hcTouched; // hash heads set by the previous call, [0] = their count
 
     /// <summary>LZ4_COMPRESSBOUND.</summary>
     public static int CompressBound(int size) => size + size / 255 + 16;
@@ -234,8 +235,8 @@ public static class Lz4
             throw new ArgumentException($"the destination must hold {CompressBound(src.Length)} bytes", nameof(dst));
         }
 
-        var hc = new HcState(t_hcHash ??= new uint[1 << HcHashLog], t_hcChain ??= new ushort[Window]);
-        hc.Init();
+        var hc = new HcState(t_hcHash ??= new uint[1 << HcHashLog], t_hcChain ??= new ushort[Window], t_hcTouched ??= new int[Window + 1]);
+        hc.Init(src.Length);
         level = level > HcMaxLevel ? HcMaxLevel : level < 1 ? HcDefaultLevel : level;
         var maxNbAttempts = 1 << (level - 1);
         var iend = src.Length;
@@ -437,16 +438,25 @@ public static class Lz4
     /// (<c>base = start - 64 KiB</c>, <c>dictLimit = lowLimit = 64 KiB</c>), so an empty head (0) or a maximal
     /// delta ends a chain.
     /// </summary>
-    private readonly ref struct HcState(uint[] hashTable, ushort[] chainTable)
+    private readonly ref struct HcState(uint[] hashTable, ushort[] chainTable, int[] touched)
     {
         private readonly uint[] _hash = hashTable;
         private readonly ushort[] _chain = chainTable;
+        private readonly int[] _touched = touched;
         private readonly int[] _nextToUpdate = [Window];
 
-        public void Init()
+        // LZ4HC_init: hash heads 0, chain deltas 0xffff. Only the heads the previous call set are cleared (one per
+        // position inserted) and only the chain entries of this block's positions filled: the same tables for
+        // every read this block makes, without clearing 256 KiB per page.
+        public void Init(int length)
         {
-            Array.Clear(_hash);
-            Array.Fill(_chain, (ushort)0xffff);
+            for (var i = 1; i <= _touched[0]; i++)
+            {
+                _hash[_touched[i]] = 0;
+            }
+
+            _touched[0] = 0;
+            _chain.AsSpan(0, length).Fill(0xffff);
             _nextToUpdate[0] = Window;
         }
 
@@ -468,6 +478,11 @@ public static class Lz4
                 }
 
                 _chain[(ushort)idx] = (ushort)delta;
+                if (_hash[h] == 0)
+                {
+                    _touched[++_touched[0]] = h;
+                }
+
                 _hash[h] = (uint)idx;
                 idx++;
             }
