@@ -65,11 +65,13 @@ public static class ZramCommand
                 return io.Usage("no ELF files found in the given directories");
             }
 
+            // With --total the calls are drawn once, over the whole kernel: none per input.
+            var each = total ? options with { Hits = 0 } : options;
             var results = InputFiles.Decode(inputs, (file, lazy) =>
             {
                 using (file)
                 {
-                    return ZramPlanStudy.Run(file, ImageReader.ReadMainline(file, lazy: lazy), options);
+                    return ZramPlanStudy.Run(file, ImageReader.ReadMainline(file, lazy: lazy), each);
                 }
             }, io.ProgressFor(inputs.Count), "zram");
 

@@ -18,14 +18,7 @@ public static class ZramJsonReport
         j.WriteString("file", r.File);
         j.WriteNumber("inputs", r.Inputs);
         j.WriteString("kind", r.Kind);
-        if (r.Profile is { } profile)
-        {
-            j.WriteString("profile", profile);
-        }
-        else
-        {
-            j.WriteNull("profile");
-        }
+        StringOrNull(j, "profile", r.Profile);
 
         j.WriteBoolean("jumpLabel", r.JumpLabel);
         j.WriteNumber("pointerSize", r.PointerSize);
@@ -141,14 +134,7 @@ public static class ZramJsonReport
         j.WriteNumber("keptBytes", c.KeptBytes);
         j.WriteNumber("catControlMaps", c.CatControlMaps);
         j.WriteStartObject("moduleQuery");
-        if (c.Module is { } m)
-        {
-            j.WriteString("module", m);
-        }
-        else
-        {
-            j.WriteNull("module");
-        }
+        StringOrNull(j, "module", c.Module);
 
         j.WriteNumber("records", c.ModuleRecords);
         j.WriteNumber("maps", c.ModuleMaps);
@@ -165,5 +151,17 @@ public static class ZramJsonReport
         j.WriteEndObject();
         j.WriteNumber("flagsVectorBytes", c.FlagsVectorBytes);
         j.WriteEndObject();
+    }
+
+    private static void StringOrNull(Utf8JsonWriter j, string name, string? value)
+    {
+        if (value is null)
+        {
+            j.WriteNull(name);
+        }
+        else
+        {
+            j.WriteString(name, value);
+        }
     }
 }
