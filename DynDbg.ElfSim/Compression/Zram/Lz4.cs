@@ -287,24 +287,7 @@ public static class Lz4
         Search3:
             if (start2 - ip < HcOptimalMl)
             {
-                var newMl = ml;
-                if (newMl > HcOptimalMl)
-                {
-                    newMl = HcOptimalMl;
-                }
-
-                if (ip + newMl > start2 + ml2 - MinMatch)
-                {
-                    newMl = start2 - ip + ml2 - MinMatch;
-                }
-
-                var correction = newMl - (start2 - ip);
-                if (correction > 0)
-                {
-                    start2 += correction;
-                    ref2 += correction;
-                    ml2 -= correction;
-                }
+                _ = TrimOverlap(ip, ml, ref start2, ref ref2, ref ml2); // new_ml only moves the second match
             }
 
             ml3 = start2 + ml2 < mflimit
@@ -361,23 +344,7 @@ public static class Lz4
             {
                 if (start2 - ip < MlMask)
                 {
-                    if (ml > HcOptimalMl)
-                    {
-                        ml = HcOptimalMl;
-                    }
-
-                    if (ip + ml > start2 + ml2 - MinMatch)
-                    {
-                        ml = start2 - ip + ml2 - MinMatch;
-                    }
-
-                    var correction = ml - (start2 - ip);
-                    if (correction > 0)
-                    {
-                        start2 += correction;
-                        ref2 += correction;
-                        ml2 -= correction;
-                    }
+                    ml = TrimOverlap(ip, ml, ref start2, ref ref2, ref ml2);
                 }
                 else
                 {
@@ -396,6 +363,32 @@ public static class Lz4
         }
 
         return LastRun(src, anchor, dst, op);
+    }
+
+    // The overlap rule of LZ4HC_compress_generic (at _Search3 and before writing the first of three matches): the
+    // first match shortened to at most OPTIMAL_ML and to end MINMATCH before the second ends; the second then starts
+    // where the first ends. Returns the first's new length.
+    private static int TrimOverlap(int ip, int ml, ref int start2, ref int ref2, ref int ml2)
+    {
+        if (ml > HcOptimalMl)
+        {
+            ml = HcOptimalMl;
+        }
+
+        if (ip + ml > start2 + ml2 - MinMatch)
+        {
+            ml = start2 - ip + ml2 - MinMatch;
+        }
+
+        var correction = ml - (start2 - ip);
+        if (correction > 0)
+        {
+            start2 += correction;
+            ref2 += correction;
+            ml2 -= correction;
+        }
+
+        return ml;
     }
 
     // LZ4HC_encodeSequence (unlimited output).

@@ -302,6 +302,27 @@ public static class Lzo1x
         return op;
     }
 
+    // A long length in lzo1x_decompress_safe: a run of zero bytes, each worth 255, then one byte; false when the
+    // input ends inside it (LZO_E_INPUT_OVERRUN).
+    private static bool LongLength(ReadOnlySpan<byte> source, ref int ip, out int extra)
+    {
+        var ipLast = ip;
+        while (ip < source.Length && source[ip] == 0)
+        {
+            ip++;
+        }
+
+        extra = 0;
+        if (ip >= source.Length)
+        {
+            return false;
+        }
+
+        var zeros = ip - ipLast;
+        extra = (zeros << 8) - zeros + source[ip++];
+        return true;
+    }
+
     /// <summary>
     /// <c>lzo1x_decompress_safe</c>: decompresses <paramref name="source"/> (either bitstream version) into
     /// <paramref name="destination"/>; the length, or a negative LZO_E_* code (-4 input overrun, -5 output overrun,
@@ -363,19 +384,12 @@ public static class Lzo1x
                     {
                         if (t == 0)
                         {
-                            var ipLast = ip;
-                            while (HaveIp(1) && source[ip] == 0)
-                            {
-                                ip++;
-                            }
-
-                            if (!HaveIp(1))
+                            if (!LongLength(source, ref ip, out var extra))
                             {
                                 return EInputOverrun;
                             }
 
-                            var offset = ip - ipLast;
-                            t += (offset << 8) - offset + 15 + source[ip++];
+                            t += extra + 15;
                         }
 
                         t += 3;
@@ -435,19 +449,12 @@ public static class Lzo1x
                     t = (t & 31) + (3 - 1);
                     if (t == 2)
                     {
-                        var ipLast = ip;
-                        while (HaveIp(1) && source[ip] == 0)
-                        {
-                            ip++;
-                        }
-
-                        if (!HaveIp(1))
+                        if (!LongLength(source, ref ip, out var extra))
                         {
                             return EInputOverrun;
                         }
 
-                        var offset = ip - ipLast;
-                        t += (offset << 8) - offset + 31 + source[ip++];
+                        t += extra + 31;
                     }
 
                     if (!HaveIp(2))
@@ -496,19 +503,12 @@ public static class Lzo1x
                     t = (t & 7) + (3 - 1);
                     if (t == 2)
                     {
-                        var ipLast = ip;
-                        while (HaveIp(1) && source[ip] == 0)
-                        {
-                            ip++;
-                        }
-
-                        if (!HaveIp(1))
+                        if (!LongLength(source, ref ip, out var extra))
                         {
                             return EInputOverrun;
                         }
 
-                        var offset = ip - ipLast;
-                        t += (offset << 8) - offset + 7 + source[ip++];
+                        t += extra + 7;
                         if (!HaveIp(2))
                         {
                             return EInputOverrun;
