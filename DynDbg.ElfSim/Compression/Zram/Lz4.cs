@@ -82,22 +82,27 @@ public static class Lz4
         return op;
     }
 
-    private static int LastRun(ReadOnlySpan<byte> src, int anchor, Span<byte> dst, int op)
+    // A sequence's token and literals: the count in the token's high nibble (RUN_MASK and extra bytes when longer),
+    // then the bytes. The last literals are this without a match.
+    private static int Literals(ReadOnlySpan<byte> src, int anchor, int length, Span<byte> dst, int op, out int token)
     {
-        var lastRun = src.Length - anchor;
-        if (lastRun >= RunMask)
+        token = op++;
+        if (length >= RunMask)
         {
-            dst[op++] = RunMask << MlBits;
-            op = Lengths(dst, op, lastRun - RunMask);
+            dst[token] = RunMask << MlBits;
+            op = Lengths(dst, op, length - RunMask);
         }
         else
         {
-            dst[op++] = (byte)(lastRun << MlBits);
+            dst[token] = (byte)(length << MlBits);
         }
 
-        src[anchor..].CopyTo(dst[op..]);
-        return op + lastRun;
+        src.Slice(anchor, length).CopyTo(dst[op..]);
+        return op + length;
     }
+
+    private static int LastRun(ReadOnlySpan<byte> src, int anchor, Span<byte> dst, int op) =>
+        Literals(src, anchor, src.Length - anchor, dst, op, out _);
 
     /// <summary>
     /// <c>LZ4_compress_default</c> of <paramref name="src"/> (under 64 KiB) into <paramref name="dst"/> (at least
@@ -163,20 +168,7 @@ public static class Lz4
             }
 
             // Encode literals
-            var litLength = ip - anchor;
-            var token = op++;
-            if (litLength >= RunMask)
-            {
-                dst[token] = RunMask << MlBits;
-                op = Lengths(dst, op, litLength - RunMask);
-            }
-            else
-            {
-                dst[token] = (byte)(litLength << MlBits);
-            }
-
-            src.Slice(anchor, litLength).CopyTo(dst[op..]);
-            op += litLength;
+            op = Literals(src, anchor, ip - anchor, dst, op, out var token);
 
             for (;;)
             {
@@ -394,23 +386,10 @@ public static class Lz4
     // LZ4HC_encodeSequence (unlimited output).
     private static int EncodeSequence(ReadOnlySpan<byte> src, ref int ip, Span<byte> dst, int op, ref int anchor, int matchLength, int match)
     {
-        var length = ip - anchor;
-        var token = op++;
-        if (length >= RunMask)
-        {
-            dst[token] = RunMask << MlBits;
-            op = Lengths(dst, op, length - RunMask);
-        }
-        else
-        {
-            dst[token] = (byte)(length << MlBits);
-        }
-
-        src.Slice(anchor, length).CopyTo(dst[op..]);
-        op += length;
+        op = Literals(src, anchor, ip - anchor, dst, op, out var token);
         BinaryPrimitives.WriteUInt16LittleEndian(dst[op..], (ushort)(ip - match));
         op += 2;
-        length = matchLength - MinMatch;
+        var length = matchLength - MinMatch;
         if (length >= MlMask)
         {
             dst[token] += MlMask;
