@@ -105,6 +105,48 @@ public class ZramGroundTruthTests
         mismatches.Should().BeEmpty();
     }
 
+    /// <summary>
+    /// The <c>zram</c> command, as a user runs it: its JSON <c>zram</c> (the records as stored) and <c>zramSites</c>
+    /// (the v5 site columns) entries for the vmlinux and for each module blob are the kernel's mm_stat figures.
+    /// </summary>
+    [Test]
+    public void ZramCommand_Json_IsTheKernelsMmStat_ForTheVmlinuxAndEachModule()
+    {
+        var c = ZramCapture.Get;
+        var tree = Real.RealInputs.Arch("amd64");
+        var inputs = new List<(string Path, string Field, string Blob)>
+        {
+            (Real.RealInputs.Vmlinux("amd64"), "zram", "vmlinux.dyndbg"),
+            (Real.RealInputs.Vmlinux("amd64"), "zramSites", "vmlinux.sites"),
+        };
+        foreach (var b in c.Blobs.Where(b => b.EndsWith(".dyndbg", StringComparison.Ordinal) && b != "vmlinux.dyndbg"))
+        {
+            var name = b[..^".dyndbg".Length];
+            var ko = tree.ModuleFiles().Single(f => Path.GetFileName(f) == name + ".ko");
+            inputs.Add((ko, "zram", b));
+        }
+
+        var compared = 0;
+        foreach (var (path, field, blob) in inputs)
+        {
+            var (code, stdout, stderr) = Cli.CliRunner.Run("zram", path, "--format", "json");
+            code.Should().Be(0, stderr);
+            using var json = System.Text.Json.JsonDocument.Parse(stdout);
+            foreach (var e in json.RootElement.GetProperty(field).EnumerateArray())
+            {
+                ZramAlgorithmNames.TryParse(e.GetProperty("algorithm").GetString()!, out var a).Should().BeTrue();
+                var k = c.MmStat(a, blob);
+                (e.GetProperty("origDataSize").GetInt64(), e.GetProperty("comprDataSize").GetInt64(), e.GetProperty("memUsedTotal").GetInt64(),
+                        e.GetProperty("samePages").GetInt64(), e.GetProperty("hugePages").GetInt64())
+                    .Should().Be((k[0], k[1], k[2], k[5], k[7]), $"zram {Path.GetFileName(path)}: {field} {a.Name()} against {blob}");
+                compared++;
+            }
+        }
+
+        compared.Should().Be(4 * inputs.Count);
+        TestContext.Out.WriteLine($"`zram --format json` equal to the kernel's mm_stat: {compared} of {compared} (input, algorithm) figures");
+    }
+
     [Test]
     public void ZsmallocAccounting_FedTheKernelsOwnCompressedLengths_IsMmStats_ForEveryRun()
     {
