@@ -85,23 +85,8 @@ public sealed class QemuBoot
 
     private (KernelGroundTruth, ScriptRun) RunBoot(string[] args)
     {
-        var run = ScriptRun.Start("scripts/qemu/boot.sh", BootLimit, args);
-        if (run.ExitCode == 3)
-        {
-            var why = $"{run.Script} {string.Join(' ', args)} cannot run on this platform: {run.Reason}";
-            if (Tools.UnderCi)
-            {
-                Assert.Fail($"CI=true: the {Arch} ground truth is required. {why}");
-            }
-
-            Assert.Ignore(why);
-        }
-
-        if (run.ExitCode != 0)
-        {
-            Assert.Fail($"{run.Script} {string.Join(' ', args)} exited {run.ExitCode}: {run.Reason}");
-        }
-
+        var run = ScriptRun.Start("scripts/qemu/boot.sh", BootLimit, args)
+            .Succeeded($"scripts/qemu/boot.sh {string.Join(' ', args)}", $"the {Arch} ground truth");
         return (KernelGroundTruth.Read(run.Value("CAPTURE")), run);
     }
 }

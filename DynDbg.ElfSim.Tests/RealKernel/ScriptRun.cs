@@ -67,6 +67,32 @@ public sealed record ScriptRun(string Script, int ExitCode, IReadOnlyDictionary<
         }
     }
 
+    /// <summary>
+    /// The ground-truth scripts' contract: exit 3 ("this platform cannot run the harness") ignores the calling test,
+    /// except under CI=true, where the ground truth must not silently go missing and it fails; any other non-zero
+    /// exit fails it. <paramref name="what"/> names the run and <paramref name="truth"/> the ground truth in the message.
+    /// </summary>
+    public ScriptRun Succeeded(string what, string truth)
+    {
+        if (ExitCode == 3)
+        {
+            var why = $"{what} cannot run on this platform: {Reason}";
+            if (Tools.UnderCi)
+            {
+                Assert.Fail($"CI=true: {truth} is required. {why}");
+            }
+
+            Assert.Ignore(why);
+        }
+
+        if (ExitCode != 0)
+        {
+            Assert.Fail($"{what} exited {ExitCode}: {Reason}");
+        }
+
+        return this;
+    }
+
     /// <summary>The last line the script wrote to stderr: by contract, the reason it failed.</summary>
     public string Reason => StdErr.TrimEnd().Split('\n').LastOrDefault()?.Trim() ?? "";
 

@@ -8,37 +8,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DYNDBG_ELFSIM_CACHE:-$HOME/.cache/dyndbg-elfsim}/control-oracle
-pkg=linux-source-6.1
 files=(lib/dynamic_debug.c lib/string_helpers.c lib/parser.c lib/kstrtox.c lib/kstrtox.h lib/ctype.c lib/hexdump.c
        kernel/jump_label.c include/linux/dynamic_debug.h include/linux/string_helpers.h include/linux/ctype.h)
 
-inputs=$(cat "$here/build.sh" "$here/kshim.h" "$here/harness.c" "$here/extract.py" | sha256sum | cut -c1-16)
-for built in "$cache"/*/oracle-"$inputs"; do
-  if [ -x "$built" ]; then echo "ORACLE=$built"; exit 0; fi
-done
-
-cc=${CC:-gcc}
-for tool in apt-get apt-cache dpkg-deb tar xz python3 "$cc"; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "build.sh: $tool is missing" >&2; exit 3; }
-done
-
-version=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ {print $2; exit}')
-[ -n "$version" ] || { echo "build.sh: apt knows no $pkg (apt-get update?)" >&2; exit 3; }
-src=$cache/$version/src
-if [ ! -f "$src/.complete" ]; then
-  tmp=$(mktemp -d "$cache.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$cache")"; mktemp -d "$cache.tmp.XXXXXX"; })
-  trap 'rm -rf "$tmp"' EXIT
-  echo "build.sh: downloading $pkg $version" >&2
-  sandbox=(); [ "$(id -u)" = 0 ] && sandbox=(-o APT::Sandbox::User=root)  # the cache may be 0700
-  (cd "$tmp" && apt-get download -q=2 "${sandbox[@]}" "$pkg=$version" >&2)
-  deb=$(ls "$tmp"/*.deb)
-  dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz \
-    | tar -xJ -C "$tmp" "${files[@]/#/linux-source-6.1/}"
-  mkdir -p "$(dirname "$src")"
-  rm -rf "$src"
-  mv "$tmp/linux-source-6.1" "$src"
-  touch "$src/.complete"
-fi
+. "$here/../lib/linux-source.sh"
+inputs=$(cat "$here/build.sh" "$here/kshim.h" "$here/harness.c" "$here/extract.py" "$here/../lib/linux-source.sh" | sha256sum | cut -c1-16)
+oracle_cached "$cache" "$inputs"
+linux_source "$cache" "${files[@]}"
 
 build=$cache/$version/build
 rm -rf "$build"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the zram compressor oracle: the real lib/lzo, lib/lz4, lib/zstd and lib/xxhash.c of Debian's
 # linux-source-6.1 (and the size-class lines of mm/zsmalloc.c, page_same_filled of drivers/block/zram/zram_drv.c),
-# compiled for userspace with zshim.h and driven by harness.c (see docs/compression.md, "The kernel's compressors
-# as the oracle"). Prints ORACLE=<path> on stdout.
+# compiled for userspace with zshim.h and driven by harness.c (see docs/compression.md, "zram's compressors
+# against the kernel's own code"). Prints ORACLE=<path> on stdout.
 #
 # The kernel files come from `apt-get download linux-source-6.1` (no root needed) and only the ones below are
 # kept, under ${DYNDBG_ELFSIM_CACHE:-~/.cache/dyndbg-elfsim}/zram-oracle; nothing is written to the clone.
@@ -10,38 +10,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DYNDBG_ELFSIM_CACHE:-$HOME/.cache/dyndbg-elfsim}/zram-oracle
-pkg=linux-source-6.1
 files=(lib/lzo lib/lz4 lib/zstd lib/xxhash.c include/linux/lzo.h include/linux/lz4.h include/linux/zstd.h
        include/linux/zstd_errors.h include/linux/zstd_lib.h include/linux/xxhash.h crypto/lzo-rle.c crypto/lz4.c
        crypto/lz4hc.c crypto/zstd.c mm/zsmalloc.c drivers/block/zram/zram_drv.c drivers/block/zram/zcomp.c)
 
-inputs=$(cat "$here/build.sh" "$here/zshim.h" "$here/harness.c" "$here/../control-oracle/extract.py" | sha256sum | cut -c1-16)
-for built in "$cache"/*/oracle-"$inputs"; do
-  if [ -x "$built" ]; then echo "ORACLE=$built"; exit 0; fi
-done
-
-cc=${CC:-gcc}
-for tool in apt-get apt-cache dpkg-deb tar xz python3 "$cc"; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "build.sh: $tool is missing" >&2; exit 3; }
-done
-
-version=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ {print $2; exit}')
-[ -n "$version" ] || { echo "build.sh: apt knows no $pkg (apt-get update?)" >&2; exit 3; }
-src=$cache/$version/src
-if [ ! -f "$src/.complete" ]; then
-  tmp=$(mktemp -d "$cache.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$cache")"; mktemp -d "$cache.tmp.XXXXXX"; })
-  trap 'rm -rf "$tmp"' EXIT
-  echo "build.sh: downloading $pkg $version" >&2
-  sandbox=(); [ "$(id -u)" = 0 ] && sandbox=(-o APT::Sandbox::User=root)  # the cache may be 0700
-  (cd "$tmp" && apt-get download -q=2 "${sandbox[@]}" "$pkg=$version" >&2)
-  deb=$(ls "$tmp"/*.deb)
-  dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz \
-    | tar -xJ -C "$tmp" "${files[@]/#/linux-source-6.1/}"
-  mkdir -p "$(dirname "$src")"
-  rm -rf "$src"
-  mv "$tmp/linux-source-6.1" "$src"
-  touch "$src/.complete"
-fi
+. "$here/../lib/linux-source.sh"
+inputs=$(cat "$here/build.sh" "$here/zshim.h" "$here/harness.c" "$here/../control-oracle/extract.py" "$here/../lib/linux-source.sh" | sha256sum | cut -c1-16)
+oracle_cached "$cache" "$inputs"
+linux_source "$cache" "${files[@]}"
 
 build=$cache/$version/build
 rm -rf "$build"

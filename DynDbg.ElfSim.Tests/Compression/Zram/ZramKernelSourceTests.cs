@@ -40,13 +40,7 @@ public class ZramKernelSourceTests
     [OneTimeTearDown]
     public void Dispose() => managedZstd.Dispose();
 
-    [TestCase("amd64")]
-    [TestCase("arm64")]
-    [TestCase("i386")]
-    [TestCase("armhf")]
-    [TestCase("s390x")]
-    [TestCase("ppc64el")]
-    [TestCase("mips64el")]
+    [TestCaseSource(typeof(Real.RealInputs), nameof(Real.RealInputs.AllArches))]
     public void RealTables_EveryAlgorithm_EveryPage_IsTheKernelsOwnBytes(string arch)
     {
         var blobs = new List<ZramRealBlobs.Named>();
