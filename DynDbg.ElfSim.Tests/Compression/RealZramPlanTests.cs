@@ -79,6 +79,7 @@ public class RealZramPlanTests
         var tree = RealInputs.Arch(arch).Modules;
         var sum = new int[4];
         int any = 0, modules = 0, byReadelf = 0, decided = 0;
+        long pages = 0;
         var all = Directory.EnumerateFiles(tree, "*.ko", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         for (var k = 0; k < all.Count; k++)
         {
@@ -90,6 +91,7 @@ public class RealZramPlanTests
             }
 
             modules++;
+            pages += ((long)f.FindSection("__dyndbg")!.Size + 4095) / 4096;
             var tool = OddPointerTest.Run(f, image);
             var loaded = LoadedPointerParity.Parities(f, image.Decision!.Layout.RecordSize);
             var (byField, odd, _) = LoadedPointerParity.Count(f, image.Decision.Layout.RecordSize);
@@ -124,8 +126,14 @@ public class RealZramPlanTests
         modules.Should().BeGreaterThan(500);
         decided.Should().BePositive();
 
-        // The command over the whole tree (parallel), as one kernel.
-        var total = Zram("--total", tree);
+        // The command over the whole tree (parallel), as one kernel: each module's table from a page boundary on.
+        var total = Zram(["--total", tree], zram: true);
+        foreach (var device in new[] { "zram", "zramLoaded" })
+        {
+            total.GetProperty(device).EnumerateArray().Select(z => z.GetProperty("origDataSize").GetInt64()).Should().AllBeEquivalentTo(pages * 4096, device);
+            total.GetProperty(device).EnumerateArray().Should().OnlyContain(z => z.GetProperty("comprDataSize").GetInt64() > 0 && z.GetProperty("memUsedTotal").GetInt64() > 0);
+        }
+
         var o = total.GetProperty("oddPointers");
         Fields.Select(n => o.GetProperty("byField").GetProperty(n).GetInt32()).Should().Equal(sum);
         o.GetProperty("records").GetInt32().Should().Be(any);
