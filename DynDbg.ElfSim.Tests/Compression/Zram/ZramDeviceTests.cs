@@ -41,6 +41,26 @@ public class ZramDeviceTests
         ZramDevice.PageSameFilled(page).Should().BeTrue();
     }
 
+    [Test]
+    public void SameFilled_UsesTheKernelsUnsignedLong()
+    {
+        // Alternating 4-byte words: one repeated 8-byte unsigned long on x86_64, not on a 32-bit kernel.
+        var page = new byte[4096];
+        for (var i = 0; i < 4096; i += 8)
+        {
+            page[i] = 7;
+        }
+
+        ZramDevice.PageSameFilled(page, 8).Should().BeTrue();
+        ZramDevice.PageSameFilled(page, 4).Should().BeFalse();
+        var i386 = new ZramDevice(ZramAlgorithm.Lz4, new ZsPool(new ZsSizeClassTable(12, 32, 32)));
+        i386.Write(page);
+        (i386.Stats.SamePages, i386.Stats.PagesStored).Should().Be((0L, 1L));
+        var amd64 = new ZramDevice(ZramAlgorithm.Lz4);
+        amd64.Write(page);
+        (amd64.Stats.SamePages, amd64.Stats.MemUsedTotal).Should().Be((1L, 0L));
+    }
+
     [TestCase(ZramAlgorithm.LzoRle)]
     [TestCase(ZramAlgorithm.Lz4)]
     [TestCase(ZramAlgorithm.Lz4Hc)]

@@ -12,8 +12,9 @@ namespace DynDbg.ElfSim.Compression.Zram;
 /// <item><c>zram_free_page</c> of what the slot held before (after the new allocation, as the kernel orders it),
 ///   then <c>pages_stored++</c>.</item>
 /// </list>
-/// Whole pages only; the unsigned long of <c>page_same_filled</c> is 8 bytes (x86_64). Not modelled: writeback,
-/// idle/recompression, mem_limit, compaction.
+/// Whole pages only; the unsigned long of <c>page_same_filled</c> is the pool's (8 bytes on x86_64, 4 with a 32-bit
+/// <see cref="ZsSizeClassTable"/>). The compressors are those of x86_64/arm64 builds (lzo's CTZ64 match extension).
+/// Not modelled: writeback, idle/recompression, mem_limit, compaction.
 /// </summary>
 public sealed class ZramDevice
 {
@@ -84,23 +85,26 @@ public sealed class ZramDevice
         HugePagesSince = _hugePagesSince,
     };
 
-    /// <summary><c>page_same_filled</c>: every unsigned long of the page equals the first.</summary>
-    public static bool PageSameFilled(ReadOnlySpan<byte> page)
+    /// <summary>
+    /// <c>page_same_filled</c>: every <c>unsigned long</c> of the page equals the first (8 bytes, or 4 on a 32-bit
+    /// kernel: a page of alternating 4-byte words is same-filled on x86_64 only).
+    /// </summary>
+    public static bool PageSameFilled(ReadOnlySpan<byte> page, int wordSize = 8)
     {
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(page);
-        var first = words[0];
-        if (first != words[^1])
+        // IndexOfAnyExcept is the same test as the kernel's loop (last word first, then the rest); only the answer matters.
+        if (wordSize == 4)
         {
-            return false;
+            var w32 = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(page);
+            return w32.IndexOfAnyExcept(w32[0]) < 0;
         }
 
-        // IndexOfAnyExcept is the same test as the kernel's loop; only the answer matters.
-        return words.IndexOfAnyExcept(first) < 0;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(page);
+        return words[0] == words[^1] && words.IndexOfAnyExcept(words[0]) < 0;
     }
 
     private void WritePage(ReadOnlySpan<byte> page, long index)
     {
-        var same = PageSameFilled(page);
+        var same = PageSameFilled(page, Pool.Table.HandleSize); // ZS_HANDLE_SIZE = sizeof(unsigned long)
         var handle = 0;
         var compLen = 0;
         if (same)
