@@ -102,6 +102,18 @@ public class ScriptErrorCatalogueTests
         ScriptParser.ParseFile(Path.Combine(dir, "twice.lds")).Files.Should().HaveCount(3, "ld 2.40 accepts an INCLUDE of a finished file");
     }
 
+    /// <summary>A device or FIFO would block or read forever (issue 18's review of what the fuzzed script target can
+    /// reach): refused on the INCLUDE's line.</summary>
+    [TestCase("/dev/zero", "a character device")]
+    [TestCase("/proc/self/mem", "cannot read")]
+    public void IncludeOfSomethingThatIsNotAScript_IsRefusedOnItsLine(string target, string expected)
+    {
+        var act = () => ScriptParser.Parse("inc.lds", $"x = 1;\nINCLUDE {target}\n");
+        var e = act.Should().Throw<DiagnosticException>().Which;
+        e.Id.Should().Be(LinkErrorIds.ScriptInclude);
+        e.OneLine.Should().StartWith("inc.lds:2:9:").And.Contain(expected);
+    }
+
     [TestCase("x = 0x1ffffffffffffffffffff;", ulong.MaxValue)]
     [TestCase("x = 18446744073709551616;", ulong.MaxValue)]
     [TestCase("x = 18446744073709551615;", ulong.MaxValue)]

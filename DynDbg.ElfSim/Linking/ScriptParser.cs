@@ -90,7 +90,21 @@ public sealed class ScriptParser
         {
             if (candidate is not null && File.Exists(candidate))
             {
-                return (candidate, File.ReadAllText(candidate));
+                // INCLUDE /dev/zero would read forever, a FIFO would block, /proc/self/mem throws: refused as ld's
+                // "cannot open" is, with the script's line.
+                if (UnixFileStat.NotARegularFile(candidate) is { } what)
+                {
+                    throw ScriptErrors.Include(at, $"cannot include {file}: it is {what}, not an ordinary file");
+                }
+
+                try
+                {
+                    return (candidate, File.ReadAllText(candidate));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw ScriptErrors.Include(at, $"cannot read {file}: {e.Message}");
+                }
             }
         }
 
