@@ -3,12 +3,14 @@ using System.Text;
 using DynDbg.ElfSim.Checks;
 using DynDbg.ElfSim.Compression;
 using DynDbg.ElfSim.Compression.Zram;
+using DynDbg.ElfSim.Compression.ZramPlan;
 using DynDbg.ElfSim.Control;
 using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.DynDbg;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
 using DynDbg.ElfSim.Loading;
+using DynDbg.ElfSim.Reports;
 
 namespace DynDbg.ElfSim.Fuzz;
 
@@ -219,7 +221,9 @@ public static class FuzzTargets
     /// algorithm (then the first half written over again, freeing slots), mm_stat's identities checked; every page
     /// through lzo and lzo-rle and back (lossless); the bytes themselves given to <c>lzo1x_decompress_safe</c>
     /// (a negative LZO_E_* code or a length, never an exception); and a zs_malloc/zs_free sequence read from the
-    /// bytes that must give every page back when all is freed. At most 16 KiB is written (four pages).
+    /// bytes that must give every page back when all is freed. At most 16 KiB is written (four pages). An input with
+    /// the ELF magic also goes through the <c>zram</c> command's study (<see cref="ZramPlanStudy"/>: zs_pool copy,
+    /// records and site columns per algorithm, the % 2 test, the map/unmap cache), alone and as a --total.
     /// </summary>
     private static void Zram(byte[] data)
     {
@@ -284,6 +288,15 @@ public static class FuzzTargets
         if (pool.TotalPages != 0 || pool.Handles != 0 || pool.Zspages != 0)
         {
             throw new FuzzOracleException($"zs_pool holds {pool.TotalPages} pages, {pool.Handles} handles after every free");
+        }
+
+        if (data.AsSpan().StartsWith("\u007fELF"u8))
+        {
+            using var f = ElfFile.FromBytes("fuzz.ko", data);
+            var options = new ZramPlanOptions(Pool: (ZpoolKind)(data.Length % 3), Hits: 1000);
+            var one = ZramPlanStudy.Run(f, ImageReader.ReadMainline(f), options);
+            ZramTextReport.Write(TextWriter.Null, ZramPlanStudy.Total([one, one], options), options);
+            ZramTextReport.Write(TextWriter.Null, one, options);
         }
     }
 
