@@ -45,6 +45,30 @@ public class MalformedLinkInputTests
         Refusal(d, ErrorIds.SymbolTableInfo).OneLine.Should().Contain(".symtab local symbol at index 0 (>= sh_info of 0)");
     }
 
+    /// <summary>AFL++ (issue 18, Fuzz/Findings/link): a 0xfffffff5-byte NOBITS section in an ELF32 object put the
+    /// output section past 4 GiB, and the writer's 32-bit header threw OverflowException. ld: "section .bss VMA wraps
+    /// around address space".</summary>
+    [Test]
+    public void Elf32SectionPastFourGiB_WrapsAroundTheAddressSpace()
+    {
+        // Two NOBITS inputs in one output section: 0xfffffff5 bytes, then 0x1fa more past 4 GiB.
+        var d = ElfBytesPatch.Read("i386", "beta.ko");
+        var (h, sections) = ElfBytesPatch.Describe(d);
+        foreach (var (name, size) in new[] { (".text", 0xfffffff5UL), (".rodata.str1.1", 0x1faUL) })
+        {
+            var s = sections.First(x => x.Name == name);
+            ElfBytesPatch.Put(d, (long)s.HeaderOffset + 4, ElfConstants.ShtNobits, 4, h.IsBigEndian); // sh_type
+            ElfBytesPatch.Put(d, (long)s.HeaderOffset + 20, size, 4, h.IsBigEndian);                  // sh_size (ELF32)
+        }
+
+        using var f = ElfFile.FromBytes("mutant.o", d);
+        var script = ScriptParser.Parse("big.lds", "SECTIONS { .big : { *(.text) *(.rodata.str1.1) } }\n");
+        var act = () => Linker.Link(script, [("mutant.o", f)]).ToElf();
+        var e = act.Should().Throw<DiagnosticException>().Which;
+        e.Id.Should().Be(LinkErrorIds.LinkAddressWraps);
+        e.OneLine.Should().StartWith("big.lds:1:").And.Contain("section .big VMA wraps around address space");
+    }
+
     private static DiagnosticException Refusal(byte[] data, string id = LinkErrorIds.LinkUnsupportedInput)
     {
         using var f = ElfFile.FromBytes("mutant.o", data);

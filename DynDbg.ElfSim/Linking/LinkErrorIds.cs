@@ -21,4 +21,8 @@ public static class LinkErrorIds
 
     /// <summary>Output section contents past the bound (1 GiB): a script or input that asks for more is refused.</summary>
     public const string LinkOutputTooLarge = "LNK017";
+
+    /// <summary>An ELF32 output section whose address range (or alignment) does not fit 32 bits: ld's "section S
+    /// VMA wraps around address space".</summary>
+    public const string LinkAddressWraps = "LNK018";
 }

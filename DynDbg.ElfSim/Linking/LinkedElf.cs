@@ -32,11 +32,38 @@ internal static class LinkedElf
         }
     }
 
+    /// <summary>
+    /// An ELF32 output section whose [vma, vma + size) passes 4 GiB (found by AFL++: a 0xfffffff5-byte NOBITS input
+    /// beside another, which the writer could not put in a 32-bit header). ld's final links refuse it in
+    /// lang_check_section_addresses ("VMA wraps around address space"); ld -r skips that check and writes the size
+    /// modulo 2^32 (i686 ld.bfd 2.40: 0x1000001ef became 0x1ef), a wrong object; this emulation refuses, with ld's words.
+    /// The alignment must fit the header's 32-bit field too.
+    /// </summary>
+    private static void CheckAddresses32(LinkResult link)
+    {
+        if (link.Identity.Is64)
+        {
+            return;
+        }
+
+        foreach (var o in link.Sections)
+        {
+            var (vma, size, align) = (o.WrittenAddress, o.Size, o.WrittenAlignment);
+            if (vma > uint.MaxValue || size > uint.MaxValue || (size > 0 && vma + size - 1 > uint.MaxValue) || align > uint.MaxValue)
+            {
+                var at = o.Statement.Source?.Location.ToString() ?? link.Script.Name;
+                throw new LinkException(LinkErrorIds.LinkAddressWraps, at, $"output section {o.Name}", null,
+                    $"section {o.Name} VMA wraps around address space (ELF32: address 0x{vma:x}, size 0x{size:x}, alignment 0x{align:x}; ld -r would write the size modulo 2^32)");
+            }
+        }
+    }
+
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
         var writer = new ElfWriter(id) { BfdFileOrder = true };
         CheckSize(link);
+        CheckAddresses32(link);
         var map = new Dictionary<OutputSection, ElfWriterSection>();
         foreach (var o in link.Sections)
         {
