@@ -85,4 +85,21 @@ public class RealPpc64StubsTests
         r.Errno.Should().Be("-ENOEXEC");
         r.Message.Should().Be("dummy: doesn't contain .stubs.");
     }
+
+    /// <summary>AFL++ (issue 18, Fuzz/Findings/loader): a .stubs without SHF_ALLOC is not placed, and the relocator
+    /// had nowhere to write the stubs (KeyNotFoundException); 6.1 would write through the unrelocated sh_addr.</summary>
+    [Test]
+    public void StubsWithoutAlloc_IsRefused()
+    {
+        var ko = RealInputs.Arch("ppc64el").ModuleFiles().First(p => Path.GetFileName(p) == "dummy.ko");
+        var data = File.ReadAllBytes(ko);
+        var (h, sections) = ElfBytesPatch.Describe(data);
+        var stubs = sections.First(s => s.Name == ".stubs");
+        ElfBytesPatch.Put(data, (long)stubs.HeaderOffset + 8, 0, 8, h.IsBigEndian); // sh_flags
+        using var file = ElfFile.FromBytes("nostubs.ko", data);
+        var act = () => ModuleLoader.Layout(file, KernelConfig.Debian61);
+        var r = act.Should().Throw<LoaderRefusal>().Which;
+        r.Id.Should().Be(Ppc64ModuleArch.StubsNotAllocated);
+        r.Message.Should().Contain(".stubs is not SHF_ALLOC");
+    }
 }

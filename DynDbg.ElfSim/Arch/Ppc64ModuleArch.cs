@@ -18,6 +18,10 @@ public sealed class Ppc64ModuleArch : IModuleArch
 {
     public const string StubsMissing = "LDR012";
 
+    /// <summary>A .stubs section without SHF_ALLOC: layout_sections leaves it out, and 6.1's stub_for_addr would
+    /// write the stubs through its unrelocated sh_addr (an oops, not an error code); refused here instead.</summary>
+    public const string StubsNotAllocated = "LDR017";
+
     /// <summary>R_PPC64_REL24 (= R_PPC_REL24): the 24-bit branch that may need a stub.</summary>
     public const uint RRel24 = 10;
 
@@ -55,6 +59,13 @@ public sealed class Ppc64ModuleArch : IModuleArch
         if (stubs == 0)
         {
             throw new LoaderRefusal(StubsMissing, file.Path, $"{moduleName}: doesn't contain .stubs.", "-ENOEXEC");
+        }
+
+        if ((headers.Flags[stubs] & ElfConstants.ShfAlloc) == 0)
+        {
+            // Found by AFL++ (issue 18): the relocator then had no placed .stubs to write (KeyNotFoundException).
+            throw new LoaderRefusal(StubsNotAllocated, file.Path,
+                $"{moduleName}: .stubs is not SHF_ALLOC, so it is not placed; 6.1 would write its stubs through the unrelocated sh_addr", "-ENOEXEC");
         }
 
         var entry = (file.Header.Flags & EfPpc64Abi) == 2 ? StubEntrySize : StubEntrySizeElfV1;
