@@ -48,7 +48,11 @@ public sealed class Ppc64Relocator : ModuleRelocator
     /// <summary>dedotify made ".TOC." SHN_ABS; the first apply_relocate_add call sets it to my_r2.</summary>
     public override void FixSymbols(ulong[] values, bool[] unresolved)
     {
-        var symtab = Module.File.SymbolTable!;
+        if (Module.File.SymbolTable is not { } symtab)
+        {
+            return; // a non-strict load of an object without symbols
+        }
+
         for (var i = 1; i < symtab.Count; i++)
         {
             if (symtab[i].IsUndefined && symtab.GetName(i) == ".TOC.")

@@ -124,7 +124,14 @@ public sealed class LoadedModule
     /// <summary><c>simplify_symbols</c>: st_value += the defining section's final address.</summary>
     private ulong[] SimplifySymbols(IReadOnlyDictionary<string, ulong>? kernelSymbols, out bool[] unresolved)
     {
-        var symtab = File.SymbolTable!;
+        // A non-strict layout (an object loaded for the diet checks) may have no symbol table at all: nothing to
+        // simplify, and a relocation table then fails on its sh_link (ELF022). AFL++ found the NullReferenceException.
+        if (File.SymbolTable is not { } symtab)
+        {
+            unresolved = [];
+            return [];
+        }
+
         var values = new ulong[symtab.Count];
         unresolved = new bool[symtab.Count];
         var missing = new List<string>();
@@ -203,7 +210,7 @@ public sealed class LoadedModule
     {
         var relocator = Arch.ModuleArch.For(File.Header.Machine)?.CreateRelocator(this) ?? new AbsoluteRelocator(this);
         relocator.FixSymbols(values, unresolved);
-        var symtab = File.SymbolTable!;
+        var symtab = File.SymbolTable;
         var skippedUndefined = 0;
         foreach (var rs in File.Sections.Where(s => s.IsRelocation && s.Index > 0))
         {
@@ -237,7 +244,7 @@ public sealed class LoadedModule
                     continue;
                 }
 
-                var site = new RelocationSite(r, target, Addresses[target] + r.Offset, (int)r.SymbolIndex, symtab[(int)r.SymbolIndex], values[r.SymbolIndex])
+                var site = new RelocationSite(r, target, Addresses[target] + r.Offset, (int)r.SymbolIndex, symtab![(int)r.SymbolIndex], values[r.SymbolIndex])
                 {
                     Table = (rs.Index, entry),
                 };
