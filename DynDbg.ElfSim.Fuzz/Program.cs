@@ -31,7 +31,17 @@ internal static class Program
         {
             using var ms = new MemoryStream();
             stream.CopyTo(ms);
-            FuzzTargets.Run(target, ms.ToArray());
+            try
+            {
+                FuzzTargets.Run(target, ms.ToArray());
+            }
+            catch (Exception e)
+            {
+                // afl-fuzz discards the target's output unless AFL_DEBUG_CHILD=1: then a crash that does not
+                // replay in a fresh process (state carried between inputs) still says what it was.
+                Console.Error.WriteLine($"fuzz {target}: {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+                throw;
+            }
         });
         return 0;
     }
