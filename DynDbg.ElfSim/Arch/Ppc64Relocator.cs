@@ -210,6 +210,13 @@ public sealed class Ppc64Relocator : ModuleRelocator
     /// <summary><c>stub_for_addr</c>: the stub whose funcdata is this address, or a new one in the first free slot.</summary>
     private ulong StubForAddr(ulong addr, string name)
     {
+        if (_stubs == 0)
+        {
+            // No placed .stubs (a non-strict load of an object, where frob's own refusal does not run): nowhere to
+            // put the stub. AFL++ (issue 18, diet target) found the KeyNotFoundException this was.
+            throw Refuse(Ppc64ModuleArch.StubsMissing, $"{Name}: no placed .stubs section for the stub of {name}", "-ENOEXEC");
+        }
+
         var stubs = Module.Writable(_stubs);
         var size = (int)Ppc64ModuleArch.StubEntrySize;
         int i;
