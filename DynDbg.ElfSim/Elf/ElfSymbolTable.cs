@@ -24,8 +24,8 @@ public sealed class ElfSymbolTable
     public ReadOnlySpan<ElfSymbol> Symbols => _symbols;
     public ElfSymbol this[int index] => _symbols[index];
 
-    public string GetName(int index) => _file.ReadString(StringSection, _symbols[index].NameOffset,
-        $"symbol [{index}] in {Section.Describe()}");
+    public string GetName(int index) =>
+        Encoding.UTF8.GetString(_file.StringSpan(StringSection, _symbols[index].NameOffset, ElfWhere.Entry("symbol", index, Section)));
 
     /// <summary>Index of the first symbol named <paramref name="name"/>, or -1.</summary>
     /// <remarks>

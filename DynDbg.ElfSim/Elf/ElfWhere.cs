@@ -11,13 +11,15 @@ public readonly struct ElfWhere
     private readonly string? _region;
     private readonly int _record;
     private readonly string? _field;
+    private readonly ElfSection? _section;
 
-    private ElfWhere(string? text, string? region, int record, string? field)
+    private ElfWhere(string? text, string? region, int record, string? field, ElfSection? section = null)
     {
         _text = text;
         _region = region;
         _record = record;
         _field = field;
+        _section = section;
     }
 
     public static implicit operator ElfWhere(string text) => new(text, null, 0, null);
@@ -25,5 +27,10 @@ public readonly struct ElfWhere
     /// <summary>"record <paramref name="record"/> of <paramref name="region"/>, <paramref name="field"/>".</summary>
     public static ElfWhere Record(int record, string region, string field) => new(null, region, record, field);
 
-    public override string ToString() => _text ?? $"record {_record} of {_region}, {_field}";
+    /// <summary>"symbol [12] in section [3] '.symtab'": entry <paramref name="index"/> of a table, described only when an
+    /// error needs it (a name read per symbol must not format a message per symbol).</summary>
+    public static ElfWhere Entry(string kind, int index, ElfSection table) => new(null, kind, index, null, table);
+
+    public override string ToString() =>
+        _text ?? (_section is { } s ? $"{_region} [{_record}] in {s.Describe()}" : $"record {_record} of {_region}, {_field}");
 }

@@ -48,6 +48,9 @@ public sealed class ElfWriter
         return _symbols.Count;
     }
 
+    /// <summary>Makes room for <paramref name="count"/> symbols in all, so that a big table is not regrown.</summary>
+    public void ReserveSymbols(int count) => _symbols.EnsureCapacity(count);
+
     public int SymbolCount => _symbols.Count;
 
     /// <summary>
@@ -233,15 +236,15 @@ public sealed class ElfWriter
             }
         }
 
-        var strtab = new StringTableBuilder();
+        var strtab = new StringTableBuilder(symbols.Count);
         foreach (var x in symbols)
         {
             strtab.Add(x.Name);
         }
 
         var strBytes = strtab.Finish();
-        var nameOffsets = new uint[symbols.Length];
-        for (var k = 0; k < symbols.Length; k++)
+        var nameOffsets = new uint[symbols.Count];
+        for (var k = 0; k < symbols.Count; k++)
         {
             nameOffsets[k] = strtab.OffsetOf(symbols[k].Name);
         }
@@ -251,7 +254,7 @@ public sealed class ElfWriter
         sym.Type = ElfConstants.ShtSymtab;
         sym.AddrAlign = (ulong)ptr;
         sym.EntSize = symEnt;
-        sym.Size = symEnt * (ulong)(symbols.Length + 1);
+        sym.Size = symEnt * (ulong)(symbols.Count + 1);
         sym.Link = (uint)strtabIndex;
         sym.Info = (uint)firstGlobal;
         sym.Write = st => WriteSymbols(st, symbols, nameOffsets);
@@ -261,7 +264,7 @@ public sealed class ElfWriter
             x.Type = ElfConstants.ShtSymtabShndx;
             x.AddrAlign = 4;
             x.EntSize = 4;
-            x.Size = 4UL * (ulong)(symbols.Length + 1);
+            x.Size = 4UL * (ulong)(symbols.Count + 1);
             x.Link = (uint)symtabIndex;
             x.Write = st => WriteShndx(st, symbols);
         }
@@ -355,10 +358,34 @@ public sealed class ElfWriter
 
     private static ulong AlignUp(ulong v, ulong a) => a <= 1 ? v : checked((v + a - 1) / a * a);
 
-    /// <summary>Locals first (in the order added), then the rest (in the order added), after the null symbol.</summary>
-    private ElfWriterSymbol[] OrderSymbols(out int[] ordinalToIndex, out int firstGlobal)
+    /// <summary>Locals first (in the order added), then the rest (in the order added), after the null symbol. A
+    /// linker adds them in that order already: then the list itself is the table (no copy of a million symbols).</summary>
+    private IReadOnlyList<ElfWriterSymbol> OrderSymbols(out int[] ordinalToIndex, out int firstGlobal)
     {
         ordinalToIndex = new int[_symbols.Count + 1];
+        var locals = 0;
+        while (locals < _symbols.Count && _symbols[locals].Binding == ElfConstants.StbLocal)
+        {
+            locals++;
+        }
+
+        var inOrder = true;
+        for (var k = locals; k < _symbols.Count && inOrder; k++)
+        {
+            inOrder = _symbols[k].Binding != ElfConstants.StbLocal;
+        }
+
+        if (inOrder)
+        {
+            for (var k = 0; k < _symbols.Count; k++)
+            {
+                ordinalToIndex[k + 1] = k + 1;
+            }
+
+            firstGlobal = locals + 1;
+            return _symbols;
+        }
+
         var ordered = new ElfWriterSymbol[_symbols.Count];
         var n = 0;
         for (var k = 0; k < _symbols.Count; k++)
@@ -463,13 +490,13 @@ public sealed class ElfWriter
         ? s.SpecialIndex
         : s.Section.Index >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)s.Section.Index;
 
-    private void WriteSymbols(Stream stream, ElfWriterSymbol[] symbols, uint[] nameOffsets)
+    private void WriteSymbols(Stream stream, IReadOnlyList<ElfWriterSymbol> symbols, uint[] nameOffsets)
     {
         var e = Endian;
         var is64 = Identity.Is64;
         var size = is64 ? 24 : 16;
         stream.Write(new byte[size]);
-        WriteRecords(stream, symbols.Length, size, (b, i) =>
+        WriteRecords(stream, symbols.Count, size, (b, i) =>
         {
             var s = symbols[i];
             var info = (byte)((s.Binding << 4) | (s.Type & 0xf));
@@ -521,7 +548,7 @@ public sealed class ElfWriter
         }
     }
 
-    private void WriteShndx(Stream stream, ElfWriterSymbol[] symbols)
+    private void WriteShndx(Stream stream, IReadOnlyList<ElfWriterSymbol> symbols)
     {
         Span<byte> b = stackalloc byte[4];
         b.Clear();
@@ -587,8 +614,15 @@ public sealed class ElfWriter
     /// </summary>
     private sealed class StringTableBuilder
     {
-        private readonly List<string> _strings = [];
-        private readonly Dictionary<string, uint> _offsets = new(StringComparer.Ordinal);
+        private readonly List<string> _strings;
+        private readonly Dictionary<string, uint> _offsets;
+
+        public StringTableBuilder(int capacity = 0)
+        {
+            _strings = new List<string>(capacity);
+            _offsets = new Dictionary<string, uint>(capacity, StringComparer.Ordinal);
+        }
+
         private byte[]? _bytes;
 
         public void Add(string s)

@@ -31,17 +31,21 @@ internal sealed class BfdHashOrder<T> where T : class
 
     public int Count => _byName.Count;
 
+    /// <summary>Sizes the name index for <paramref name="count"/> names; the bfd chain table still grows as bfd's does,
+    /// since its size decides the traversal order.</summary>
+    public void Reserve(int count) => _byName.EnsureCapacity(count);
+
     public T? Find(string name) => _byName.TryGetValue(name, out var e) ? e.Value : null;
 
     /// <summary>Returns the value for <paramref name="name"/>, inserting <paramref name="create"/>'s result if new.</summary>
-    public T GetOrAdd(string name, Func<T> create)
+    public T GetOrAdd(string name, Func<string, T> create)
     {
         if (_byName.TryGetValue(name, out var found))
         {
             return found.Value;
         }
 
-        var e = new Entry(name, Hash(name), create());
+        var e = new Entry(name, Hash(name), create(name));
         _byName[name] = e;
         var i = (int)(e.Hash % (ulong)_table.Length);
         e.Next = _table[i];

@@ -225,7 +225,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
                 _provided.Add(a);
             }
 
-            h ??= ctx.Symbols.GetOrAdd(a.Target, () => new LinkSymbol(a.Target));
+            h ??= ctx.Symbols.GetOrAdd(a.Target, static n => new LinkSymbol(n));
             if (!r.Valid && h.State == LinkSymbolState.New)
             {
                 r = new Value(true, 0, RefKind.Number);
@@ -405,7 +405,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
 
     private Value FoldName(E.Symbol s)
     {
-        var h = ctx.Symbols.GetOrAdd(s.Name, () => new LinkSymbol(s.Name));
+        var h = ctx.Symbols.GetOrAdd(s.Name, static n => new LinkSymbol(n));
         Value result;
         if (h.IsDefined)
         {

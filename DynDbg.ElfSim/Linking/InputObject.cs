@@ -33,6 +33,20 @@ public sealed class InputObject
     /// <summary>The "COMMON" section BFD gives the file when one of its common symbols becomes, or enlarges, the
     /// hash table's common (bfd/linker.c <c>bfd_make_section_old_way</c>): empty, allocated, after the file's own
     /// sections. Script patterns can match it; otherwise it is never placed.</summary>
+    // The link's symbol for each of this file's global symbols (by index past sh_info), filled when its symbols are
+    // loaded, so that relocations find their symbol without decoding its name again (a million relocations would
+    // make a million strings and hash lookups).
+    private LinkSymbol?[] _globals = [];
+
+    internal void ReserveGlobals(int count) => _globals = count > 0 ? new LinkSymbol?[count] : [];
+
+    internal void SetGlobal(int index, LinkSymbol symbol) => _globals[index] = symbol;
+
+    /// <summary>The link's symbol for global symbol <paramref name="symbolIndex"/> of this file, or null when its
+    /// symbols were not loaded or it has no name.</summary>
+    internal LinkSymbol? GlobalAt(uint symbolIndex, uint firstGlobal) =>
+        symbolIndex >= firstGlobal && symbolIndex - firstGlobal < (uint)_globals.Length ? _globals[symbolIndex - firstGlobal] : null;
+
     internal InputSection? CommonSection { get; private set; }
 
     internal void AddCommonSection()

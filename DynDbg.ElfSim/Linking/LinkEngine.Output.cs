@@ -12,7 +12,8 @@ internal sealed partial class LinkEngine
     /// </summary>
     private LinkResult BuildResult()
     {
-        var symbols = new List<OutputSymbol>();
+        // Every section symbol, local and global at most: sized once (a million symbols would otherwise regrow it).
+        var symbols = new List<OutputSymbol>(_ctx.Sections.Count + 1 + _ctx.Inputs.Sum(i => i.Elf.SymbolTable?.Count ?? 0));
         var sectionSymbol = new Dictionary<OutputSection, int>();
         foreach (var o in _ctx.Sections)
         {
@@ -30,7 +31,6 @@ internal sealed partial class LinkEngine
             relocations.Collect(file, localIndex);
         }
 
-        var globalIndex = new Dictionary<LinkSymbol, int>();
         var fileSymbolDone = false;
         var haveFileSymbols = symbols.Any(x => x.Type == ElfConstants.SttFile);
         foreach (var h in _ctx.Symbols.InTraversalOrder().Where(h => h.ForcedLocal))
@@ -46,7 +46,7 @@ internal sealed partial class LinkEngine
                     fileSymbolDone = true;
                 }
 
-                globalIndex[h] = symbols.Count;
+                h.OutputIndex = symbols.Count;
             }
         }
 
@@ -60,11 +60,11 @@ internal sealed partial class LinkEngine
         {
             if (EmitGlobal(h, symbols, null))
             {
-                globalIndex[h] = symbols.Count;
+                h.OutputIndex = symbols.Count;
             }
         }
 
-        var tables = relocations.Tables(globalIndex);
+        var tables = relocations.Tables();
 
         return new LinkResult(_ctx.Script, _ctx.Identity!, _ctx.Options, _ctx.Inputs, _ctx.LoadOrder, _ctx.Sections.ToList(), symbols, tables,
             _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList(), _ctx.Properties);

@@ -49,6 +49,13 @@ public sealed class LinkSymbol
     /// <summary>A definition of it was in a discarded section (ld's indx == -3).</summary>
     internal bool DefinitionDiscarded { get; set; }
 
+    /// <summary>Its ordinal among the globals relocations refer to (1-based; 0 none yet), kept in the relocation
+    /// entries until the output symbol table is numbered (<see cref="RelocationCollector"/>).</summary>
+    internal int RelocationOrdinal { get; set; }
+
+    /// <summary>Its index in the output symbol table (the r_info ordinal, 1-based), once numbered; 0 when it is not output.</summary>
+    internal int OutputIndex { get; set; }
+
     /// <summary>For SHN_COMMON: the alignment (st_value of a common symbol).</summary>
     public ulong CommonAlignment { get; internal set; }
 

@@ -103,6 +103,7 @@ internal static class LinkedElf
             }
         }
 
+        writer.ReserveSymbols(link.Symbols.Count);
         foreach (var s in link.Symbols)
         {
             writer.AddSymbol(new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
@@ -111,7 +112,7 @@ internal static class LinkedElf
 
         foreach (var t in link.Relocations)
         {
-            writer.AddRelocations(map[t.Target], t.IsRela, t.Entries);
+            writer.AddRelocations(map[t.Target], t.IsRela, t.Count, t.EntryAt);
         }
 
         return writer;

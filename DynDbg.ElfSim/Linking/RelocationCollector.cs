@@ -8,28 +8,56 @@ namespace DynDbg.ElfSim.Linking;
 /// relocations of kept sections are moved to output offsets, section-symbol addends are rebased (in the RELA addend,
 /// or as a patch of the contents for REL), references into discarded sections are errors or become R_*_NONE
 /// (RELOC_AGAINST_DISCARDED_SECTION); once the globals are numbered, <see cref="Tables"/> makes the sorted tables.
+/// Entries are not kept: a table holds, per input relocation section, what converting an entry needs, and the ELF
+/// writer converts them again as it writes (a million-relocation link kept 32 bytes per relocation, issue 12's
+/// memory figure); only tables that must be edited as a whole (sorted, or with droppable entries) are materialised.
 /// Local symbols a relocation needs that were skipped are added to the output symbol list as they are met.
 /// </summary>
 internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> symbols, Dictionary<OutputSection, int> sectionSymbol)
 {
-    /// <summary>What a relocation refers to before the output's global symbols are numbered.
-    /// <c>Removable</c>: against a discarded section from a debugging section, which ld -r drops while more than one
-    /// relocation is left for the output section (RELOC_AGAINST_DISCARDED_SECTION).</summary>
-    private readonly record struct PendingRelocation(ulong Offset, uint Type, long Addend, byte Type2, byte Type3, int Local, LinkSymbol? Global, bool Removable = false);
-
     private const int PretendKept = 1;
     private const int Complain = 2;
 
-    private readonly Dictionary<(OutputSection, bool), List<PendingRelocation>> _pending = [];
+    private readonly Dictionary<(OutputSection, bool), OutputRelocationTable> _tables = [];
+    private readonly List<LinkSymbol> _referencedGlobals = [];
 
-    /// <summary>The content patches of REL section-symbol rebasing and of cleared discarded references, by input section.</summary>
     public Dictionary<InputSection, List<ContentPatch>> Patches { get; } = [];
 
-    /// <summary>
-    /// The relocation part of <c>elf_link_input_bfd</c> and the backends' relocatable paths: relocations of kept
-    /// sections, at their output offsets; references into discarded sections are errors (or, from debugging
-    /// sections, redirected to the kept linkonce copy, or turned into R_*_NONE).
-    /// </summary>
+    private OutputRelocationTable TableFor(OutputSection o, bool rela)
+    {
+        if (!_tables.TryGetValue((o, rela), out var t))
+        {
+            t = new OutputRelocationTable(o, rela, ResolveSymbol);
+            _tables[(o, rela)] = t;
+        }
+
+        return t;
+    }
+
+    /// <summary>The written r_sym of an entry: globals are kept as minus their ordinal until the output symbols
+    /// are numbered.</summary>
+    private int ResolveSymbol(int symbol)
+    {
+        if (symbol >= 0)
+        {
+            return symbol;
+        }
+
+        var h = _referencedGlobals[-symbol - 1];
+        return h.OutputIndex != 0 ? h.OutputIndex : throw new InvalidOperationException($"relocation against {h.Name}, which is not output");
+    }
+
+    private int GlobalOrdinal(LinkSymbol h)
+    {
+        if (h.RelocationOrdinal == 0)
+        {
+            _referencedGlobals.Add(h);
+            h.RelocationOrdinal = _referencedGlobals.Count;
+        }
+
+        return -h.RelocationOrdinal;
+    }
+
     public void Collect(InputObject file, int[] localIndex)
     {
         var symtab = file.Elf.SymbolTable;
@@ -64,140 +92,153 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
 
             foreach (var rs in s.RelocationSections)
             {
-                var table = file.Elf.GetRelocations(rs);
-                var rela = table.IsRela;
-                if (!_pending.TryGetValue((s.Output!, rela), out var list))
+                var run = new RelocationRun(file, s, rs, file.Elf.GetRelocations(rs), localIndex, gpDelta, ptr);
+                var table = TableFor(s.Output!, run.Table.IsRela);
+                if (s.Edit is { } eh)
                 {
-                    list = [];
-                    _pending[(s.Output!, rela)] = list;
-                }
-
-                var entries = table.Entries;
-                var lastOffset = s.OutputOffset;
-                for (var k = 0; k < entries.Length; k++)
-                {
-                    var r = entries[k];
-                    var offset = (s.ReverseCopy ? s.Size - ptr - r.Offset : r.Offset) + s.OutputOffset;
-                    if (s.Edit is { } eh)
+                    // .eh_frame laid out again: entries move or become R_*_NONE, so they are kept.
+                    var chunk = table.OpenChunk();
+                    var lastOffset = s.OutputOffset;
+                    for (var k = 0; k < run.Table.Count; k++)
                     {
-                        // elf_link_input_bfd: a relocation of a removed CIE/FDE becomes R_*_NONE at the last offset.
+                        var r = run.Table.At(k);
                         if (eh.MapOffset(r.Offset) is not { } moved)
                         {
-                            list.Add(new PendingRelocation(lastOffset, 0, 0, 0, 0, 0, null));
+                            // elf_link_input_bfd: a relocation of a removed CIE/FDE becomes R_*_NONE at the last offset.
+                            chunk.Add(new ElfWriterRelocation(lastOffset, 0, 0));
                             continue;
                         }
 
-                        offset = moved + s.OutputOffset;
+                        lastOffset = moved + s.OutputOffset;
+                        var e = Convert(run, r, k, lastOffset, first: true, out var removable);
+                        chunk.Add(e, removable);
                     }
 
-                    lastOffset = offset;
-                    if (r.SymbolIndex == 0)
-                    {
-                        list.Add(new PendingRelocation(offset, r.Type, r.Addend, r.Type2, r.Type3, 0, null));
-                        continue;
-                    }
-
-                    var isLocal = r.SymbolIndex < symtab.Section.Info;
-                    var sym = symtab[(int)r.SymbolIndex];
-                    if (isLocal && gpDelta != 0 && MipsGpValue.IsGpRelative(r.Type))
-                    {
-                        if (!rela)
-                        {
-                            throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, $"relocation [{k}] in {rs.Describe()}", null,
-                                "a REL GP-relative relocation against a local symbol whose addend ld would move by the change of GP value: not emulated");
-                        }
-
-                        r = r with { Addend = r.Addend + gpDelta };
-                    }
-
-                    if (!isLocal)
-                    {
-                        var name = symtab.GetName((int)r.SymbolIndex);
-                        var h = ctx.Symbols.Find(name) ?? throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
-                            $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
-                        h.UsedByRelocation = true;
-                        if (h.IsDefined && h.Section is { Output: null } dsec)
-                        {
-                            var action = ActionDiscarded(s);
-                            if ((action & Complain) != 0)
-                            {
-                                throw DiscardedReference(name, s, dsec, rs, k);
-                            }
-
-                            list.Add(Discarded(s, r, offset, rela, rs, k));
-                            continue;
-                        }
-
-                        list.Add(new PendingRelocation(offset, r.Type, r.Addend, r.Type2, r.Type3, 0, h));
-                        continue;
-                    }
-
-                    InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
-                    if (target is { Output: null })
-                    {
-                        var action = ActionDiscarded(s);
-                        if ((action & Complain) != 0)
-                        {
-                            var name = sym.Type == ElfConstants.SttSection ? target.Name : symtab.GetName((int)r.SymbolIndex);
-                            throw DiscardedReference(name, s, target, rs, k);
-                        }
-
-                        if ((action & PretendKept) != 0 && target.KeptInstead is { Output: not null } kept)
-                        {
-                            target = kept;
-                        }
-                        else
-                        {
-                            list.Add(Discarded(s, r, offset, rela, rs, k));
-                            continue;
-                        }
-                    }
-
-                    if (sym.Type == ElfConstants.SttSection)
-                    {
-                        if (target is null)
-                        {
-                            // Against the absolute section: no symbol (ld's r_symndx = STN_UNDEF).
-                            list.Add(new PendingRelocation(offset, r.Type, r.Addend, r.Type2, r.Type3, 0, null));
-                            continue;
-                        }
-
-                        var addend = r.Addend;
-                        if (rela)
-                        {
-                            addend += (long)target.OutputOffset;
-                        }
-                        else if (target.OutputOffset != 0)
-                        {
-                            AddPatch(s, new ContentPatch(r.Offset, FieldOf(s, r, rs, k), (long)target.OutputOffset, false));
-                        }
-
-                        list.Add(new PendingRelocation(offset, r.Type, addend, r.Type2, r.Type3, sectionSymbol[target.Output!], null));
-                        continue;
-                    }
-
-                    var index = localIndex.Length > r.SymbolIndex ? localIndex[r.SymbolIndex] : 0;
-                    if (index == 0)
-                    {
-                        // Skipped earlier (e.g. its section was redirected to a kept linkonce copy): output it now.
-                        var name = symtab.GetName((int)r.SymbolIndex);
-                        symbols.Add(target is not null
-                            ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
-                            : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
-                        index = symbols.Count;
-                        localIndex[r.SymbolIndex] = index;
-                    }
-
-                    list.Add(new PendingRelocation(offset, r.Type, r.Addend, r.Type2, r.Type3, index, null));
+                    continue;
                 }
+
+                table.AddRun(run, this, k =>
+                {
+                    var r = run.Table.At(k);
+                    var e = Convert(run, r, k, run.OffsetOf(r), first: true, out var removable);
+                    return (e.Offset, removable);
+                });
             }
 
             if (s.CantUnwindAfter is { Output: { } textOutput })
             {
                 var (at, type) = ArmLinkBackend.CantUnwindRelocation(s);
-                _pending[(s.Output!, false)].Add(new PendingRelocation(at, type, 0, 0, 0, sectionSymbol[textOutput], null));
+                TableFor(s.Output!, false).OpenChunk().Add(new ElfWriterRelocation(at, sectionSymbol[textOutput], type));
             }
         }
+    }
+
+    /// <summary>Entry <paramref name="k"/> of <paramref name="run"/> as written: again and again without side
+    /// effects once the first call (<paramref name="first"/>, from <see cref="Collect"/>) has checked it, added the
+    /// local symbol it needs and recorded its content patch.</summary>
+    internal ElfWriterRelocation Convert(RelocationRun run, ElfRelocation r, int k, ulong offset, bool first, out bool removable)
+    {
+        removable = false;
+        var (file, s, rs) = (run.File, run.Section, run.Relocations);
+        var symtab = file.Elf.SymbolTable!;
+        var rela = run.Table.IsRela;
+        var gpDelta = run.GpDelta;
+        var localIndex = run.LocalIndex;
+        var firstGlobal = symtab.Section.Info;
+            if (r.SymbolIndex == 0)
+            {
+                return new ElfWriterRelocation(offset, 0, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+            }
+
+            var isLocal = r.SymbolIndex < symtab.Section.Info;
+            var sym = symtab[(int)r.SymbolIndex];
+            if (isLocal && gpDelta != 0 && MipsGpValue.IsGpRelative(r.Type))
+            {
+                if (!rela)
+                {
+                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, $"relocation [{k}] in {rs.Describe()}", null,
+                        "a REL GP-relative relocation against a local symbol whose addend ld would move by the change of GP value: not emulated");
+                }
+
+                r = r with { Addend = r.Addend + gpDelta };
+            }
+
+            if (!isLocal)
+            {
+                var h = file.GlobalAt(r.SymbolIndex, firstGlobal) ?? ctx.Symbols.Find(symtab.GetName((int)r.SymbolIndex)) ??
+                    throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
+                        $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
+                h.UsedByRelocation = true;
+                if (h.IsDefined && h.Section is { Output: null } dsec)
+                {
+                    var action = ActionDiscarded(s);
+                    if ((action & Complain) != 0)
+                    {
+                        throw DiscardedReference(h.Name, s, dsec, rs, k);
+                    }
+
+                    removable = (s.Flags & SectionFlags.Debugging) != 0;
+                    return Discarded(s, r, offset, rela, rs, k, first);
+                }
+
+                return new ElfWriterRelocation(offset, GlobalOrdinal(h), r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+            }
+
+            InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
+            if (target is { Output: null })
+            {
+                var action = ActionDiscarded(s);
+                if ((action & Complain) != 0)
+                {
+                    var name = sym.Type == ElfConstants.SttSection ? target.Name : symtab.GetName((int)r.SymbolIndex);
+                    throw DiscardedReference(name, s, target, rs, k);
+                }
+
+                if ((action & PretendKept) != 0 && target.KeptInstead is { Output: not null } kept)
+                {
+                    target = kept;
+                }
+                else
+                {
+                    removable = (s.Flags & SectionFlags.Debugging) != 0;
+                    return Discarded(s, r, offset, rela, rs, k, first);
+                }
+            }
+
+            if (sym.Type == ElfConstants.SttSection)
+            {
+                if (target is null)
+                {
+                    // Against the absolute section: no symbol (ld's r_symndx = STN_UNDEF).
+                    return new ElfWriterRelocation(offset, 0, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+                }
+
+                var addend = r.Addend;
+                if (rela)
+                {
+                    addend += (long)target.OutputOffset;
+                }
+                else if (target.OutputOffset != 0 && first)
+                {
+                    AddPatch(s, new ContentPatch(r.Offset, FieldOf(s, r, rs, k), (long)target.OutputOffset, false));
+                }
+
+                return new ElfWriterRelocation(offset, sectionSymbol[target.Output!], r.Type, rela ? addend : 0, r.Type2, r.Type3);
+            }
+
+            var index = localIndex.Length > r.SymbolIndex ? localIndex[r.SymbolIndex] : 0;
+            if (index == 0)
+            {
+                // Skipped earlier (e.g. its section was redirected to a kept linkonce copy): output it now.
+                var name = symtab.GetName((int)r.SymbolIndex);
+                symbols.Add(target is not null
+                    ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
+                    : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
+                index = symbols.Count;
+                localIndex[r.SymbolIndex] = index;
+            }
+
+            return new ElfWriterRelocation(offset, index, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
     }
 
     private long? _outputGp;
@@ -212,15 +253,18 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
     /// <summary>RELOC_AGAINST_DISCARDED_SECTION: the field is cleared (REL or RELA) and the entry becomes R_*_NONE,
     /// or goes away when it is in a debugging section. A RELA field of a type without a known howto is left as it is:
     /// assemblers write zero there.</summary>
-    private PendingRelocation Discarded(InputSection s, in ElfRelocation r, ulong offset, bool rela, ElfSection rs, int index)
+    private ElfWriterRelocation Discarded(InputSection s, in ElfRelocation r, ulong offset, bool rela, ElfSection rs, int index, bool first)
     {
-        var field = rela ? RelField.Of(ctx.Identity!.Machine, r.Type) : FieldOf(s, r, rs, index);
-        if (field is { } f)
+        if (first)
         {
-            AddPatch(s, new ContentPatch(r.Offset, f, 0, true));
+            var field = rela ? RelField.Of(ctx.Identity!.Machine, r.Type) : FieldOf(s, r, rs, index);
+            if (field is { } f)
+            {
+                AddPatch(s, new ContentPatch(r.Offset, f, 0, true));
+            }
         }
 
-        return new PendingRelocation(offset, 0, 0, 0, 0, 0, null, (s.Flags & SectionFlags.Debugging) != 0);
+        return new ElfWriterRelocation(offset, 0, 0);
     }
 
     private void AddPatch(InputSection s, ContentPatch p)
@@ -260,66 +304,24 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
     /// <summary>The output's relocation tables, in section order (REL before RELA), once the global symbols are
     /// numbered: entries refer to output symbol indices, and each table is sorted by offset as
     /// <c>bfd_elf_final_link</c> leaves it.</summary>
-    public List<OutputRelocationTable> Tables(Dictionary<LinkSymbol, int> globalIndex)
+    public List<OutputRelocationTable> Tables()
     {
         var tables = new List<OutputRelocationTable>();
         foreach (var o in ctx.Sections)
         {
             foreach (var rela in new[] { false, true })
             {
-                if (!_pending.TryGetValue((o, rela), out var list))
+                if (_tables.Remove((o, rela), out var t))
                 {
-                    continue;
+                    t.Finish(SortsRelocations(o));
+                    tables.Add(t);
                 }
-
-                var entries = WithoutRemoved(list).Select(p => new ElfWriterRelocation(p.Offset,
-                        p.Global is { } g ? globalIndex[g] : p.Local, p.Type, rela ? p.Addend : 0, p.Type2, p.Type3))
-                    .ToArray();
-                if (SortsRelocations(o) && !IsSortedByOffset(entries))
-                {
-                    entries = [.. entries.OrderBy(r => r.Offset)]; // LINQ's OrderBy is stable, as ld's insertion sort is.
-                }
-
-                _pending.Remove((o, rela));
-                tables.Add(new OutputRelocationTable(o, rela, entries));
             }
         }
 
         return tables;
     }
 
-    /// <summary>bfd/elflink.c <c>bfd_elf_final_link</c> sorts unless the backend's <c>sort_relocs_p</c> says no: MIPS
-    /// (<c>_bfd_mips_elf_sort_relocs_p</c>) and s390 (<c>elf_s390_elf_sort_relocs_p</c>) keep the input order in code
-    /// sections (their HI16/LO16 pairs and TLS call sequences depend on it).</summary>
     private bool SortsRelocations(OutputSection o) =>
         ctx.Identity!.Machine is not (ElfMachine.Mips or ElfMachine.S390) || (o.Flags & SectionFlags.Code) == 0;
-
-    /// <summary>Inputs usually come in offset order already; then the stable sort is not needed.</summary>
-    private static bool IsSortedByOffset(ElfWriterRelocation[] entries)
-    {
-        for (var i = 1; i < entries.Length; i++)
-        {
-            if (entries[i].Offset < entries[i - 1].Offset)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>RELOC_AGAINST_DISCARDED_SECTION in a relocatable link: a debugging section's relocation against a
-    /// discarded section is removed while the output section's relocation count stays above one; the one that would
-    /// empty it stays, as R_*_NONE.</summary>
-    private static IEnumerable<PendingRelocation> WithoutRemoved(List<PendingRelocation> list)
-    {
-        var removable = list.Count(p => p.Removable);
-        if (removable == 0)
-        {
-            return list;
-        }
-
-        var keep = removable == list.Count ? list.FindLastIndex(p => p.Removable) : -1;
-        return list.Where((p, i) => !p.Removable || i == keep);
-    }
 }

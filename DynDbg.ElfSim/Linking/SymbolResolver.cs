@@ -76,6 +76,7 @@ internal sealed class SymbolResolver(LinkContext ctx)
         }
 
         var first = (int)symtab.Section.Info;
+        file.ReserveGlobals(symtab.Count - first);
         for (var i = first; i < symtab.Count; i++) // sh_info 0 puts the null symbol (local) among the globals, as bfd sees it
         {
             var sym = symtab[i];
@@ -103,7 +104,8 @@ internal sealed class SymbolResolver(LinkContext ctx)
                     $"MIPS special section index 0x{sym.SectionIndex:x} (small common or small data; assemble with -G 0): not emulated");
             }
 
-            var h = ctx.Symbols.GetOrAdd(name, () => new LinkSymbol(name));
+            var h = ctx.Symbols.GetOrAdd(name, static n => new LinkSymbol(n));
+            file.SetGlobal(i - first, h);
             var weak = sym.Binding == ElfConstants.StbWeak;
             InputSection? section = null;
             var undefined = sym.IsUndefined;

@@ -94,7 +94,7 @@ public static class LinkJsonReport
             j.WriteStartObject();
             j.WriteString("section", t.Target.Name);
             j.WriteBoolean("rela", t.IsRela);
-            j.WriteNumber("count", t.Entries.Length);
+            j.WriteNumber("count", t.Count);
             j.WriteEndObject();
         }
 
