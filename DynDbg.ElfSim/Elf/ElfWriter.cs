@@ -667,15 +667,25 @@ public sealed class ElfWriter
                 }
             }
 
-            using var ms = new MemoryStream();
-            ms.WriteByte(0);
+            // Sized first, then encoded in place: no array per string, no regrown stream.
+            var total = 1L;
             foreach (var s in _strings)
             {
                 if (!ownerOf.ContainsKey(s))
                 {
-                    _offsets[s] = checked((uint)ms.Length);
-                    ms.Write(Encoding.UTF8.GetBytes(s));
-                    ms.WriteByte(0);
+                    total += Encoding.UTF8.GetByteCount(s) + 1;
+                }
+            }
+
+            var bytes = new byte[checked((int)total)];
+            var at = 1;
+            foreach (var s in _strings)
+            {
+                if (!ownerOf.ContainsKey(s))
+                {
+                    _offsets[s] = (uint)at;
+                    at += Encoding.UTF8.GetBytes(s, bytes.AsSpan(at));
+                    bytes[at++] = 0;
                 }
             }
 
@@ -684,7 +694,7 @@ public sealed class ElfWriter
                 _offsets[s] = _offsets[o] + (uint)(Encoding.UTF8.GetByteCount(o) - Encoding.UTF8.GetByteCount(s));
             }
 
-            _bytes = ms.ToArray();
+            _bytes = bytes;
             return _bytes;
         }
 

@@ -27,30 +27,42 @@ internal sealed class BfdHashOrder<T> where T : class
     }
 
     private Entry?[] _table = new Entry?[4051];
-    private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
+    private int _count;
 
-    public int Count => _byName.Count;
+    public int Count => _count;
 
-    /// <summary>Sizes the name index for <paramref name="count"/> names; the bfd chain table still grows as bfd's does,
-    /// since its size decides the traversal order.</summary>
-    public void Reserve(int count) => _byName.EnsureCapacity(count);
+    /// <summary>The chain table is the index too, as bfd's is (bfd_hash_lookup): a second map of a million names
+    /// cost more memory than the symbols' names.</summary>
+    public T? Find(string name) => Lookup(name, Hash(name))?.Value;
 
-    public T? Find(string name) => _byName.TryGetValue(name, out var e) ? e.Value : null;
+    private Entry? Lookup(string name, ulong hash)
+    {
+        for (var e = _table[(int)(hash % (ulong)_table.Length)]; e is not null; e = e.Next)
+        {
+            if (e.Hash == hash && string.Equals(e.Name, name, StringComparison.Ordinal))
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Returns the value for <paramref name="name"/>, inserting <paramref name="create"/>'s result if new.</summary>
     public T GetOrAdd(string name, Func<string, T> create)
     {
-        if (_byName.TryGetValue(name, out var found))
+        var hash = Hash(name);
+        if (Lookup(name, hash) is { } found)
         {
             return found.Value;
         }
 
-        var e = new Entry(name, Hash(name), create(name));
-        _byName[name] = e;
+        var e = new Entry(name, hash, create(name));
+        _count++;
         var i = (int)(e.Hash % (ulong)_table.Length);
         e.Next = _table[i];
         _table[i] = e;
-        if ((ulong)_byName.Count > (ulong)_table.Length * 3 / 4)
+        if ((ulong)_count > (ulong)_table.Length * 3 / 4)
         {
             Grow();
         }
@@ -58,7 +70,6 @@ internal sealed class BfdHashOrder<T> where T : class
         return e.Value;
     }
 
-    /// <summary>Values in bfd_hash_traverse order.</summary>
     public IEnumerable<T> InTraversalOrder()
     {
         foreach (var head in _table)
@@ -104,17 +115,42 @@ internal sealed class BfdHashOrder<T> where T : class
     internal static ulong Hash(string name)
     {
         ulong hash = 0;
+        ulong len = 0;
+        foreach (var ch in name)
+        {
+            if (ch >= 0x80)
+            {
+                return HashUtf8(name);
+            }
+
+            hash = Step(hash, ch);
+            len++;
+        }
+
+        return Finish(hash, len);
+    }
+
+    private static ulong HashUtf8(string name)
+    {
+        ulong hash = 0;
         var bytes = Encoding.UTF8.GetBytes(name);
         foreach (var b in bytes)
         {
-            ulong c = b;
-            hash = unchecked(hash + c + (c << 17));
-            hash ^= hash >> 2;
+            hash = Step(hash, b);
         }
 
-        ulong len = (ulong)bytes.Length;
+        return Finish(hash, (ulong)bytes.Length);
+    }
+
+    private static ulong Step(ulong hash, ulong c)
+    {
+        hash = unchecked(hash + c + (c << 17));
+        return hash ^ (hash >> 2);
+    }
+
+    private static ulong Finish(ulong hash, ulong len)
+    {
         hash = unchecked(hash + len + (len << 17));
-        hash ^= hash >> 2;
-        return hash;
+        return hash ^ (hash >> 2);
     }
 }

@@ -57,9 +57,6 @@ internal sealed partial class LinkEngine
             OpenInput(i, inputs[i].Name, inputs[i].File);
         }
 
-        // Room for every global of every input once (a million symbols regrew the name index twenty times).
-        _ctx.Symbols.Reserve(_ctx.Inputs.Sum(f => f.Elf.SymbolTable is { } t ? Math.Max(0, t.Count - (int)t.Section.Info) : 0));
-
         // ld/ldlang.c open_input_bfds: a script description naming a file exactly loads that file when the
         // statement is reached, before the command line's inputs; linkonce sections and symbols go in load order.
         // Assignments are folded there too (first phase): a PROVIDE whose symbol the files loaded so far leave

@@ -30,6 +30,9 @@ public sealed class OutputRelocationTable
         public ulong Max;
         public bool Sorted = true;
 
+        /// <summary>For a run whose entries are out of offset order: its entries in stable offset order.</summary>
+        public int[]? Order;
+
         public void Cover(ulong offset)
         {
             Sorted &= Count == 0 || offset >= Max;
@@ -165,9 +168,30 @@ public sealed class OutputRelocationTable
     /// common case of a file met early through another output section is this one).</summary>
     private bool SortByParts()
     {
-        if (_parts.Any(p => !p.Sorted))
+        if (_parts.Any(p => !p.Sorted && p.Run is null))
         {
             return false;
+        }
+
+        foreach (var p in _parts.Where(p => !p.Sorted))
+        {
+            // Inside one input relocation section (gas leaves them in fixup order): an index in offset order, 4
+            // bytes an entry instead of a copy of it.
+            var offsets = new ulong[p.Count];
+            for (var k = 0; k < offsets.Length; k++)
+            {
+                offsets[k] = p.Run!.OffsetOf(p.Run.Table.At(k));
+            }
+
+            var index = new int[p.Count];
+            for (var k = 0; k < index.Length; k++)
+            {
+                index[k] = k;
+            }
+
+            Array.Sort(index, (a, b) => offsets[a] != offsets[b] ? offsets[a].CompareTo(offsets[b]) : a.CompareTo(b));
+            p.Order = index;
+            p.Sorted = true;
         }
 
         var order = _parts.Select((p, i) => (Part: p, Index: i)).OrderBy(x => x.Part.Min).ThenBy(x => x.Index).ToList();
@@ -222,6 +246,11 @@ public sealed class OutputRelocationTable
         if (p.Run is not { } run)
         {
             return p.Kept[k];
+        }
+
+        if (p.Order is { } order)
+        {
+            k = order[k];
         }
 
         var r = run.Table.At(k);
