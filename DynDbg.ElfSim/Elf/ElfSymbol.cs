@@ -5,6 +5,8 @@ namespace DynDbg.ElfSim.Elf;
 /// is SHN_XINDEX, so callers never see the escape value; <see cref="Extended"/> says it was, because a section
 /// index read that way may equal a reserved value (0xff00–0xffff: section 0xfff1 is not SHN_ABS).
 /// </summary>
+// Auto layout: 32 bytes instead of 40 (a million-symbol link keeps every input's table decoded).
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)]
 public readonly record struct ElfSymbol(
     uint NameOffset,
     ulong Value,

@@ -14,12 +14,15 @@ public sealed class ElfWriter
 {
     private readonly List<ElfWriterSection> _sections = [];
     private readonly Dictionary<ElfWriterSection, List<RelocationTable>> _relocations = [];
-    private readonly List<ElfWriterSymbol> _symbols = [];
+    private readonly List<ElfWriterSymbol> _added = [];
+    private IReadOnlyList<ElfWriterSymbol> _symbols;
+
 
     public ElfWriter(ElfIdentity identity)
     {
         Identity = identity;
         Endian = new ElfEndian(identity.IsBigEndian);
+        _symbols = _added;
     }
 
     public ElfIdentity Identity { get; }
@@ -44,12 +47,29 @@ public sealed class ElfWriter
     /// <summary>Adds a symbol and returns its ordinal (1, 2, ...) for relocations; 0 is the null symbol.</summary>
     public int AddSymbol(in ElfWriterSymbol symbol)
     {
-        _symbols.Add(symbol);
-        return _symbols.Count;
+        if (!ReferenceEquals(_symbols, _added))
+        {
+            throw new InvalidOperationException("the symbols were given as a whole list");
+        }
+
+        _added.Add(symbol);
+        return _added.Count;
     }
 
     /// <summary>Makes room for <paramref name="count"/> symbols in all, so that a big table is not regrown.</summary>
-    public void ReserveSymbols(int count) => _symbols.EnsureCapacity(count);
+    public void ReserveSymbols(int count) => _added.EnsureCapacity(count);
+
+    /// <summary>All symbols at once, in ordinal order, read when the file is written (a linker's own list, seen
+    /// through a projection, rather than a second copy of a million symbols).</summary>
+    public void SetSymbols(IReadOnlyList<ElfWriterSymbol> symbols)
+    {
+        if (_added.Count > 0)
+        {
+            throw new InvalidOperationException("symbols were already added one by one");
+        }
+
+        _symbols = symbols;
+    }
 
     public int SymbolCount => _symbols.Count;
 

@@ -103,12 +103,7 @@ internal static class LinkedElf
             }
         }
 
-        writer.ReserveSymbols(link.Symbols.Count);
-        foreach (var s in link.Symbols)
-        {
-            writer.AddSymbol(new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
-                s.Section is null ? null : map[s.Section], s.SpecialIndex, s.Other));
-        }
+        writer.SetSymbols(new WrittenSymbols(link.Symbols, map));
 
         foreach (var t in link.Relocations)
         {
@@ -120,6 +115,33 @@ internal static class LinkedElf
 
     /// <summary>An output section's bytes: its input sections (with REL addends rebased), data statements and zero
     /// padding, written in offset order straight from the mapped inputs.</summary>
+    /// <summary>The link's symbols as the writer sees them, made when read.</summary>
+    private sealed class WrittenSymbols(IReadOnlyList<OutputSymbol> symbols, Dictionary<OutputSection, ElfWriterSection> map)
+        : IReadOnlyList<ElfWriterSymbol>
+    {
+        public int Count => symbols.Count;
+
+        public ElfWriterSymbol this[int index]
+        {
+            get
+            {
+                var s = symbols[index];
+                return new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
+                    s.Section is null ? null : map[s.Section], s.SpecialIndex, s.Other);
+            }
+        }
+
+        public IEnumerator<ElfWriterSymbol> GetEnumerator()
+        {
+            for (var i = 0; i < symbols.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     private sealed class SectionContent(LinkResult link, OutputSection o) : ElfContent
     {
         public override ulong Length => o.Size;
