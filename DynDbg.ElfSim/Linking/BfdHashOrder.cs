@@ -9,7 +9,7 @@ namespace DynDbg.ElfSim.Linking;
 /// of equal hashes together); traversal walks buckets in index order. Only the insertion sequence matters, so
 /// the engine feeds names in the order ld creates its hash entries.
 /// </summary>
-internal sealed class BfdHashOrder<T> where T : class
+internal sealed class BfdHashOrder<T> where T : class, IBfdHashEntry<T>
 {
     private static readonly ulong[] Primes =
     [
@@ -18,28 +18,20 @@ internal sealed class BfdHashOrder<T> where T : class
         2147483647, 4294967291,
     ];
 
-    private sealed class Entry(string name, ulong hash, T value)
-    {
-        public readonly string Name = name;
-        public readonly ulong Hash = hash;
-        public readonly T Value = value;
-        public Entry? Next;
-    }
-
-    private Entry?[] _table = new Entry?[4051];
+    private T?[] _table = new T?[4051];
     private int _count;
 
     public int Count => _count;
 
     /// <summary>The chain table is the index too, as bfd's is (bfd_hash_lookup): a second map of a million names
     /// cost more memory than the symbols' names.</summary>
-    public T? Find(string name) => Lookup(name, Hash(name))?.Value;
+    public T? Find(string name) => Lookup(name, Hash(name));
 
-    private Entry? Lookup(string name, ulong hash)
+    private T? Lookup(string name, ulong hash)
     {
-        for (var e = _table[(int)(hash % (ulong)_table.Length)]; e is not null; e = e.Next)
+        for (var e = _table[(int)(hash % (ulong)_table.Length)]; e is not null; e = e.BfdNext)
         {
-            if (e.Hash == hash && string.Equals(e.Name, name, StringComparison.Ordinal))
+            if (e.BfdHash == hash && string.Equals(e.Name, name, StringComparison.Ordinal))
             {
                 return e;
             }
@@ -54,29 +46,30 @@ internal sealed class BfdHashOrder<T> where T : class
         var hash = Hash(name);
         if (Lookup(name, hash) is { } found)
         {
-            return found.Value;
+            return found;
         }
 
-        var e = new Entry(name, hash, create(name));
+        var e = create(name);
+        e.BfdHash = hash;
         _count++;
-        var i = (int)(e.Hash % (ulong)_table.Length);
-        e.Next = _table[i];
+        var i = (int)(e.BfdHash % (ulong)_table.Length);
+        e.BfdNext = _table[i];
         _table[i] = e;
         if ((ulong)_count > (ulong)_table.Length * 3 / 4)
         {
             Grow();
         }
 
-        return e.Value;
+        return e;
     }
 
     public IEnumerable<T> InTraversalOrder()
     {
         foreach (var head in _table)
         {
-            for (var e = head; e is not null; e = e.Next)
+            for (var e = head; e is not null; e = e.BfdNext)
             {
-                yield return e.Value;
+                yield return e;
             }
         }
     }
@@ -90,20 +83,20 @@ internal sealed class BfdHashOrder<T> where T : class
             return;
         }
 
-        var table = new Entry?[next];
+        var table = new T?[next];
         for (var hi = 0; hi < _table.Length; hi++)
         {
             while (_table[hi] is { } chain)
             {
                 var end = chain;
-                while (end.Next is not null && end.Next.Hash == chain.Hash)
+                while (end.BfdNext is not null && end.BfdNext.BfdHash == chain.BfdHash)
                 {
-                    end = end.Next;
+                    end = end.BfdNext;
                 }
 
-                _table[hi] = end.Next;
-                var i = (int)(chain.Hash % next);
-                end.Next = table[i];
+                _table[hi] = end.BfdNext;
+                var i = (int)(chain.BfdHash % next);
+                end.BfdNext = table[i];
                 table[i] = chain;
             }
         }

@@ -4,7 +4,7 @@ namespace DynDbg.ElfSim.Linking;
 /// A global symbol of the link, GNU ld's hash-table entry: its resolution state and where its definition is.
 /// Objects define symbols relative to an input section; scripts relative to an output section or absolutely.
 /// </summary>
-public sealed class LinkSymbol
+public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
 {
     internal LinkSymbol(string name) => Name = name;
 
@@ -73,6 +73,10 @@ public sealed class LinkSymbol
     private ScriptPart? _script;
 
     private ScriptPart Script(bool needed) => _script ?? (needed ? _script = new ScriptPart() : new ScriptPart());
+
+    ulong IBfdHashEntry<LinkSymbol>.BfdHash { get; set; }
+
+    LinkSymbol? IBfdHashEntry<LinkSymbol>.BfdNext { get; set; }
 
     public override string ToString() => $"{Name} ({State})";
 }
