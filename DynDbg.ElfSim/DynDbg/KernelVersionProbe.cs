@@ -94,9 +94,11 @@ public sealed record KernelVersionProbe(int Major, int Minor, string Release, st
 
     private static KernelVersionProbe? Parse(string text, string source)
     {
+        // A release whose numbers do not fit an int ("6.2222222222…", found by the AFL++ smoke in CI) is no kernel
+        // version: the probe finds nothing, as for no match.
         var m = ReleasePattern.Match(text);
-        return m.Success
-            ? new KernelVersionProbe(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), m.Value, source)
+        return m.Success && int.TryParse(m.Groups[1].ValueSpan, out var major) && int.TryParse(m.Groups[2].ValueSpan, out var minor)
+            ? new KernelVersionProbe(major, minor, m.Value, source)
             : null;
     }
 }
