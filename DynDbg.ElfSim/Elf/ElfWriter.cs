@@ -56,9 +56,6 @@ public sealed class ElfWriter
         return _added.Count;
     }
 
-    /// <summary>Makes room for <paramref name="count"/> symbols in all, so that a big table is not regrown.</summary>
-    public void ReserveSymbols(int count) => _added.EnsureCapacity(count);
-
     /// <summary>All symbols at once, in ordinal order, read when the file is written (a linker's own list, seen
     /// through a projection, rather than a second copy of a million symbols).</summary>
     public void SetSymbols(IReadOnlyList<ElfWriterSymbol> symbols)

@@ -15,7 +15,7 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
     public InputSection? Section { get; internal set; }
 
     /// <summary>For script definitions: the output section the value is relative to (null when absolute).</summary>
-    public OutputSection? ScriptSection { get => _script?.Section; internal set => Script(value is not null).Section = value; }
+    public OutputSection? ScriptSection { get => _script?.Section; internal set { if (value is not null || _script is not null) Script.Section = value; } }
 
     public bool IsAbsolute { get; internal set; }
 
@@ -35,7 +35,7 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
     public bool ScriptDefined { get; internal set; }
 
     /// <summary>The script assignment that defined it.</summary>
-    public ScriptStatement.Assignment? AssignedBy { get => _script?.AssignedBy; internal set => Script(value is not null).AssignedBy = value; }
+    public ScriptStatement.Assignment? AssignedBy { get => _script?.AssignedBy; internal set { if (value is not null || _script is not null) Script.AssignedBy = value; } }
 
     /// <summary>Created by a script expression's reference rather than by an input.</summary>
     internal bool ReferencedByScript { get; set; }
@@ -57,7 +57,7 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
     internal int OutputIndex { get; set; }
 
     /// <summary>For SHN_COMMON: the alignment (st_value of a common symbol).</summary>
-    public ulong CommonAlignment { get => _script?.CommonAlignment ?? 0; internal set => Script(value != 0).CommonAlignment = value; }
+    public ulong CommonAlignment { get => _script?.CommonAlignment ?? 0; internal set { if (value != 0 || _script is not null) Script.CommonAlignment = value; } }
 
     public bool IsDefined => State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak;
 
@@ -72,7 +72,7 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
 
     private ScriptPart? _script;
 
-    private ScriptPart Script(bool needed) => _script ?? (needed ? _script = new ScriptPart() : new ScriptPart());
+    private ScriptPart Script => _script ??= new ScriptPart();
 
     ulong IBfdHashEntry<LinkSymbol>.BfdHash { get; set; }
 

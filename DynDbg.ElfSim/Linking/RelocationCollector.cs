@@ -21,6 +21,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
     private readonly Dictionary<(OutputSection, bool), OutputRelocationTable> _tables = [];
     private readonly List<LinkSymbol> _referencedGlobals = [];
 
+    /// <summary>The content patches of REL section-symbol rebasing and of cleared discarded references, by input section.</summary>
     public Dictionary<InputSection, List<ContentPatch>> Patches { get; } = [];
 
     private OutputRelocationTable TableFor(OutputSection o, bool rela)
@@ -58,6 +59,12 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         return -h.RelocationOrdinal;
     }
 
+    /// <summary>
+    /// The relocation part of <c>elf_link_input_bfd</c> and the backends' relocatable paths: relocations of kept
+    /// sections, at their output offsets; references into discarded sections are errors (or, from debugging
+    /// sections, redirected to the kept linkonce copy, or turned into R_*_NONE). Each entry is converted once here
+    /// (checks, skipped locals, patches); the tables keep only what converting it again needs.
+    /// </summary>
     public void Collect(InputObject file, int[] localIndex)
     {
         var symtab = file.Elf.SymbolTable;
@@ -145,100 +152,101 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         var gpDelta = run.GpDelta;
         var localIndex = run.LocalIndex;
         var firstGlobal = symtab.Section.Info;
-            if (r.SymbolIndex == 0)
+
+        if (r.SymbolIndex == 0)
+        {
+            return new ElfWriterRelocation(offset, 0, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+        }
+
+        var isLocal = r.SymbolIndex < firstGlobal;
+        var sym = symtab[(int)r.SymbolIndex];
+        if (isLocal && gpDelta != 0 && MipsGpValue.IsGpRelative(r.Type))
+        {
+            if (!rela)
             {
-                return new ElfWriterRelocation(offset, 0, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, $"relocation [{k}] in {rs.Describe()}", null,
+                    "a REL GP-relative relocation against a local symbol whose addend ld would move by the change of GP value: not emulated");
             }
 
-            var isLocal = r.SymbolIndex < symtab.Section.Info;
-            var sym = symtab[(int)r.SymbolIndex];
-            if (isLocal && gpDelta != 0 && MipsGpValue.IsGpRelative(r.Type))
-            {
-                if (!rela)
-                {
-                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, $"relocation [{k}] in {rs.Describe()}", null,
-                        "a REL GP-relative relocation against a local symbol whose addend ld would move by the change of GP value: not emulated");
-                }
+            r = r with { Addend = r.Addend + gpDelta };
+        }
 
-                r = r with { Addend = r.Addend + gpDelta };
-            }
-
-            if (!isLocal)
-            {
-                var h = file.GlobalAt(r.SymbolIndex, firstGlobal) ?? ctx.Symbols.Find(symtab.GetName((int)r.SymbolIndex)) ??
-                    throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
-                        $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
-                h.UsedByRelocation = true;
-                if (h.IsDefined && h.Section is { Output: null } dsec)
-                {
-                    var action = ActionDiscarded(s);
-                    if ((action & Complain) != 0)
-                    {
-                        throw DiscardedReference(h.Name, s, dsec, rs, k);
-                    }
-
-                    removable = (s.Flags & SectionFlags.Debugging) != 0;
-                    return Discarded(s, r, offset, rela, rs, k, first);
-                }
-
-                return new ElfWriterRelocation(offset, GlobalOrdinal(h), r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
-            }
-
-            InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
-            if (target is { Output: null })
+        if (!isLocal)
+        {
+            var h = file.GlobalAt(r.SymbolIndex, firstGlobal) ?? ctx.Symbols.Find(symtab.GetName((int)r.SymbolIndex)) ??
+                throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
+                    $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
+            h.UsedByRelocation = true;
+            if (h.IsDefined && h.Section is { Output: null } dsec)
             {
                 var action = ActionDiscarded(s);
                 if ((action & Complain) != 0)
                 {
-                    var name = sym.Type == ElfConstants.SttSection ? target.Name : symtab.GetName((int)r.SymbolIndex);
-                    throw DiscardedReference(name, s, target, rs, k);
+                    throw DiscardedReference(h.Name, s, dsec, rs, k);
                 }
 
-                if ((action & PretendKept) != 0 && target.KeptInstead is { Output: not null } kept)
-                {
-                    target = kept;
-                }
-                else
-                {
-                    removable = (s.Flags & SectionFlags.Debugging) != 0;
-                    return Discarded(s, r, offset, rela, rs, k, first);
-                }
+                removable = (s.Flags & SectionFlags.Debugging) != 0;
+                return Discarded(s, r, offset, rela, rs, k, first);
             }
 
-            if (sym.Type == ElfConstants.SttSection)
+            return new ElfWriterRelocation(offset, GlobalOrdinal(h), r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+        }
+
+        InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
+        if (target is { Output: null })
+        {
+            var action = ActionDiscarded(s);
+            if ((action & Complain) != 0)
             {
-                if (target is null)
-                {
-                    // Against the absolute section: no symbol (ld's r_symndx = STN_UNDEF).
-                    return new ElfWriterRelocation(offset, 0, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
-                }
-
-                var addend = r.Addend;
-                if (rela)
-                {
-                    addend += (long)target.OutputOffset;
-                }
-                else if (target.OutputOffset != 0 && first)
-                {
-                    AddPatch(s, new ContentPatch(r.Offset, FieldOf(s, r, rs, k), (long)target.OutputOffset, false));
-                }
-
-                return new ElfWriterRelocation(offset, sectionSymbol[target.Output!], r.Type, rela ? addend : 0, r.Type2, r.Type3);
+                var name = sym.Type == ElfConstants.SttSection ? target.Name : symtab.GetName((int)r.SymbolIndex);
+                throw DiscardedReference(name, s, target, rs, k);
             }
 
-            var index = localIndex.Length > r.SymbolIndex ? localIndex[r.SymbolIndex] : 0;
-            if (index == 0)
+            if ((action & PretendKept) != 0 && target.KeptInstead is { Output: not null } kept)
             {
-                // Skipped earlier (e.g. its section was redirected to a kept linkonce copy): output it now.
-                var name = symtab.GetName((int)r.SymbolIndex);
-                symbols.Add(target is not null
-                    ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
-                    : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
-                index = symbols.Count;
-                localIndex[r.SymbolIndex] = index;
+                target = kept;
+            }
+            else
+            {
+                removable = (s.Flags & SectionFlags.Debugging) != 0;
+                return Discarded(s, r, offset, rela, rs, k, first);
+            }
+        }
+
+        if (sym.Type == ElfConstants.SttSection)
+        {
+            if (target is null)
+            {
+                // Against the absolute section: no symbol (ld's r_symndx = STN_UNDEF).
+                return new ElfWriterRelocation(offset, 0, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
             }
 
-            return new ElfWriterRelocation(offset, index, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
+            var addend = r.Addend;
+            if (rela)
+            {
+                addend += (long)target.OutputOffset;
+            }
+            else if (target.OutputOffset != 0 && first)
+            {
+                AddPatch(s, new ContentPatch(r.Offset, FieldOf(s, r, rs, k), (long)target.OutputOffset, false));
+            }
+
+            return new ElfWriterRelocation(offset, sectionSymbol[target.Output!], r.Type, rela ? addend : 0, r.Type2, r.Type3);
+        }
+
+        var index = localIndex.Length > r.SymbolIndex ? localIndex[r.SymbolIndex] : 0;
+        if (index == 0)
+        {
+            // Skipped earlier (e.g. its section was redirected to a kept linkonce copy): output it now.
+            var name = symtab.GetName((int)r.SymbolIndex);
+            symbols.Add(target is not null
+                ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
+                : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
+            index = symbols.Count;
+            localIndex[r.SymbolIndex] = index;
+        }
+
+        return new ElfWriterRelocation(offset, index, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
     }
 
     private long? _outputGp;
