@@ -109,7 +109,14 @@ public static class DietChecks
                 $"{headers.Count} header pairs, at elements {string.Join(", ", headers)}: the linker kept more than one .gnu.linkonce.dyndbg"));
         }
 
-        var h = img.Header!;
+        if (img.Header is not { } h)
+        {
+            // Element 0 exists but the header view reaches past the array (a header view larger than a record).
+            f.Add(Error(CheckIds.HeaderNotFirst, where, 0, d.FileOffset,
+                $"the descriptor array is {d.Size} bytes, too short for the header view at element 0 (its lineno/_index unit is at +{l.HeaderUnit0Offset})"));
+            return;
+        }
+
         var site = img.SiteRecords[0];
         var at = d.FileOffset;
         if (h.LineNo != 0)
