@@ -5,7 +5,8 @@ namespace DynDbg.ElfSim.Tests;
 /// <summary>
 /// An oracle compiled from Debian's linux-source-6.1 by one of the repository's <c>scripts/*/build.sh</c>
 /// (<c>control-oracle</c>: lib/dynamic_debug.c; <c>zram-oracle</c>: lib/lzo, lib/lz4, lib/zstd, mm/zsmalloc.c's size
-/// classes). The script prints <c>ORACLE=&lt;path&gt;</c> and caches the build, so a warm run costs nothing. Tests using
+/// classes; <c>vmlinux-o</c>: a real x86_64 vmlinux.o, printed as <c>VMLINUX_O=</c>). The script prints
+/// <c>ORACLE=&lt;path&gt;</c> and caches the build, so a warm run costs nothing. Tests using
 /// one are in the <c>KernelSource</c> category; they are ignored, not failed, when the host cannot provide the source
 /// package (exit 3: no apt/dpkg, or an archive without linux-source-6.1). A missing build tool (the C compiler, tar,
 /// xz, python3: also exit 3) is a missing oracle tool instead, which fails the tests under CI (<see cref="Tools.Missing"/>).
@@ -13,11 +14,17 @@ namespace DynDbg.ElfSim.Tests;
 public sealed class KernelSourceBuild
 {
     private readonly string script;
+    private readonly string key;
+    private readonly TimeSpan timeout;
     private readonly Lazy<(string? Path, string Message)> built;
 
-    public KernelSourceBuild(string scriptRelativeToRoot)
+    /// <param name="key">The stdout line's prefix that names the product.</param>
+    /// <param name="minutes">How long a cold build may take (a kernel build takes longer than an oracle's).</param>
+    public KernelSourceBuild(string scriptRelativeToRoot, string key = "ORACLE=", int minutes = 10)
     {
         script = scriptRelativeToRoot;
+        this.key = key;
+        timeout = TimeSpan.FromMinutes(minutes);
         built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -53,13 +60,13 @@ public sealed class KernelSourceBuild
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
+        if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
-            Assert.Fail($"{full} did not finish in 10 minutes");
+            Assert.Fail($"{full} did not finish in {timeout.TotalMinutes} minutes");
         }
 
-        var path = stdout.Split('\n').FirstOrDefault(l => l.StartsWith("ORACLE=", StringComparison.Ordinal))?["ORACLE=".Length..];
+        var path = stdout.Split('\n').FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?[key.Length..];
         return p.ExitCode switch
         {
             0 when path is not null => (path, ""),

@@ -5,7 +5,8 @@ namespace DynDbg.ElfSim.Tests.Compression.Zram;
 
 /// <summary>
 /// <see cref="ZramCompressor"/> and the zsmalloc size classes against 6.1's own code compiled for userspace
-/// (<see cref="ZramKernelCode"/>, scripts/zram-oracle): real __dyndbg bytes (the amd64 vmlinux's table and a sample
+/// (<see cref="ZramKernelCode"/>, scripts/zram-oracle): real __dyndbg bytes (the amd64 vmlinux's table, a vmlinux.o
+/// built from linux-source and its vmlinux (<see cref="Real.BuiltVmlinux"/>), and a sample
 /// of every Debian architecture's modules, their records as stored and their v5 site columns) and edge-case pages,
 /// page by page, every algorithm: the compressed bytes must be the kernel's, exactly (zstd: but for the pinned edge
 /// pages). zstd is checked twice: as the
@@ -47,6 +48,10 @@ public class ZramKernelSourceTests
         if (arch == "amd64")
         {
             blobs.AddRange(ZramRealBlobs.Of(Real.RealInputs.Vmlinux("amd64"), "amd64:vmlinux"));
+
+            // a real vmlinux.o (its __dyndbg as stored: pointers left to the relocations) and the vmlinux made from it
+            blobs.AddRange(ZramRealBlobs.Of(Real.BuiltVmlinux.Object, "linux-source:vmlinux.o"));
+            blobs.AddRange(ZramRealBlobs.Of(Real.BuiltVmlinux.Linked, "linux-source:vmlinux"));
 
             // the largest tables of the zram ground truth (scripts/qemu/zram-blobs.sh); amdgpu's records have a page
             // whose zero run starts within 4 bytes of lzo's ip_end
