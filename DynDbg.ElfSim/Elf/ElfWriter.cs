@@ -669,46 +669,57 @@ public sealed class ElfWriter
             }
 
             Array.Sort(order, (a, b) => CompareReversed(_strings[a], _strings[b]));
-            var ownerOf = new Dictionary<string, string>(StringComparer.Ordinal);
-            string? owner = null;
+
+            // By string index, not by text: one dictionary write per string at the end instead of four lookups.
+            var ownerOf = new int[_strings.Count];
+            var owner = -1;
             for (var i = order.Length - 1; i >= 0; i--)
             {
-                var text = _strings[order[i]];
-                if (owner is not null && owner.EndsWith(text, StringComparison.Ordinal))
+                var k = order[i];
+                if (owner >= 0 && _strings[owner].EndsWith(_strings[k], StringComparison.Ordinal))
                 {
-                    ownerOf[text] = owner;
+                    ownerOf[k] = owner;
                 }
                 else
                 {
-                    owner = text;
+                    ownerOf[k] = -1;
+                    owner = k;
                 }
             }
 
             // Sized first, then encoded in place: no array per string, no regrown stream.
             var total = 1L;
-            foreach (var s in _strings)
+            for (var k = 0; k < _strings.Count; k++)
             {
-                if (!ownerOf.ContainsKey(s))
+                if (ownerOf[k] < 0)
                 {
-                    total += Encoding.UTF8.GetByteCount(s) + 1;
+                    total += Encoding.UTF8.GetByteCount(_strings[k]) + 1;
                 }
             }
 
             var bytes = new byte[checked((int)total)];
+            var offsets = new uint[_strings.Count];
             var at = 1;
-            foreach (var s in _strings)
+            for (var k = 0; k < _strings.Count; k++)
             {
-                if (!ownerOf.ContainsKey(s))
+                if (ownerOf[k] < 0)
                 {
-                    _offsets[s] = (uint)at;
-                    at += Encoding.UTF8.GetBytes(s, bytes.AsSpan(at));
+                    offsets[k] = (uint)at;
+                    at += Encoding.UTF8.GetBytes(_strings[k], bytes.AsSpan(at));
                     bytes[at++] = 0;
                 }
             }
 
-            foreach (var (s, o) in ownerOf)
+            for (var k = 0; k < _strings.Count; k++)
             {
-                _offsets[s] = _offsets[o] + (uint)(Encoding.UTF8.GetByteCount(o) - Encoding.UTF8.GetByteCount(s));
+                var o = ownerOf[k];
+                if (o >= 0)
+                {
+                    // the tail's bytes end where its owner's do
+                    offsets[k] = offsets[o] + (uint)(Encoding.UTF8.GetByteCount(_strings[o]) - Encoding.UTF8.GetByteCount(_strings[k]));
+                }
+
+                _offsets[_strings[k]] = offsets[k];
             }
 
             _bytes = bytes;

@@ -64,7 +64,6 @@ internal static class LinkedElf
         var writer = new ElfWriter(id) { BfdFileOrder = true };
         CheckSize(link);
         CheckAddresses32(link);
-        var map = new Dictionary<OutputSection, ElfWriterSection>();
         foreach (var o in link.Sections)
         {
             var type = o.WrittenType;
@@ -92,22 +91,22 @@ internal static class LinkedElf
             ws.Address = o.WrittenAddress;
             ws.AddrAlign = o.WrittenAlignment;
             ws.EntSize = o.WrittenEntSize(id.PointerSize, id.Machine);
-            map[o] = ws;
+            o.Written = ws;
         }
 
         foreach (var o in link.Sections)
         {
             if (o.LinkedTo?.Output is { } linked)
             {
-                map[o].Link = map[linked];
+                o.Written!.Link = linked.Written;
             }
         }
 
-        writer.SetSymbols(new WrittenSymbols(link.Symbols, map));
+        writer.SetSymbols(new WrittenSymbols(link.Symbols));
 
         foreach (var t in link.Relocations)
         {
-            writer.AddRelocations(map[t.Target], t.IsRela, t.Count, t.EntryAt);
+            writer.AddRelocations(t.Target.Written!, t.IsRela, t.Count, t.EntryAt);
         }
 
         return writer;
@@ -116,7 +115,7 @@ internal static class LinkedElf
     /// <summary>An output section's bytes: its input sections (with REL addends rebased), data statements and zero
     /// padding, written in offset order straight from the mapped inputs.</summary>
     /// <summary>The link's symbols as the writer sees them, made when read.</summary>
-    private sealed class WrittenSymbols(IReadOnlyList<OutputSymbol> symbols, Dictionary<OutputSection, ElfWriterSection> map)
+    private sealed class WrittenSymbols(IReadOnlyList<OutputSymbol> symbols)
         : IReadOnlyList<ElfWriterSymbol>
     {
         public int Count => symbols.Count;
@@ -127,7 +126,7 @@ internal static class LinkedElf
             {
                 var s = symbols[index];
                 return new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
-                    s.Section is null ? null : map[s.Section], s.SpecialIndex, s.Other);
+                    s.Section?.Written, s.SpecialIndex, s.Other);
             }
         }
 

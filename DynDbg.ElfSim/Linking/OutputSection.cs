@@ -40,6 +40,10 @@ public sealed class OutputSection
     /// <summary>sh_entsize of SHF_MERGE sections (kept only while every input agrees).</summary>
     public ulong EntSize { get; internal set; }
 
+    /// <summary>The section the ELF writer emits for this one (<see cref="LinkedElf.Build"/>): symbols and relocation
+    /// tables reach it directly, not through a lookup per symbol.</summary>
+    internal Elf.ElfWriterSection? Written { get; set; }
+
     /// <summary>ld's linker_has_input: an input section has been added.</summary>
     internal bool HasInput { get; set; }
 
