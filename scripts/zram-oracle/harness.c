@@ -17,6 +17,10 @@
  *                            and per page
  *                              P <page> <same 0|1> <element hex>       (zram_drv.c page_same_filled)
  *                              C <algorithm> <page> <length> <bytes hex>
+ *   oracle time ROUNDS FILE...  the cost of zram's Get and stream with the kernel's own code: per file and algorithm,
+ *                            every page compressed once, then decompressed ROUNDS times over (thread CPU time,
+ *                            so other processes on the machine do not count)
+ *                              T <path> <algorithm> <pages> <ns per page compress> <ns per page decompress>
  *   oracle classes           mm/zsmalloc.c's size classes as zs_create_pool builds them
  *                              H <huge_class_size>
  *                              Z <i> <size of i> <class index> <class size> <pages_per_zspage> <objs_per_zspage>
@@ -28,6 +32,7 @@
 #include "inc/linux/lz4.h"
 #include "inc/linux/zstd.h"
 #include "kernel-bits.c"
+#include <time.h>
 
 #define ZSTD_DEF_LEVEL 3
 #define NALG 4
@@ -128,29 +133,42 @@ static void hex(const u8 *p, size_t n)
 	}
 }
 
-static int compress_file(const char *path)
+/* The whole file, zero-padded to whole pages (the blob goes to /dev/zram0 from offset 0, the last page padded). */
+static u8 *read_pages(const char *path, size_t *size, size_t *pages)
 {
 	FILE *f = fopen(path, "rb");
 	u8 *data = NULL;
-	size_t size = 0, cap = 0, n;
+	size_t cap = 0, n;
 
+	*size = 0;
 	if (!f)
 		die(2, "cannot open", path, -1);
 	do {
-		if (size + 65536 > cap) {
-			cap = (size + 65536) * 2;
+		if (*size + 65536 > cap) {
+			cap = (*size + 65536) * 2;
 			data = realloc(data, cap);
 			if (!data)
 				die(2, "out of memory", path, -1);
 		}
-		n = fread(data + size, 1, 65536, f);
-		size += n;
+		n = fread(data + *size, 1, 65536, f);
+		*size += n;
 	} while (n > 0);
 	if (ferror(f))
 		die(2, "read error", path, -1);
 	fclose(f);
+	*pages = (*size + PAGE_SIZE - 1) / PAGE_SIZE;
+	data = realloc(data, *pages * PAGE_SIZE + 1);
+	if (!data)
+		die(2, "out of memory", path, -1);
+	memset(data + *size, 0, *pages * PAGE_SIZE - *size);
+	return data;
+}
 
-	size_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+static int compress_file(const char *path)
+{
+	size_t size, pages;
+	u8 *data = read_pages(path, &size, &pages);
+
 	/* the blob goes to /dev/zram0 from offset 0; the last page is zero-padded (the harness writes whole pages) */
 	static u8 page[PAGE_SIZE] __aligned(8), dst[2 * PAGE_SIZE], back[2 * PAGE_SIZE];
 
@@ -181,6 +199,49 @@ static int compress_file(const char *path)
 			putchar('\n');
 		}
 	}
+	free(data);
+	return 0;
+}
+
+static long long thread_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* zram_read_from_zspool decompresses one whole page per read: a Get of one record costs one page's decompression,
+ * a stream (cat control) every page's. The compression side is zram_write_page's. */
+static int time_file(const char *path, int rounds)
+{
+	size_t size, pages;
+	u8 *data = read_pages(path, &size, &pages);
+	static u8 back[2 * PAGE_SIZE];
+	u8 *dst = malloc(pages * 2 * PAGE_SIZE + 1);
+	unsigned int *lens = malloc(pages * sizeof(*lens) + 1);
+
+	if (!dst || !lens)
+		die(2, "out of memory", path, -1);
+	for (int alg = 0; alg < NALG; alg++) {
+		long long t0 = thread_ns(), t1, t2;
+
+		for (size_t p = 0; p < pages; p++) {
+			lens[p] = 2 * PAGE_SIZE;
+			if (compress(alg, data + p * PAGE_SIZE, PAGE_SIZE, dst + p * 2 * PAGE_SIZE, &lens[p]))
+				die(1, names[alg], path, (long)p);
+		}
+		t1 = thread_ns();
+		for (int r = 0; r < rounds; r++)
+			for (size_t p = 0; p < pages; p++)
+				if (decompress(alg, dst + p * 2 * PAGE_SIZE, lens[p], back, PAGE_SIZE) != (long)PAGE_SIZE)
+					die(1, "decompression failed", path, (long)p);
+		t2 = thread_ns();
+		printf("T %s %s %zu %lld %lld\n", path, names[alg], pages, pages ? (t1 - t0) / (long long)pages : 0,
+		       pages && rounds ? (t2 - t1) / ((long long)pages * rounds) : 0);
+	}
+	free(lens);
+	free(dst);
 	free(data);
 	return 0;
 }
@@ -219,6 +280,12 @@ int main(int argc, char **argv)
 			compress_file(argv[i]);
 		return fflush(stdout) ? 2 : 0;
 	}
-	fprintf(stderr, "usage: %s compress FILE... | classes\n", argv[0]);
+	if (argc >= 4 && !strcmp(argv[1], "time") && atoi(argv[2]) > 0) {
+		init();
+		for (int i = 3; i < argc; i++)
+			time_file(argv[i], atoi(argv[2]));
+		return fflush(stdout) ? 2 : 0;
+	}
+	fprintf(stderr, "usage: %s compress FILE... | time ROUNDS FILE... | classes\n", argv[0]);
 	return 2;
 }

@@ -69,6 +69,32 @@ public class ZramKernelSourceTests
     }
 
     /// <summary>
+    /// The oracle's <c>time</c> mode, which docs/compression.md quotes for the cost of a zram Get (one page
+    /// decompressed by the kernel's own code) and of a stream (every page): one line per algorithm, every page
+    /// counted, and a page that decompresses in some time.
+    /// </summary>
+    [Test]
+    public void TimeMode_GivesEveryAlgorithmsCostPerPage()
+    {
+        var blob = Path.Combine(Path.GetTempPath(), $"dyndbg-zram-time-{Environment.ProcessId}.bin");
+        try
+        {
+            var bytes = ZramRealBlobs.Of(Real.RealInputs.Vmlinux("amd64"), "amd64:vmlinux").First().Bytes;
+            File.WriteAllBytes(blob, bytes);
+            var (rc, output, err) = Tools.Run(ZramKernelCode.OraclePath, "time", "3", blob);
+            (rc, err).Should().Be((0, ""));
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
+            lines.Select(l => l[2]).Should().Equal(ZramKernelCode.Algorithms);
+            lines.Should().OnlyContain(l => l[0] == "T" && l[1] == blob && long.Parse(l[3], System.Globalization.CultureInfo.InvariantCulture) == (bytes.Length + PageSize - 1) / PageSize);
+            lines.Should().OnlyContain(l => long.Parse(l[4], System.Globalization.CultureInfo.InvariantCulture) > 0 && long.Parse(l[5], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        }
+        finally
+        {
+            File.Delete(blob);
+        }
+    }
+
+    /// <summary>
     /// Pages the real tables do not reach: incompressible (random: lz4's and lzo's expansion, zstd's raw block),
     /// all zeros and all 0xff (same-filled; the compressors still run here), long zero runs with a byte between
     /// (lzo-rle's run encoding, lz4hc's chains over a repeated pattern), a short period, text, a page that is half
