@@ -81,7 +81,10 @@ public sealed class InputSection
     public ScriptStatement.InputSections? PlacedBy { get; internal set; }
 
     /// <summary>For orphans: how ld's orphan placement chose the output section.</summary>
-    public string? OrphanReason { get; internal set; }
+    public string? OrphanReason => Orphan?.ToString();
+
+    /// <summary>The parts of <see cref="OrphanReason"/>, worded only when read.</summary>
+    internal OrphanPlacement? Orphan { get; set; }
 
     /// <summary>A .ctors/.dtors section placed in .init_array/.fini_array: copied pointer by pointer in reverse
     /// (ld's SEC_ELF_REVERSE_COPY), its relocation offsets mirrored.</summary>

@@ -84,14 +84,20 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         var secname = s.Name;
         var constraint = 0;
         OutputStatement? matchByName = null;
-        foreach (var os in ctx.OsNamed(secname).Where(o => o.Constraint >= 0).ToList())
+        // Not a copy: the loop returns as soon as it adds the section, and adding creates no statement.
+        foreach (var os in ctx.OsNamed(secname))
         {
+            if (os.Constraint < 0)
+            {
+                continue;
+            }
+
             constraint = Special;
             if (os.Section is { } o && (o.Flags == SectionFlags.None ||
                                         (((s.Flags ^ o.Flags) & (SectionFlags.Load | SectionFlags.Alloc)) == 0 && OrphanCompatible(s, o))))
             {
                 addSection(os, s);
-                s.OrphanReason = $"orphan: joined output section {os.Name} of the same name (compatible flags)";
+                s.Orphan = OrphanPlacement.Joined(os.Name, empty: false);
                 return;
             }
 
@@ -104,7 +110,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         if (matchByName is not null)
         {
             addSection(matchByName, s);
-            s.OrphanReason = $"orphan: joined the script's empty output section {matchByName.Name} of the same name";
+            s.Orphan = OrphanPlacement.Joined(matchByName.Name, empty: true);
             return;
         }
 
@@ -165,7 +171,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         }
 
         OutputStatement? after = null;
-        string how;
+        OrphanHow how;
         if (place is not null)
         {
             if (place.Os is null)
@@ -174,28 +180,26 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
             }
 
             after = place.Os;
-            how = after is not null ? $"after {after.Name} (ld puts {place.Kind} orphans after an output section of that name)" : "";
+            how = OrphanHow.AfterNamed;
             if (after is null)
             {
                 after = FindByFlags(s, flags, place, matchType: true);
-                how = after is not null ? $"after {after.Name}, the last output section with matching flags" : "";
+                how = OrphanHow.AfterFlags;
             }
 
             if (after is null)
             {
                 after = ctx.Abs;
-                how = "before every script section (no output section has matching flags)";
+                how = OrphanHow.BeforeAll;
             }
         }
         else
         {
-            how = "at the end (debugging sections are not placed by flags)";
+            how = OrphanHow.AtEnd;
         }
 
         var os2 = InsertOrphan(s, secname, constraint, after, place);
-        var kind = place?.Kind ?? "debugging";
-        s.OrphanReason = $"orphan ({kind}): new output section {os2.Name}, placed {how}" +
-                         (constraint == Special ? $" (a same-named section exists but its flags or type differ)" : "");
+        s.Orphan = new OrphanPlacement(place?.Kind ?? "debugging", os2.Name, how, after?.Name, constraint == Special);
     }
 
     /// <summary>ld/ldelf.c <c>elf_orphan_compatible</c> in a relocatable link.</summary>
@@ -463,12 +467,15 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
     /// and its section moved in the file's section order: after the place's previous orphan, or after
     /// <paramref name="after"/>'s section; notes kept together and sorted by alignment.
     /// </summary>
+    // ld's orphan statements carry address 0 (an immutable expression, shared rather than made per orphan)
+    private static readonly ScriptExpression.Number OrphanAddress = new(0, "0", default);
+
     private OutputStatement InsertOrphan(InputSection s, string secname, int constraint, OutputStatement? after, OrphanPlace? place)
     {
         var os = new OutputStatement
         {
             Name = secname,
-            Address = new ScriptExpression.Number(0, "0", default),
+            Address = OrphanAddress,
             Constraint = constraint,
             IsOrphan = true,
         };
