@@ -446,6 +446,41 @@ public sealed class ElfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// False only when no symbol of the first SHT_SYMTAB can be named <paramref name="name"/>: its string table does
+    /// not hold the bytes at all. A filter that reads no symbol: most files a tree scan opens lack the bounds symbols
+    /// looked for, and decoding every symbol table to learn that was the largest cost of <c>check</c> on a module tree.
+    /// Anything unusual (no table, a bad link) answers true, so the full lookup runs and reports it.
+    /// </summary>
+    /// <remarks>Any occurrence of the name and its NUL counts, not only one after a NUL: string tables share tails
+    /// (bfd stores ".text" inside ".rela.text"), so a symbol's name may start inside a longer one; for the same
+    /// reason a name ending in <paramref name="name"/> answers true too.</remarks>
+    public bool SymbolNameMayExist(string name)
+    {
+        var symtab = Array.Find(_sections, x => x.Type == ElfConstants.ShtSymtab);
+        if (symtab is null)
+        {
+            return false;
+        }
+
+        if (symtab.Link >= (uint)_sections.Length || _sections[symtab.Link] is not { Type: ElfConstants.ShtStrtab } strings)
+        {
+            return true;
+        }
+
+        Span<byte> wanted = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
+        var n = Encoding.UTF8.GetBytes(name, wanted);
+        wanted[n] = 0;
+        try
+        {
+            return GetContents(strings).IndexOf(wanted[..(n + 1)]) >= 0;
+        }
+        catch (ElfFormatException)
+        {
+            return true;
+        }
+    }
+
     public ElfSymbolTable GetSymbolTable(ElfSection section)
     {
         lock (_symbolTables)
