@@ -14,15 +14,18 @@ namespace DynDbg.ElfSim.Tests;
 public sealed class KernelSourceBuild
 {
     private readonly string script;
+    private readonly string[] arguments;
     private readonly string key;
     private readonly TimeSpan timeout;
     private readonly Lazy<(string? Path, string Message)> built;
 
     /// <param name="key">The stdout line's prefix that names the product.</param>
     /// <param name="minutes">How long a cold build may take (a kernel build takes longer than an oracle's).</param>
-    public KernelSourceBuild(string scriptRelativeToRoot, string key = "ORACLE=", int minutes = 10)
+    /// <param name="arguments">The script's arguments (vmlinux-o: the Debian architecture).</param>
+    public KernelSourceBuild(string scriptRelativeToRoot, string key = "ORACLE=", int minutes = 10, params string[] arguments)
     {
         script = scriptRelativeToRoot;
+        this.arguments = arguments;
         this.key = key;
         timeout = TimeSpan.FromMinutes(minutes);
         built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -57,6 +60,11 @@ public sealed class KernelSourceBuild
         var full = System.IO.Path.Combine(TestPaths.Root, script);
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(full);
+        foreach (var a in arguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();

@@ -24,24 +24,27 @@ public class RealZramPlanTests
 {
     private static readonly string[] Fields = ["modname", "function", "filename", "format"];
 
-    [Test]
-    public void Vmlinux_OddPointers_EqualTheFileBytesAtNmsAddresses() => OddPointersAreTheFileBytesAtNmsAddresses(RealInputs.Vmlinux("amd64"));
+    [TestCaseSource(typeof(RealInputs), nameof(RealInputs.AllArches))]
+    public void Vmlinux_OddPointers_EqualTheFileBytesAtTheSymbolsAddresses(string arch) =>
+        OddPointersAreTheFileBytesAtTheSymbolsAddresses(RealInputs.Vmlinux(arch), arch);
 
-    /// <summary>The check above on any linked x86_64 vmlinux (also the one built from linux-source, <see cref="BuiltVmlinux"/>).</summary>
-    internal static void OddPointersAreTheFileBytesAtNmsAddresses(string vmlinux)
+    /// <summary>The check above on any linked vmlinux of <paramref name="arch"/> (also the ones built from
+    /// linux-source, <see cref="BuiltVmlinux"/>): the bounds from <c>readelf -sW</c> (GNU nm reads only the host's
+    /// targets), the holding section from <c>readelf -SW</c>, the pointers read in the file's own byte order.</summary>
+    internal static void OddPointersAreTheFileBytesAtTheSymbolsAddresses(string vmlinux, string arch)
     {
-        Tools.Require("nm", "readelf");
-        var (rc, nm, _) = Tools.Run("nm", vmlinux);
-        rc.Should().Be(0);
-        ulong Symbol(string name) => ulong.Parse(nm.Split('\n').Single(l => l.EndsWith(" " + name, StringComparison.Ordinal)).Split(' ')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Tools.Require("readelf");
+        var facts = RealInputs.FactsOf(arch);
+        var symbols = ReadelfOracle.Symbols(vmlinux); // .symtab (s390x's PIE vmlinux names the bounds in .dynsym too)
+        ulong Symbol(string name) => symbols.Single(x => x.Name == name).Value;
         var (start, stop) = (Symbol("__start___dyndbg"), Symbol("__stop___dyndbg"));
-        (rc, var sections, _) = Tools.Run("readelf", "-SW", vmlinux);
+        var (rc, sections, _) = Tools.Run("readelf", "-SW", vmlinux);
         rc.Should().Be(0);
         // [Nr] Name Type Address Off Size ...: the PROGBITS section whose address range holds the table
         var holder = sections.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"\]\s+(\S+)\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)"))
             .Where(m => m.Success)
             .Select(m => (Address: Hex(m.Groups[2].Value), Offset: Hex(m.Groups[3].Value), Size: Hex(m.Groups[4].Value)))
-            .Single(s => s.Address <= start && stop <= s.Address + s.Size);
+            .Single(s => s.Address != 0 && s.Address <= start && stop <= s.Address + s.Size); // not a debug section at 0
         var bytes = new byte[stop - start];
         using (var fs = File.OpenRead(vmlinux))
         {
@@ -49,7 +52,11 @@ public class RealZramPlanTests
             fs.ReadExactly(bytes);
         }
 
-        const int recordSize = 56; // v6.1-64le-jl, as BTF says (RealVmlinuxTests)
+        // v6.1-{64,32}{le,be}-jl, as BTF says (RealVmlinuxTests): four pointers, then the rest of the record
+        var (recordSize, pointer) = facts.Is64 ? (56, 8) : (32, 4);
+        ((ulong)bytes.Length % (ulong)recordSize).Should().Be(0UL, $"{arch}: __dyndbg holds whole {recordSize}-byte records");
+        // the low bit is in the last byte of a big-endian word, the first of a little-endian one
+        var lowByte = facts.BigEndian ? pointer - 1 : 0;
         var byField = new int[4];
         var any = 0;
         for (var i = 0; i < bytes.Length / recordSize; i++)
@@ -57,7 +64,7 @@ public class RealZramPlanTests
             var odd = false;
             for (var f = 0; f < 4; f++)
             {
-                if ((BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan((i * recordSize) + (8 * f))) & 1) != 0)
+                if ((bytes[(i * recordSize) + (pointer * f) + lowByte] & 1) != 0)
                 {
                     byField[f]++;
                     odd = true;
@@ -68,7 +75,12 @@ public class RealZramPlanTests
         }
 
         var o = Zram(vmlinux).GetProperty("oddPointers");
-        o.GetProperty("records").GetInt32().Should().Be(any).And.BePositive();
+        o.GetProperty("records").GetInt32().Should().Be(any);
+        if (facts.Machine is ElfMachine.X86_64 or ElfMachine.I386)
+        {
+            any.Should().BePositive("x86 gcc packs string literals at byte alignment (other targets align them: 0 odd there)");
+        }
+
         Fields.Select(n => o.GetProperty("byField").GetProperty(n).GetInt32()).Should().Equal(byField);
         o.GetProperty("layoutDependent").GetInt32().Should().Be(0, "a linked image's values are final");
         o.GetProperty("isZhandle").GetProperty("misreadsWithFlag").GetInt32().Should().Be(0);

@@ -5,8 +5,8 @@ namespace DynDbg.ElfSim.Tests.Compression.Zram;
 
 /// <summary>
 /// <see cref="ZramCompressor"/> and the zsmalloc size classes against 6.1's own code compiled for userspace
-/// (<see cref="ZramKernelCode"/>, scripts/zram-oracle): real __dyndbg bytes (the amd64 vmlinux's table, a vmlinux.o
-/// built from linux-source and its vmlinux (<see cref="Real.BuiltVmlinux"/>), and a sample
+/// (<see cref="ZramKernelCode"/>, scripts/zram-oracle): real __dyndbg bytes (the amd64 vmlinux's table, each
+/// architecture's vmlinux.o built from linux-source and its vmlinux (<see cref="Real.BuiltVmlinux"/>), and a sample
 /// of every Debian architecture's modules, their records as stored and their v5 site columns) and edge-case pages,
 /// page by page, every algorithm: the compressed bytes must be the kernel's, exactly (zstd: but for the pinned edge
 /// pages). zstd is checked twice: as the
@@ -49,9 +49,6 @@ public class ZramKernelSourceTests
         {
             blobs.AddRange(ZramRealBlobs.Of(Real.RealInputs.Vmlinux("amd64"), "amd64:vmlinux"));
 
-            // a real vmlinux.o (its __dyndbg as stored: pointers left to the relocations) and the vmlinux made from it
-            blobs.AddRange(ZramRealBlobs.Of(Real.BuiltVmlinux.Object, "linux-source:vmlinux.o"));
-            blobs.AddRange(ZramRealBlobs.Of(Real.BuiltVmlinux.Linked, "linux-source:vmlinux"));
 
             // the largest tables of the zram ground truth (scripts/qemu/zram-blobs.sh); amdgpu's records have a page
             // whose zero run starts within 4 bytes of lzo's ip_end
@@ -62,6 +59,9 @@ public class ZramKernelSourceTests
             }
         }
 
+        // the arch's real vmlinux.o (its __dyndbg as stored: pointers left to the relocations) and the vmlinux made from it
+        blobs.AddRange(ZramRealBlobs.Of(Real.BuiltVmlinux.ObjectOf(arch), $"{arch}:linux-source:vmlinux.o"));
+        blobs.AddRange(ZramRealBlobs.Of(Real.BuiltVmlinux.LinkedOf(arch), $"{arch}:linux-source:vmlinux"));
         blobs.AddRange(ZramRealBlobs.Modules(arch, every: 25, max: 40));
         blobs.Should().HaveCountGreaterThan(40, $"{arch}: records and site columns of a sample of modules");
         CompareEveryPage(arch, blobs);
