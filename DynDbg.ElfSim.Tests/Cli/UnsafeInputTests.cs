@@ -38,6 +38,26 @@ public class UnsafeInputTests
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the open must not wait for a writer");
     }
 
+    [Test]
+    public void CheckOfATree_ChecksItsElfFilesOnly_AndPassesOverFifosAndShortFiles()
+    {
+        // a tree walk maps each file once (ElfFile.OpenIfElf): what is not an ordinary ELF file is passed over there
+        var dir = Work("tree");
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        File.Copy(TestPaths.Sample("x86_64", "alpha.ko"), Path.Combine(dir, "alpha.ko"));
+        File.Copy(TestPaths.Sample("x86_64", "beta.ko"), Path.Combine(dir, "sub", "beta.ko"));
+        Process.Start("mkfifo", Path.Combine(dir, "sub", "pipe.ko")).WaitForExit();
+        File.WriteAllBytes(Path.Combine(dir, "empty.ko"), []);
+        File.WriteAllBytes(Path.Combine(dir, "short.ko"), [0x7f, (byte)'E', (byte)'L']);
+        File.WriteAllText(Path.Combine(dir, "modules.dep"), "kernel/alpha.ko:\n");
+        var watch = Stopwatch.StartNew();
+        var (code, stdout, stderr) = CliRunner.Run("check", dir);
+        (code, stderr).Should().Be((0, ""));
+        stdout.Should().Contain("checked 2 files: 2 passed, 0 failed, 0 unreadable");
+        stdout.Should().Contain("alpha.ko").And.Contain("beta.ko").And.NotContain("pipe.ko").And.NotContain("short.ko").And.NotContain("modules.dep");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the FIFO's open must not wait for a writer");
+    }
+
     [TestCase("load")]
     [TestCase("check")] // check prints it as the file's result line
     public void ADirectoryOrDevice_IsCalledWhatItIs(string command)

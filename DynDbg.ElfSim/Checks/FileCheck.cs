@@ -25,17 +25,28 @@ public sealed record FileCheck(
     /// <summary>Reads and checks one file. A diet image (it has __dyndbg_sites) gets the diet checks; a mainline
     /// table must decode, and with <paramref name="diet"/> it is first transformed into that variant's objects and
     /// linked (<see cref="DietTransform"/>); a file without any table passes with nothing to check.</summary>
-    public static FileCheck Run(string path, DietVariant? diet)
+    public static FileCheck Run(string path, DietVariant? diet) => RunTimed(path, diet, walked: false)!;
+
+    /// <summary>As <see cref="Run"/> for a file found by walking a tree: null when it is not an ELF file, which the
+    /// walk skips.</summary>
+    public static FileCheck? RunIfElf(string path, DietVariant? diet) => RunTimed(path, diet, walked: true);
+
+    private static FileCheck? RunTimed(string path, DietVariant? diet, bool walked)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        return RunOnce(path, diet) with { Elapsed = clock.Elapsed };
+        return RunOnce(path, diet, walked) is { } check ? check with { Elapsed = clock.Elapsed } : null;
     }
 
-    private static FileCheck RunOnce(string path, DietVariant? diet)
+    private static FileCheck? RunOnce(string path, DietVariant? diet, bool walked)
     {
         try
         {
-            using var file = ElfFile.Open(path);
+            using var file = walked ? ElfFile.OpenIfElf(path) : ElfFile.Open(path);
+            if (file is null)
+            {
+                return null;
+            }
+
             switch (ImageReader.Read(file, null, diet, lazy: true))
             {
                 case DietImage img:

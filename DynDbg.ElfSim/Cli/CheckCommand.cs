@@ -67,7 +67,7 @@ public static class CheckCommand
         // AsOrdered + NotBuffered: each result in path order as soon as it and all before it are done (PLINQ's
         // default merge buffers them in chunks, so nothing showed until late in a run).
         var checks = files.AsParallel().AsOrdered().WithMergeOptions(ParallelMergeOptions.NotBuffered)
-            .WithDegreeOfParallelism(jobs).Select(f => f.Walked && !ElfFile.HasElfMagic(f.Path) ? null : FileCheck.Run(f.Path, variant));
+            .WithDegreeOfParallelism(jobs).Select(f => f.Walked ? FileCheck.RunIfElf(f.Path, variant) : FileCheck.Run(f.Path, variant));
         var seen = 0;
         foreach (var c in checks)
         {

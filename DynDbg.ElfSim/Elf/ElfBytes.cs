@@ -52,6 +52,35 @@ public sealed unsafe class ElfBytes : IDisposable
         }
     }
 
+    /// <summary>
+    /// Maps <paramref name="path"/> for a tree scan: null when it is not a readable regular file of at least
+    /// <paramref name="minLength"/> bytes. Five system calls where <see cref="Map"/> takes ten (<see cref="UnixMapping"/>);
+    /// <see cref="Map"/> where that path is not available.
+    /// </summary>
+    public static ElfBytes? TryMapRegular(string path, long minLength)
+    {
+        if (!UnixMapping.Available)
+        {
+            try
+            {
+                var bytes = UnixFileStat.NotARegularFile(path) is null ? Map(path) : null;
+                if (bytes is not null && bytes.Length < (ulong)minLength)
+                {
+                    bytes.Dispose();
+                    return null;
+                }
+
+                return bytes;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        return UnixMapping.TryMap(path, minLength) is { } m ? new ElfBytes(m.Mapping.Pointer, m.Length, m.Mapping, default) : null;
+    }
+
     /// <summary>Wraps an array (tests, synthetic inputs). The array is pinned until disposal.</summary>
     public static ElfBytes FromArray(byte[] data)
     {

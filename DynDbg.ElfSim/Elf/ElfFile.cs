@@ -86,6 +86,35 @@ public sealed class ElfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="Open"/> for a file met while walking a tree: null, not an error, when it is not an ordinary file,
+    /// cannot be read or does not start with the ELF magic (what <see cref="HasElfMagic"/> tells), decided from the
+    /// one mapping the parse then uses (a tree scan opened every module twice: once to sniff, once to map).
+    /// </summary>
+    public static ElfFile? OpenIfElf(string path)
+    {
+        if (ElfBytes.TryMapRegular(path, 4) is not { } bytes)
+        {
+            return null;
+        }
+
+        if (!bytes.Span(0, 4).SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']))
+        {
+            bytes.Dispose();
+            return null;
+        }
+
+        try
+        {
+            return Parse(path, bytes);
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Parses an in-memory image (tests, synthetic objects).</summary>
     public static ElfFile FromBytes(string name, byte[] data)
     {
