@@ -392,7 +392,7 @@ public sealed class Aarch64Relocator : ModuleRelocator
         public int Count { get; set; }
         public int Max { get; private init; }
 
-        public static PltSection Of(LoadedModule m, string name) => m.Layout.Find(name) is { } s
+        public static PltSection Of(LoadedModule m, string name) => m.Layout.FindLastByIndex(name) is { } s
             ? new PltSection { Index = s.Index, Max = (int)(s.Size / 12) - 1 }
             : new PltSection();
     }

@@ -20,8 +20,8 @@ public sealed class ArmRelocator : ModuleRelocator
 
     public ArmRelocator(LoadedModule module) : base(module)
     {
-        _core = new PltState(module.Layout.Find(".plt")?.Index ?? 0);
-        _init = new PltState(module.Layout.Find(".init.plt")?.Index ?? 0);
+        _core = new PltState(module.Layout.FindLastByIndex(".plt")?.Index ?? 0);
+        _init = new PltState(module.Layout.FindLastByIndex(".init.plt")?.Index ?? 0);
     }
 
     /// <summary>module_frob_arch_sections sorted each table that relocates an executable section (cmp_rel, lib/sort.c's heapsort).</summary>
@@ -236,6 +236,11 @@ public sealed class ArmRelocator : ModuleRelocator
             : [];
         if (fixedValues.Length > 0 && state.Count == 0)
         {
+            if (plt.Length < block)
+            {
+                throw PltTooSmall(plt.Length, 1);
+            }
+
             state.Count = fixedValues.Length; // prealloc_fixed
             for (var i = 0; i < count; i++)
             {
@@ -279,6 +284,11 @@ public sealed class ArmRelocator : ModuleRelocator
             throw Refuse(Overflow, $"{Name}: BUG_ON(plt_count * PLT_ENT_SIZE > plt->sh_size) in get_module_plt");
         }
 
+        if ((ulong)(b0 + 1) * block > (ulong)plt.Length)
+        {
+            throw PltTooSmall(plt.Length, b0 + 1);
+        }
+
         if (idx == 0)
         {
             for (var i = 0; i < count; i++)
@@ -291,6 +301,14 @@ public sealed class ArmRelocator : ModuleRelocator
         Endian.Put32(Lit(plt, b0, idx), val);
         return Ldr(b0, idx);
     }
+
+    /// <summary>
+    /// A PLT section that does not hold the whole <c>struct plt_entries</c> blocks get_module_plt writes into. The
+    /// kernel cannot meet this: module_frob_arch_sections sizes .plt/.init.plt in whole blocks for every call it
+    /// counted; a section sized otherwise (or a call it did not count) would be written past its end.
+    /// </summary>
+    private LoaderRefusal PltTooSmall(int length, int blocks) =>
+        Refuse(Overflow, $"{Name}: .plt of {length} bytes is not the {blocks} whole {ArmModuleArch.PltBlockSize}-byte plt_entries block(s) get_module_plt writes (module_frob_arch_sections sizes it in whole blocks)");
 
     private sealed class PltState(int section)
     {

@@ -11,28 +11,37 @@ namespace DynDbg.ElfSim.Loading;
 /// </summary>
 public sealed class DietMemory : ElfMemory
 {
-    private readonly Dictionary<int, byte[]> _copies;
+    /// <summary>The bytes a section starts from: the relocated module's, or the linked file's.</summary>
+    private delegate ReadOnlySpan<byte> SectionBytes(int index);
+
+    private readonly Dictionary<int, byte[]> _copies = [];
+    private readonly Func<int, bool> _hasOwnBytes;
+    private readonly SectionBytes _bytes;
     private readonly Func<ulong, ElfLocation?> _locate;
     private readonly Func<int, ulong> _sectionAddress;
 
-    private DietMemory(ElfFile file, Dictionary<int, byte[]> copies, Func<ulong, ElfLocation?> locate, Func<int, ulong> sectionAddress)
+    private DietMemory(ElfFile file, Func<int, bool> hasOwnBytes, SectionBytes bytes, Func<ulong, ElfLocation?> locate, Func<int, ulong> sectionAddress)
         : base(file)
     {
-        _copies = copies;
+        _hasOwnBytes = hasOwnBytes;
+        _bytes = bytes;
         _locate = locate;
         _sectionAddress = sectionAddress;
     }
 
-    /// <summary>A relocated module (or a relocatable image placed at its script addresses): its sections copied.</summary>
+    /// <summary>A relocated module (or a relocatable image placed at its script addresses): its loaded sections, each
+    /// copied when first written (copying them all up front doubled a module with a large section: an AFL++ loader
+    /// finding ran out of memory there).</summary>
     public static DietMemory Over(LoadedModule module) =>
-        new(module.File, module.Layout.Sections.Where(s => module.IsLoaded(s.Index)).ToDictionary(s => s.Index, s => module.Bytes(s.Index).ToArray()),
-            module.Locate, i => module.Addresses[i]);
+        new(module.File, module.IsLoaded, module.Bytes, module.Locate, i => module.Addresses[i]);
 
-    /// <summary>A linked image (vmlinux): pointers are virtual addresses; only <paramref name="writable"/> are copied.</summary>
+    /// <summary>A linked image (vmlinux): pointers are virtual addresses; only <paramref name="writable"/> may be
+    /// written (each copied when first written).</summary>
     public static DietMemory Over(ElfFile linked, IEnumerable<int> writable)
     {
         var map = new LinkedMemory(linked);
-        return new DietMemory(linked, writable.Distinct().ToDictionary(i => i, i => linked.GetContents(linked.Sections[i]).ToArray()),
+        var canWrite = writable.ToHashSet();
+        return new DietMemory(linked, canWrite.Contains, i => linked.GetContents(linked.Sections[i]),
             a => map.SectionAt(a) is { } s ? new ElfLocation(s.Index, a - s.Address) : null, i => linked.Sections[i].Address);
     }
 
@@ -77,11 +86,16 @@ public sealed class DietMemory : ElfMemory
     }
 
     protected override ReadOnlySpan<byte> Contents(ElfSection section) =>
-        _copies.TryGetValue(section.Index, out var b) ? b : base.Contents(section);
+        _copies.TryGetValue(section.Index, out var b) ? b : _hasOwnBytes(section.Index) ? _bytes(section.Index) : base.Contents(section);
 
     private Span<byte> Writable(ElfLocation loc, int width)
     {
-        if (!_copies.TryGetValue(loc.Section, out var b) || loc.Offset > (ulong)b.Length || (ulong)width > (ulong)b.Length - loc.Offset)
+        if (!_copies.TryGetValue(loc.Section, out var b) && _hasOwnBytes(loc.Section))
+        {
+            _copies[loc.Section] = b = _bytes(loc.Section).ToArray();
+        }
+
+        if (b is null || loc.Offset > (ulong)b.Length || (ulong)width > (ulong)b.Length - loc.Offset)
         {
             var sec = File.Sections[loc.Section];
             throw new ElfFormatException(ErrorIds.ReadPastSection, File.Path, sec.Describe(), sec.Offset + loc.Offset,

@@ -27,4 +27,8 @@ public sealed record ModuleLayout(
     // core_layout.size (s390's GOT and PLT); 0 elsewhere.
 
     public LoadedSection? Find(string name) => Sections.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The placed section named <paramref name="name"/> with the highest section index: the one a loop over
+    /// the section headers that keeps assigning leaves (module_frob_arch_sections' <c>mod->arch.core.plt</c>).</summary>
+    public LoadedSection? FindLastByIndex(string name) => Sections.Where(s => s.Name == name).MaxBy(s => s.Index);
 }
