@@ -66,6 +66,14 @@ for t in "${list[@]}"; do
   if [ ! -f "$stats" ]; then
     echo "error: afl-fuzz did not run for $t (exit $rc); its log:" >&2; tail -30 "$out/afl.log" >&2; status=1; continue
   fi
+  # afl-fuzz ends with 0 when -V runs out. Anything else stopped it early: "Unable to communicate with fork server"
+  # is the target process dying outside SharpFuzz's reach (a stack overflow, a runtime abort), an input AFL cannot
+  # save as a crash; it fails the run like a crash.
+  if [ "$rc" -ne 0 ]; then
+    echo "error: afl-fuzz stopped $t early (exit $rc) after $(awk -F' *: *' '/^run_time/ {print $2}' "$stats") s; the end of its log:" >&2
+    grep -v 'Fuzzing test case' "$out/afl.log" | tail -15 >&2
+    status=1
+  fi
   awk -F' *: *' -v t="$t" '/^(run_time|execs_done|execs_per_sec|corpus_count|edges_found|total_edges|bitmap_cvg|stability|saved_crashes|saved_hangs)/ {s = s $1 "=" $2 " "} END {print t ": " s}' "$stats"
   found=0
   findings=DynDbg.ElfSim.Tests/Fuzz/Findings/$t
