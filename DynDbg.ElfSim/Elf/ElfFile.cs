@@ -30,6 +30,9 @@ public sealed class ElfFile : IDisposable
     public IReadOnlyList<ElfSection> Sections => _sections;
     public int PointerSize => Header.PointerSize;
 
+    /// <summary>EI_MAG0..EI_MAG3.</summary>
+    private static ReadOnlySpan<byte> ElfMagic => [0x7f, (byte)'E', (byte)'L', (byte)'F'];
+
     /// <summary>
     /// Whether <paramref name="path"/> starts with the ELF magic: how a directory walk picks its inputs without
     /// mapping every file. Files shorter than <paramref name="minLength"/> are not (FIFOs, sockets and devices
@@ -46,7 +49,7 @@ public sealed class ElfFile : IDisposable
 
             using var s = File.OpenRead(path);
             Span<byte> magic = stackalloc byte[4];
-            return s.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
+            return s.Read(magic) == 4 && magic.SequenceEqual(ElfMagic);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -75,15 +78,7 @@ public sealed class ElfFile : IDisposable
             throw new ElfFormatException(ErrorIds.UnreadableFile, path, "file", null, path.Length == 0 ? "empty file name" : e.Message);
         }
 
-        try
-        {
-            return Parse(path, bytes);
-        }
-        catch
-        {
-            bytes.Dispose();
-            throw;
-        }
+        return ParseOwning(path, bytes);
     }
 
     /// <summary>
@@ -98,12 +93,18 @@ public sealed class ElfFile : IDisposable
             return null;
         }
 
-        if (!bytes.Span(0, 4).SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']))
+        if (!bytes.Span(0, 4).SequenceEqual(ElfMagic))
         {
             bytes.Dispose();
             return null;
         }
 
+        return ParseOwning(path, bytes);
+    }
+
+    /// <summary>Parses <paramref name="bytes"/>, which the file then owns; released again when they are refused.</summary>
+    private static ElfFile ParseOwning(string path, ElfBytes bytes)
+    {
         try
         {
             return Parse(path, bytes);
@@ -120,15 +121,7 @@ public sealed class ElfFile : IDisposable
     {
         // Unpinned again when the array is refused: a long run of refused inputs (a fuzzer's) must not pin them all.
         var bytes = ElfBytes.FromArray(data);
-        try
-        {
-            return Parse(name, bytes);
-        }
-        catch
-        {
-            bytes.Dispose();
-            throw;
-        }
+        return ParseOwning(name, bytes);
     }
 
     public void Dispose() => _bytes.Dispose();
@@ -157,7 +150,7 @@ public sealed class ElfFile : IDisposable
         }
 
         var ident = bytes.Span(0, ElfHeader.EIdentSize);
-        if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
+        if (!ident[..4].SequenceEqual(ElfMagic))
         {
             throw Error(path, ErrorIds.BadMagic, where, 0,
                 $"not an ELF file: magic {ident[0]:x2} {ident[1]:x2} {ident[2]:x2} {ident[3]:x2}, expected 7f 45 4c 46");
