@@ -50,7 +50,8 @@ public static partial class LinkComparison
         File.Delete(ldOut);
         File.Delete(ourOut);
         var (ld, emulation) = Ld(machine);
-        var args = new List<string> { "-r", "-m", emulation, "-T", script, "-Map", ldMap, "-o", ldOut };
+        // --no-demangle: ld's map demangles C++ names by default; the engine's prints them as they are.
+        var args = new List<string> { "-r", "-m", emulation, "--no-demangle", "-T", script, "-Map", ldMap, "-o", ldOut };
         args.AddRange(inputs);
         var (code, _, ldErr) = Tools.RunIn(dir, ld, [.. args]);
         var ldOk = code == 0 && File.Exists(ldOut);

@@ -58,6 +58,7 @@ public static class ElfConstants
     public const byte StbLocal = 0;
     public const byte StbGlobal = 1;
     public const byte StbWeak = 2;
+    public const byte StbGnuUnique = 10;
 
     public const byte StvDefault = 0;
     public const byte StvHidden = 2;

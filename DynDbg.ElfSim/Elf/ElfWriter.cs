@@ -189,13 +189,19 @@ public sealed class ElfWriter
         var ptr = id.PointerSize;
         var slots = new List<Slot> { new() { Name = "" } };
 
-        // Header order: each section followed by its relocation tables, then the symbol and string tables.
-        foreach (var s in _sections)
+        // Header order: each section followed by its relocation tables, then the symbol and string tables; bfd
+        // numbers the SHT_GROUP sections first (bfd/elf.c assign_section_numbers).
+        var headerOrder = BfdFileOrder && _sections.Any(x => x.Type == ElfConstants.ShtGroup)
+            ? [.. _sections.Where(x => x.Type == ElfConstants.ShtGroup), .. _sections.Where(x => x.Type != ElfConstants.ShtGroup)]
+            : _sections;
+        foreach (var s in headerOrder)
         {
             s.Index = slots.Count;
             slots.Add(new Slot { Name = s.Name });
+            s.RelocationIndex = -1;
             if (_relocations.TryGetValue(s, out var tables))
             {
+                s.RelocationIndex = slots.Count;
                 foreach (var t in tables)
                 {
                     slots.Add(new Slot { Name = (t.Rela ? ".rela" : ".rel") + s.Name });
@@ -221,7 +227,7 @@ public sealed class ElfWriter
 
         // Section contents and headers.
         var i = 1;
-        foreach (var s in _sections)
+        foreach (var s in headerOrder)
         {
             var slot = slots[i++];
             slot.Type = s.Type;
@@ -230,8 +236,10 @@ public sealed class ElfWriter
             slot.AddrAlign = s.AddrAlign;
             slot.EntSize = s.EntSize;
             slot.Size = s.Size;
-            slot.Link = s.Link is null ? 0 : (uint)s.Link.Index;
-            slot.Info = s.InfoSection is null ? s.Info : (uint)s.InfoSection.Index;
+            slot.Link = s.LinksSymbolTable ? (uint)symtabIndex : s.Link is null ? 0 : (uint)s.Link.Index;
+            slot.Info = s.InfoSection is not null ? (uint)s.InfoSection.Index
+                : s.InfoSymbol > 0 ? (uint)ordinalToIndex[s.InfoSymbol]
+                : s.Info;
             if (s.Content is { } content)
             {
                 slot.Write = content.WriteTo;
@@ -244,7 +252,7 @@ public sealed class ElfWriter
                     var rs = slots[i++];
                     var entSize = (ulong)(id.Is64 ? (t.Rela ? 24 : 16) : (t.Rela ? 12 : 8));
                     rs.Type = t.Rela ? ElfConstants.ShtRela : ElfConstants.ShtRel;
-                    rs.Flags = ElfConstants.ShfInfoLink;
+                    rs.Flags = ElfConstants.ShfInfoLink | s.RelocationFlags;
                     rs.AddrAlign = (ulong)ptr;
                     rs.EntSize = entSize;
                     rs.Size = entSize * (ulong)t.Count;
@@ -302,6 +310,22 @@ public sealed class ElfWriter
             shstr.Add(".symtab");
             shstr.Add(".strtab");
             shstr.Add(".shstrtab");
+        }
+
+        if (BfdFileOrder && !ReferenceEquals(headerOrder, _sections))
+        {
+            // elf_fake_sections names them in the output's section order, each relocation table after its section.
+            foreach (var s in _sections)
+            {
+                shstr.Add(s.Name);
+                if (_relocations.TryGetValue(s, out var tables))
+                {
+                    foreach (var t in tables)
+                    {
+                        shstr.Add((t.Rela ? ".rela" : ".rel") + s.Name);
+                    }
+                }
+            }
         }
 
         foreach (var s in slots.Skip(1))

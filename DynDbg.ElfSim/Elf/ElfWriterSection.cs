@@ -39,6 +39,20 @@ public sealed class ElfWriterSection
 
     public uint Info { get; set; }
 
+    /// <summary>sh_link is the symbol table the writer makes (SHT_GROUP).</summary>
+    public bool LinksSymbolTable { get; set; }
+
+    /// <summary>sh_info is this symbol's index in the written table (SHT_GROUP's signature), as an ordinal of the
+    /// symbols given to the writer (1 is the first); 0 when unused.</summary>
+    public int InfoSymbol { get; set; }
+
+    /// <summary>sh_flags bits the writer adds to this section's relocation tables besides SHF_INFO_LINK (SHF_GROUP
+    /// for a group member's).</summary>
+    public ulong RelocationFlags { get; set; }
+
+    /// <summary>The index of this section's (first) relocation table in the written file; -1 when it has none.</summary>
+    public int RelocationIndex { get; internal set; } = -1;
+
     /// <summary>The section index in the written file (valid once <see cref="ElfWriter"/> has laid it out).</summary>
     public int Index { get; internal set; } = -1;
 }

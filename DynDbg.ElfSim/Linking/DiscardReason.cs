@@ -20,4 +20,9 @@ public enum DiscardReason
     /// when the merge left nothing (bfd/elf-properties.c <c>_bfd_elf_link_setup_gnu_properties</c> sets its output
     /// section to the absolute section).</summary>
     PropertyNoteMerged,
+
+    /// <summary>In a COMDAT section group whose signature an earlier group already brought (the .group section and
+    /// every member go; bfd/elflink.c <c>_bfd_elf_section_already_linked</c>), or a single-member group's member that
+    /// a linkonce section of the same key and symbols replaced.</summary>
+    GroupDuplicate,
 }

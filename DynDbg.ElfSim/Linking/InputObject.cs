@@ -20,6 +20,35 @@ public sealed class InputObject
         Sections = byElfIndex.Where(s => s is not null).Select(s => s!).ToArray();
     }
 
+    /// <summary>
+    /// bfd's section list, as ld's map lists it: header order, except that the first SHF_GROUP section made
+    /// (bfd/elf.c <c>setup_group</c>'s first call) makes every SHT_GROUP section not made yet, right after itself.
+    /// gcc puts the groups first, so nothing moves; clang interleaves each group with its members. Orphan placement,
+    /// the already-linked pass and the map's discarded list walk this order.
+    /// </summary>
+    internal void OrderGroupsAsBfd()
+    {
+        for (var k = 0; k < Sections.Count; k++)
+        {
+            var s = Sections[k];
+            if ((s.Elf.Flags & ElfConstants.ShfGroup) == 0 || s.Elf.Type == ElfConstants.ShtGroup)
+            {
+                continue;
+            }
+
+            var later = Sections.Skip(k + 1).Where(x => x.Elf.Type == ElfConstants.ShtGroup).ToList();
+            if (later.Count > 0)
+            {
+                var list = Sections.Take(k + 1).ToList();
+                list.AddRange(later);
+                list.AddRange(Sections.Skip(k + 1).Where(x => x.Elf.Type != ElfConstants.ShtGroup));
+                Sections = [.. list];
+            }
+
+            return;
+        }
+    }
+
     public int Index { get; }
     public string Path { get; }
     public ElfFile Elf { get; }
@@ -48,6 +77,10 @@ public sealed class InputObject
         symbolIndex >= firstGlobal && symbolIndex - firstGlobal < (uint)_globals.Length ? _globals[symbolIndex - firstGlobal] : null;
 
     internal InputSection? CommonSection { get; private set; }
+
+    /// <summary>The symbols of each section, for matching the members of a discarded section group with the kept
+    /// group's (<see cref="InputGroup"/>); made on first use.</summary>
+    internal Dictionary<uint, List<(string Name, byte Info, byte Other)>>? SymbolsBySection { get; set; }
 
     internal void AddCommonSection()
     {

@@ -77,6 +77,15 @@ public sealed class InputSection
     /// <summary>For a discarded linkonce duplicate: the section of the same name that was kept.</summary>
     public InputSection? KeptInstead { get; internal set; }
 
+    /// <summary>The section group it belongs to, or for a .group section the group it describes; null otherwise.
+    /// In ld -r both are unique (ld/ldlang.c <c>unique_section_p</c>): no script pattern but /DISCARD/ takes
+    /// them, and each becomes an output section of its own.</summary>
+    internal InputGroup? Group { get; set; }
+
+    /// <summary>The name as ld's messages print a section (bfd's %pA): a group member's with its group's signature,
+    /// <c>.text.f[f]</c>.</summary>
+    internal string MessageName => Group is { } g && !ReferenceEquals(g.Section, this) ? $"{Name}[{g.Signature}]" : Name;
+
     /// <summary>The input section description that placed (or discarded) it; null for orphans.</summary>
     public ScriptStatement.InputSections? PlacedBy { get; internal set; }
 

@@ -176,7 +176,10 @@ internal sealed partial class LinkEngine
         {
             foreach (var (s, _) in w.Matching)
             {
-                AddSection(w.Children, s, w.Source, os);
+                if (!UniqueSection(s, os))
+                {
+                    AddSection(w.Children, s, w.Source, os);
+                }
             }
 
             return;
@@ -185,6 +188,11 @@ internal sealed partial class LinkEngine
         var tree = new SortTree(w.Source.File.Sort == InputSort.ByName);
         foreach (var (s, p) in w.Matching)
         {
+            if (UniqueSection(s, os))
+            {
+                continue;
+            }
+
             if (!tree.Insert(s, p))
             {
                 throw ScriptErrors.Unsupported(w.Source.Location, $"file-name sorting with the unsorted section pattern {p?.PrintSection() ?? "*"}",
@@ -197,6 +205,10 @@ internal sealed partial class LinkEngine
             AddSection(w.Children, s, w.Source, os);
         }
     }
+
+    /// <summary>ld/ldlang.c <c>unique_section_p</c> in a relocatable link (no --force-group-allocation): a section
+    /// group's sections are for no output section statement but /DISCARD/; orphan placement gives each its own.</summary>
+    private static bool UniqueSection(InputSection s, OutputStatement os) => s.Group is not null && !os.IsDiscard;
 
     /// <summary>
     /// ld/ldlang.c <c>lang_add_section</c>: discard what goes to /DISCARD/ (or has SHF_EXCLUDE); skip what another
@@ -294,6 +306,16 @@ internal sealed partial class LinkEngine
         }
 
         o.ExtraElfFlags = i.Elf.Flags & (ElfConstants.ShfMaskOs | ElfConstants.ShfMaskProc);
+        if (i.Group is not null && (i.Elf.Flags & ElfConstants.ShfGroup) != 0)
+        {
+            o.ExtraElfFlags |= ElfConstants.ShfGroup;
+            o.Group = i.Group;
+        }
+        else if (i.Group is { } g && ReferenceEquals(g.Section, i))
+        {
+            o.Group = g;
+        }
+
         if ((i.Elf.Flags & ElfConstants.ShfLinkOrder) != 0)
         {
             o.ExtraElfFlags |= ElfConstants.ShfLinkOrder;

@@ -15,7 +15,8 @@ internal sealed partial class LinkEngine
         // Every section symbol, local and global at most: sized once (a million symbols would otherwise regrow it).
         var symbols = new List<OutputSymbol>(_ctx.Sections.Count + 1 + _ctx.Inputs.Sum(i => i.Elf.SymbolTable?.Count ?? 0));
         var sectionSymbol = new Dictionary<OutputSection, int>();
-        foreach (var o in _ctx.Sections)
+        var headerOrder = HeaderOrder();
+        foreach (var o in headerOrder)
         {
             sectionSymbol[o] = symbols.Count + 1;
             symbols.Add(new OutputSymbol("", 0, 0, ElfConstants.StbLocal, ElfConstants.SttSection, 0, o, 0));
@@ -28,6 +29,7 @@ internal sealed partial class LinkEngine
         foreach (var file in FinalLinkOrder())
         {
             var localIndex = EmitLocals(file, symbols, discardLocalLabels);
+            GroupSignatures(file, symbols, sectionSymbol, localIndex);
             relocations.Collect(file, localIndex);
         }
 
@@ -68,6 +70,75 @@ internal sealed partial class LinkEngine
 
         return new LinkResult(_ctx.Script, _ctx.Identity!, _ctx.Options, _ctx.Inputs, _ctx.LoadOrder, _ctx.Sections.ToList(), symbols, tables,
             _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList(), _ctx.Properties);
+    }
+
+    /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, then
+    /// the rest in output order. The section symbols follow this order, as the writer's section header table does
+    /// (<see cref="ElfWriter.BfdFileOrder"/>).</summary>
+    private List<OutputSection> HeaderOrder()
+    {
+        var order = new List<OutputSection>(_ctx.Sections.Count);
+        order.AddRange(_ctx.Sections.Where(o => o.WrittenType == ElfConstants.ShtGroup));
+        if (order.Count == 0)
+        {
+            return [.. _ctx.Sections];
+        }
+
+        order.AddRange(_ctx.Sections.Where(o => o.WrittenType != ElfConstants.ShtGroup));
+        return order;
+    }
+
+    /// <summary>
+    /// bfd/elflink.c <c>elf_link_input_bfd</c> for each kept .group of the file: the output group's sh_info names
+    /// the signature symbol. A global one is output whatever else would strip it (its index is set once the globals
+    /// are written); a section symbol gives its output section's symbol; another local its output index, written
+    /// now if it was not yet.
+    /// </summary>
+    private void GroupSignatures(InputObject file, List<OutputSymbol> symbols, Dictionary<OutputSection, int> sectionSymbol, int[] localIndex)
+    {
+        if (file.Elf.SymbolTable is not { } symtab)
+        {
+            return;
+        }
+
+        foreach (var s in file.Sections)
+        {
+            if (s.Group is not { } g || !ReferenceEquals(g.Section, s) || s.Output is not { } o)
+            {
+                continue;
+            }
+
+            var index = g.SignatureSymbol;
+            var firstGlobal = symtab.Section.Info;
+            if (index >= firstGlobal)
+            {
+                var h = file.GlobalAt(index, firstGlobal) ?? throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path,
+                    s.Elf.Describe(), s.Elf.HeaderOffset, $"the group's signature symbol [{index}] is a global without a name");
+                h.GroupSignature = true;
+                o.SignatureGlobal = h;
+                continue;
+            }
+
+            var sym = symtab[(int)index];
+            var target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
+            if (sym.Type == ElfConstants.SttSection)
+            {
+                o.SignatureOrdinal = target?.Output is { } so ? sectionSymbol[so]
+                    : throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
+                        $"the group's signature is the section symbol of a section that is not in the output");
+                continue;
+            }
+
+            if (localIndex.Length > index && localIndex[index] == 0)
+            {
+                symbols.Add(target is not null
+                    ? new OutputSymbol(symtab.GetName((int)index), sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
+                    : new OutputSymbol(symtab.GetName((int)index), sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
+                localIndex[index] = symbols.Count;
+            }
+
+            o.SignatureOrdinal = localIndex[index];
+        }
     }
 
     /// <summary>
@@ -168,7 +239,7 @@ internal sealed partial class LinkEngine
             case LinkSymbolState.New:
                 return false;
             case LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak:
-                if (h.DefinitionDiscarded && !h.UsedByRelocation)
+                if (h.DefinitionDiscarded && !h.UsedByRelocation && !h.GroupSignature)
                 {
                     return false;
                 }
@@ -182,7 +253,9 @@ internal sealed partial class LinkEngine
                 return true;
         }
 
-        var binding = forceBinding ?? (h.State == LinkSymbolState.DefinedWeak ? ElfConstants.StbWeak : ElfConstants.StbGlobal);
+        // elf_link_output_extsym: weak, else STB_GNU_UNIQUE for a unique definition in a regular object, else global.
+        var binding = forceBinding ?? (h.State == LinkSymbolState.DefinedWeak ? ElfConstants.StbWeak
+            : h.GnuUnique && !h.ScriptDefined ? ElfConstants.StbGnuUnique : ElfConstants.StbGlobal);
         if (h.ScriptDefined)
         {
             symbols.Add(h.ScriptSection is { } os

@@ -312,12 +312,6 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            if (s.Type == ElfConstants.ShtGroup || (s.Flags & ElfConstants.ShfGroup) != 0)
-            {
-                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
-                    "section groups (COMDAT) are not emulated; ld -r keeps them as separate output sections");
-            }
-
             if ((s.Flags & 0x800) != 0)
             {
                 throw new LinkException(LinkErrorIds.LinkUnsupportedInput, name, s.Describe(), s.HeaderOffset,
@@ -349,6 +343,8 @@ internal sealed partial class LinkEngine
         }
 
         file.SetSections(byIndex);
+        InputGroup.ReadAll(file, symtab);
+        file.OrderGroupsAsBfd();
         foreach (var sec in file.Sections)
         {
             if ((sec.Elf.Flags & ElfConstants.ShfLinkOrder) != 0)
@@ -461,6 +457,11 @@ internal sealed partial class LinkEngine
         if (s.Type != ElfConstants.ShtNobits)
         {
             f |= SectionFlags.HasContents;
+        }
+
+        if (s.Type == ElfConstants.ShtGroup)
+        {
+            f |= SectionFlags.Group;
         }
 
         if ((s.Flags & ElfConstants.ShfAlloc) != 0)

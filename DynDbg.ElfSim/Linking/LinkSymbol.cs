@@ -46,6 +46,12 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
     /// <summary>A relocation in a kept section refers to it (ld's indx == -2).</summary>
     internal bool UsedByRelocation { get; set; }
 
+    /// <summary>Names a kept section group (bfd's h->indx = -2): output even when it would be stripped.</summary>
+    internal bool GroupSignature { get; set; }
+
+    /// <summary>Its definition is STB_GNU_UNIQUE (bfd's h->unique_global): written with that binding.</summary>
+    internal bool GnuUnique { get; set; }
+
     /// <summary>A definition of it was in a discarded section (ld's indx == -3).</summary>
     internal bool DefinitionDiscarded { get; set; }
 

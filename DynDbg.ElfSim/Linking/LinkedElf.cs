@@ -64,12 +64,55 @@ internal static class LinkedElf
         }
     }
 
+    /// <summary>
+    /// The section groups ld -r writes as they came: a kept group with all its members. What a script does to part of
+    /// a group (discarding a member, or the .group but not its members) is repaired by bfd's
+    /// <c>_bfd_elf_fixup_group_sections</c>, which is not emulated; nor is a group whose size bfd then changes (a member
+    /// whose relocation table is listed but empty, or unlisted but written).
+    /// </summary>
+    private static void CheckGroups(LinkResult link)
+    {
+        HashSet<OutputSection>? withTables = null;
+        foreach (var file in link.Inputs)
+        {
+            foreach (var s in file.Sections)
+            {
+                if (s.Group is not { } g || !ReferenceEquals(g.Section, s) || s.Discarded == DiscardReason.GroupDuplicate)
+                {
+                    continue;
+                }
+
+                if (g.Members.FirstOrDefault(m => (m.Output is null) != (s.Output is null)) is { } odd)
+                {
+                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, odd.Elf.Describe(), odd.Elf.HeaderOffset,
+                        $"the script {(s.Output is null ? "discards the group" : "discards this member of the group")} {s.Elf.Describe()} [{g.Signature}] " +
+                        "but not the rest; how ld repairs the group (_bfd_elf_fixup_group_sections) is not emulated");
+                }
+
+                if (s.Output is null)
+                {
+                    continue;
+                }
+
+                withTables ??= link.Relocations.Select(t => t.Target).ToHashSet();
+                var entries = 1UL + (ulong)g.Members.Sum(m => 1 + (withTables.Contains(m.Output!) && InputGroup.RelocationsGrouped(m) ? 1 : 0));
+                if (entries * 4 != s.Size)
+                {
+                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
+                        $"group [{g.Signature}] lists {s.Size / 4} words but its members and their written relocation tables make {entries}; " +
+                        "how ld resizes such a group is not emulated");
+                }
+            }
+        }
+    }
+
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
         var writer = new ElfWriter(id) { BfdFileOrder = true };
         CheckSize(link);
         CheckAddresses32(link);
+        CheckGroups(link);
         foreach (var o in link.Sections)
         {
             var type = o.WrittenType;
@@ -91,7 +134,9 @@ internal static class LinkedElf
                 flags |= MipsSectionNames.ExtraFlags(o.Name);
             }
 
-            var content = type == ElfConstants.ShtNobits ? null : new SectionContent(link, o);
+            ElfContent? content = type == ElfConstants.ShtNobits ? null
+                : type == ElfConstants.ShtGroup && o.Group is { } group ? new GroupContent(link, group, o.Size)
+                : new SectionContent(link, o);
             var ws = writer.AddSection(o.Name, type, flags, content, o.Size);
             ws.Address = o.WrittenAddress;
             ws.AddrAlign = o.WrittenAlignment;
@@ -108,6 +153,23 @@ internal static class LinkedElf
         }
 
         writer.SetSymbols(new WrittenSymbols(link.Symbols));
+        foreach (var o in link.Sections)
+        {
+            if (o.Group is not { } g)
+            {
+                continue;
+            }
+
+            if (o.WrittenType == ElfConstants.ShtGroup)
+            {
+                o.Written!.LinksSymbolTable = true;
+                o.Written.InfoSymbol = o.SignatureGlobal?.OutputIndex ?? o.SignatureOrdinal;
+            }
+            else if (g.Members.Any(m => m.Output == o && InputGroup.RelocationsGrouped(m)))
+            {
+                o.Written!.RelocationFlags = ElfConstants.ShfGroup;
+            }
+        }
 
         foreach (var t in link.Relocations)
         {
@@ -144,6 +206,41 @@ internal static class LinkedElf
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// bfd/elf.c <c>bfd_elf_set_group_contents</c> for ld -r: the flags word (GRP_COMDAT for a COMDAT group), then the
+    /// output index of each member, each followed by its relocation table's when the input's carried SHF_GROUP;
+    /// written backwards along bfd's member chain, so the members keep the group's order.
+    /// </summary>
+    private sealed class GroupContent(LinkResult link, InputGroup group, ulong size) : ElfContent
+    {
+        public override ulong Length => size;
+
+        public override void WriteTo(Stream stream)
+        {
+            var words = new uint[size / 4];
+            words[0] = group.Comdat ? InputGroup.GrpComdat : 0;
+            var k = words.Length;
+            foreach (var m in group.Chain)
+            {
+                var w = m.Output!.Written!;
+                if (w.RelocationIndex >= 0 && InputGroup.RelocationsGrouped(m))
+                {
+                    words[--k] = (uint)w.RelocationIndex;
+                }
+
+                words[--k] = (uint)w.Index;
+            }
+
+            var e = new ElfEndian(link.Identity.IsBigEndian);
+            Span<byte> b = stackalloc byte[4];
+            foreach (var word in words)
+            {
+                e.PutWord(b, word, 4);
+                stream.Write(b);
+            }
+        }
     }
 
     private sealed class SectionContent(LinkResult link, OutputSection o) : ElfContent

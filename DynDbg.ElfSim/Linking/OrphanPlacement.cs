@@ -13,7 +13,7 @@ internal enum OrphanHow
 /// How ld's orphan placement chose an orphan's output section, kept as its parts and worded when read (explain,
 /// the JSON report): a 70 000-section object would otherwise format 70 000 sentences, 30 MB, that no one reads.
 /// </summary>
-internal sealed record OrphanPlacement(string Kind, string Output, OrphanHow How, string? After, bool SameNameDiffers, bool JoinedEmpty = false)
+internal sealed record OrphanPlacement(string Kind, string Output, OrphanHow How, string? After, bool SameNameDiffers, bool JoinedEmpty = false, bool Grouped = false)
 {
     /// <summary>Joined an existing output section of the same name.</summary>
     public static OrphanPlacement Joined(string output, bool empty) => new("", output, OrphanHow.AfterNamed, null, false, empty) { IsJoin = true };
@@ -37,6 +37,7 @@ internal sealed record OrphanPlacement(string Kind, string Output, OrphanHow How
             _ => "at the end (debugging sections are not placed by flags)",
         };
         return $"orphan ({Kind}): new output section {Output}, placed {how}" +
-               (SameNameDiffers ? " (a same-named section exists but its flags or type differ)" : "");
+               (Grouped ? " (a section group's: ld -r gives each its own, unique_section_p)"
+                   : SameNameDiffers ? " (a same-named section exists but its flags or type differ)" : "");
     }
 }

@@ -82,10 +82,11 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
     private void PlaceOrphan(InputSection s)
     {
         var secname = s.Name;
-        var constraint = 0;
+        // ld/ldlang.c ldlang_place_orphan: a unique section (a section group's, in -r) gets a statement of its own.
+        var constraint = s.Group is not null ? Special : 0;
         OutputStatement? matchByName = null;
         // Not a copy: the loop returns as soon as it adds the section, and adding creates no statement.
-        foreach (var os in ctx.OsNamed(secname))
+        foreach (var os in constraint == 0 ? ctx.OsNamed(secname) : Array.Empty<OutputStatement>())
         {
             if (os.Constraint < 0)
             {
@@ -199,7 +200,7 @@ internal sealed class OrphanPlacer(LinkContext ctx, Action<OutputStatement, Inpu
         }
 
         var os2 = InsertOrphan(s, secname, constraint, after, place);
-        s.Orphan = new OrphanPlacement(place?.Kind ?? "debugging", os2.Name, how, after?.Name, constraint == Special);
+        s.Orphan = new OrphanPlacement(place?.Kind ?? "debugging", os2.Name, how, after?.Name, constraint == Special, Grouped: s.Group is not null);
     }
 
     /// <summary>ld/ldelf.c <c>elf_orphan_compatible</c> in a relocatable link.</summary>

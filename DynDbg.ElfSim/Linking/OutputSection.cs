@@ -37,6 +37,16 @@ public sealed class OutputSection
     /// (<see cref="ObjectAttributes"/>). <see cref="Size"/> is then their length.</summary>
     internal byte[]? MergedContents { get; set; }
 
+    /// <summary>For a .group output section, the input group it writes; for a group member's, its group. Unique
+    /// output sections, so one each.</summary>
+    internal InputGroup? Group { get; set; }
+
+    /// <summary>A .group output section's sh_info: the signature as a symbol ordinal (a local or a section symbol),
+    /// or the global whose output index it is.</summary>
+    internal int SignatureOrdinal { get; set; }
+
+    internal LinkSymbol? SignatureGlobal { get; set; }
+
     /// <summary>sh_entsize of SHF_MERGE sections (kept only while every input agrees).</summary>
     public ulong EntSize { get; internal set; }
 
@@ -141,6 +151,7 @@ public sealed class OutputSection
     /// <summary>sh_entsize as it will be written: the merge entity size, else a pointer for the array types.</summary>
     public ulong WrittenEntSize(int pointerSize, ElfMachine machine) =>
         (Flags & SectionFlags.Merge) != 0 ? EntSize
+        : WrittenType == ElfConstants.ShtGroup ? 4UL // bfd/elf.c elf_fake_sections: GRP_ENTRY_SIZE
         : WrittenType is ElfConstants.ShtInitArray or ElfConstants.ShtFiniArray or ElfConstants.ShtPreinitArray ? (ulong)pointerSize
         // elfxx-mips.c _bfd_mips_elf_fake_sections, by the output section's name (a .text that holds .MIPS.options keeps 0).
         : machine == ElfMachine.Mips && MipsSectionNames.EntSize(Name) is { } mips ? mips

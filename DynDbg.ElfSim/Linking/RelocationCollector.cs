@@ -301,7 +301,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
 
     private static LinkException DiscardedReference(string name, InputSection from, InputSection discarded, ElfSection rs, int index) =>
         new(LinkErrorIds.LinkDiscardedReference, from.File.Path, $"relocation [{index}] in {rs.Describe()}", null,
-            $"`{name}' referenced in section `{from.Name}' of {from.File.Path}: defined in discarded section `{discarded.Name}' of {discarded.File.Path}");
+            $"`{name}' referenced in section `{from.MessageName}' of {from.File.Path}: defined in discarded section `{discarded.MessageName}' of {discarded.File.Path}");
 
     /// <summary>The field a REL relocation patches; an error for types whose handling in ld is not emulated.</summary>
     private RelField FieldOf(InputSection s, in ElfRelocation r, ElfSection rs, int index) =>

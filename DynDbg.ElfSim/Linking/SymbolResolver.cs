@@ -28,36 +28,106 @@ internal sealed class SymbolResolver(LinkContext ctx)
         AddSymbols(file);
     }
 
+    /// <summary>The first group of each COMDAT signature (the already-linked table's group entries).</summary>
+    private readonly Dictionary<string, InputGroup> _groupKept = new(StringComparer.Ordinal);
+
+    /// <summary>Linkonce sections by ld's key, the name past <c>.gnu.linkonce.&lt;type&gt;.</c>, for the match
+    /// against single-member groups of that signature.</summary>
+    private readonly Dictionary<string, List<InputSection>> _linkOnceByKey = new(StringComparer.Ordinal);
+
     /// <summary>
-    /// bfd/elflink.c <c>_bfd_elf_section_already_linked</c> for non-group sections: a <c>.gnu.linkonce.*</c>
-    /// section whose name was already linked is discarded (SEC_LINK_DUPLICATES_DISCARD), before the file's symbols
-    /// are read, so its symbols become references.
+    /// bfd/elflink.c <c>_bfd_elf_section_already_linked</c>, section by section in header order, before the file's
+    /// symbols are read (so symbols of discarded sections become references): a <c>.gnu.linkonce.*</c> section whose
+    /// name was already linked is discarded (SEC_LINK_DUPLICATES_DISCARD); so is a COMDAT group whose signature was,
+    /// with all its members; and a single-member group and a linkonce section of the same key discard each other
+    /// when they define the same symbols. Members are never matched alone. lld's rule keeps every linkonce copy but
+    /// discards duplicate groups as ld does.
     /// </summary>
     private void LinkOnce(InputObject file)
     {
-        if (ctx.Options.LinkOnce == LinkOnceRule.Lld)
-        {
-            return;
-        }
-
         foreach (var s in file.Sections)
         {
-            if (!s.IsLinkOnce)
+            if (s.Group is { } g && ReferenceEquals(g.Section, s))
+            {
+                if (g.Comdat)
+                {
+                    ComdatGroup(g);
+                }
+
+                continue;
+            }
+
+            if (!s.IsLinkOnce || s.Group is not null || ctx.Options.LinkOnce == LinkOnceRule.Lld)
             {
                 continue;
             }
 
             if (_linkOnceKept.TryGetValue(s.Name, out var kept))
             {
-                s.Discarded = DiscardReason.LinkOnceDuplicate;
-                s.KeptInstead = kept;
-                s.Assigned = true;
+                Discard(s, DiscardReason.LinkOnceDuplicate, kept);
+                continue;
             }
-            else
+
+            var key = LinkOnceKey(s.Name);
+            if (_groupKept.TryGetValue(key, out var single) && single.Members is [var only] && only.Discarded == DiscardReason.None &&
+                InputGroup.SymbolsMatch(only, s))
             {
-                _linkOnceKept[s.Name] = s;
+                Discard(s, DiscardReason.LinkOnceDuplicate, only);
             }
+
+            _linkOnceKept.TryAdd(s.Name, s);
+            if (!_linkOnceByKey.TryGetValue(key, out var list))
+            {
+                _linkOnceByKey[key] = list = [];
+            }
+
+            list.Add(s);
         }
+    }
+
+    private void ComdatGroup(InputGroup g)
+    {
+        if (_groupKept.TryGetValue(g.Signature, out var kept))
+        {
+            g.KeptGroup = kept;
+            Discard(g.Section, DiscardReason.GroupDuplicate, kept.Section);
+            foreach (var m in g.Members)
+            {
+                Discard(m, DiscardReason.GroupDuplicate, kept.KeptMemberFor(m));
+            }
+
+            return;
+        }
+
+        // The latest linkonce section of the key is tried first (bfd prepends to the table's list).
+        if (g.Members is [var first] && _linkOnceByKey.TryGetValue(g.Signature, out var linkOnce) &&
+            linkOnce.LastOrDefault(l => l.Discarded == DiscardReason.None && InputGroup.SymbolsMatch(l, first)) is { } l)
+        {
+            Discard(first, DiscardReason.GroupDuplicate, l);
+            Discard(g.Section, DiscardReason.GroupDuplicate, null);
+        }
+
+        _groupKept[g.Signature] = g;
+    }
+
+    private static void Discard(InputSection s, DiscardReason why, InputSection? kept)
+    {
+        s.Discarded = why;
+        s.KeptInstead = kept;
+        s.Assigned = true;
+    }
+
+    /// <summary>ld's already-linked key of a linkonce section: the name past <c>.gnu.linkonce.&lt;type&gt;.</c>, or
+    /// the whole name when it does not follow that pattern.</summary>
+    private static string LinkOnceKey(string name)
+    {
+        const string prefix = ".gnu.linkonce.";
+        if (name.StartsWith(prefix, StringComparison.Ordinal) && name.IndexOf('.', prefix.Length) is var dot and >= 0)
+        {
+            return name[(dot + 1)..];
+        }
+
+        return name;
     }
 
     // ------------------------------------------------------------------ global symbols
@@ -196,7 +266,7 @@ internal sealed class SymbolResolver(LinkContext ctx)
 
             if (h.State == LinkSymbolState.Defined)
             {
-                var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.Name}+0x{h.Value:x})" : $"{h.File?.Path}";
+                var where = h.Section is { } s0 ? $"{h.File?.Path}:({s0.MessageName}+0x{h.Value:x})" : $"{h.File?.Path}";
                 throw new LinkException(LinkErrorIds.LinkMultipleDefinition, file.Path, $"symbol [{i}] '{name}'", null,
                     $"multiple definition of `{name}'; {where}: first defined here");
             }
@@ -208,6 +278,7 @@ internal sealed class SymbolResolver(LinkContext ctx)
             h.ScriptDefined = false;
             h.Value = sym.Value;
             h.File = file;
+            h.GnuUnique = sym.Binding == ElfConstants.StbGnuUnique;
             MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
         }
     }

@@ -67,6 +67,14 @@ public static class LinkExplainReport
         {
             case DiscardReason.LinkOnceDuplicate when !s.Name.StartsWith(".gnu.linkonce", StringComparison.Ordinal):
                 return $"{s.Name} is kept once (a backend marks it SEC_LINK_ONCE, as elfxx-mips.c does .MIPS.abiflags): {s.KeptInstead!.File.Path}'s is kept and holds the merged flags";
+            case DiscardReason.LinkOnceDuplicate when s.KeptInstead?.Group is { } single:
+                return $"{s.Name} was replaced by the single-member COMDAT group [{single.Signature}] of {s.KeptInstead.File.Path}, which defines the same symbols (_bfd_elf_section_already_linked)";
+            case DiscardReason.GroupDuplicate when s.Group?.KeptGroup is { } kg:
+                return $"COMDAT group [{kg.Signature}] was already linked from {kg.Section.File.Path}: ld keeps the first group of each signature and discards the others whole (_bfd_elf_section_already_linked)";
+            case DiscardReason.GroupDuplicate:
+                return s.KeptInstead is { } linkOnce
+                    ? $"single-member COMDAT group [{s.Group?.Signature}] replaced by {linkOnce.File.Path}({linkOnce.Name}), a .gnu.linkonce section that defines the same symbols (_bfd_elf_section_already_linked)"
+                    : $"COMDAT group [{s.Group?.Signature}]: its only member was replaced by a .gnu.linkonce section that defines the same symbols (_bfd_elf_section_already_linked)";
             case DiscardReason.LinkOnceDuplicate:
                 var lld = link.Options.LinkOnce == LinkOnceRule.Gnu ? " (lld would keep it)" : "";
                 return $"{s.Name} was already linked from {s.KeptInstead!.File.Path}: GNU ld keeps one .gnu.linkonce section per name{lld}";
