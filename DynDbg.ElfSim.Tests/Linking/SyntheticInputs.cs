@@ -6,8 +6,8 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// <summary>
 /// Seeded random relocatable objects, written as GNU as source and assembled by each architecture's own GNU as: a pool of the
 /// section names kernel objects have (text, data, string merges, NOBITS, notes, arrays, ksymtab entries, debug and
-/// non-allocated sections, dyndbg sections, diet-plan <c>.gnu.linkonce.dyndbg*</c> header pairs), varied sizes and
-/// alignments, local/global/weak symbols over several files, and data relocations against section symbols, locals,
+/// non-allocated sections, dyndbg sections, diet-plan <c>.gnu.linkonce.dyndbg*</c> header pairs, section groups), varied
+/// sizes and alignments, local/global/weak symbols over several files, and data relocations against section symbols, locals,
 /// globals, weak headers and undefined symbols (absolute and PC-relative).
 /// </summary>
 public static class SyntheticInputs
@@ -89,6 +89,13 @@ public static class SyntheticInputs
             if (diet)
             {
                 items.Add(() => DietHeader(sb, word, f));
+            }
+
+            // Section groups from their own generator, so the rest of each seed's case is unchanged by them.
+            var groups = new Random(unchecked(seed * 7919 + f * 104729 + 0x6c7));
+            if (groups.Next(3) == 0)
+            {
+                items.Add(() => Groups(sb, groups, word, is64));
             }
 
             foreach (var item in items)
@@ -211,6 +218,53 @@ public static class SyntheticInputs
                     }
 
                     break;
+            }
+        }
+    }
+
+    private static readonly (string Prefix, string Flags, string Type)[] GroupMembers =
+    [
+        (".text", "axG", "@progbits"), (".data", "awG", "@progbits"), (".rodata", "aG", "@progbits"), (".bss", "awG", "@nobits"),
+        (".debug_macro", "G", "@progbits"),
+    ];
+
+    /// <summary>
+    /// One or two section groups over a small set of signatures, so files share them: COMDAT (a later file's copy is
+    /// discarded whole) or, now and then, without GRP_COMDAT (every copy kept). Each has one to three members of the
+    /// kinds C++ and gcc -g3 make; the first defines the signature as a weak symbol (as an inline function does), and
+    /// code members refer to globals, undefined names and the signature. No other section refers into a group (a
+    /// reference into a discarded member is ld's error, tested on its own).
+    /// </summary>
+    private static void Groups(StringBuilder sb, Random rnd, string word, bool is64)
+    {
+        var signatures = Enumerable.Range(0, 4).OrderBy(_ => rnd.Next()).Take(rnd.Next(1, 3));
+        foreach (var n in signatures)
+        {
+            var sig = $"grp{n}";
+            var comdat = rnd.Next(6) != 0;
+            var members = GroupMembers.OrderBy(_ => rnd.Next()).Take(rnd.Next(1, 4)).ToList();
+            for (var m = 0; m < members.Count; m++)
+            {
+                var (prefix, flags, type) = members[m];
+                sb.Append($"\t.section {prefix}.{sig},\"{flags}\",{type},{sig}{(comdat ? ",comdat" : "")}\n");
+                sb.Append($"\t.balign {1 << rnd.Next(0, 4)}\n");
+                if (m == 0)
+                {
+                    sb.Append($"\t.weak {sig}\n{sig}:\n");
+                }
+
+                if (type == "@nobits")
+                {
+                    sb.Append($"\t.zero {rnd.Next(1, 48)}\n");
+                    continue;
+                }
+
+                sb.Append($"\t.byte {rnd.Next(256)}, {rnd.Next(256)}\n");
+                if (prefix is ".text" or ".data")
+                {
+                    var target = rnd.Next(3) switch { 0 => sig, 1 => $"g{rnd.Next(12)}", _ => $"ext{rnd.Next(5)}" };
+                    sb.Append($"\t.balign {(is64 ? 8 : 4)}\n\t{word} {target}\n");
+                }
             }
         }
     }
