@@ -200,8 +200,11 @@ internal sealed partial class LinkEngine
 
     private ulong DoAssignmentsList(List<LayoutNode> list, OutputStatement current, ulong dot, ref bool foundEnd)
     {
-        foreach (var node in list.ToList())
+        // By index, not over a copy: nothing here adds to the lists (a copy per output statement was 8% of a
+        // 70 010-section link, in allocations and the collections they caused).
+        for (var i = 0; i < list.Count; i++)
         {
+            var node = list[i];
             switch (node)
             {
                 case OutputStatement os when !os.IsAbs:

@@ -14,8 +14,8 @@ internal sealed partial class LinkEngine
     {
         // Every section symbol, local and global at most: sized once (a million symbols would otherwise regrow it).
         var symbols = new List<OutputSymbol>(_ctx.Sections.Count + 1 + _ctx.Inputs.Sum(i => i.Elf.SymbolTable?.Count ?? 0));
-        var sectionSymbol = new Dictionary<OutputSection, int>();
         var headerOrder = HeaderOrder();
+        var sectionSymbol = new Dictionary<OutputSection, int>(headerOrder.Count);
         foreach (var o in headerOrder)
         {
             sectionSymbol[o] = symbols.Count + 1;
