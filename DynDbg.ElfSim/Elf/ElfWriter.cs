@@ -265,16 +265,16 @@ public sealed class ElfWriter
         }
 
         var strtab = new StringTableBuilder(symbols.Count);
-        foreach (var x in symbols)
+        var nameOffsets = new uint[symbols.Count]; // the name's string index first, its offset once finished
+        for (var k = 0; k < symbols.Count; k++)
         {
-            strtab.Add(x.Name);
+            nameOffsets[k] = (uint)strtab.Add(symbols[k].Name);
         }
 
         var strBytes = strtab.Finish();
-        var nameOffsets = new uint[symbols.Count];
         for (var k = 0; k < symbols.Count; k++)
         {
-            nameOffsets[k] = strtab.OffsetOf(symbols[k].Name);
+            nameOffsets[k] = strtab.OffsetAt((int)nameOffsets[k]);
         }
 
         var symEnt = (ulong)(id.Is64 ? 24 : 16);
@@ -665,25 +665,39 @@ public sealed class ElfWriter
     private sealed class StringTableBuilder
     {
         private readonly List<string> _strings;
-        private readonly Dictionary<string, uint> _offsets;
+        private readonly Dictionary<string, int> _indexOf;
+        private uint[] _offsets = [];
 
         public StringTableBuilder(int capacity = 0)
         {
             _strings = new List<string>(capacity);
-            _offsets = new Dictionary<string, uint>(capacity, StringComparer.Ordinal);
+            _indexOf = new Dictionary<string, int>(capacity, StringComparer.Ordinal);
         }
 
         private byte[]? _bytes;
 
-        public void Add(string s)
+        /// <summary>Adds the string once; returns its index for <see cref="OffsetAt"/> (-1 for the empty string,
+        /// which is offset 0).</summary>
+        public int Add(string s)
         {
-            if (s.Length > 0 && _offsets.TryAdd(s, 0))
+            if (s.Length == 0)
             {
+                return -1;
+            }
+
+            if (!_indexOf.TryGetValue(s, out var index))
+            {
+                index = _strings.Count;
+                _indexOf.Add(s, index);
                 _strings.Add(s);
             }
+
+            return index;
         }
 
-        public uint OffsetOf(string s) => s.Length == 0 ? 0 : _offsets[s];
+        public uint OffsetOf(string s) => s.Length == 0 ? 0 : _offsets[_indexOf[s]];
+
+        public uint OffsetAt(int index) => index < 0 ? 0 : _offsets[index];
 
         public byte[] Finish()
         {
@@ -695,17 +709,14 @@ public sealed class ElfWriter
             // Sorted by reversed text, a string's extensions follow it; walking backwards, each string is either a
             // tail of the last owner seen or a new owner.
             // Compared from the end in place (no reversed copies: a million-symbol object would make a million).
+            // The last four characters, reversed, as one number sort first, as primitives (no comparison delegate);
+            // only runs of strings sharing those four are then sorted by CompareReversed. A shorter string's zero
+            // padding sorts it first, as CompareReversed does. (The sort was a fifth of a vmlinux.o link.)
             var order = new int[_strings.Count];
-            for (var k = 0; k < order.Length; k++)
-            {
-                order[k] = k;
-            }
-
-            // The last four characters, reversed, as one number first: most comparisons end there (the sort was a
-            // fifth of a vmlinux.o link); a shorter string's zero padding sorts it first, as CompareReversed does.
             var keys = new ulong[_strings.Count];
             for (var k = 0; k < keys.Length; k++)
             {
+                order[k] = k;
                 var t = _strings[k];
                 ulong key = 0;
                 for (var i = 1; i <= 4; i++)
@@ -716,9 +727,26 @@ public sealed class ElfWriter
                 keys[k] = key;
             }
 
-            Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : CompareReversed(_strings[a], _strings[b]));
+            Array.Sort(keys, order);
+            Comparison<int> reversed = (a, b) => CompareReversed(_strings[a], _strings[b]);
+            var comparer = Comparer<int>.Create(reversed);
+            for (var start = 0; start < keys.Length;)
+            {
+                var end = start + 1;
+                while (end < keys.Length && keys[end] == keys[start])
+                {
+                    end++;
+                }
 
-            // By string index, not by text: one dictionary write per string at the end instead of four lookups.
+                if (end - start > 1)
+                {
+                    Array.Sort(order, start, end - start, comparer);
+                }
+
+                start = end;
+            }
+
+            // By string index, not by text.
             var ownerOf = new int[_strings.Count];
             var owner = -1;
             for (var i = order.Length - 1; i >= 0; i--)
@@ -766,15 +794,13 @@ public sealed class ElfWriter
                     // the tail's bytes end where its owner's do
                     offsets[k] = offsets[o] + (uint)(Encoding.UTF8.GetByteCount(_strings[o]) - Encoding.UTF8.GetByteCount(_strings[k]));
                 }
-
-                _offsets[_strings[k]] = offsets[k];
             }
 
+            _offsets = offsets;
             _bytes = bytes;
             return _bytes;
         }
 
-        /// <summary>Ordinal order of the reversed strings (the strings are distinct, so there are no ties).</summary>
         private static int CompareReversed(string x, string y)
         {
             var n = Math.Min(x.Length, y.Length);
