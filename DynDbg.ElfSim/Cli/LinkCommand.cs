@@ -57,6 +57,7 @@ public static class LinkCommand
         // A link builds one large, long-lived graph and exits: background collections only add CPU (perf on the
         // 70 010-section link: a fifth of it in background marking). Batch is non-concurrent collection for this
         // process; not set for the whole tool, since `check TREE` got slower and bigger without background GC.
+        var latency = GCSettings.LatencyMode;
         GCSettings.LatencyMode = GCLatencyMode.Batch;
         try
         {
@@ -97,6 +98,10 @@ public static class LinkCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return io.Fail(new UsageException(UsageErrorIds.CannotWriteOutput, output, "output", null, $"cannot write: {e.Message}"));
+        }
+        finally
+        {
+            GCSettings.LatencyMode = latency; // for in-process callers (the tests)
         }
     }
 }
