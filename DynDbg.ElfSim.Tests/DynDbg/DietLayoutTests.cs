@@ -1,3 +1,5 @@
+using DynDbg.ElfSim.Diagnostics;
+using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.DynDbg;
 
 namespace DynDbg.ElfSim.Tests.DynDbg;
@@ -52,5 +54,39 @@ public class DietLayoutTests
         l.Map.Should().Be(new BitField(18, 14));
         l.Flags.Should().Be(new BitField(10, 8));
         l.DescriptorSection.Should().Be("__dyndbgs");
+    }
+}
+
+/// <summary>
+/// AFL++ (issue 18, the `link` target): a 587 MB zero-filled __dyndbg_sites, 24 million site records, took the diet
+/// decoder past its 2 GiB heap bound. A diet image is decoded whole, so past <see cref="DietImage.MaxRecords"/> it
+/// is refused in one line. The file here is sparse: diet/v5/alpha.ko with its sites array moved to a 256 MiB hole.
+/// </summary>
+[TestFixture]
+public class DietImageSizeTests
+{
+    [Test]
+    public void SitesPastTheDecodeBound_AreOneLine()
+    {
+        var data = global::DynDbg.ElfSim.Tests.Elf.ElfBytesPatch.Read("x86_64", "diet/v5/alpha.ko");
+        var (h, sections) = global::DynDbg.ElfSim.Tests.Elf.ElfBytesPatch.Describe(data);
+        var sites = sections.First(s => s.Name == "__dyndbg_sites");
+        var offset = ((ulong)data.Length + 0xfff) & ~0xfffUL;
+        const ulong size = 256UL << 20;
+        global::DynDbg.ElfSim.Tests.Elf.ElfBytesPatch.Put(data, (long)sites.HeaderOffset + 24, offset, 8, h.IsBigEndian); // sh_offset
+        global::DynDbg.ElfSim.Tests.Elf.ElfBytesPatch.Put(data, (long)sites.HeaderOffset + 32, size, 8, h.IsBigEndian); // sh_size
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "sparse-sites.ko");
+        using (var fs = new FileStream(path, FileMode.Create))
+        {
+            fs.Write(data);
+            fs.SetLength((long)(offset + size));
+        }
+
+        using var f = ElfFile.Open(path);
+        var act = () => ImageReader.Read(f);
+        var e = act.Should().Throw<DiagnosticException>().Which;
+        e.Id.Should().Be(DyndbgErrorIds.DietImage);
+        e.OneLine.Should().Contain("'__dyndbg_sites'").And.Contain("11,184,810 site records").And.Contain("past the 4,194,304");
+        File.Delete(path);
     }
 }

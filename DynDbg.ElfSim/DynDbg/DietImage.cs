@@ -78,6 +78,8 @@ public sealed class DietImage : KernelImage
         }
 
         var layout = DecideLayout(file, variant, descriptors, evidence);
+        CheckCount(file, descriptors, descriptors.Size / (ulong)layout.RecordSize, "descriptor");
+        CheckCount(file, sites, sites.Size / (ulong)layout.SiteSize, "site");
         var elements = new DietElement[descriptors.Size / (ulong)layout.RecordSize];
         for (var i = 0; i < elements.Length; i++)
         {
@@ -242,6 +244,21 @@ public sealed class DietImage : KernelImage
             : (-1, 0UL);
         return new DietElement(i, sec.Offset + at, site, format, TryString(memory, format), l.LineNo.Get(unit0), l.Index.Get(unit0),
             l.Map?.Get(unit1), l.Flags.Get(unit1), key, keyType);
+    }
+
+    /// <summary>The most records of one kind a diet image is decoded with. Unlike the mainline table, which is read
+    /// record by record (<see cref="DdebugDecoder"/>), a diet image is decoded whole, about a hundred bytes per
+    /// record; past this a crafted object (AFL++: a 587 MB zero-filled __dyndbg_sites, 24 million sites) would take
+    /// gigabytes. Real kernels have tens of thousands of call sites; the scale tests a million.</summary>
+    internal const ulong MaxRecords = 1UL << 22;
+
+    private static void CheckCount(ElfFile file, DdebugRegion region, ulong count, string what)
+    {
+        if (count > MaxRecords)
+        {
+            throw new DyndbgFormatException(DyndbgErrorIds.DietImage, file.Path, region.Origin, region.FileOffset,
+                $"{count:#,0} {what} records in 0x{region.Size:x} bytes: past the {MaxRecords:#,0} a diet image is decoded with (it is read whole)");
+        }
     }
 
     private static DietSite ReadSite(ElfMemory memory, DdebugRegion region, DietLayout l, int i)
