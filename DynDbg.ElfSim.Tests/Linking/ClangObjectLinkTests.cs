@@ -16,7 +16,8 @@ public class ClangObjectLinkTests
     private const string Unused = "__attribute__((section(\".text.unused\"))) int api_unused(int v) { return api_a(v) + 1; }\n";
     private const string C = "int printf(const char *, ...);\nint api_b(int);\nstatic const char fmt[] = \"%d\\n\";\nint main(void) { printf(fmt, api_b(3)); return 0; }\n";
 
-    private static readonly (string Target, ElfMachine Machine)[] Targets =
+    /// <summary>The eight targets, by clang's triple, with the machine whose ld.bfd links them.</summary>
+    internal static readonly (string Target, ElfMachine Machine)[] Targets =
     [
         ("x86_64-linux-gnu", ElfMachine.X86_64),
         ("i686-linux-gnu", ElfMachine.I386),

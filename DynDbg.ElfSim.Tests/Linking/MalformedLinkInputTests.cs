@@ -69,10 +69,11 @@ public class MalformedLinkInputTests
         e.OneLine.Should().StartWith("big.lds:1:").And.Contain("section .big VMA wraps around address space");
     }
 
-    private static DiagnosticException Refusal(byte[] data, string id = LinkErrorIds.LinkUnsupportedInput)
+    /// <summary>Links <paramref name="data"/> alone under the bundled script and expects one line with <paramref name="id"/>.</summary>
+    internal static DiagnosticException Refusal(byte[] data, string id = LinkErrorIds.LinkUnsupportedInput, string name = "mutant.o")
     {
-        using var f = ElfFile.FromBytes("mutant.o", data);
-        var act = () => Linker.Link(BundledScripts.Load(BundledScripts.Default), [("mutant.o", f)]).ToElf();
+        using var f = ElfFile.FromBytes(name, data);
+        var act = () => Linker.Link(BundledScripts.Load(BundledScripts.Default), [(name, f)]).ToElf();
         var e = act.Should().Throw<DiagnosticException>().Which;
         e.Id.Should().Be(id);
         e.OneLine.Should().NotContain("\n");

@@ -78,15 +78,13 @@ public sealed class DietImage : KernelImage
         }
 
         var layout = DecideLayout(file, variant, descriptors, evidence);
-        CheckCount(file, descriptors, descriptors.Size / (ulong)layout.RecordSize, "descriptor");
-        CheckCount(file, sites, sites.Size / (ulong)layout.SiteSize, "site");
-        var elements = new DietElement[descriptors.Size / (ulong)layout.RecordSize];
+        var elements = new DietElement[CheckCount(file, descriptors, descriptors.Size / (ulong)layout.RecordSize, "descriptor")];
         for (var i = 0; i < elements.Length; i++)
         {
             elements[i] = ReadElement(memory, descriptors, layout, i);
         }
 
-        var siteRecords = new DietSite[sites.Size / (ulong)layout.SiteSize];
+        var siteRecords = new DietSite[CheckCount(file, sites, sites.Size / (ulong)layout.SiteSize, "site")];
         for (var i = 0; i < siteRecords.Length; i++)
         {
             siteRecords[i] = ReadSite(memory, sites, layout, i);
@@ -252,14 +250,10 @@ public sealed class DietImage : KernelImage
     /// gigabytes. Real kernels have tens of thousands of call sites; the scale tests a million.</summary>
     internal const ulong MaxRecords = 1UL << 22;
 
-    private static void CheckCount(ElfFile file, DdebugRegion region, ulong count, string what)
-    {
-        if (count > MaxRecords)
-        {
-            throw new DyndbgFormatException(DyndbgErrorIds.DietImage, file.Path, region.Origin, region.FileOffset,
+    private static int CheckCount(ElfFile file, DdebugRegion region, ulong count, string what) =>
+        count <= MaxRecords ? (int)count
+            : throw new DyndbgFormatException(DyndbgErrorIds.DietImage, file.Path, region.Origin, region.FileOffset,
                 $"{count:#,0} {what} records in 0x{region.Size:x} bytes: past the {MaxRecords:#,0} a diet image is decoded with (it is read whole)");
-        }
-    }
 
     private static DietSite ReadSite(ElfMemory memory, DdebugRegion region, DietLayout l, int i)
     {

@@ -126,6 +126,12 @@ public sealed class ElfWriter
     /// </summary>
     public bool BfdFileOrder { get; init; }
 
+    /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, the
+    /// rest after them, each in list order; <paramref name="sections"/> itself when there is no group. The linker
+    /// numbers its section symbols by the same rule.</summary>
+    internal static IReadOnlyList<T> GroupsFirst<T>(IReadOnlyList<T> sections, Func<T, bool> isGroup) =>
+        sections.Any(isGroup) ? [.. sections.Where(isGroup), .. sections.Where(x => !isGroup(x))] : sections;
+
     /// <summary>bfd aligns a section's file offset to any sh_addralign; past this a (mutated) input would make a sparse
     /// file of absurd size, so alignment stops here.</summary>
     private const ulong MaxBfdFileAlign = 1UL << 24;
@@ -191,9 +197,7 @@ public sealed class ElfWriter
 
         // Header order: each section followed by its relocation tables, then the symbol and string tables; bfd
         // numbers the SHT_GROUP sections first (bfd/elf.c assign_section_numbers).
-        var headerOrder = BfdFileOrder && _sections.Any(x => x.Type == ElfConstants.ShtGroup)
-            ? [.. _sections.Where(x => x.Type == ElfConstants.ShtGroup), .. _sections.Where(x => x.Type != ElfConstants.ShtGroup)]
-            : _sections;
+        var headerOrder = BfdFileOrder ? GroupsFirst(_sections, x => x.Type == ElfConstants.ShtGroup) : _sections;
         foreach (var s in headerOrder)
         {
             s.Index = slots.Count;

@@ -148,11 +148,6 @@ internal sealed class InputGroup
     /// </summary>
     private static InputSection[] BfdChain(List<InputSection> contentOrder)
     {
-        if (contentOrder.Count == 0)
-        {
-            return [];
-        }
-
         var next = new Dictionary<InputSection, InputSection>();
         InputSection? last = null;
         foreach (var m in contentOrder.OrderBy(m => m.Elf.Index))

@@ -306,15 +306,10 @@ internal sealed partial class LinkEngine
         }
 
         o.ExtraElfFlags = i.Elf.Flags & (ElfConstants.ShfMaskOs | ElfConstants.ShfMaskProc);
-        if (i.Group is not null && (i.Elf.Flags & ElfConstants.ShfGroup) != 0)
-        {
-            o.ExtraElfFlags |= ElfConstants.ShfGroup;
-            o.Group = i.Group;
-        }
-        else if (i.Group is { } g && ReferenceEquals(g.Section, i))
-        {
-            o.Group = g;
-        }
+        // A group's sections are unique, so this input is the only one. Members carry SHF_GROUP (InputGroup.ReadAll
+        // refuses one without it, and any other section with it).
+        o.Group = i.Group;
+        o.ExtraElfFlags |= i.Elf.Flags & ElfConstants.ShfGroup;
 
         if ((i.Elf.Flags & ElfConstants.ShfLinkOrder) != 0)
         {

@@ -75,18 +75,7 @@ internal sealed partial class LinkEngine
     /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, then
     /// the rest in output order. The section symbols follow this order, as the writer's section header table does
     /// (<see cref="ElfWriter.BfdFileOrder"/>).</summary>
-    private List<OutputSection> HeaderOrder()
-    {
-        var order = new List<OutputSection>(_ctx.Sections.Count);
-        order.AddRange(_ctx.Sections.Where(o => o.WrittenType == ElfConstants.ShtGroup));
-        if (order.Count == 0)
-        {
-            return [.. _ctx.Sections];
-        }
-
-        order.AddRange(_ctx.Sections.Where(o => o.WrittenType != ElfConstants.ShtGroup));
-        return order;
-    }
+    private IReadOnlyList<OutputSection> HeaderOrder() => ElfWriter.GroupsFirst(_ctx.Sections, o => o.WrittenType == ElfConstants.ShtGroup);
 
     /// <summary>
     /// bfd/elflink.c <c>elf_link_input_bfd</c> for each kept .group of the file: the output group's sh_info names
@@ -129,15 +118,7 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            if (localIndex.Length > index && localIndex[index] == 0)
-            {
-                symbols.Add(target is not null
-                    ? new OutputSymbol(symtab.GetName((int)index), sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
-                    : new OutputSymbol(symtab.GetName((int)index), sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
-                localIndex[index] = symbols.Count;
-            }
-
-            o.SignatureOrdinal = localIndex[index];
+            o.SignatureOrdinal = LocalIndex(symbols, localIndex, symtab, index, sym, target);
         }
     }
 
@@ -159,6 +140,25 @@ internal sealed partial class LinkEngine
                 }
             }
         }
+    }
+
+    /// <summary>The output index of local symbol <paramref name="index"/>; one <see cref="EmitLocals"/> skipped (its
+    /// section redirected to a kept linkonce copy, say) is written now, as elf_link_input_bfd does for relocations
+    /// and group signatures that need it.</summary>
+    internal static int LocalIndex(List<OutputSymbol> symbols, int[] localIndex, ElfSymbolTable symtab, uint index, in ElfSymbol sym, InputSection? target)
+    {
+        var at = localIndex.Length > index ? localIndex[index] : 0;
+        if (at != 0)
+        {
+            return at;
+        }
+
+        var name = symtab.GetName((int)index);
+        symbols.Add(target is not null
+            ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
+            : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
+        localIndex[index] = symbols.Count;
+        return symbols.Count;
     }
 
     /// <summary>bfd/elflink.c <c>elf_link_input_bfd</c>'s local-symbol loop. Returns output index (1-based) by input index.</summary>

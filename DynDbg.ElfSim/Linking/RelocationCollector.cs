@@ -234,18 +234,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
             return new ElfWriterRelocation(offset, sectionSymbol[target.Output!], r.Type, rela ? addend : 0, r.Type2, r.Type3);
         }
 
-        var index = localIndex.Length > r.SymbolIndex ? localIndex[r.SymbolIndex] : 0;
-        if (index == 0)
-        {
-            // Skipped earlier (e.g. its section was redirected to a kept linkonce copy): output it now.
-            var name = symtab.GetName((int)r.SymbolIndex);
-            symbols.Add(target is not null
-                ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
-                : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
-            index = symbols.Count;
-            localIndex[r.SymbolIndex] = index;
-        }
-
+        var index = LinkEngine.LocalIndex(symbols, localIndex, symtab, r.SymbolIndex, sym, target);
         return new ElfWriterRelocation(offset, index, r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
     }
 
