@@ -20,28 +20,33 @@ public static class BtfReader
         }
 
         var data = file.GetContents(sec);
-        var where = sec.Describe();
-        Fail(data.Length < 24, file, where, sec.Offset, "BTF header is truncated (need 24 bytes)");
+        Fail(sec, data.Length < 24, file, sec.Offset, "BTF header is truncated (need 24 bytes)");
         // BTF is written in the target's byte order; the magic tells which.
         var le = new ElfEndian(false);
         var e = le.U16(data) == Magic ? le : new ElfEndian(true);
-        Fail(e.U16(data) != Magic, file, where, sec.Offset, $"BTF magic is 0x{le.U16(data):x4}, expected 0xeb9f");
+        Fail(sec, e.U16(data) != Magic, file, sec.Offset, $"BTF magic is 0x{le.U16(data):x4}, expected 0xeb9f");
         var hdrLen = e.U32(data[4..]);
         var typeOff = e.U32(data[8..]);
         var typeLen = e.U32(data[12..]);
         var strOff = e.U32(data[16..]);
         var strLen = e.U32(data[20..]);
         ulong typesStart = hdrLen + (ulong)typeOff, stringsStart = hdrLen + (ulong)strOff;
-        Fail(typesStart + typeLen > (ulong)data.Length || stringsStart + strLen > (ulong)data.Length,
-            file, where, sec.Offset + 8, "BTF type or string section extends past the .BTF section");
+        Fail(sec, typesStart + typeLen > (ulong)data.Length || stringsStart + strLen > (ulong)data.Length,
+            file, sec.Offset + 8, "BTF type or string section extends past the .BTF section");
         var types = data.Slice((int)typesStart, (int)typeLen);
         var strings = data.Slice((int)stringsStart, (int)strLen);
         var wanted = Encoding.UTF8.GetBytes(name);
+        if (!NameMayExist(strings, wanted))
+        {
+            // A module's BTF is split: struct _ddebug is in vmlinux's part, and the walk below would read every
+            // type of the module to learn it is not here.
+            return null;
+        }
 
         var pos = 0;
         while (pos < types.Length)
         {
-            Fail(pos + 12 > types.Length, file, where, sec.Offset + typesStart + (ulong)pos, "BTF type record is truncated");
+            Fail(sec, pos + 12 > types.Length, file, sec.Offset + typesStart + (ulong)pos, "BTF type record is truncated");
             var nameOff = e.U32(types[pos..]);
             var info = e.U32(types[(pos + 4)..]);
             var sizeOrType = e.U32(types[(pos + 8)..]);
@@ -62,8 +67,8 @@ public static class BtfReader
                 2 or 7 or 8 or 9 or 10 or 11 or 12 or 16 or 18 => 0,
                 _ => -1,
             };
-            Fail(extra < 0, file, where, sec.Offset + typesStart + (ulong)pos, $"unknown BTF kind {kind}");
-            Fail(pos + 12 + extra > types.Length, file, where, sec.Offset + typesStart + (ulong)pos, "BTF type record is truncated");
+            Fail(sec, extra < 0, file, sec.Offset + typesStart + (ulong)pos, $"unknown BTF kind {kind}");
+            Fail(sec, pos + 12 + extra > types.Length, file, sec.Offset + typesStart + (ulong)pos, "BTF type record is truncated");
             if (kind == 4 && NameIs(strings, nameOff, wanted))
             {
                 var members = new List<BtfMember>(vlen);
@@ -86,6 +91,24 @@ public static class BtfReader
         return null;
     }
 
+    /// <summary>Whether the string section holds <paramref name="wanted"/> as a whole string (after a NUL, before one).</summary>
+    private static bool NameMayExist(ReadOnlySpan<byte> strings, ReadOnlySpan<byte> wanted)
+    {
+        var from = 0;
+        while (strings[from..].IndexOf(wanted) is var i and >= 0)
+        {
+            var at = from + i;
+            if ((at == 0 || strings[at - 1] == 0) && at + wanted.Length < strings.Length && strings[at + wanted.Length] == 0)
+            {
+                return true;
+            }
+
+            from = at + 1;
+        }
+
+        return false;
+    }
+
     private static bool NameIs(ReadOnlySpan<byte> strings, uint off, ReadOnlySpan<byte> wanted) =>
         off + (ulong)wanted.Length < (ulong)strings.Length &&
         strings.Slice((int)off, wanted.Length).SequenceEqual(wanted) && strings[(int)off + wanted.Length] == 0;
@@ -102,11 +125,11 @@ public static class BtfReader
         return Encoding.UTF8.GetString(nul < 0 ? rest : rest[..nul]);
     }
 
-    private static void Fail(bool condition, ElfFile file, string where, ulong offset, string message)
+    private static void Fail(ElfSection sec, bool condition, ElfFile file, ulong offset, string message)
     {
         if (condition)
         {
-            throw new ElfFormatException(ErrorIds.BadBtf, file.Path, where, offset, message);
+            throw new ElfFormatException(ErrorIds.BadBtf, file.Path, sec.Describe(), offset, message);
         }
     }
 }
