@@ -31,7 +31,7 @@ public class ModuleControlTests
         foreach (var m in truth.Modules)
         {
             using var ko = ElfFile.Open(QemuHarness.ModulePath(m));
-            var depends = KernelVersionProbe.ModInfo(ko, ko.FindSection(".modinfo")!).GetValueOrDefault("depends", "");
+            var depends = KernelVersionProbe.ModInfo(ko, ko.FindSection(".modinfo")!, "depends") ?? "";
             foreach (var dep in depends.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Normal))
             {
                 tried.IndexOf(dep).Should().BeInRange(0, tried.IndexOf(m.Name) - 1, $"{m.Name} depends on {dep}");

@@ -54,7 +54,7 @@ public abstract class KernelImage
         }
 
         var modinfo = file.FindSection(".modinfo");
-        var name = modinfo is null ? null : KernelVersionProbe.ModInfo(file, modinfo).GetValueOrDefault("name");
+        var name = modinfo is null ? null : KernelVersionProbe.ModInfo(file, modinfo, "name");
         var thisModule = file.FindSection(".gnu.linkonce.this_module");
         if (name is null && thisModule is not null && !thisModule.IsNoBits)
         {

@@ -22,8 +22,7 @@ public sealed record KernelVersionProbe(int Major, int Minor, string Release, st
         var modinfo = file.FindSection(".modinfo");
         if (modinfo is not null && !modinfo.IsNoBits)
         {
-            var fields = ModInfo(file, modinfo);
-            if (fields.TryGetValue("vermagic", out var vermagic) && Parse(vermagic, ".modinfo vermagic") is { } v)
+            if (ModInfo(file, modinfo, "vermagic") is { } vermagic && Parse(vermagic, ".modinfo vermagic") is { } v)
             {
                 return v;
             }
@@ -57,22 +56,26 @@ public sealed record KernelVersionProbe(int Major, int Minor, string Release, st
             : null;
     }
 
-    /// <summary>The <c>key=value</c> strings of a <c>.modinfo</c> section (first value wins).</summary>
-    public static Dictionary<string, string> ModInfo(ElfFile file, ElfSection modinfo)
+    /// <summary>
+    /// The value of the first <c>key=value</c> string in a <c>.modinfo</c> section whose key is <paramref name="key"/>
+    /// (the kernel's get_modinfo), or null. Read in place: a module's .modinfo is mostly aliases no caller wants.
+    /// </summary>
+    public static string? ModInfo(ElfFile file, ElfSection modinfo, string key)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var data = file.GetContents(modinfo);
+        Span<byte> wanted = stackalloc byte[Encoding.UTF8.GetMaxByteCount(key.Length) + 1];
+        wanted = wanted[..(Encoding.UTF8.GetBytes(key, wanted) + 1)];
+        wanted[^1] = (byte)'=';
         foreach (var range in data.Split((byte)0))
         {
             var item = data[range];
-            var eq = item.IndexOf((byte)'=');
-            if (eq > 0)
+            if (item.StartsWith(wanted))
             {
-                result.TryAdd(Encoding.UTF8.GetString(item[..eq]), Encoding.UTF8.GetString(item[(eq + 1)..]));
+                return Encoding.UTF8.GetString(item[wanted.Length..]);
             }
         }
 
-        return result;
+        return null;
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ public static class ModuleLoader
 
         // setup_load_info
         var modinfo = FindSec(secs, flags, ".modinfo");
-        var name = modinfo > 0 ? KernelVersionProbe.ModInfo(file, secs[modinfo]).GetValueOrDefault("name") : null;
+        var name = modinfo > 0 ? KernelVersionProbe.ModInfo(file, secs[modinfo], "name") : null;
         var symIndex = secs.Skip(1).FirstOrDefault(s => s.Type == ElfConstants.ShtSymtab)?.Index ?? 0;
         if (symIndex == 0 && strict)
         {
