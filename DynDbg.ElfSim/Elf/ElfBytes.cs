@@ -13,6 +13,7 @@ public sealed unsafe class ElfBytes : IDisposable
     private readonly IDisposable? _owner;
     private GCHandle _pin;
     private volatile bool _disposed;
+    private UnixMapping.Handle? _readOnDemand;
 
     private ElfBytes(byte* basePtr, ulong length, IDisposable? owner, GCHandle pin)
     {
@@ -78,7 +79,9 @@ public sealed unsafe class ElfBytes : IDisposable
             }
         }
 
-        return UnixMapping.TryMap(path, minLength) is { } m ? new ElfBytes(m.Mapping.Pointer, m.Length, m.Mapping, default) : null;
+        return UnixMapping.TryMap(path, minLength) is { } m
+            ? new ElfBytes(m.Mapping.Pointer, m.Length, m.Mapping, default) { _readOnDemand = m.Mapping.ReadsOnDemand ? m.Mapping : null }
+            : null;
     }
 
     /// <summary>Wraps an array (tests, synthetic inputs). The array is pinned until disposal.</summary>
@@ -105,7 +108,13 @@ public sealed unsafe class ElfBytes : IDisposable
             throw new ArgumentOutOfRangeException(nameof(offset), $"range 0x{offset:x}+0x{length:x} not inside input of 0x{Length:x} bytes");
         }
 
-        return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_base + offset, (int)length);
+        if (length == 0)
+        {
+            return ReadOnlySpan<byte>.Empty;
+        }
+
+        _readOnDemand?.EnsureRead(offset, length);
+        return new ReadOnlySpan<byte>(_base + offset, (int)length);
     }
 
     public void Dispose()

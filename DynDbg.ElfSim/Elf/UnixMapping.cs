@@ -41,6 +41,7 @@ internal static unsafe partial class UnixMapping
             return null;
         }
 
+        var keepOpen = false;
         try
         {
             // st_mode at 24 (x86_64: 64-bit st_nlink before it) or 16 (arm64's generic layout); st_size at 48 in both.
@@ -55,6 +56,12 @@ internal static unsafe partial class UnixMapping
             if ((mode & TypeMask) != Regular || size < Math.Max(minLength, 1))
             {
                 return null;
+            }
+
+            if (size <= ReadLimit)
+            {
+                keepOpen = true;
+                return (new Handle(fd, (nuint)size), (ulong)size);
             }
 
             var p = Mmap(null, (nuint)size, ProtRead, MapPrivate, fd, 0);
@@ -73,21 +80,144 @@ internal static unsafe partial class UnixMapping
         }
         finally
         {
-            _ = Close(fd); // the mapping stays valid without the descriptor
+            if (!keepOpen)
+            {
+                _ = Close(fd); // the mapping stays valid without the descriptor
+            }
         }
     }
 
-    /// <summary>The mapping; unmapped on dispose or, if never disposed, by the finalizer.</summary>
-    public sealed class Handle(nuint length) : SafeHandle(IntPtr.Zero, ownsHandle: true)
+    /// <summary>
+    /// Files up to this size are read, not mapped, and only the parts the scan looks at: for a small file the
+    /// mapping's own cost (the VMA, its page faults, munmap's TLB shootdown on every core the scan runs on) is more
+    /// than a few preads. 94% of Debian's amd64 modules are under it; docs/performance.md has the measurements.
+    /// </summary>
+    internal const long ReadLimit = Handle.PageSize * 64;
+
+    /// <summary>
+    /// A mapped file, or a small file read into memory a page at a time as its bytes are first asked for
+    /// (<see cref="EnsureRead"/>): a module none of whose pages but the headers and string tables are wanted costs
+    /// three or four small reads. Released on dispose or, if never disposed, by the finalizer.
+    /// </summary>
+    public sealed class Handle : SafeHandle
     {
+        internal const int PageSize = 4096;
+        private const int WholeReadLimit = 16 * PageSize;
+        private readonly nuint _length;
+        private readonly int _fd = -1;
+        private ulong _read; // one bit per page of a read file (at most 64 pages); all set for a mapping
+        private bool _failed;
+
+        public Handle(nuint length)
+            : base(IntPtr.Zero, ownsHandle: true)
+        {
+            _length = length;
+            _read = ulong.MaxValue;
+        }
+
+        internal Handle(int fd, nuint length)
+            : base(IntPtr.Zero, ownsHandle: true)
+        {
+            _fd = fd;
+            _length = length;
+            SetHandle((nint)NativeMemory.Alloc(length));
+        }
+
         public override bool IsInvalid => handle == IntPtr.Zero;
 
         public byte* Pointer => (byte*)handle;
 
+        /// <summary>Whether pages are read on demand (else <see cref="EnsureRead"/> has nothing to do).</summary>
+        public bool ReadsOnDemand => _fd >= 0;
+
         internal void SetMapping(nint p) => SetHandle(p);
 
-        protected override bool ReleaseHandle() => Munmap((void*)handle, length) == 0;
+        /// <summary>
+        /// Reads the pages of [offset, offset+length) not yet read. The caller has checked the range is inside the
+        /// file. A file that shrank or cannot be read any more fails with IOException, as a read of the file would.
+        /// </summary>
+        public void EnsureRead(ulong offset, ulong length)
+        {
+            if (length == 0)
+            {
+                return;
+            }
+
+            int first = (int)(offset / PageSize), last = (int)((offset + length - 1) / PageSize);
+            var want = (last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1) & ~((1UL << first) - 1);
+            if ((Volatile.Read(ref _read) & want) == want)
+            {
+                return;
+            }
+
+            lock (this)
+            {
+                ObjectDisposedException.ThrowIf(IsClosed, this);
+                if (_length <= WholeReadLimit)
+                {
+                    // A scan reads most pages of a file this small anyway: one read is cheaper than several.
+                    (first, last) = (0, (int)((_length - 1) / PageSize));
+                }
+
+                for (var page = first; page <= last; page++)
+                {
+                    if ((_read & (1UL << page)) != 0)
+                    {
+                        continue;
+                    }
+
+                    var end = page;
+                    while (end < last && (_read & (1UL << (end + 1))) == 0)
+                    {
+                        end++;
+                    }
+
+                    ReadPages(page, end);
+                    page = end;
+                }
+            }
+        }
+
+        private void ReadPages(int first, int last)
+        {
+            var from = (ulong)first * PageSize;
+            var to = Math.Min((ulong)(last + 1) * PageSize, _length);
+            var done = from;
+            while (!_failed && done < to)
+            {
+                var n = Pread(_fd, (byte*)handle + done, (nuint)(to - done), (long)done);
+                if (n <= 0)
+                {
+                    _failed = true;
+                    break;
+                }
+
+                done += (ulong)n;
+            }
+
+            if (_failed)
+            {
+                throw new IOException($"the file became shorter or unreadable while it was read (offset 0x{done:x})");
+            }
+
+            var bits = (last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1) & ~((1UL << first) - 1);
+            Volatile.Write(ref _read, _read | bits);
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            if (_fd < 0)
+            {
+                return Munmap((void*)handle, _length) == 0;
+            }
+
+            NativeMemory.Free((void*)handle);
+            return UnixMapping.Close(_fd) == 0;
+        }
     }
+
+    [LibraryImport("libc", EntryPoint = "pread")]
+    private static partial nint Pread(int fd, void* buf, nuint count, long offset);
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
