@@ -75,7 +75,8 @@ public static class DdebugRegionLocator
 
     /// <summary>Whether either bounds symbol can be in the symbol table: both names end in "_" + the section name, so
     /// one search of the string table tells (most files of a tree have neither).</summary>
-    private static bool BoundsMayExist(ElfFile file, string sectionName) => file.SymbolNameMayExist("_" + sectionName);
+    private static bool BoundsMayExist(ElfFile file, string sectionName) =>
+        file.MayHaveSectionBounds && file.SymbolNameMayExist("_" + sectionName);
 
     private static DdebugRegion? FromBounds(ElfFile file, string sectionName)
     {

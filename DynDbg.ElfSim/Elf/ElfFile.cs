@@ -325,7 +325,7 @@ public sealed class ElfFile : IDisposable
                 $"name at 0x{offset:x} in section [{strndx}] runs off the end of the table without a NUL");
         }
 
-        return Encoding.UTF8.GetString(rest[..nul]);
+        return NameCache.Get(rest[..nul]);
     }
 
     private record struct RawSection(uint Name, uint Type, ulong Flags, ulong Addr, ulong Offset, ulong Size,
@@ -453,6 +453,8 @@ public sealed class ElfFile : IDisposable
 
     /// <summary>The first SHT_SYMTAB, or null when the file has none. Found once: the linker asks for it per
     /// relocation, and a scan of vmlinux.o's 8945 section headers each time made its link 50x ld.bfd's time.</summary>
+    private bool? _mayHaveSectionBounds;
+
     public ElfSymbolTable? SymbolTable
     {
         get
@@ -479,6 +481,33 @@ public sealed class ElfFile : IDisposable
     /// reason a name ending in <paramref name="name"/> answers true too.</remarks>
     public bool SymbolNameMayExist(string name)
     {
+        Span<byte> wanted = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
+        var n = Encoding.UTF8.GetBytes(name, wanted);
+        wanted[n] = 0;
+        return SymbolNamesMayContain(wanted[..(n + 1)]);
+    }
+
+    /// <summary>
+    /// False only when no symbol of the first SHT_SYMTAB is named <c>__start_SECNAME</c> or <c>__stop_SECNAME</c> (the
+    /// bounds GNU ld defines for a section): one scan per file, then each section's bounds are looked for only
+    /// where some exist. Anything unusual answers true, as <see cref="SymbolNameMayExist"/> does.
+    /// </summary>
+    public bool MayHaveSectionBounds
+    {
+        get
+        {
+            if (_mayHaveSectionBounds is not { } known)
+            {
+                known = SymbolNamesMayContain("__start_"u8) || SymbolNamesMayContain("__stop_"u8);
+                _mayHaveSectionBounds = known;
+            }
+
+            return known;
+        }
+    }
+
+    private bool SymbolNamesMayContain(ReadOnlySpan<byte> bytes)
+    {
         var symtab = Array.Find(_sections, x => x.Type == ElfConstants.ShtSymtab);
         if (symtab is null)
         {
@@ -490,12 +519,9 @@ public sealed class ElfFile : IDisposable
             return true;
         }
 
-        Span<byte> wanted = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
-        var n = Encoding.UTF8.GetBytes(name, wanted);
-        wanted[n] = 0;
         try
         {
-            return GetContents(strings).IndexOf(wanted[..(n + 1)]) >= 0;
+            return GetContents(strings).IndexOf(bytes) >= 0;
         }
         catch (ElfFormatException)
         {
