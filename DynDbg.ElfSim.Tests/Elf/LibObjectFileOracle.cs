@@ -13,6 +13,8 @@ namespace DynDbg.ElfSim.Tests.Elf;
 /// bits 31..0, which is not MIPS64's layout (r_sym 32 bits, then r_ssym, r_type3, r_type2, r_type bytes in file
 /// order), so on little-endian MIPS64 its "type" is our r_sym and its "symbol" packs our r_type, r_type2, r_type3
 /// and r_ssym; <see cref="Compare(ElfFile, byte[])"/> checks exactly that mapping and counts such entries apart.
+/// Extended numbering (more than 0xff00 sections) and SHT_SYMTAB_SHNDX it reads as we do, keeping section [0]'s
+/// sh_size and sh_link in its Layout instead of in the header.
 /// </summary>
 public static class LibObjectFileOracle
 {
@@ -124,8 +126,17 @@ public static class LibObjectFileOracle
             var o = ours.Sections[i];
             var t = sections[i];
             var a = (o.Index, o.Name, o.Type, o.Flags, o.Address, o.Offset, o.Size, o.Link, o.Info, o.AddrAlign, o.EntSize);
-            var b = (t.SectionIndex, t.Name.Value ?? "", (uint)t.Type, (ulong)t.Flags, t.VirtualAddress, t.Position, t.Size,
-                (uint)t.Link.GetIndex(), (uint)t.Info.GetIndex(), t.VirtualAddressAlignment, t.TableEntrySize);
+            var (size, link) = (t.Size, (uint)t.Link.GetIndex());
+            if (i == 0)
+            {
+                // Extended numbering: LibObjectFile moves section [0]'s sh_size (the section count, e_shnum being 0)
+                // and sh_link (the name table's index, e_shstrndx being SHN_XINDEX) into its Layout, zeroing them.
+                size = ours.Header.ShNum == 0 ? theirs.Layout.SectionHeaderCount : size;
+                link = ours.Header.ShStrNdx == ElfConstants.ShnXindex ? theirs.Layout.SectionStringTableIndex : link;
+            }
+
+            var b = (t.SectionIndex, t.Name.Value ?? "", (uint)t.Type, (ulong)t.Flags, t.VirtualAddress, t.Position, size,
+                link, (uint)t.Info.GetIndex(), t.VirtualAddressAlignment, t.TableEntrySize);
             if (a != b)
             {
                 diffs.Add($"section [{i}]: ours {a}, LibObjectFile {b}");
