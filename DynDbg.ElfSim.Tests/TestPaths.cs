@@ -25,6 +25,12 @@ public static class TestPaths
 
     public static string Sample(string arch, string file) => Path.Combine(Samples, arch, file);
 
+    /// <summary>Every bundled sample object (.o and .ko, diet and legacy ones included), in ordinal path order.</summary>
+    public static IEnumerable<string> SampleObjects() =>
+        Directory.EnumerateFiles(Samples, "*", SearchOption.AllDirectories)
+            .Where(p => p.EndsWith(".o", StringComparison.Ordinal) || p.EndsWith(".ko", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+
     /// <summary>The bundled diet v5 sample (README): two objects, each with its own .gnu.linkonce.dyndbg header pair.</summary>
     public static string[] DietSample => [Sample("x86_64", "diet/v5/alpha_main.o"), Sample("x86_64", "diet/v5/alpha_util.o")];
 

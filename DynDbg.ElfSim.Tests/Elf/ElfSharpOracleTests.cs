@@ -10,15 +10,10 @@ namespace DynDbg.ElfSim.Tests.Elf;
 [TestFixture]
 public class ElfSharpOracleTests
 {
-    private static IEnumerable<string> Samples() =>
-        Directory.EnumerateFiles(Path.Combine(TestPaths.Root, "samples", "objs"), "*", SearchOption.AllDirectories)
-            .Where(p => p.EndsWith(".o", StringComparison.Ordinal) || p.EndsWith(".ko", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
-
     [Test]
     public void EverySample_SectionsAndSymbols_AgreeWithElfSharp()
     {
-        var samples = Samples().ToList();
+        var samples = TestPaths.SampleObjects().ToList();
         samples.Should().NotBeEmpty();
         var diffs = new List<string>();
         int sections = 0, symbols = 0;

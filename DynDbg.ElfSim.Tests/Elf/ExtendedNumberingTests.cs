@@ -1,4 +1,5 @@
 using DynDbg.ElfSim.Elf;
+using DynDbg.ElfSim.Linking;
 
 namespace DynDbg.ElfSim.Tests.Elf;
 
@@ -69,6 +70,25 @@ public class ExtendedNumberingTests
         r.Sections.Should().Be(f.Sections.Count);
         r.Differences.Should().BeEmpty();
         r.XindexSymbols.Should().Be(high).And.BeGreaterThan(4000);
+    }
+
+    [Test]
+    public void LibObjectFile_ReadsItAndOurLinkOfIt_AsWeDo()
+    {
+        // LibObjectFile 2.3.1 reads extended numbering and SHT_SYMTAB_SHNDX: as made by GNU as, and as written by
+        // our writer (ld -r -T module.lds of it), every section header and symbol agrees (LibObjectFileOracle).
+        var r = LibObjectFileOracle.Compare(_object);
+        TestContext.Out.WriteLine($"as: {r.Sections} sections, {r.Symbols} symbols, {r.Differences.Count} differences");
+        r.Differences.Take(5).Should().BeEmpty();
+        r.Sections.Should().BeGreaterThan(Sections);
+
+        using var input = ElfFile.Open(_object);
+        var bytes = Linker.Link(ScriptParser.ParseFile(Path.Combine(TestPaths.Root, "linker", "module.lds")), [("many.o", input)]).ToElf().ToArray();
+        using var ours = ElfFile.FromBytes("out.o", bytes);
+        var linked = LibObjectFileOracle.Compare(ours, bytes);
+        TestContext.Out.WriteLine($"ours: {linked.Sections} sections, {linked.Symbols} symbols, {linked.Differences.Count} differences");
+        linked.Differences.Take(5).Should().BeEmpty();
+        linked.Sections.Should().Be(ours.Sections.Count).And.BeGreaterThan(Sections);
     }
 
     [Test]
