@@ -58,6 +58,28 @@ public class UnsafeInputTests
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the FIFO's open must not wait for a writer");
     }
 
+    [TestCase("compress")]
+    [TestCase("zram")]
+    public void CompressAndZramOfATree_ReadItsElfFilesOnly(string command)
+    {
+        // the walk opens nothing; each walked file is told ELF or not from the one mapping its read uses
+        var dir = Work("tree-" + command);
+        File.Copy(TestPaths.Sample("x86_64", "alpha.ko"), Path.Combine(dir, "alpha.ko"));
+        Process.Start("mkfifo", Path.Combine(dir, "pipe.ko")).WaitForExit();
+        File.WriteAllBytes(Path.Combine(dir, "short.ko"), [0x7f, (byte)'E', (byte)'L']);
+        File.WriteAllText(Path.Combine(dir, "modules.dep"), "kernel/alpha.ko:\n");
+        var watch = Stopwatch.StartNew();
+        var (code, stdout, stderr) = CliRunner.Run(command, dir, "--format", "json");
+        (code, stderr).Should().Be((0, ""));
+        stdout.Should().Contain("alpha.ko").And.NotContain("pipe.ko").And.NotContain("short.ko").And.NotContain("modules.dep");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60), "the FIFO's open must not wait for a writer");
+
+        File.Delete(Path.Combine(dir, "alpha.ko"));
+        (code, stdout, stderr) = CliRunner.Run(command, dir);
+        (code, stdout).Should().Be((ExitCodes.BadInput, ""));
+        stderr.Should().EndWith("no ELF files found in the given directories\n");
+    }
+
     [TestCase("load")]
     [TestCase("check")] // check prints it as the file's result line
     public void ADirectoryOrDevice_IsCalledWhatItIs(string command)

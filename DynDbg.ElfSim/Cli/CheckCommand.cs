@@ -45,18 +45,8 @@ public static class CheckCommand
 
         // (path, found by walking a directory): walked files that are not ELF are skipped, on the worker threads,
         // so the 4023 opens of a module tree's magic check no longer run one after another before any check.
-        var files = new List<(string Path, bool Walked)>();
-        foreach (var root in roots)
-        {
-            if (Directory.Exists(root))
-            {
-                files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => (p, true)));
-            }
-            else
-            {
-                files.Add((root, false)); // a missing or non-ELF file is reported as unreadable, with its error
-            }
-        }
+        // A missing or non-ELF file named on the command line is reported as unreadable, with its error.
+        var files = InputFiles.Expand(roots);
 
         var variant = diet is null ? (DietVariant?)null : DietLayout.ParseVariant(diet);
         var started = DateTime.UtcNow;

@@ -81,13 +81,12 @@ public static class CompressCommand
 
         try
         {
-            var inputs = InputFiles.Expand(paths);
-            if (inputs.Count == 0)
+            var tables = LoadAll(InputFiles.Expand(paths));
+            if (tables.Count == 0)
             {
                 return io.Usage("no ELF files found in the given directories");
             }
 
-            var tables = LoadAll(inputs);
             if (dump is not null)
             {
                 Dump(dump, tables);
@@ -178,7 +177,7 @@ public static class CompressCommand
     /// a single input (read lazily, record by record) is unmapped here as well: the study that follows does not
     /// hold the input's pages (issue 14).
     /// </summary>
-    private static List<SiteTable> LoadAll(IReadOnlyList<string> paths) =>
+    private static List<SiteTable> LoadAll(IReadOnlyList<InputPath> paths) =>
         InputFiles.Decode(paths, (file, lazy) =>
         {
             using (file)

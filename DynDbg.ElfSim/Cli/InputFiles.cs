@@ -7,26 +7,31 @@ namespace DynDbg.ElfSim.Cli;
 public static class InputFiles
 {
     /// <summary>
-    /// Files as given; directories walked (sorted) for files that start with the ELF magic number. Files under 16
-    /// bytes are not opened, so FIFOs and devices in a tree never block the walk.
+    /// Files as given; directories walked, sorted. Whether a walked file is ELF at all is told where it is opened
+    /// (<see cref="ElfFile.OpenIfElf"/>), from the one mapping the parse uses: the walk opens nothing, so a module tree
+    /// is not opened twice, and FIFOs and devices in a tree never block it.
     /// </summary>
-    public static List<string> Expand(IReadOnlyList<string> paths)
+    public static List<InputPath> Expand(IReadOnlyList<string> paths)
     {
-        var inputs = new List<string>();
+        var inputs = new List<InputPath>();
         foreach (var p in paths)
         {
-            if (!Directory.Exists(p))
+            if (Directory.Exists(p))
             {
-                inputs.Add(p);
-                continue;
+                inputs.AddRange(Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => new InputPath(f, true)));
             }
-
-            var found = Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
-            inputs.AddRange(found.Where(f => ElfFile.HasElfMagic(f, minLength: 16)));
+            else
+            {
+                inputs.Add(new InputPath(p, false)); // a missing or non-ELF file named on the command line is an error
+            }
         }
 
         return inputs;
     }
+
+    /// <inheritdoc cref="Decode{T}(IReadOnlyList{InputPath}, Func{ElfFile, bool, T}, ProgressLine?, string)"/>
+    public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, bool, T> decode, ProgressLine? progress = null, string verb = "read") =>
+        Decode(paths.Select(p => new InputPath(p, false)).ToList(), decode, progress, verb);
 
     /// <summary>
     /// Opens each input, turns it into a <typeparamref name="T"/> and keeps the order. <paramref name="decode"/> is
@@ -34,22 +39,29 @@ public static class InputFiles
     /// as long as its result lives (a million-record vmlinux.o's records then cost no memory). With several inputs
     /// each file is unmapped right after its result was made, which must then not refer to it (a module tree must
     /// not keep thousands of maps). <paramref name="progress"/>, when enabled, counts the files done. If any input fails, the first failing one in command-line order
-    /// is thrown and nothing is returned.
+    /// is thrown and nothing is returned. A walked file that is not ELF is passed over: it has no result.
     /// </summary>
-    public static List<T> Decode<T>(IReadOnlyList<string> paths, Func<ElfFile, bool, T> decode, ProgressLine? progress = null, string verb = "read")
+    public static List<T> Decode<T>(IReadOnlyList<InputPath> paths, Func<ElfFile, bool, T> decode, ProgressLine? progress = null, string verb = "read")
     {
         var done = 0;
         var results = new T[paths.Count];
+        var present = new bool[paths.Count];
         var errors = new DiagnosticException?[paths.Count];
         Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             try
             {
-                var file = ElfFile.Open(paths[i]);
+                var (path, walked) = paths[i];
+                if ((walked ? ElfFile.OpenIfElf(path) : ElfFile.Open(path)) is not { } file)
+                {
+                    return;
+                }
+
                 var lazy = paths.Count == 1;
                 try
                 {
                     results[i] = decode(file, lazy);
+                    present[i] = true;
                     if (!lazy)
                     {
                         file.Dispose();
@@ -89,6 +101,9 @@ public static class InputFiles
             throw first;
         }
 
-        return results.ToList();
+        return results.Where((_, i) => present[i]).ToList();
     }
 }
+
+/// <summary>An input path, and whether it was found by walking a directory (then a file that is not ELF is passed over).</summary>
+public readonly record struct InputPath(string Path, bool Walked);

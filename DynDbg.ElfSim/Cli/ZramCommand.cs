@@ -60,10 +60,6 @@ public static class ZramCommand
         try
         {
             var inputs = InputFiles.Expand(paths);
-            if (inputs.Count == 0)
-            {
-                return io.Usage("no ELF files found in the given directories");
-            }
 
             // With --total the calls are drawn once, over the whole kernel: none per input.
             var each = total ? options with { Hits = 0 } : options;
@@ -74,6 +70,10 @@ public static class ZramCommand
                     return ZramPlanStudy.Run(file, ImageReader.ReadMainline(file, lazy: lazy), each);
                 }
             }, io.ProgressFor(inputs.Count), "zram");
+            if (results.Count == 0)
+            {
+                return io.Usage("no ELF files found in the given directories");
+            }
 
             if (dump is not null)
             {

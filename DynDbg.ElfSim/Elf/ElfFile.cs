@@ -33,30 +33,6 @@ public sealed class ElfFile : IDisposable
     /// <summary>EI_MAG0..EI_MAG3.</summary>
     private static ReadOnlySpan<byte> ElfMagic => [0x7f, (byte)'E', (byte)'L', (byte)'F'];
 
-    /// <summary>
-    /// Whether <paramref name="path"/> starts with the ELF magic: how a directory walk picks its inputs without
-    /// mapping every file. Files shorter than <paramref name="minLength"/> are not (FIFOs, sockets and devices
-    /// report 0 and would block if read); unreadable files are not either.
-    /// </summary>
-    public static bool HasElfMagic(string path, long minLength = 4)
-    {
-        try
-        {
-            if (new FileInfo(path).Length < Math.Max(minLength, 4))
-            {
-                return false;
-            }
-
-            using var s = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[4];
-            return s.Read(magic) == 4 && magic.SequenceEqual(ElfMagic);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Maps and parses <paramref name="path"/>. The file is opened read-only and never written.</summary>
     public static ElfFile Open(string path)
     {
@@ -83,8 +59,8 @@ public sealed class ElfFile : IDisposable
 
     /// <summary>
     /// <see cref="Open"/> for a file met while walking a tree: null, not an error, when it is not an ordinary file,
-    /// cannot be read or does not start with the ELF magic (what <see cref="HasElfMagic"/> tells), decided from the
-    /// one mapping the parse then uses (a tree scan opened every module twice: once to sniff, once to map).
+    /// cannot be read or does not start with the ELF magic, decided from the one mapping the parse then uses (a tree
+    /// scan opened every module twice: once to sniff, once to map).
     /// </summary>
     public static ElfFile? OpenIfElf(string path)
     {
