@@ -1,5 +1,7 @@
+using DynDbg.ElfSim.Diagnostics;
 using DynDbg.ElfSim.Elf;
 using DynDbg.ElfSim.Linking;
+using DynDbg.ElfSim.Tests.Elf;
 
 namespace DynDbg.ElfSim.Tests.Linking;
 
@@ -110,6 +112,35 @@ public class PartialGroupDiscardTests
         o.LdOk.Should().BeFalse();
         o.OursOk.Should().BeFalse();
         o.OurError.Should().Contain("LNK014").And.Contain("elf_link_input_bfd").And.NotContain("\n");
+    }
+
+    /// <summary>A relocation against the signature gas defines in a .group (psig, undefined in the source), once the
+    /// script empties that group: the section is off bfd's list, and the engine refuses in one LNK014 line rather
+    /// than guess what ld writes (a crafted input: gas never refers to that symbol).</summary>
+    [Test]
+    public void RelocationIntoAnEmptiedGroup_IsOneLine()
+    {
+        Tools.Require("as");
+        var dir = Dir("emptied", "*(.text.p) *(.data.p)");
+        var obj = Assemble(dir, ElfMachine.X86_64, "p1", "main1", "pfn1");
+        var data = File.ReadAllBytes(Path.Combine(dir, obj));
+        uint psig;
+        ulong relaOffset;
+        using (var f = ElfFile.Open(Path.Combine(dir, obj)))
+        {
+            var symtab = f.SymbolTable!;
+            psig = (uint)Enumerable.Range(0, symtab.Count).First(i => symtab.GetName(i) == "psig");
+            f.Sections[(int)symtab[(int)psig].SectionIndex].Type.Should().Be(ElfConstants.ShtGroup, "gas defines an undefined local signature in its .group");
+            relaOffset = f.Sections.First(x => x.Name == ".rela.text.k").Offset;
+        }
+
+        ElfBytesPatch.Put(data, (long)relaOffset + 12, psig, 4, bigEndian: false); // ELF64 r_info's symbol half
+        File.WriteAllBytes(Path.Combine(dir, "crafted.o"), data);
+        using var crafted = ElfFile.Open(Path.Combine(dir, "crafted.o"));
+        var act = () => Linker.Link(ScriptParser.ParseFile(Path.Combine(dir, "discard.lds")), [("crafted.o", crafted)]).ToElf();
+        var e = act.Should().Throw<DiagnosticException>().Which;
+        e.Id.Should().Be(LinkErrorIds.LinkUnsupportedInput);
+        e.OneLine.Should().Contain("a .group the script emptied").And.Contain("_bfd_elf_fixup_group_sections").And.NotContain("\n");
     }
 
     /// <summary><c>explain</c> says what ld did to a group the script discarded part of, and to members whose .group

@@ -35,6 +35,12 @@ internal sealed class GroupFixup : SectionEdit
     public override void Write(ReadOnlySpan<byte> input, Span<byte> output, bool bigEndian) =>
         input[..output.Length].CopyTo(output); // never reached: a .group's words are LinkedElf.GroupContent's
 
+    /// <summary>A symbol or relocation that needs a .group this repair emptied (its output section is off bfd's list):
+    /// only crafted inputs do that (gas defines nothing there but an undefined local signature); not emulated.</summary>
+    public static LinkException EmptiedGroupUse(InputSection group, string what) =>
+        new(LinkErrorIds.LinkUnsupportedInput, group.File.Path, group.Elf.Describe(), group.Elf.HeaderOffset,
+            $"{what} lies in a .group the script emptied (_bfd_elf_fixup_group_sections drops it); what ld writes for it is not emulated");
+
     /// <summary>Runs the repair over every input group, after orphans are placed and before sizing.</summary>
     public static void Apply(LinkContext ctx)
     {

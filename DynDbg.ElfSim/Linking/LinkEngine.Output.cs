@@ -271,6 +271,11 @@ internal sealed partial class LinkEngine
 
         if (h.Section is { } isec)
         {
+            if (isec.Output is { Removed: true })
+            {
+                throw GroupFixup.EmptiedGroupUse(isec, $"global symbol {h.Name}");
+            }
+
             if (isec.Output is null)
             {
                 // Defined in a discarded section (ld's strip_discarded), unless a kept group's signature (the script
