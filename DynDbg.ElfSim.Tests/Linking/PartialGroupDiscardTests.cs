@@ -98,6 +98,32 @@ public class PartialGroupDiscardTests
         }
     }
 
+    private const string Cpp = "template<typename T> T twice(T x) { return x + x; }\n" +
+                               "inline int shared_inline(int x) { static int counter; return x * 3 + counter++; }\n" +
+                               "struct Base { virtual int f() const { return 1; } virtual ~Base() {} };\n" +
+                               "int fa(int x) { Base b; return twice(x) + shared_inline(x) + b.f(); }\n";
+
+    private static IEnumerable<TestCaseData> CppCases() =>
+        from t in ClangObjectLinkTests.Targets
+        from discard in new[] { "*(.group)", "*(.eh_frame) *(.ARM.exidx*) *(.ARM.extab*)" }
+        select new TestCaseData(t.Target, t.Machine, discard).SetName($"PartialGroupDiscard_Cpp_{t.Target}_{(discard == "*(.group)" ? "GroupSections" : "UnwindTables")}");
+
+    /// <summary>clang++ -O0 objects (inline functions, templates, vtables: a group each) under a script that discards
+    /// the .group sections, or the unwind tables (on ARM the .ARM.exidx.* members of each group).</summary>
+    [TestCaseSource(nameof(CppCases))]
+    public void CppGroups_PartlyDiscarded_LinkLikeLd(string target, ElfMachine machine, string discard)
+    {
+        Tools.Require("clang++");
+        LinkComparison.RequireLd(machine);
+        var dir = Dir($"cpp-{target}-{discard.Length}", discard);
+        File.WriteAllText(Path.Combine(dir, "a.cpp"), Cpp);
+        var (code, _, err) = Tools.RunIn(dir, "clang++", $"--target={target}", "-O0", "-c", "a.cpp");
+        code.Should().Be(0, err);
+        var o = LinkComparison.Run(dir, "discard.lds", ["a.o"], machine);
+        o.LdOk.Should().BeTrue(o.LdError);
+        o.Differences.Should().BeEmpty();
+    }
+
     /// <summary>A group whose signature is the section symbol of the member the script discards: ld 2.40 exits 1
     /// without a word (bfd/elflink.c <c>elf_link_input_bfd</c> finds no output section for it); the engine refuses in
     /// one LNK014 line naming the function.</summary>
