@@ -131,8 +131,7 @@ public class PartialGroupDiscardTests
     public void SectionSymbolSignatureOfADiscardedMember_IsRefusedAsLdFails()
     {
         LinkComparison.RequireLd(ElfMachine.X86_64);
-        var dir = Dir("secsig", "*(.text.s)");
-        var obj = Assemble(dir, ElfMachine.X86_64, "s1", "main1", "pfn1",
+        var (dir, obj) = X86Object("secsig", "*(.text.s)",
             "\t.section .text.s,\"axG\",%progbits,.text.s,comdat\n\t.long 8\n\t.section .data.s,\"awG\",%progbits,.text.s,comdat\n\t.long 9\n");
         var o = LinkComparison.Run(dir, "discard.lds", [obj], ElfMachine.X86_64);
         o.LdOk.Should().BeFalse();
@@ -146,9 +145,7 @@ public class PartialGroupDiscardTests
     [Test]
     public void RelocationIntoAnEmptiedGroup_IsOneLine()
     {
-        Tools.Require("as");
-        var dir = Dir("emptied", "*(.text.p) *(.data.p)");
-        var obj = Assemble(dir, ElfMachine.X86_64, "p1", "main1", "pfn1");
+        var (dir, obj) = X86Object("emptied", "*(.text.p) *(.data.p)");
         var data = File.ReadAllBytes(Path.Combine(dir, obj));
         uint psig;
         ulong relaOffset;
@@ -174,9 +171,7 @@ public class PartialGroupDiscardTests
     [Test]
     public void Explain_SaysHowLdRepairedTheGroup()
     {
-        Tools.Require("as");
-        var dir = Dir("explain", "*(.rodata.h) *(.text.p) *(.data.p)");
-        var obj = Assemble(dir, ElfMachine.X86_64, "p1", "main1", "pfn1");
+        var (dir, obj) = X86Object("explain", "*(.rodata.h) *(.text.p) *(.data.p)");
         var text = Explain(dir, obj);
         text.Should().Contain("the script discards part of this group: ld lists only the members it outputs (_bfd_elf_fixup_group_sections; 0x14 -> 0x10, a word less per discarded member and per SHF_GROUP relocation table)");
         text.Should().Contain("the script discards every member of this group: ld drops the .group (_bfd_elf_fixup_group_sections; 0x10 -> 0, SEC_EXCLUDE)");
@@ -191,6 +186,14 @@ public class PartialGroupDiscardTests
             "explain", "-T", "discard.lds", obj);
         code.Should().Be(0, err);
         return text;
+    }
+
+    /// <summary>One x86_64 object of <see cref="Source"/> (and <paramref name="extra"/>) under a script discarding
+    /// <paramref name="discard"/>.</summary>
+    private static (string Dir, string Obj) X86Object(string name, string discard, string extra = "")
+    {
+        var dir = Dir(name, discard);
+        return (dir, Assemble(dir, ElfMachine.X86_64, "p1", "main1", "pfn1", extra));
     }
 
     private static string Assemble(string dir, ElfMachine machine, string name, string main, string pfn, string extra = "")
