@@ -38,7 +38,9 @@ public sealed class InputSection
             : Edit?.Describe()
               ?? (Output?.MergedContents is not null
                   ? $"build attributes parsed and merged: {Output.Name} holds the merged set written without default values (bfd_elf_set_obj_attr_contents), not this copy"
-                  : null);
+                  : Group is { } g && !ReferenceEquals(g.Section, this) && Output is { } o && g.Section.Output is null
+                      ? $"the script discards its group's .group [{g.Signature}]: {o.Name} is written without SHF_GROUP (_bfd_elf_fixup_group_sections)"
+                      : null);
 
     /// <summary>A symbol value inside this section once backends edited it (.eh_frame entries moved).</summary>
     internal ulong SymbolValue(ulong value) => Edit?.AdjustSymbol(value) ?? value;

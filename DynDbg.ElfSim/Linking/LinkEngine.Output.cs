@@ -92,7 +92,7 @@ internal sealed partial class LinkEngine
 
         foreach (var s in file.Sections)
         {
-            if (s.Group is not { } g || !ReferenceEquals(g.Section, s) || s.Output is not { } o)
+            if (s.Group is not { } g || !ReferenceEquals(g.Section, s) || s.Output is not { } o || (s.Flags & SectionFlags.Exclude) != 0)
             {
                 continue;
             }
@@ -114,7 +114,7 @@ internal sealed partial class LinkEngine
             {
                 o.SignatureOrdinal = target?.Output is { } so ? sectionSymbol[so]
                     : throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
-                        $"the group's signature is the section symbol of a section that is not in the output");
+                        $"the group's signature is the section symbol of a member the script discards; ld 2.40 fails on it without a message (elf_link_input_bfd)");
                 continue;
             }
 
@@ -154,7 +154,11 @@ internal sealed partial class LinkEngine
         }
 
         var name = symtab.GetName((int)index);
-        symbols.Add(target is not null
+        // A local in a discarded section (a group's signature whose member the script discarded: elf_link_input_bfd
+        // outputs it against bfd_abs_section) is absolute.
+        symbols.Add(target is { Output: null }
+            ? new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, ElfConstants.ShnAbs)
+            : target is not null
             ? new OutputSymbol(name, sym.Value + target.OutputOffset, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, target.Output, 0)
             : new OutputSymbol(name, sym.Value, sym.Size, ElfConstants.StbLocal, sym.Type, sym.Other, null, (ushort)sym.SectionIndex));
         localIndex[index] = symbols.Count;
@@ -185,9 +189,10 @@ internal sealed partial class LinkEngine
             if (sym.IsInSection)
             {
                 isec = file.SectionAt(sym.SectionIndex);
-                if (isec?.Output is null)
+                if (isec?.Output is not { Removed: false })
                 {
-                    // No section, or a discarded one: not output.
+                    // No section, a discarded one, or one whose output section bfd removed from the list (an empty
+                    // .group, bfd_section_removed_from_list): not output.
                     continue;
                 }
             }
@@ -266,10 +271,22 @@ internal sealed partial class LinkEngine
 
         if (h.Section is { } isec)
         {
+            if (isec.Output is { Removed: true })
+            {
+                throw GroupFixup.EmptiedGroupUse(isec, $"global symbol {h.Name}");
+            }
+
             if (isec.Output is null)
             {
-                // Defined in a discarded section (ld's strip_discarded).
-                return false;
+                // Defined in a discarded section (ld's strip_discarded), unless a kept group's signature (the script
+                // discarded its member): elf_link_input_bfd's indx -2 writes it against bfd_abs_section.
+                if (!h.GroupSignature)
+                {
+                    return false;
+                }
+
+                symbols.Add(new OutputSymbol(h.Name, h.Value, h.Size, binding, h.Type, h.Other, null, ElfConstants.ShnAbs));
+                return true;
             }
 
             symbols.Add(new OutputSymbol(h.Name, isec.SymbolValue(h.Value) + isec.OutputOffset, h.Size, binding, h.Type, h.Other, isec.Output, 0));

@@ -113,6 +113,9 @@ internal sealed partial class LinkEngine
 
         MarkExecutableStack();
         TlsSetup();
+
+        // ldemul_before_allocation: in -r the ELF emulations repair groups the script discarded part of.
+        GroupFixup.Apply(_ctx);
         SizeSections();
 
         // ldemul_after_allocation: armelf.em fixes the unwind tables' coverage, the emulations edit .eh_frame, then
@@ -139,6 +142,14 @@ internal sealed partial class LinkEngine
         _eval.FinalizeScriptSymbols();
         CheckAsserts();
         MergeObjectAttributes();
+
+        // A .group GroupFixup emptied stays in the map (size 0) but is not written: bfd drops it with its symbol.
+        foreach (var o in _ctx.Sections.Where(o => o.Group is { } g && ReferenceEquals(o, g.Section.Output) && (g.Section.Flags & SectionFlags.Exclude) != 0))
+        {
+            o.Removed = true;
+        }
+
+        _ctx.Sections.RemoveAll(o => o.Removed);
         return BuildResult();
     }
 

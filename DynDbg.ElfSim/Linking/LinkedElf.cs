@@ -65,10 +65,9 @@ internal static class LinkedElf
     }
 
     /// <summary>
-    /// The section groups ld -r writes as they came: a kept group with all its members. What a script does to part of
-    /// a group (discarding a member, or the .group but not its members) is repaired by bfd's
-    /// <c>_bfd_elf_fixup_group_sections</c>, which is not emulated; nor is a group whose size bfd then changes (a member
-    /// whose relocation table is listed but empty, or unlisted but written).
+    /// The section groups ld -r writes: each kept .group lists its output members (<see cref="GroupFixup"/> has
+    /// shrunk it for the members a script discarded). A group whose size bfd would then not fill exactly (an output
+    /// relocation table the input did not list, or one listed that is not written) is not emulated.
     /// </summary>
     private static void CheckGroups(LinkResult link)
     {
@@ -77,25 +76,14 @@ internal static class LinkedElf
         {
             foreach (var s in file.Sections)
             {
-                if (s.Group is not { } g || !ReferenceEquals(g.Section, s) || s.Discarded == DiscardReason.GroupDuplicate)
-                {
-                    continue;
-                }
-
-                if (g.Members.FirstOrDefault(m => (m.Output is null) != (s.Output is null)) is { } odd)
-                {
-                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, odd.Elf.Describe(), odd.Elf.HeaderOffset,
-                        $"the script {(s.Output is null ? "discards the group" : "discards this member of the group")} {s.Elf.Describe()} [{g.Signature}] " +
-                        "but not the rest; how ld repairs the group (_bfd_elf_fixup_group_sections) is not emulated");
-                }
-
-                if (s.Output is null)
+                if (s.Group is not { } g || !ReferenceEquals(g.Section, s) || s.Output is null || (s.Flags & SectionFlags.Exclude) != 0)
                 {
                     continue;
                 }
 
                 withTables ??= link.Relocations.Select(t => t.Target).ToHashSet();
-                var entries = 1UL + (ulong)g.Members.Sum(m => 1 + (withTables.Contains(m.Output!) && InputGroup.RelocationsGrouped(m) ? 1 : 0));
+                var entries = 1UL + (ulong)g.Members.Where(m => m.Output is not null)
+                    .Sum(m => 1 + (withTables.Contains(m.Output!) && InputGroup.RelocationsGrouped(m) ? 1 : 0));
                 if (entries * 4 != s.Size)
                 {
                     throw new LinkException(LinkErrorIds.LinkUnsupportedInput, file.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
@@ -228,7 +216,8 @@ internal static class LinkedElf
     /// <summary>
     /// bfd/elf.c <c>bfd_elf_set_group_contents</c> for ld -r: the flags word (GRP_COMDAT for a COMDAT group), then the
     /// output index of each member, each followed by its relocation table's when the input's carried SHF_GROUP;
-    /// written backwards along bfd's member chain, so the members keep the group's order.
+    /// written backwards along bfd's member chain, so the members keep the group's order. Members the script
+    /// discarded are skipped (their output is bfd_abs_section).
     /// </summary>
     private sealed class GroupContent(LinkResult link, InputGroup group, ulong size) : ElfContent
     {
@@ -239,7 +228,7 @@ internal static class LinkedElf
             var words = new uint[size / 4];
             words[0] = group.Comdat ? InputGroup.GrpComdat : 0;
             var k = words.Length;
-            foreach (var m in group.Chain)
+            foreach (var m in group.Chain.Where(m => m.Output is not null))
             {
                 var w = m.Output!.Written!;
                 if (w.RelocationIndex >= 0 && InputGroup.RelocationsGrouped(m))

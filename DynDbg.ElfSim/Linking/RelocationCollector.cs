@@ -193,6 +193,11 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         }
 
         InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
+        if (target is { Output.Removed: true })
+        {
+            throw GroupFixup.EmptiedGroupUse(target, $"the symbol of relocation {k} of {rs.Describe()}");
+        }
+
         if (target is { Output: null })
         {
             var action = ActionDiscarded(s);
