@@ -59,6 +59,11 @@ internal sealed class GroupFixup : SectionEdit
     private static void Fixup(InputSection isec, InputGroup g)
     {
         var groupKept = isec.Output is not null;
+        if (!groupKept && g.Chain.All(s => s.Output is null))
+        {
+            return; // a duplicate or wholly discarded group: what bfd counts changes the size of a section nobody writes
+        }
+
         var removed = 0UL;
         var emptyTables = false;
         foreach (var s in g.Chain)
