@@ -250,21 +250,9 @@ public sealed class ElfFile : IDisposable
                 $"section header string table index {strndx} does not exist (e_shnum is {count})");
         }
 
-        var raw = new RawSection[count];
-        for (ulong i = 0; i < count; i++)
-        {
-            var off = h.ShOff + i * entSize;
-            var r = DecodeSectionHeader(e, h.Is64, bytes.Span(off, entSize));
-            if (r.Type != ElfConstants.ShtNobits && r.Size != 0 && !bytes.Contains(r.Offset, r.Size))
-            {
-                throw Error(path, ErrorIds.SectionOutOfFile, $"section [{i}]", off + (h.Is64 ? 24UL : 16UL),
-                    $"contents 0x{r.Offset:x}+0x{r.Size:x} extend past the end of the file ({bytes.Length} bytes)");
-            }
-
-            raw[i] = r with { HeaderOffset = off };
-        }
-
-        var names = raw[strndx];
+        // The name table's header first, then one pass: a RawSection array of vmlinux.o's 8945 headers was a large
+        // object (zeroed, faulted in) on every load.
+        var names = ReadRawSection(path, bytes, h, e, entSize, strndx);
         if (names.Type != ElfConstants.ShtStrtab)
         {
             throw Error(path, ErrorIds.NotAStringTable, $"section [{strndx}]", names.HeaderOffset,
@@ -276,7 +264,7 @@ public sealed class ElfFile : IDisposable
         var sections = new ElfSection[count];
         for (ulong i = 0; i < count; i++)
         {
-            var r = raw[i];
+            var r = ReadRawSection(path, bytes, h, e, entSize, i);
             var name = i == 0 && r.Name == 0 ? "" : ReadName(path, nameBytes, r.Name, names.Offset, i, strndx);
             sections[i] = new ElfSection((int)i, name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info,
                 r.AddrAlign, r.EntSize, r.HeaderOffset);
@@ -302,6 +290,19 @@ public sealed class ElfFile : IDisposable
         }
 
         return NameCache.Get(rest[..nul]);
+    }
+
+    private static RawSection ReadRawSection(string path, ElfBytes bytes, ElfHeader h, ElfEndian e, ulong entSize, ulong i)
+    {
+        var off = h.ShOff + (i * entSize);
+        var r = DecodeSectionHeader(e, h.Is64, bytes.Span(off, entSize));
+        if (r.Type != ElfConstants.ShtNobits && r.Size != 0 && !bytes.Contains(r.Offset, r.Size))
+        {
+            throw Error(path, ErrorIds.SectionOutOfFile, $"section [{i}]", off + (h.Is64 ? 24UL : 16UL),
+                $"contents 0x{r.Offset:x}+0x{r.Size:x} extend past the end of the file ({bytes.Length} bytes)");
+        }
+
+        return r with { HeaderOffset = off };
     }
 
     private record struct RawSection(uint Name, uint Type, ulong Flags, ulong Addr, ulong Offset, ulong Size,
@@ -556,25 +557,20 @@ public sealed class ElfFile : IDisposable
         }
 
         var shndx = FindShndxTable(sec, count);
+        var shndxBytes = shndx is null ? ReadOnlySpan<byte>.Empty : GetContents(shndx);
         var data = GetContents(sec);
         var e = Endian;
-        var symbols = new ElfSymbol[count];
         var n = (int)count;
+        // Every entry is checked now (a bad one is an error at open, naming it), but none is kept: the table decodes
+        // an entry from the file's bytes when asked, so a million-symbol vmlinux.o's load keeps no 32 MB array of
+        // them (issue 14). The linker, which reads every entry many times, decodes them all once (DecodeAll).
         for (var i = 0; i < n; i++)
         {
-            var s = data.Slice(i * (int)entSize, (int)entSize);
-            ElfSymbol sym = Header.Is64
-                ? new ElfSymbol(e.U32(s), e.U64(s[8..]), e.U64(s[16..]), s[4], s[5], e.U16(s[6..]))
-                : new ElfSymbol(e.U32(s), e.U32(s[4..]), e.U32(s[8..]), s[12], s[13], e.U16(s[14..]));
-            if (sym.SectionIndex == ElfConstants.ShnXindex)
+            var sym = DecodeSymbol(e, data, shndxBytes, i);
+            if (sym.SectionIndex == ElfConstants.ShnXindex && !sym.Extended)
             {
-                if (shndx.IsEmpty)
-                {
-                    throw Error(Path, ErrorIds.SymtabShndx, $"symbol [{i}] in {where}", sec.Offset + (ulong)(i * (int)entSize),
-                        "st_shndx is SHN_XINDEX but there is no SHT_SYMTAB_SHNDX section for this table");
-                }
-
-                sym = sym with { SectionIndex = e.U32(shndx.Slice(i * 4, 4)), Extended = true };
+                throw Error(Path, ErrorIds.SymtabShndx, $"symbol [{i}] in {where}", sec.Offset + (ulong)(i * (int)entSize),
+                    "st_shndx is SHN_XINDEX but there is no SHT_SYMTAB_SHNDX section for this table");
             }
 
             if (sym.IsInSection && sym.SectionIndex >= (uint)_sections.Length)
@@ -589,14 +585,36 @@ public sealed class ElfFile : IDisposable
                 throw Error(Path, ErrorIds.NameOutOfStringTable, $"symbol [{i}] in {where}", sec.Offset + (ulong)(i * (int)entSize),
                     $"st_name 0x{sym.NameOffset:x} is outside {strings.Describe()} ({strings.Size} bytes)");
             }
-
-            symbols[i] = sym;
         }
 
-        return new ElfSymbolTable(this, sec, strings, symbols);
+        return new ElfSymbolTable(this, sec, strings, shndx, n);
     }
 
-    private ReadOnlySpan<byte> FindShndxTable(ElfSection symtab, ulong count)
+    /// <summary>Symbol <paramref name="i"/> of a table already checked by <see cref="ReadSymbolTable"/>.</summary>
+    internal ElfSymbol DecodeSymbol(ElfSection symtab, ElfSection? shndx, int i)
+    {
+        var entSize = (ulong)Header.ExpectedSymEntSize;
+        var entry = _bytes.Span(symtab.Offset + ((ulong)i * entSize), entSize);
+        var shndxEntry = shndx is null ? ReadOnlySpan<byte>.Empty : _bytes.Span(shndx.Offset + ((ulong)i * 4), 4);
+        return DecodeSymbol(Endian, entry, shndxEntry, 0, shndxIndex: 0);
+    }
+
+    private ElfSymbol DecodeSymbol(ElfEndian e, ReadOnlySpan<byte> data, ReadOnlySpan<byte> shndx, int i) =>
+        DecodeSymbol(e, data, shndx, i, i);
+
+    private ElfSymbol DecodeSymbol(ElfEndian e, ReadOnlySpan<byte> data, ReadOnlySpan<byte> shndx, int i, int shndxIndex)
+    {
+        var entSize = Header.ExpectedSymEntSize;
+        var s = data.Slice(i * entSize, entSize);
+        var sym = Header.Is64
+            ? new ElfSymbol(e.U32(s), e.U64(s[8..]), e.U64(s[16..]), s[4], s[5], e.U16(s[6..]))
+            : new ElfSymbol(e.U32(s), e.U32(s[4..]), e.U32(s[8..]), s[12], s[13], e.U16(s[14..]));
+        return sym.SectionIndex == ElfConstants.ShnXindex && !shndx.IsEmpty
+            ? sym with { SectionIndex = e.U32(shndx.Slice(shndxIndex * 4, 4)), Extended = true }
+            : sym;
+    }
+
+    private ElfSection? FindShndxTable(ElfSection symtab, ulong count)
     {
         foreach (var s in _sections)
         {
@@ -608,11 +626,12 @@ public sealed class ElfFile : IDisposable
                         $"SHT_SYMTAB_SHNDX has {s.Size / 4} entries, but the symbol table associated has {count}");
                 }
 
-                return GetContents(s);
+                _ = GetContents(s); // checked inside the file now
+                return s;
             }
         }
 
-        return ReadOnlySpan<byte>.Empty;
+        return null;
     }
 
     private void CheckNotOverlappingHeaders(ElfSection s)

@@ -2,30 +2,73 @@ using System.Text;
 
 namespace DynDbg.ElfSim.Elf;
 
-/// <summary>A decoded SHT_SYMTAB (or SHT_DYNSYM) with its string table. Names are decoded on demand.</summary>
+/// <summary>
+/// A checked SHT_SYMTAB (or SHT_DYNSYM) with its string table. Entries are decoded from the file's bytes when asked
+/// (a load looks at a few of vmlinux.o's 51 000, or a million-call-site object's 1.2 million), until
+/// <see cref="DecodeAll"/> keeps them all decoded for callers that read every entry many times (the linker). Names are
+/// decoded on demand.
+/// </summary>
 public sealed class ElfSymbolTable
 {
     private readonly ElfFile _file;
-    private readonly ElfSymbol[] _symbols;
+    private readonly ElfSection? _shndx;
+    private ElfSymbol[]? _symbols;
     private readonly Lazy<(Dictionary<ulong, int> Head, int[] Next)> _byName;
 
-    internal ElfSymbolTable(ElfFile file, ElfSection section, ElfSection strings, ElfSymbol[] symbols)
+    internal ElfSymbolTable(ElfFile file, ElfSection section, ElfSection strings, ElfSection? shndx, int count)
     {
         _file = file;
         Section = section;
         StringSection = strings;
-        _symbols = symbols;
+        _shndx = shndx;
+        Count = count;
         _byName = new Lazy<(Dictionary<ulong, int>, int[])>(BuildNameIndex);
     }
 
     public ElfSection Section { get; }
     public ElfSection StringSection { get; }
-    public int Count => _symbols.Length;
-    public ReadOnlySpan<ElfSymbol> Symbols => _symbols;
-    public ElfSymbol this[int index] => _symbols[index];
+    public int Count { get; }
+
+    /// <summary>Every entry, decoded once and kept (see <see cref="DecodeAll"/>).</summary>
+    public ReadOnlySpan<ElfSymbol> Symbols => DecodeAll();
+
+    public ElfSymbol this[int index]
+    {
+        get
+        {
+            if (_symbols is { } all)
+            {
+                return all[index];
+            }
+
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+            return _file.DecodeSymbol(Section, _shndx, index);
+        }
+    }
+
+    /// <summary>Decodes every entry once and keeps them: for callers that read each entry many times.</summary>
+    public ElfSymbol[] DecodeAll()
+    {
+        if (_symbols is { } done)
+        {
+            return done;
+        }
+
+        var all = new ElfSymbol[Count];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = _file.DecodeSymbol(Section, _shndx, i);
+        }
+
+        return _symbols = all; // two threads may both decode; either array is the same
+    }
+
+    /// <summary>st_name of entry <paramref name="i"/>, read in place (<paramref name="entries"/> is the table's bytes).</summary>
+    private uint NameOffsetAt(ReadOnlySpan<byte> entries, int i) =>
+        _symbols is { } all ? all[i].NameOffset : _file.Endian.U32(entries[(i * _file.Header.ExpectedSymEntSize)..]);
 
     public string GetName(int index) =>
-        Encoding.UTF8.GetString(_file.StringSpan(StringSection, _symbols[index].NameOffset, ElfWhere.Entry("symbol", index, Section)));
+        Encoding.UTF8.GetString(_file.StringSpan(StringSection, this[index].NameOffset, ElfWhere.Entry("symbol", index, Section)));
 
     /// <summary>Index of the first symbol named <paramref name="name"/>, or -1.</summary>
     /// <remarks>
@@ -50,7 +93,7 @@ public sealed class ElfSymbolTable
 
         for (; i >= 0; i = next[i])
         {
-            if (_file.StringEquals(StringSection, _symbols[i].NameOffset, wanted))
+            if (_file.StringEquals(StringSection, this[i].NameOffset, wanted))
             {
                 return i;
             }
@@ -84,10 +127,11 @@ public sealed class ElfSymbolTable
         var found = new int[wanted.Length];
         Array.Fill(found, -1);
         var strings = _file.GetContents(StringSection);
+        var entries = _file.GetContents(Section);
         var left = wanted.Length;
-        for (var i = 1; i < _symbols.Length && left > 0; i++)
+        for (var i = 1; i < Count && left > 0; i++)
         {
-            var off = _symbols[i].NameOffset;
+            var off = NameOffsetAt(entries, i);
             if (off == 0 || off >= (uint)strings.Length)
             {
                 continue;
@@ -110,14 +154,15 @@ public sealed class ElfSymbolTable
 
     private (Dictionary<ulong, int>, int[]) BuildNameIndex()
     {
-        var head = new Dictionary<ulong, int>(_symbols.Length);
-        var next = new int[_symbols.Length];
+        var head = new Dictionary<ulong, int>(Count);
+        var next = new int[Count];
         var strings = _file.GetContents(StringSection);
+        var entries = _file.GetContents(Section);
         // Walk backwards so each chain starts at the lowest index: IndexOf finds the first symbol of a name.
-        for (var i = _symbols.Length - 1; i >= 1; i--)
+        for (var i = Count - 1; i >= 1; i--)
         {
             next[i] = -1;
-            var off = _symbols[i].NameOffset;
+            var off = NameOffsetAt(entries, i);
             if (off == 0 || off >= (uint)strings.Length)
             {
                 continue;
