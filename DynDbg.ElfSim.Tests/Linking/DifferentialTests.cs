@@ -121,9 +121,15 @@ public class DifferentialTests
         var exactMaps = 0;
         var failures = new List<string>();
         var rejections = new Dictionary<string, int>();
+        var withGroups = 0;
+        var partialGroups = 0;
+        var partialLinked = 0;
         for (var seed = firstSeed; seed < firstSeed + cases; seed++)
         {
             var (outcome, dir) = RandomCase(machine, seed);
+            var partial = File.ReadLines(Path.Combine(dir, "script.lds"))
+                .Any(l => l.StartsWith("  /DISCARD/", StringComparison.Ordinal) && (l.Contains(".grp", StringComparison.Ordinal) || l.Contains(".group", StringComparison.Ordinal)));
+            partialGroups += partial ? 1 : 0;
             if (outcome.LdOk && !outcome.OursOk && outcome.OurError.Contains($"error {LinkErrorIds.LinkUnsupportedInput}:", StringComparison.Ordinal))
             {
                 // The issue's rule for what is out of reach: refused in one line that names it, never linked differently.
@@ -139,6 +145,12 @@ public class DifferentialTests
                 {
                     var id = System.Text.RegularExpressions.Regex.Match(outcome.OurError, @"error (\w+):").Groups[1].Value;
                     rejections[id] = rejections.GetValueOrDefault(id) + 1;
+                }
+                else
+                {
+                    using var linked = ElfFile.Open(Path.Combine(dir, "ld.o"));
+                    withGroups += linked.Sections.Any(s => s.Type == ElfConstants.ShtGroup) ? 1 : 0;
+                    partialLinked += partial ? 1 : 0;
                 }
 
                 exactMaps += outcome.MapTextIdentical ? 1 : 0;
@@ -156,6 +168,7 @@ public class DifferentialTests
 
         TestContext.Out.WriteLine($"{machine}: {cases} random cases, {agree} agree ({bothFailed} rejected by both, " +
                                   $"{agree - bothFailed} linked identically, {exactMaps} with byte-identical maps), {refusedByName.Count} refused by name, {failures.Count} differ; " +
+                                  $"{withGroups} linked with a .group in the output, {partialGroups} scripts discard part of a group ({partialLinked} linked); " +
                                   $"rejections: {string.Join(", ", rejections.OrderBy(r => r.Key).Select(r => $"{r.Key} x{r.Value}"))}");
         failures.Should().BeEmpty();
     }

@@ -32,6 +32,11 @@ public static class SyntheticScripts
             sb.Append("  /DISCARD/ : { *(.discard) *(.discard.*) }\n");
         }
 
+        if (GroupDiscard(seed, sectionNames, files) is { } partial)
+        {
+            sb.Append(partial);
+        }
+
         var count = rnd.Next(1, 9);
         string? previous = null;
         for (var k = 0; k < count; k++)
@@ -115,6 +120,40 @@ public static class SyntheticScripts
 
         sb.Append("}\n");
         return sb.ToString();
+    }
+
+    /// <summary>Group member sections as <see cref="SyntheticInputs"/> names them: kind prefix, then the signature.</summary>
+    private static readonly System.Text.RegularExpressions.Regex GroupMember = new(@"^\.(text|data|rodata|bss|debug_macro)\.(grp\d)$");
+
+    /// <summary>
+    /// For half of the cases whose inputs have section groups, a /DISCARD/ that takes part of them
+    /// (_bfd_elf_fixup_group_sections): every .group or one file's (members stay, without SHF_GROUP), one member in
+    /// every file or in one file, every member of one signature (the .group is emptied and dropped), or a .group with one member. It
+    /// comes first, so no earlier statement takes those sections. From a generator of its own, so a case without
+    /// groups, and every other statement of a case with them, is as it was; null when the case gets none.
+    /// </summary>
+    public static string? GroupDiscard(int seed, IReadOnlyList<string> sectionNames, IReadOnlyList<string> files)
+    {
+        var members = sectionNames.Where(n => GroupMember.IsMatch(n)).ToList();
+        var rnd = new Random(unchecked(seed * 104723 + 0x2a1));
+        if (members.Count == 0 || rnd.Next(2) != 0)
+        {
+            return null;
+        }
+
+        var member = members[rnd.Next(members.Count)];
+        var signature = GroupMember.Match(member).Groups[2].Value;
+        var patterns = rnd.Next(7) switch
+        {
+            0 => "*(.group)",
+            6 when files.Count > 0 => $"{files[rnd.Next(files.Count)]}(.group)",
+            1 => $"*({member})",
+            2 when files.Count > 0 => $"{files[rnd.Next(files.Count)]}({member})",
+            3 => $"*(.*.{signature})",
+            4 => $"*({string.Join(' ', members.Where(m => m.EndsWith(signature, StringComparison.Ordinal)))})",
+            _ => $"*(.group {member})",
+        };
+        return $"  /DISCARD/ : {{ {patterns} }}\n";
     }
 
     private static string InputDescription(Random rnd, IReadOnlyList<string> sectionNames, IReadOnlyList<string> files)
