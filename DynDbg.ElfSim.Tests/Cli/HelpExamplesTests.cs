@@ -35,6 +35,26 @@ public class HelpExamplesTests
         }
     }
 
+    [Test]
+    public void TheCommandTable_NamesEachCommandAsItIsCreated_AndARootOfOneCommandHoldsItAlone()
+    {
+        var io = new CliOutput(TextWriter.Null, TextWriter.Null);
+        Program.Commands.Select(c => c.Create(io).Name).Should().Equal(Program.Commands.Select(c => c.Name));
+        Program.CreateRoot(io).Subcommands.Select(c => c.Name).Should().StartWith(Program.Commands.Select(c => c.Name))
+            .And.Contain("completion");
+        foreach (var (name, _) in Program.Commands)
+        {
+            var root = Program.CreateRoot(io, name);
+            root.Subcommands.Select(c => c.Name).Should().Equal(name);
+            foreach (var (line, _) in CommandExamples.For(name))
+            {
+                root.Parse(ToolWords(line)).Errors.Should().BeEmpty(line);
+            }
+        }
+
+        Program.CreateRoot(io, "nosuch").Subcommands.Should().HaveCount(Program.Commands.Length + 2, "an unknown word gets the whole tree, to name the nearest command");
+    }
+
     /// <summary>Those without a pipe or redirection that name only samples: run as printed, from the checkout.</summary>
     [Test]
     public void SampleExamples_RunOnTheSamples()
