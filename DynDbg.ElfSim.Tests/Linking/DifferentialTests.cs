@@ -166,6 +166,11 @@ public class DifferentialTests
             TestContext.Out.WriteLine($"  refused by name (ld links it): {r}");
         }
 
+        foreach (var f in failures)
+        {
+            TestContext.Out.WriteLine($"  differs: {f}"); // the assertion's message shows only the first
+        }
+
         TestContext.Out.WriteLine($"{machine}: {cases} random cases, {agree} agree ({bothFailed} rejected by both, " +
                                   $"{agree - bothFailed} linked identically, {exactMaps} with byte-identical maps), {refusedByName.Count} refused by name, {failures.Count} differ; " +
                                   $"{withGroups} linked with a .group in the output, {partialGroups} scripts discard part of a group ({partialLinked} linked); " +
