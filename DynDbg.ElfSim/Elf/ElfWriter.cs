@@ -464,6 +464,9 @@ public sealed class ElfWriter
         return ordered;
     }
 
+    /// <summary>e_entry; 0 unless set (an ET_REL's is 0 but where ld found an entry symbol).</summary>
+    public ulong Entry { get; set; }
+
     private void WriteHeader(Stream stream, ulong shOff, ushort shNum, ushort shStrNdx)
     {
         var id = Identity;
@@ -483,6 +486,7 @@ public sealed class ElfWriter
         e.Put32(h[20..], 1);
         if (id.Is64)
         {
+            e.Put64(h[24..], Entry);
             e.Put64(h[40..], shOff);
             e.Put32(h[48..], id.Flags);
             e.Put16(h[52..], ElfHeader.Size64);
@@ -493,6 +497,7 @@ public sealed class ElfWriter
         }
         else
         {
+            e.Put32(h[24..], unchecked((uint)Entry));
             e.Put32(h[32..], checked((uint)shOff));
             e.Put32(h[36..], id.Flags);
             e.Put16(h[40..], ElfHeader.Size32);

@@ -109,11 +109,6 @@ internal sealed class AssertNode : LayoutNode
     public ulong FinalValue { get; set; }
 }
 
-internal sealed class EntryNode : LayoutNode
-{
-    public required ScriptStatement.Entry Source { get; init; }
-}
-
 /// <summary>Zero bytes the engine inserted for an alignment or a move of the location counter.</summary>
 internal sealed class PaddingNode : LayoutNode
 {

@@ -65,6 +65,9 @@ internal sealed class LinkContext
     /// <summary>The global-symbol hash table, in bfd's traversal order.</summary>
     public BfdHashOrder<LinkSymbol> Symbols { get; } = new();
 
+    /// <summary>The script's ENTRY symbol, if it names one (the last wins).</summary>
+    public string? EntrySymbol { get; set; }
+
     /// <summary>The <c>*ABS*</c> statement at the head of the statement list (ld's abs_output_section).</summary>
     public OutputStatement Abs { get; }
 

@@ -69,7 +69,37 @@ internal sealed partial class LinkEngine
         var tables = relocations.Tables();
 
         return new LinkResult(_ctx.Script, _ctx.Identity!, _ctx.Options, _ctx.Inputs, _ctx.LoadOrder, _ctx.Sections.ToList(), symbols, tables,
-            _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList(), _ctx.Properties);
+            _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList(), _ctx.Properties)
+        {
+            Entry = EntryAddress(),
+        };
+    }
+
+    /// <summary>
+    /// ld/ldlang.c <c>lang_end</c>, in -r too: e_entry is the address of the ENTRY symbol, or of the default entry
+    /// symbol "start" (<c>entry_symbol_default</c>; a -T script replaces the default script's ENTRY(_start)), when a
+    /// global of that name is defined; else 0 (a relocatable output gets no fallback to the start of .text).
+    /// </summary>
+    private ulong EntryAddress()
+    {
+        var name = _ctx.EntrySymbol ?? "start";
+        if (_ctx.Symbols.Find(name) is { State: LinkSymbolState.Defined or LinkSymbolState.DefinedWeak } h)
+        {
+            if (h.ScriptDefined)
+            {
+                return h.Value + (h.ScriptSection?.Address ?? 0);
+            }
+
+            if (h.Section is not { } isec)
+            {
+                return h.Value; // absolute in its input
+            }
+
+            // A section the script discards has bfd_abs_section as its output section: its value alone.
+            return isec.Output is { } o ? o.Address + isec.OutputOffset + isec.SymbolValue(h.Value) : h.Value;
+        }
+
+        return 0; // lang_end would read the name as a number, but a script's ENTRY takes only a name
     }
 
     /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, then

@@ -160,8 +160,16 @@ internal sealed partial class LinkEngine
         ScriptStatement.Assignment a => new AssignmentNode { Source = a, Location = a.Location },
         ScriptStatement.Data d => new DataNode { Source = d, Location = d.Location },
         ScriptStatement.Assert a => new AssertNode { Source = a, Location = a.Location },
+        ScriptStatement.Entry e => RecordEntry(e),
         _ => null,
     };
+
+    /// <summary>ld/ldlang.c <c>lang_add_entry</c> from a script: the last ENTRY wins (none comes from the command line).</summary>
+    private LayoutNode? RecordEntry(ScriptStatement.Entry e)
+    {
+        _ctx.EntrySymbol = e.Symbol;
+        return null;
+    }
 
     private OutputStatement ConvertOutputSection(ScriptStatement.OutputSection s)
     {

@@ -32,6 +32,9 @@ public sealed class LinkResult
     }
 
     public LinkerScript Script { get; }
+
+    /// <summary>e_entry of the output (ld/ldlang.c <c>lang_end</c>); 0 when no entry symbol is defined.</summary>
+    public ulong Entry { get; init; }
     public ElfIdentity Identity { get; }
     public LinkOptions Options { get; }
     /// <summary>The inputs in command-line order.</summary>
