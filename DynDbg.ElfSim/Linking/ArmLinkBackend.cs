@@ -146,7 +146,7 @@ internal static class ArmLinkBackend
 
             foreach (var s in f.Sections)
             {
-                if (s.Output is { } o && (o.Flags & (SectionFlags.Alloc | SectionFlags.Code)) != 0 &&
+                if (s.Output is { Removed: false } o && (o.Flags & (SectionFlags.Alloc | SectionFlags.Code)) != 0 &&
                     (s.Flags & SectionFlags.HasContents) != 0 && (s.Flags & SectionFlags.Exclude) == 0 &&
                     s.Size > 0 && mapped?.Contains((uint)s.Elf.Index) != true)
                 {

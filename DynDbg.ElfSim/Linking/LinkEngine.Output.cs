@@ -303,7 +303,7 @@ internal sealed partial class LinkEngine
         {
             if (isec.Output is { Removed: true })
             {
-                throw GroupFixup.EmptiedGroupUse(isec, $"global symbol {h.Name}");
+                throw RemovedSectionUse(isec, $"global symbol {h.Name}");
             }
 
             if (isec.Output is null)

@@ -261,24 +261,65 @@ internal sealed partial class LinkEngine
 
     /// <summary>
     /// ld/ldlang.c <c>lang_check</c> merges the inputs' build attributes (the backend's merge_private_bfd_data);
-    /// bfd/elflink.c <c>bfd_elf_final_link</c> then gives the output sections named like the backend's attribute
-    /// section, or .gnu.attributes, the merged set as contents and size (after layout, so the map's input lines keep
-    /// their sizes and offsets while the section line shows the merged size).
+    /// bfd/elflink.c <c>bfd_elf_final_link</c> then gives every output section named like the backend's attribute
+    /// section, or .gnu.attributes, the merged set's size and drops its inputs (after layout, so the map's input
+    /// lines keep their sizes and offsets while the section line shows the merged size). Only the last such section
+    /// gets the merged bytes (final_link's <c>attr_section</c>), if it has contents; a script section of that name
+    /// before it keeps zeros.
+    /// With nothing to write (attr_size 0) each of them is SEC_EXCLUDE: the map shows it at size 0 and the file has
+    /// no such section.
     /// </summary>
     private void MergeObjectAttributes()
     {
-        if (ObjectAttributes.Merge(_ctx) is not { } merged)
+        var machine = _ctx.Identity!.Machine;
+        var name = ObjectAttributes.SectionName(machine);
+        var named = _ctx.Sections.Where(o => o.Name == name || o.Name == ".gnu.attributes").ToList();
+        if (named.Count == 0)
         {
             return;
         }
 
-        var name = ObjectAttributes.SectionName(_ctx.Identity!.Machine);
-        foreach (var o in _ctx.Sections.Where(o => o.Name == name || o.Name == ".gnu.attributes"))
+        byte[] merged;
+        if (name is not null)
         {
-            o.MergedContents = merged;
+            merged = ObjectAttributes.Merge(_ctx) ?? [];
+        }
+        else if (_ctx.Inputs.Any(f => f.Sections.Any(s => s.Elf.Name == ".gnu.attributes" || s.Elf.Type == ObjectAttributes.ShtGnuAttributes)))
+        {
+            return; // GNU attributes of a backend whose merge is not emulated: written as the inputs hold them
+        }
+        else
+        {
+            merged = []; // no input has any: bfd_elf_obj_attr_size is 0
+        }
+
+        foreach (var o in named)
+        {
+            foreach (var input in o.Inputs)
+            {
+                // final_link's "hack" so that elf_link_input_bfd skips them; ARM's mapping symbols then skip them too.
+                input.Flags &= ~SectionFlags.HasContents;
+            }
+
             o.Size = (ulong)merged.Length;
+            // bfd_set_section_contents refuses a section without SEC_HAS_CONTENTS, and final_link ignores the
+            // failure: such a section (a script's, with no input of contents and no data statement) keeps zeros.
+            var written = merged.Length == 0 || (ReferenceEquals(o, named[^1]) && (o.Flags & SectionFlags.HasContents) != 0);
+            o.MergedContents = written ? merged : new byte[merged.Length];
+            if (merged.Length == 0)
+            {
+                o.Removed = true;
+                o.RemovedBy = "bfd_elf_final_link: no build attributes to write, SEC_EXCLUDE";
+            }
         }
     }
+
+    /// <summary>A symbol or relocation that needs a section bfd took off the output's list: not emulated.</summary>
+    internal static LinkException RemovedSectionUse(InputSection s, string what) =>
+        s.Output?.RemovedBy is { } why
+            ? new LinkException(LinkErrorIds.LinkUnsupportedInput, s.File.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
+                $"{what} lies in output section {s.Output.Name}, which ld excludes ({why}); what ld writes for it is not emulated")
+            : GroupFixup.EmptiedGroupUse(s, what);
 
     /// <summary>bfd/elflink.c <c>_bfd_elf_tls_setup</c> (from ldelf_before_allocation): the first thread-local output
     /// section takes the largest alignment of the run of thread-local sections it starts, so the TLS block is aligned.</summary>

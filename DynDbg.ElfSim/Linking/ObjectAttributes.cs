@@ -45,7 +45,7 @@ internal sealed class ObjectAttributes
     };
 
     private const uint ShtProcAttributes = 0x70000003; // SHT_ARM_ATTRIBUTES, SHT_RISCV_ATTRIBUTES
-    private const uint ShtGnuAttributes = 0x6ffffff5;
+    internal const uint ShtGnuAttributes = 0x6ffffff5;
 
     /// <summary>
     /// The output's attributes for <paramref name="ctx"/>'s inputs, or null when no input has the backend's section:

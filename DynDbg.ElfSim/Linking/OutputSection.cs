@@ -47,9 +47,13 @@ public sealed class OutputSection
 
     internal LinkSymbol? SignatureGlobal { get; set; }
 
-    /// <summary>Not written though the map shows it: a .group <see cref="GroupFixup"/> emptied, which bfd takes off
-    /// the output's section list (symbols defined in it are not output either).</summary>
+    /// <summary>Not written though the map shows it: a .group <see cref="GroupFixup"/> emptied, or an attributes
+    /// section with nothing to write, which bfd takes off the output's section list (symbols defined in it are not
+    /// output either).</summary>
     internal bool Removed { get; set; }
+
+    /// <summary>Why bfd took a <see cref="Removed"/> section off its list, for the refusal of anything that refers to it.</summary>
+    internal string? RemovedBy { get; set; }
 
     /// <summary>sh_entsize of SHF_MERGE sections (kept only while every input agrees).</summary>
     public ulong EntSize { get; internal set; }

@@ -195,7 +195,7 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
         if (target is { Output.Removed: true })
         {
-            throw GroupFixup.EmptiedGroupUse(target, $"the symbol of relocation {k} of {rs.Describe()}");
+            throw LinkEngine.RemovedSectionUse(target, $"the symbol of relocation {k} of {rs.Describe()}");
         }
 
         if (target is { Output: null })
