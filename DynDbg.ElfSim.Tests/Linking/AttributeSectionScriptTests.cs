@@ -14,7 +14,7 @@ public class AttributeSectionScriptTests
 {
     private const string Source = """
         	.data
-        	.long 1, 2, 3
+        loc:	.long 1, 2, 3
         	.section .custom,"aw",%progbits
         	.text
         	.globl start
@@ -30,6 +30,9 @@ public class AttributeSectionScriptTests
             // a script section with a data statement and other inputs, then the inputs' attributes as an orphan
             yield return new TestCaseData(m, name, $"SECTIONS {{\n  {name} : {{ BYTE(0xa2) *(.data) }}\n  .text : {{ *(.text) }}\n}}\n", false)
                 .SetName($"Attributes_{m}_ScriptSectionBeforeTheOrphan");
+            // every section of the file goes there, so final_link never processes it: none of its locals are written
+            yield return new TestCaseData(m, name, $"SECTIONS {{\n  {name} : {{ *(*) }}\n}}\n", false)
+                .SetName($"Attributes_{m}_EveryInputSectionThere_NoLocals");
             // the last section of the name holds only an empty input: no contents, so ld's write of the set fails
             yield return new TestCaseData(m, name, $"SECTIONS {{\n  .text : {{ *(.text) *(.data) *({name}) }}\n  {name} : {{ *(.custom) }}\n}}\n", false)
                 .SetName($"Attributes_{m}_LastSectionWithoutContents");
@@ -65,6 +68,12 @@ public class AttributeSectionScriptTests
         else
         {
             ours.FindSections(name).Should().HaveCountGreaterThan(0);
+        }
+
+        if (TestContext.CurrentContext.Test.Name.EndsWith("NoLocals", StringComparison.Ordinal))
+        {
+            var symtab = ours.SymbolTable!;
+            Enumerable.Range(1, symtab.Count - 1).Select(symtab.GetName).Should().NotContain("loc");
         }
     }
 

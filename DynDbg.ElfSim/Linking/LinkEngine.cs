@@ -302,6 +302,7 @@ internal sealed partial class LinkEngine
             }
 
             o.Size = (ulong)merged.Length;
+            o.LinkOrdersDropped = true;
             // bfd_set_section_contents refuses a section without SEC_HAS_CONTENTS, and final_link ignores the
             // failure: such a section (a script's, with no input of contents and no data statement) keeps zeros.
             var written = merged.Length == 0 || (ReferenceEquals(o, named[^1]) && (o.Flags & SectionFlags.HasContents) != 0);

@@ -68,9 +68,13 @@ public sealed class OutputSection
     /// <summary>The output section statement it belongs to.</summary>
     /// <summary>ld/ldwrite.c <c>build_link_order</c>: only an output section with contents (or loaded TLS) gets
     /// link orders; any other is written as zeros, whatever its inputs hold, and gets no relocations.</summary>
-    internal bool HasLinkOrders =>
+    internal bool HasLinkOrders => !LinkOrdersDropped && (
         (Flags & SectionFlags.HasContents) != 0 ||
-        (Flags & (SectionFlags.Load | SectionFlags.ThreadLocal)) == (SectionFlags.Load | SectionFlags.ThreadLocal);
+        (Flags & (SectionFlags.Load | SectionFlags.ThreadLocal)) == (SectionFlags.Load | SectionFlags.ThreadLocal));
+
+    /// <summary>bfd_elf_final_link set the link orders to NULL (an attributes section, <c>LinkEngine.MergeObjectAttributes</c>):
+    /// an input met only here is never processed, so none of its local symbols are written.</summary>
+    internal bool LinkOrdersDropped { get; set; }
 
     internal OutputStatement Statement { get; set; } = null!;
 
