@@ -61,7 +61,7 @@ internal static unsafe partial class UnixMapping
             if (size <= ReadLimit)
             {
                 keepOpen = true;
-                return (new Handle(fd, (nuint)size), (ulong)size);
+                return (new Handle(fd, (nuint)size, path), (ulong)size);
             }
 
             var p = Mmap(null, (nuint)size, ProtRead, MapPrivate, fd, 0);
@@ -105,6 +105,7 @@ internal static unsafe partial class UnixMapping
         private const int WholeReadLimit = 16 * PageSize;
         private readonly nuint _length;
         private readonly int _fd = -1;
+        private readonly string _path = "";
         private ulong _read; // one bit per page of a read file (at most 64 pages); all set for a mapping
         private bool _failed;
 
@@ -115,10 +116,11 @@ internal static unsafe partial class UnixMapping
             _read = ulong.MaxValue;
         }
 
-        internal Handle(int fd, nuint length)
+        internal Handle(int fd, nuint length, string path)
             : base(IntPtr.Zero, ownsHandle: true)
         {
             _fd = fd;
+            _path = path;
             _length = length;
             SetHandle((nint)NativeMemory.Alloc(length));
         }
@@ -134,7 +136,7 @@ internal static unsafe partial class UnixMapping
 
         /// <summary>
         /// Reads the pages of [offset, offset+length) not yet read. The caller has checked the range is inside the
-        /// file. A file that shrank or cannot be read any more fails with IOException, as a read of the file would.
+        /// file. A file that shrank or cannot be read any more is an unreadable-file error naming the offset.
         /// </summary>
         public void EnsureRead(ulong offset, ulong length)
         {
@@ -144,7 +146,7 @@ internal static unsafe partial class UnixMapping
             }
 
             int first = (int)(offset / PageSize), last = (int)((offset + length - 1) / PageSize);
-            var want = (last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1) & ~((1UL << first) - 1);
+            var want = Pages(first, last);
             if ((Volatile.Read(ref _read) & want) == want)
             {
                 return;
@@ -197,12 +199,16 @@ internal static unsafe partial class UnixMapping
 
             if (_failed)
             {
-                throw new IOException($"the file became shorter or unreadable while it was read (offset 0x{done:x})");
+                // An input error in one line, as an unreadable file is (a mapping would have raised SIGBUS here).
+                throw new ElfFormatException(ErrorIds.UnreadableFile, _path, "file", done, "the file became shorter or unreadable while it was read");
             }
 
-            var bits = (last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1) & ~((1UL << first) - 1);
-            Volatile.Write(ref _read, _read | bits);
+            Volatile.Write(ref _read, _read | Pages(first, last));
         }
+
+        /// <summary>The bits of pages <paramref name="first"/> to <paramref name="last"/> (both in 0..63).</summary>
+        private static ulong Pages(int first, int last) =>
+            (last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1) & ~((1UL << first) - 1);
 
         protected override bool ReleaseHandle()
         {
