@@ -430,8 +430,6 @@ public sealed class ElfFile : IDisposable
 
     /// <summary>The first SHT_SYMTAB, or null when the file has none. Found once: the linker asks for it per
     /// relocation, and a scan of vmlinux.o's 8945 section headers each time made its link 50x ld.bfd's time.</summary>
-    private bool? _mayHaveSectionBounds;
-
     public ElfSymbolTable? SymbolTable
     {
         get
@@ -463,6 +461,8 @@ public sealed class ElfFile : IDisposable
         wanted[n] = 0;
         return SymbolNamesMayContain(wanted[..(n + 1)]);
     }
+
+    private bool? _mayHaveSectionBounds;
 
     /// <summary>
     /// False only when no symbol of the first SHT_SYMTAB is named <c>__start_SECNAME</c> or <c>__stop_SECNAME</c> (the
@@ -566,7 +566,7 @@ public sealed class ElfFile : IDisposable
         // them (issue 14). The linker, which reads every entry many times, decodes them all once (DecodeAll).
         for (var i = 0; i < n; i++)
         {
-            var sym = DecodeSymbol(e, data, shndxBytes, i);
+            var sym = DecodeSymbol(e, data.Slice(i * (int)entSize, (int)entSize), shndxBytes.IsEmpty ? shndxBytes : shndxBytes.Slice(i * 4, 4));
             if (sym.SectionIndex == ElfConstants.ShnXindex && !sym.Extended)
             {
                 throw Error(Path, ErrorIds.SymtabShndx, $"symbol [{i}] in {where}", sec.Offset + (ulong)(i * (int)entSize),
@@ -594,23 +594,19 @@ public sealed class ElfFile : IDisposable
     internal ElfSymbol DecodeSymbol(ElfSection symtab, ElfSection? shndx, int i)
     {
         var entSize = (ulong)Header.ExpectedSymEntSize;
-        var entry = _bytes.Span(symtab.Offset + ((ulong)i * entSize), entSize);
-        var shndxEntry = shndx is null ? ReadOnlySpan<byte>.Empty : _bytes.Span(shndx.Offset + ((ulong)i * 4), 4);
-        return DecodeSymbol(Endian, entry, shndxEntry, 0, shndxIndex: 0);
+        return DecodeSymbol(Endian, _bytes.Span(symtab.Offset + ((ulong)i * entSize), entSize),
+            shndx is null ? ReadOnlySpan<byte>.Empty : _bytes.Span(shndx.Offset + ((ulong)i * 4), 4));
     }
 
-    private ElfSymbol DecodeSymbol(ElfEndian e, ReadOnlySpan<byte> data, ReadOnlySpan<byte> shndx, int i) =>
-        DecodeSymbol(e, data, shndx, i, i);
-
-    private ElfSymbol DecodeSymbol(ElfEndian e, ReadOnlySpan<byte> data, ReadOnlySpan<byte> shndx, int i, int shndxIndex)
+    /// <summary>One Elf32_Sym / Elf64_Sym, its section index taken from its SHT_SYMTAB_SHNDX word when st_shndx is
+    /// SHN_XINDEX and there is one (<paramref name="shndx"/> empty otherwise).</summary>
+    private ElfSymbol DecodeSymbol(ElfEndian e, ReadOnlySpan<byte> s, ReadOnlySpan<byte> shndx)
     {
-        var entSize = Header.ExpectedSymEntSize;
-        var s = data.Slice(i * entSize, entSize);
         var sym = Header.Is64
             ? new ElfSymbol(e.U32(s), e.U64(s[8..]), e.U64(s[16..]), s[4], s[5], e.U16(s[6..]))
             : new ElfSymbol(e.U32(s), e.U32(s[4..]), e.U32(s[8..]), s[12], s[13], e.U16(s[14..]));
         return sym.SectionIndex == ElfConstants.ShnXindex && !shndx.IsEmpty
-            ? sym with { SectionIndex = e.U32(shndx.Slice(shndxIndex * 4, 4)), Extended = true }
+            ? sym with { SectionIndex = e.U32(shndx), Extended = true }
             : sym;
     }
 

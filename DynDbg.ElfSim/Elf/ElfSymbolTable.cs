@@ -91,9 +91,10 @@ public sealed class ElfSymbolTable
             return -1;
         }
 
+        var entries = _file.GetContents(Section);
         for (; i >= 0; i = next[i])
         {
-            if (_file.StringEquals(StringSection, this[i].NameOffset, wanted))
+            if (_file.StringEquals(StringSection, NameOffsetAt(entries, i), wanted))
             {
                 return i;
             }
