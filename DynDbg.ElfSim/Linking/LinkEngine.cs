@@ -146,7 +146,7 @@ internal sealed partial class LinkEngine
         // A .group GroupFixup emptied stays in the map (size 0) but is not written: bfd drops it with its symbol.
         foreach (var o in _ctx.Sections.Where(o => o.Group is { } g && ReferenceEquals(o, g.Section.Output) && (g.Section.Flags & SectionFlags.Exclude) != 0))
         {
-            o.Removed = true;
+            o.RemovedBy = "_bfd_elf_fixup_group_sections";
         }
 
         _ctx.Sections.RemoveAll(o => o.Removed);
@@ -309,7 +309,6 @@ internal sealed partial class LinkEngine
             o.MergedContents = written ? merged : new byte[merged.Length];
             if (merged.Length == 0)
             {
-                o.Removed = true;
                 o.RemovedBy = "bfd_elf_final_link: no build attributes to write, SEC_EXCLUDE";
             }
         }
@@ -317,10 +316,10 @@ internal sealed partial class LinkEngine
 
     /// <summary>A symbol or relocation that needs a section bfd took off the output's list: not emulated.</summary>
     internal static LinkException RemovedSectionUse(InputSection s, string what) =>
-        s.Output?.RemovedBy is { } why
-            ? new LinkException(LinkErrorIds.LinkUnsupportedInput, s.File.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
-                $"{what} lies in output section {s.Output.Name}, which ld excludes ({why}); what ld writes for it is not emulated")
-            : GroupFixup.EmptiedGroupUse(s, what);
+        s.Output is { Group: { } g } o && ReferenceEquals(g.Section.Output, o) // an emptied .group
+            ? GroupFixup.EmptiedGroupUse(s, what)
+            : new LinkException(LinkErrorIds.LinkUnsupportedInput, s.File.Path, s.Elf.Describe(), s.Elf.HeaderOffset,
+                $"{what} lies in output section {s.Output?.Name}, which ld excludes ({s.Output?.RemovedBy}); what ld writes for it is not emulated");
 
     /// <summary>bfd/elflink.c <c>_bfd_elf_tls_setup</c> (from ldelf_before_allocation): the first thread-local output
     /// section takes the largest alignment of the run of thread-local sections it starts, so the TLS block is aligned.</summary>

@@ -50,9 +50,9 @@ public sealed class OutputSection
     /// <summary>Not written though the map shows it: a .group <see cref="GroupFixup"/> emptied, or an attributes
     /// section with nothing to write, which bfd takes off the output's section list (symbols defined in it are not
     /// output either).</summary>
-    internal bool Removed { get; set; }
+    internal bool Removed => RemovedBy is not null;
 
-    /// <summary>Why bfd took a <see cref="Removed"/> section off its list, for the refusal of anything that refers to it.</summary>
+    /// <summary>Why bfd took the section off its list (the bfd function), for the refusal of anything that refers to it.</summary>
     internal string? RemovedBy { get; set; }
 
     /// <summary>sh_entsize of SHF_MERGE sections (kept only while every input agrees).</summary>
@@ -65,7 +65,6 @@ public sealed class OutputSection
     /// <summary>ld's linker_has_input: an input section has been added.</summary>
     internal bool HasInput { get; set; }
 
-    /// <summary>The output section statement it belongs to.</summary>
     /// <summary>ld/ldwrite.c <c>build_link_order</c>: only an output section with contents (or loaded TLS) gets
     /// link orders; any other is written as zeros, whatever its inputs hold, and gets no relocations.</summary>
     internal bool HasLinkOrders => !LinkOrdersDropped && (
@@ -76,6 +75,7 @@ public sealed class OutputSection
     /// an input met only here is never processed, so none of its local symbols are written.</summary>
     internal bool LinkOrdersDropped { get; set; }
 
+    /// <summary>The output section statement it belongs to.</summary>
     internal OutputStatement Statement { get; set; } = null!;
 
     /// <summary>The input sections in output order.</summary>
