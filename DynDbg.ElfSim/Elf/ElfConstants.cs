@@ -54,6 +54,10 @@ public static class ElfConstants
     public const byte SttFile = 4;
     public const byte SttCommon = 5;
     public const byte SttTls = 6;
+    public const byte SttGnuIfunc = 10;
+
+    /// <summary>ARM's old Thumb-function type; elf32_arm_swap_symbol_in reads it as an STT_FUNC with a Thumb branch type.</summary>
+    public const byte SttArmTfunc = 13;
 
     public const byte StbLocal = 0;
     public const byte StbGlobal = 1;

@@ -266,8 +266,31 @@ internal sealed partial class LinkEngine
         name.StartsWith("_.L_", StringComparison.Ordinal) ||
         (name.Length > 2 && name[0] == 'L' && char.IsAsciiDigit(name[1]) && name[2] == '\u0001');
 
-    /// <summary>bfd/elflink.c <c>elf_link_output_extsym</c>: whether and how a hash-table symbol is written.</summary>
+    /// <summary>bfd/elflink.c <c>elf_link_output_extsym</c>: whether and how a hash-table symbol is written, then
+    /// the backend's swap_symbol_out.</summary>
     private static bool EmitGlobal(LinkSymbol h, List<OutputSymbol> symbols, byte? forceBinding)
+    {
+        if (!EmitGlobalEntry(h, symbols, forceBinding))
+        {
+            return false;
+        }
+
+        if (h.ArmThumb)
+        {
+            // elf32_arm_swap_symbol_out: a Thumb branch type is written as STT_FUNC (an IFUNC stays one) with the low
+            // bit set unless undefined; a common keeps it from a Thumb weak definition it took over or ignored.
+            var s = symbols[^1];
+            symbols[^1] = s with
+            {
+                Type = s.Type == ElfConstants.SttGnuIfunc ? s.Type : ElfConstants.SttFunc,
+                Value = s.Section is null && s.SpecialIndex == ElfConstants.ShnUndef ? s.Value : s.Value | 1,
+            };
+        }
+
+        return true;
+    }
+
+    private static bool EmitGlobalEntry(LinkSymbol h, List<OutputSymbol> symbols, byte? forceBinding)
     {
         switch (h.State)
         {

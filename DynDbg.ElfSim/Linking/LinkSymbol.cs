@@ -52,6 +52,11 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
     /// <summary>Its definition is STB_GNU_UNIQUE (bfd's h->unique_global): written with that binding.</summary>
     internal bool GnuUnique { get; set; }
 
+    /// <summary>ARM: the last definition bfd took was a Thumb function (its <c>st_target_internal</c> is
+    /// ST_BRANCH_TO_THUMB, set by elf32_arm_swap_symbol_in from an odd STT_FUNC value). A common that takes over keeps
+    /// it, and elf32_arm_swap_symbol_out then writes the symbol as STT_FUNC with the low bit set.</summary>
+    internal bool ArmThumb { get; set; }
+
     /// <summary>A definition of it was in a discarded section (ld's indx == -3).</summary>
     internal bool DefinitionDiscarded { get; set; }
 

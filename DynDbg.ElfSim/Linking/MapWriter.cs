@@ -221,9 +221,7 @@ internal static class MapWriter
         /// <summary>The value ld holds for a symbol: ARM's elf32_arm_swap_symbol_in keeps a Thumb function's address
         /// without its low bit (the branch type says Thumb), so the map prints it even.</summary>
         private ulong MapValue(LinkSymbol h) =>
-            link.Identity.Machine == ElfMachine.Arm && h.Type is ElfConstants.SttFunc or SttGnuIfunc ? h.Value & ~1UL : h.Value;
-
-        private const byte SttGnuIfunc = 10;
+            link.Identity.Machine == ElfMachine.Arm && h.Type is ElfConstants.SttFunc or ElfConstants.SttGnuIfunc ? h.Value & ~1UL : h.Value;
 
         private void AssignmentLine(AssignmentNode a)
         {

@@ -257,10 +257,20 @@ internal sealed class SymbolResolver(LinkContext ctx)
                 continue;
             }
 
-            if (weak && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common)
+            if (weak && h.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak)
             {
-                // _bfd_elf_merge_symbol skips a weak definition once the name is defined or common: nothing of it
-                // (size, type) is kept.
+                // _bfd_elf_merge_symbol skips a weak definition once the name is defined: nothing of it (size, type)
+                // is kept.
+                continue;
+            }
+
+            if (weak && h.State == LinkSymbolState.Common)
+            {
+                // A common is not "olddef", so the weak definition is not skipped: the link_action table leaves the
+                // common as it is (NOACT), and elf_link_add_object_symbols still merges its size and type and takes
+                // its st_target_internal (ARM's Thumb bit).
+                MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
+                h.ArmThumb = IsArmThumbFunction(file, sym);
                 continue;
             }
 
@@ -279,9 +289,16 @@ internal sealed class SymbolResolver(LinkContext ctx)
             h.Value = sym.Value;
             h.File = file;
             h.GnuUnique = sym.Binding == ElfConstants.StbGnuUnique;
+            h.ArmThumb = IsArmThumbFunction(file, sym);
             MergeSizeAndType(h, sym, definition: true, weak, oldWeak, commonSize: null);
         }
     }
+
+    /// <summary>elf32_arm_swap_symbol_in: an STT_FUNC (or STT_GNU_IFUNC) with an odd value, or an STT_ARM_TFUNC, is a
+    /// Thumb function; elf_link_add_object_symbols copies that into the entry on every definition it takes.</summary>
+    private static bool IsArmThumbFunction(InputObject file, in ElfSymbol sym) =>
+        file.Elf.Header.Machine == ElfMachine.Arm &&
+        (sym.Type is ElfConstants.SttFunc or ElfConstants.SttGnuIfunc ? (sym.Value & 1) != 0 : sym.Type == ElfConstants.SttArmTfunc);
 
     /// <summary>
     /// bfd/elflink.c <c>elf_link_add_object_symbols</c> after the merge, for every symbol not skipped: a non-zero size
