@@ -485,6 +485,16 @@ internal sealed partial class LinkEngine
     {
         foreach (var o in _ctx.Sections)
         {
+            if ((o.Name == ".mdebug" || o.Name.StartsWith(".gptab.", StringComparison.Ordinal)) &&
+                o.Statement.InputSectionsInOrder().FirstOrDefault(i => i.Output == o) is { } held)
+            {
+                // _bfd_mips_elf_final_link rebuilds .mdebug from the inputs' ECOFF debugging information (ld 2.40 fails
+                // with "bad value" on anything else) and builds .gptab.sdata/.sbss from the GP-relative data, renaming
+                // a script's .gptab.sdata to .gptab.data: neither is emulated, and MIPS kernels have neither.
+                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, held.File.Path, held.Elf.Describe(), null,
+                    $"output section {o.Name}: _bfd_mips_elf_final_link builds it from the inputs' MIPS debugging or GP-relative data; not emulated");
+            }
+
             var type = o.Name switch { ".MIPS.abiflags" => MipsSectionNames.ShtMipsAbiflags, ".reginfo" => MipsSectionNames.ShtMipsRegInfo, _ => 0u };
             if (type == 0)
             {

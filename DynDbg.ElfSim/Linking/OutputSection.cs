@@ -162,11 +162,12 @@ public sealed class OutputSection
 
     /// <summary>sh_entsize as it will be written: the merge entity size, else a pointer for the array types.</summary>
     public ulong WrittenEntSize(int pointerSize, ElfMachine machine) =>
-        (Flags & SectionFlags.Merge) != 0 ? EntSize
+        // elfxx-mips.c _bfd_mips_elf_fake_sections, by the output section's name, runs after elf_fake_sections and
+        // overrides it (a .MIPS.options that holds .init_array gets 1; a .text that holds .MIPS.options keeps 0).
+        machine == ElfMachine.Mips && MipsSectionNames.EntSize(Name) is { } mips ? mips
+        : (Flags & SectionFlags.Merge) != 0 ? EntSize
         : WrittenType == ElfConstants.ShtGroup ? 4UL // bfd/elf.c elf_fake_sections: GRP_ENTRY_SIZE
         : WrittenType is ElfConstants.ShtInitArray or ElfConstants.ShtFiniArray or ElfConstants.ShtPreinitArray ? (ulong)pointerSize
-        // elfxx-mips.c _bfd_mips_elf_fake_sections, by the output section's name (a .text that holds .MIPS.options keeps 0).
-        : machine == ElfMachine.Mips && MipsSectionNames.EntSize(Name) is { } mips ? mips
         : 0UL;
 
     public override string ToString() => Name;
