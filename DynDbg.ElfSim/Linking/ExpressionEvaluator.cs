@@ -69,16 +69,152 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
     public void BeginPass(LayoutPhase phase) => _state = new AddressState(phase, _state.Iteration + 1);
 
     /// <summary>
-    /// ld/ldlang.c <c>open_input_bfds</c> folding a PROVIDE in the first phase: when the files loaded so far leave its
-    /// symbol undefined (and the value does not mention it), the PROVIDE is "provided" for good, and then defines
-    /// the symbol even over a later weak definition.
+    /// ld/ldlang.c <c>open_input_bfds</c> folding an assignment where it stands among the inputs (lang_first_phase_enum).
+    /// A PROVIDE whose symbol the files loaded so far leave undefined (and whose value does not mention it) is
+    /// "provided" for good, and then defines the symbol even over a later weak definition. Any other symbol
+    /// assignment creates the hash entries of the names it reads and of its target here, before the command line's
+    /// files: that creation order is the order of the output's globals.
     /// </summary>
     public void FoldFirstPhase(ScriptStatement.Assignment a)
     {
-        if (ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
-            && !a.Value.Mentions(a.Target))
+        if (a.Provide)
         {
-            _provided.Add(a);
+            if (ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
+                && !a.Value.Mentions(a.Target))
+            {
+                _provided.Add(a);
+                var provided = FirstPhaseFold(a.Value);
+                if (provided is not null || ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New })
+                {
+                    _firstPhaseValues[a.Target] = provided ?? 0;
+                }
+            }
+
+            return;
+        }
+
+        if (a.IsDot)
+        {
+            return; // a dot assignment's value is not folded in the first phase (measured against ld 2.40)
+        }
+
+        // exp_fold_tree_1's etree_assign: the value first (creating the names it reads), then, unless it read the
+        // target, the target's hash entry, defined with the value or a faked zero when new. Only the entries' creation
+        // order (bfd's hash traversal, the output's global order) and what DEFINED sees later in this phase are kept:
+        // the definitions themselves are made again by the later phases.
+        var value = FirstPhaseFold(a.Value);
+        if (a.Value.Mentions(a.Target))
+        {
+            return;
+        }
+
+        var h = ctx.Symbols.GetOrAdd(a.Target, static n => new LinkSymbol(n));
+        if (value is not null || h.State == LinkSymbolState.New)
+        {
+            _firstPhaseValues[a.Target] = value ?? 0;
+        }
+    }
+
+    /// <summary>Script symbols the first phase defined, with their values there (a faked zero for an invalid value).</summary>
+    private readonly Dictionary<string, ulong> _firstPhaseValues = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// exp_fold_tree_no_dt in lang_first_phase_enum, as far as it creates hash entries: a name read is created (and a
+    /// new one made undefined, as fold_name does in every phase); both operands of an operator are folded; a condition
+    /// picks one branch when valid and none otherwise. Valid here: numbers, <c>.</c> (0, no dot yet), CONSTANT,
+    /// DEFINED, and symbols defined so far (an input's st_value, or the first phase's own value); ADDR, SIZEOF and the
+    /// like are not (checked against ld 2.40). Returns the value, or null when invalid.
+    /// </summary>
+    private ulong? FirstPhaseFold(E e)
+    {
+        switch (e)
+        {
+            case E.Number n:
+                return n.Value;
+            case E.Symbol { IsDot: true }:
+                return 0;
+            case E.Symbol s:
+            {
+                var h = ctx.Symbols.GetOrAdd(s.Name, static n => new LinkSymbol(n));
+                if (_firstPhaseValues.TryGetValue(s.Name, out var v))
+                {
+                    return v;
+                }
+
+                if (h.IsDefined)
+                {
+                    return h.Value;
+                }
+
+                if (h.State == LinkSymbolState.New)
+                {
+                    h.State = LinkSymbolState.Undefined;
+                    h.ReferencedByScript = true;
+                }
+
+                return null;
+            }
+
+            case E.Unary u:
+            {
+                var v = FirstPhaseFold(u.Operand);
+                return v is not { } x ? null : u.Op switch
+                {
+                    "~" => ~x,
+                    "!" => x == 0 ? 1UL : 0UL,
+                    "-" => unchecked(0 - x),
+                    "ABSOLUTE" => x,
+                    "ALIGN" or "NEXT" => AlignN(0, x),
+                    _ => null,
+                };
+            }
+
+            case E.Binary b:
+            {
+                var l = FirstPhaseFold(b.Left);
+                var r = FirstPhaseFold(b.Right);
+                if (l is not { } x || r is not { } y)
+                {
+                    return null;
+                }
+
+                return b.Op switch
+                {
+                    "+" => unchecked(x + y),
+                    "-" => unchecked(x - y),
+                    "*" => unchecked(x * y),
+                    "/" => y == 0 ? null : x / y,
+                    "%" => y == 0 ? null : x % y,
+                    "<<" => y >= 64 ? 0 : x << (int)y,
+                    ">>" => y >= 64 ? 0 : x >> (int)y,
+                    "&" => x & y,
+                    "^" => x ^ y,
+                    "|" => x | y,
+                    "==" => x == y ? 1UL : 0UL,
+                    "!=" => x != y ? 1UL : 0UL,
+                    "<" => x < y ? 1UL : 0UL,
+                    ">" => x > y ? 1UL : 0UL,
+                    "<=" => x <= y ? 1UL : 0UL,
+                    ">=" => x >= y ? 1UL : 0UL,
+                    "&&" => x != 0 && y != 0 ? 1UL : 0UL,
+                    "||" => x != 0 || y != 0 ? 1UL : 0UL,
+                    "MAX" => Math.Max(x, y),
+                    "MIN" => Math.Min(x, y),
+                    "ALIGN" => AlignN(x, y),
+                    _ => null,
+                };
+            }
+
+            case E.Conditional c:
+                return FirstPhaseFold(c.Condition) is { } cond ? FirstPhaseFold(cond != 0 ? c.Then : c.Else) : null;
+            case E.NameFunction { Function: "DEFINED" } f:
+                return ctx.Symbols.Find(f.Argument) is { } d &&
+                       (d.State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak or LinkSymbolState.Common || _firstPhaseValues.ContainsKey(f.Argument))
+                    ? 1UL : 0UL;
+            case E.NameFunction { Function: "CONSTANT" } f:
+                return f.Argument == "MAXPAGESIZE" ? MaxPageSize : CommonPageSize;
+            default:
+                return null;
         }
     }
 

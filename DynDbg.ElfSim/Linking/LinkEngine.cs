@@ -63,7 +63,7 @@ internal sealed partial class LinkEngine
         // undefined becomes "provided" for good, and then defines the symbol even over a later weak definition.
         foreach (var n in Walk(_ctx.Statements))
         {
-            if (n is AssignmentNode { Source: { Provide: true } a })
+            if (n is AssignmentNode { Source: var a })
             {
                 _eval.FoldFirstPhase(a);
                 continue;
