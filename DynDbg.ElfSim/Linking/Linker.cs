@@ -10,7 +10,8 @@ public static class Linker
 
     /// <summary>Opens the inputs (paths), links them under the script (a path or a bundled script's name), runs
     /// <paramref name="use"/> while they are still open (the result streams from them), and closes them.</summary>
-    public static T WithLink<T>(IReadOnlyList<string> inputs, string scriptPath, LinkOptions options, Func<LinkResult, T> use)
+    public static T WithLink<T>(IReadOnlyList<string> inputs, string scriptPath, LinkOptions options, Func<LinkResult, T> use,
+        Action<IReadOnlyList<(string Name, ElfFile File)>>? opened = null)
     {
         var script = BundledScripts.Load(scriptPath);
         var files = new List<(string, ElfFile)>();
@@ -21,6 +22,7 @@ public static class Linker
                 files.Add((p, ElfFile.Open(p)));
             }
 
+            opened?.Invoke(files);
             return use(Link(script, files, options));
         }
         finally
