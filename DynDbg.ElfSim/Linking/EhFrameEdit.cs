@@ -416,6 +416,12 @@ internal sealed class EhFrameEdit : SectionEdit
     /// <summary><c>_bfd_elf_discard_section_eh_frame</c> in a relocatable link.</summary>
     private void Discard(InputSection s, ElfRelocation[] rels, bool isLast, LinkContext ctx)
     {
+        var sorted = true; // as gas writes them; a search per FDE then, not a walk from the start (24 276 FDEs: 0.7 s)
+        for (var i = 1; i < rels.Length && sorted; i++)
+        {
+            sorted = rels[i - 1].Offset <= rels[i].Offset;
+        }
+
         foreach (var ent in _entries)
         {
             if (ent.Terminator)
@@ -424,7 +430,7 @@ internal sealed class EhFrameEdit : SectionEdit
             }
             else if (!ent.Cie && ent.CieOf is { } cie)
             {
-                if (!SymbolDeleted(s, rels, ent.Offset + 8, ctx))
+                if (!SymbolDeleted(s, rels, sorted, ent.Offset + 8, ctx))
                 {
                     ent.Removed = false;
                     cie.Removed = false;
@@ -477,10 +483,24 @@ internal sealed class EhFrameEdit : SectionEdit
 
     /// <summary>bfd/elflink.c <c>bfd_elf_reloc_symbol_deleted_p</c>: the FDE's initial location points at nothing, at
     /// a global defined in another input or in a discarded section, or into a discarded local section.</summary>
-    private static bool SymbolDeleted(InputSection s, ElfRelocation[] rels, ulong offset, LinkContext ctx)
+    private static bool SymbolDeleted(InputSection s, ElfRelocation[] rels, bool sorted, ulong offset, LinkContext ctx)
     {
         var symtab = s.File.Elf.SymbolTable;
-        foreach (var r in rels)
+        var first = 0;
+        if (sorted)
+        {
+            // The first relocation at or past the offset: the walk below stops there at once.
+            var (lo, hi) = (0, rels.Length);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                (lo, hi) = rels[mid].Offset < offset ? (mid + 1, hi) : (lo, mid);
+            }
+
+            first = lo;
+        }
+
+        foreach (var r in rels.AsSpan(first))
         {
             if (r.Offset > offset)
             {
@@ -514,12 +534,10 @@ internal sealed class EhFrameEdit : SectionEdit
             return offset - RawSize + Size;
         }
 
-        foreach (var ent in _entries)
+        if (EntryAt(offset) is { } i && offset < _entries[i].Offset + _entries[i].Size)
         {
-            if (offset >= ent.Offset && offset < ent.Offset + ent.Size)
-            {
-                return ent.Removed ? null : offset - ent.Offset + ent.NewOffset;
-            }
+            var ent = _entries[i];
+            return ent.Removed ? null : offset - ent.Offset + ent.NewOffset;
         }
 
         return offset; // ld asserts here: an offset in an entry's cut padding
@@ -550,12 +568,7 @@ internal sealed class EhFrameEdit : SectionEdit
     /// (from its start up to the next one's); one in a removed entry moves to the next kept entry.</summary>
     public override ulong AdjustSymbol(ulong value)
     {
-        var i = 0;
-        while (i + 1 < _entries.Count && value >= _entries[i + 1].Offset)
-        {
-            i++;
-        }
-
+        var i = EntryAt(value) ?? 0;
         var ent = _entries[i];
         if (!ent.Removed)
         {
@@ -564,6 +577,20 @@ internal sealed class EhFrameEdit : SectionEdit
 
         var next = _entries.Skip(i + 1).FirstOrDefault(x => !x.Removed)?.NewOffset ?? (uint)Size;
         return value + next - ent.Offset;
+    }
+
+    /// <summary>The last entry starting at or before <paramref name="offset"/> (entries are in section order), or null.
+    /// A search: a relocation table maps each of its entries through here.</summary>
+    private int? EntryAt(ulong offset)
+    {
+        var (lo, hi) = (0, _entries.Count);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            (lo, hi) = _entries[mid].Offset <= offset ? (mid + 1, hi) : (lo, mid);
+        }
+
+        return lo == 0 ? null : lo - 1;
     }
 
     /// <summary><c>_bfd_elf_write_section_eh_frame</c> for a relocatable link: kept entries moved to their new
