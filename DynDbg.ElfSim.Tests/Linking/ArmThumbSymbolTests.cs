@@ -40,19 +40,10 @@ public class ArmThumbSymbolTests
     public void ThumbBranchType_WrittenAsLdDoes(string[] sources, string script, string type, ulong value)
     {
         LinkComparison.RequireLd(ElfMachine.Arm);
-        var (asm, args, _) = SyntheticInputs.Assembler(ElfMachine.Arm);
-        Tools.Require(asm);
         var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "arm-thumb", TestContext.CurrentContext.Test.Name);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "s.lds"), script);
-        var objects = new List<string>();
-        for (var i = 0; i < sources.Length; i++)
-        {
-            File.WriteAllText(Path.Combine(dir, $"f{i}.s"), sources[i]);
-            var (code, _, err) = Tools.RunIn(dir, asm, [.. args, "-o", $"f{i}.o", $"f{i}.s"]);
-            code.Should().Be(0, err);
-            objects.Add($"f{i}.o");
-        }
+        var objects = sources.Select((source, i) => SyntheticInputs.AssembleIn(dir, ElfMachine.Arm, $"f{i}", source)).ToList();
 
         var o = LinkComparison.Run(dir, "s.lds", objects, ElfMachine.Arm);
         o.LdOk.Should().BeTrue(o.LdError);

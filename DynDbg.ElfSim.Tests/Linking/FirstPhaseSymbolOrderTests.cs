@@ -56,10 +56,10 @@ public class FirstPhaseSymbolOrderTests
         LinkComparison.RequireLd(ElfMachine.X86_64);
         var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "first-phase", BfdHashOrder<LinkSymbol>.Hash(TestContext.CurrentContext.Test.Name).ToString("x16"));
         Directory.CreateDirectory(dir);
-        var inputs = new List<string> { Assemble(dir, "g", DefinesG2) };
+        var inputs = new List<string> { SyntheticInputs.AssembleIn(dir, ElfMachine.X86_64, "g", DefinesG2) };
         if (secondInputDefinesSsca)
         {
-            inputs.Add(Assemble(dir, "b", DefinesSsca));
+            inputs.Add(SyntheticInputs.AssembleIn(dir, ElfMachine.X86_64, "b", DefinesSsca));
         }
 
         File.WriteAllText(Path.Combine(dir, "s.lds"), script + "\n");
@@ -72,13 +72,5 @@ public class FirstPhaseSymbolOrderTests
         var symtab = ours.SymbolTable!;
         string.Join(' ', Enumerable.Range(1, symtab.Count - 1).Where(i => symtab[i].Binding == ElfConstants.StbGlobal).Select(symtab.GetName))
             .Should().Be(globals);
-    }
-
-    private static string Assemble(string dir, string name, string source)
-    {
-        File.WriteAllText(Path.Combine(dir, name + ".s"), source);
-        var (code, _, err) = Tools.RunIn(dir, "as", ["--64", "-o", name + ".o", name + ".s"]);
-        code.Should().Be(0, err);
-        return name + ".o";
     }
 }

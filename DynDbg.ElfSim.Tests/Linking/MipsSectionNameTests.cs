@@ -53,14 +53,10 @@ public class MipsSectionNameTests
     private static (string Dir, LinkComparison.Outcome Outcome) Link(string name, string input)
     {
         LinkComparison.RequireLd(ElfMachine.Mips);
-        var (asm, args, _) = SyntheticInputs.Assembler(ElfMachine.Mips);
-        Tools.Require(asm);
         var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "mips-section-names", TestContext.CurrentContext.Test.Name.Replace('"', '_'));
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "a.s"), Source + "\n");
-        var (code, _, err) = Tools.RunIn(dir, asm, [.. args, "-o", "a.o", "a.s"]);
-        code.Should().Be(0, err);
+        var obj = SyntheticInputs.AssembleIn(dir, ElfMachine.Mips, "a", Source);
         File.WriteAllText(Path.Combine(dir, "s.lds"), $"SECTIONS {{\n  {name} : {{ *({input}) }}\n  .data : {{ *(.data) }}\n}}\n");
-        return (dir, LinkComparison.Run(dir, "s.lds", ["a.o"], ElfMachine.Mips));
+        return (dir, LinkComparison.Run(dir, "s.lds", [obj], ElfMachine.Mips));
     }
 }

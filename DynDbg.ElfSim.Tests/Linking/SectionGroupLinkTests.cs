@@ -134,14 +134,7 @@ public class SectionGroupLinkTests
         	.quad local_sig_fn
         """;
 
-    private static string Assemble(string dir, string name, string source)
-    {
-        Tools.Require("as");
-        File.WriteAllText(Path.Combine(dir, name + ".s"), source + "\n");
-        var (code, _, err) = Tools.RunIn(dir, "as", "--64", "-o", name + ".o", name + ".s");
-        code.Should().Be(0, err);
-        return name + ".o";
-    }
+    private static string Assemble(string dir, string name, string source) => SyntheticInputs.AssembleIn(dir, ElfMachine.X86_64, name, source);
 
     /// <summary>The second file's COMDAT groups go whole, its non-COMDAT group stays (a second .group of the same
     /// signature), and its debug relocations against discarded members move to the kept members.</summary>

@@ -133,6 +133,18 @@ public static class SyntheticInputs
     }
 
     /// <summary>Each architecture's own GNU as (binutils-&lt;triplet&gt;, as ld.bfd), its options, and whether its words are 64-bit.</summary>
+    /// <summary>Assembles <paramref name="source"/> as <c>NAME.s</c> in <paramref name="dir"/> with the machine's own
+    /// GNU as (fails, or skips locally, without it) and returns "NAME.o".</summary>
+    public static string AssembleIn(string dir, ElfMachine machine, string name, string source)
+    {
+        var (asm, args, _) = Assembler(machine);
+        Tools.Require(asm);
+        File.WriteAllText(Path.Combine(dir, name + ".s"), source.EndsWith('\n') ? source : source + "\n");
+        var (code, _, err) = Tools.RunIn(dir, asm, [.. args, "-o", name + ".o", name + ".s"]);
+        code.Should().Be(0, err);
+        return name + ".o";
+    }
+
     public static (string As, string[] Args, bool Is64) Assembler(ElfMachine machine) => machine switch
     {
         ElfMachine.X86_64 => ("as", ["--64"], true),
