@@ -10,8 +10,8 @@ namespace DynDbg.ElfSim.Tests.Linking;
 /// <c>.note.gnu.property</c> in <c>ld -r</c>: small aarch64 objects (aarch64-linux-gnu-as) whose notes differ,
 /// linked by aarch64-linux-gnu-ld.bfd and by the engine under module.lds and compared as every differential test
 /// compares (readelf -S -s -r, every section's bytes, the map text with ld's "Merging program properties" block).
-/// Each case names the bfd function whose rule it pins. x86 objects with the note are refused (LNK014, naming
-/// bfd/elfxx-x86.c's merge), since that backend's rules are not emulated.
+/// Each case names the bfd function whose rule it pins. The x86 rules are in <see cref="X86GnuPropertyMergeTests"/>,
+/// which builds its objects here.
 /// </summary>
 [TestFixture]
 public class GnuPropertyMergeTests
@@ -19,7 +19,7 @@ public class GnuPropertyMergeTests
     private const uint Aarch64Feature1And = 0xc0000000;
     private const string Script = "module.lds";
 
-    private static string CaseDir(string name)
+    internal static string CaseDir(string name)
     {
         var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "gnu-property", name);
         if (Directory.Exists(dir))
@@ -33,15 +33,19 @@ public class GnuPropertyMergeTests
     }
 
     /// <summary>An object with a function, a word of data and, unless <paramref name="properties"/> is null, one
-    /// GNU property note holding them in the order given (type, then 32-bit words of data; 8-byte aligned, ELF64).</summary>
-    private static string Object(string dir, string name, (uint Type, uint[] Data)[]? properties, string assembler = "aarch64-linux-gnu-as")
+    /// GNU property note holding them in the order given (type, then 32-bit words of data; 8-byte aligned on ELF64,
+    /// 4 on ELF32), assembled by the machine's own GNU as.</summary>
+    internal static string Object(string dir, string name, (uint Type, uint[] Data)[]? properties, ElfMachine machine = ElfMachine.AArch64)
     {
+        var (_, _, is64) = SyntheticInputs.Assembler(machine);
+        var align = is64 ? 8 : 4;
+        var p2 = is64 ? 3 : 2;
         var sb = new StringBuilder();
         sb.Append($".text\n.globl f_{name}\nf_{name}:\n  nop\n.data\n.long 1\n");
         if (properties is not null)
         {
-            var desc = properties.Sum(p => 8 + ((p.Data.Length * 4 + 7) & ~7));
-            sb.Append(".section .note.gnu.property,\"a\"\n.p2align 3\n");
+            var desc = properties.Sum(p => 8 + ((p.Data.Length * 4 + align - 1) & ~(align - 1)));
+            sb.Append($".section .note.gnu.property,\"a\"\n.p2align {p2}\n");
             sb.Append($".long 4, {desc}, 5\n.asciz \"GNU\"\n");
             foreach (var (type, data) in properties)
             {
@@ -51,21 +55,20 @@ public class GnuPropertyMergeTests
                     sb.Append($".long 0x{w:x}\n");
                 }
 
-                sb.Append(".p2align 3\n");
+                sb.Append($".p2align {p2}\n");
             }
         }
 
-        File.WriteAllText(Path.Combine(dir, name + ".s"), sb.ToString());
-        var (code, _, err) = Tools.RunIn(dir, assembler, "-o", name + ".o", name + ".s");
-        code.Should().Be(0, err);
-        return name + ".o";
+        return SyntheticInputs.AssembleIn(dir, machine, name, sb.ToString());
     }
 
     private static (uint, uint[])[] Feature(uint bits) => [(Aarch64Feature1And, [bits])];
 
-    private static LinkComparison.Outcome Compare(string dir, params string[] inputs)
+    private static LinkComparison.Outcome Compare(string dir, params string[] inputs) => Compare(ElfMachine.AArch64, dir, inputs);
+
+    internal static LinkComparison.Outcome Compare(ElfMachine machine, string dir, params string[] inputs)
     {
-        var o = LinkComparison.Run(dir, Script, inputs, ElfMachine.AArch64);
+        var o = LinkComparison.Run(dir, Script, inputs, machine);
         foreach (var d in o.Differences)
         {
             TestContext.Out.WriteLine("  " + d);
@@ -79,9 +82,9 @@ public class GnuPropertyMergeTests
         return o;
     }
 
-    private static string Map(string dir) => File.ReadAllText(Path.Combine(dir, "our.map"));
+    internal static string Map(string dir) => File.ReadAllText(Path.Combine(dir, "our.map"));
 
-    private static byte[]? Note(string dir)
+    internal static byte[]? Note(string dir)
     {
         using var f = ElfFile.Open(Path.Combine(dir, "our.o"));
         return f.FindSection(".note.gnu.property") is { } s ? f.GetContents(s).ToArray() : null;
@@ -190,20 +193,7 @@ public class GnuPropertyMergeTests
             .Contain("LNK014").And.Contain("GNU property type 0xc0000001").And.NotContain("\n");
     }
 
-    [Test]
-    public void X86Note_IsRefusedNamingTheX86Merge()
-    {
-        // bfd/elfxx-x86.c _bfd_x86_elf_merge_gnu_properties (ISA_1 OR, FEATURE_1_AND AND, -z cet options) is not
-        // emulated: an x86 input with the note is refused with one line rather than linked differently from ld.bfd.
-        Tools.Require("as");
-        var dir = CaseDir("x86");
-        var a = Object(dir, "a", [(0xc0000002, [3])], assembler: "as");
-        var act = () => LinkOnly(dir, a);
-        act.Should().Throw<DiagnosticException>().Which.OneLine.Should()
-            .Contain("LNK014").And.Contain("_bfd_x86_elf_merge_gnu_properties");
-    }
-
-    private static T Link<T>(string dir, string[] inputs, Func<LinkResult, T> use) =>
+    internal static T Link<T>(string dir, string[] inputs, Func<LinkResult, T> use) =>
         Linker.WithLink(inputs.Select(i => Path.Combine(dir, i)).ToList(), Path.Combine(dir, Script), new LinkOptions("out.o"), use);
 
     private static void LinkOnly(string dir, params string[] inputs) => Link(dir, inputs, _ => 0);

@@ -9,6 +9,7 @@ public static class GnuPropertyRules
     public static IGnuPropertyRules? For(ElfMachine machine) => machine switch
     {
         ElfMachine.AArch64 => Aarch64GnuProperties.Instance,
+        ElfMachine.X86_64 or ElfMachine.I386 => X86GnuProperties.Instance,
         _ => null,
     };
 

@@ -23,4 +23,10 @@ public interface IGnuPropertyRules
 
     /// <summary>A short name of the property type, for <c>explain</c>.</summary>
     string? TypeName(uint type);
+
+    /// <summary><c>elf_backend_fixup_gnu_properties</c>, run on the merged list before ld decides whether a note is
+    /// left (none on most backends).</summary>
+    void Fixup(List<GnuProperty> list, bool is64)
+    {
+    }
 }

@@ -77,6 +77,8 @@ internal static class GnuPropertyMerger
             }
         }
 
+        // _bfd_elf_link_setup_gnu_properties: the backend's fixup, then the note goes if nothing is left.
+        rules!.Fixup(result, id.Is64);
         var kept = first.Sections.First(s => s.Name == SectionName);
         if (result.Count == 0)
         {
