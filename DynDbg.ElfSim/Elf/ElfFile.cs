@@ -260,20 +260,27 @@ public sealed class ElfFile : IDisposable
         }
 
         // An empty table's sh_offset is not checked against the file (no contents), so it is not read either.
-        var nameBytes = names.Size == 0 ? ReadOnlySpan<byte>.Empty : bytes.Span(names.Offset, names.Size);
+        // Names are checked now and decoded when asked, from one copy of the table (see ElfSection).
+        var nameBytes = names.Size == 0 ? [] : bytes.Span(names.Offset, names.Size).ToArray();
         var sections = new ElfSection[count];
         for (ulong i = 0; i < count; i++)
         {
             var r = ReadRawSection(path, bytes, h, e, entSize, i);
-            var name = i == 0 && r.Name == 0 ? "" : ReadName(path, nameBytes, r.Name, names.Offset, i, strndx);
-            sections[i] = new ElfSection((int)i, name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info,
+            if (i == 0 && r.Name == 0)
+            {
+                sections[i] = new ElfSection(0, "", r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info, r.AddrAlign, r.EntSize, r.HeaderOffset);
+                continue;
+            }
+
+            CheckName(path, nameBytes, r.Name, names.Offset, i, strndx);
+            sections[i] = new ElfSection((int)i, nameBytes, r.Name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info,
                 r.AddrAlign, r.EntSize, r.HeaderOffset);
         }
 
         return sections;
     }
 
-    private static string ReadName(string path, ReadOnlySpan<byte> table, uint offset, ulong tableOffset, ulong index, ulong strndx)
+    private static void CheckName(string path, ReadOnlySpan<byte> table, uint offset, ulong tableOffset, ulong index, ulong strndx)
     {
         if (offset >= (ulong)table.Length)
         {
@@ -288,8 +295,6 @@ public sealed class ElfFile : IDisposable
             throw Error(path, ErrorIds.UnterminatedString, $"section [{index}] name", tableOffset + offset,
                 $"name at 0x{offset:x} in section [{strndx}] runs off the end of the table without a NUL");
         }
-
-        return NameCache.Get(rest[..nul]);
     }
 
     private static RawSection ReadRawSection(string path, ElfBytes bytes, ElfHeader h, ElfEndian e, ulong entSize, ulong i)
@@ -340,21 +345,42 @@ public sealed class ElfFile : IDisposable
 
     // ------------------------------------------------------------------ sections and strings
 
+    /// <summary>The first section named <paramref name="name"/>, or null. Names are compared as the table's bytes
+    /// where that answers the same (<see cref="ElfSection.ComparesAsBytes"/>): no name is decoded to look.</summary>
     public ElfSection? FindSection(string name)
     {
-        foreach (var s in _sections)
-        {
-            if (s.Name == name)
-            {
-                return s;
-            }
-        }
-
-        return null;
+        var i = IndexOfSection(name, 0);
+        return i < 0 ? null : _sections[i];
     }
 
     /// <summary>All sections with this name, in index order.</summary>
-    public IEnumerable<ElfSection> FindSections(string name) => _sections.Where(s => s.Name == name);
+    public IEnumerable<ElfSection> FindSections(string name)
+    {
+        for (var i = IndexOfSection(name, 0); i >= 0; i = IndexOfSection(name, i + 1))
+        {
+            yield return _sections[i];
+        }
+    }
+
+    private int IndexOfSection(string name, int from)
+    {
+        if (!ElfSection.ComparesAsBytes(name))
+        {
+            return Array.FindIndex(_sections, from, s => s.Name == name);
+        }
+
+        Span<byte> utf8 = name.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length)] : new byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
+        utf8 = utf8[..Encoding.UTF8.GetBytes(name, utf8)];
+        for (var i = from; i < _sections.Length; i++)
+        {
+            if (_sections[i].HasName(name, utf8))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>The section at <paramref name="index"/>, or an ELF017-style error naming who asked.</summary>
     public ElfSection SectionAt(ulong index, string id, string where, ulong offset)
