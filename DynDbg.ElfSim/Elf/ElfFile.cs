@@ -11,23 +11,33 @@ namespace DynDbg.ElfSim.Elf;
 public sealed class ElfFile : IDisposable
 {
     private readonly ElfBytes _bytes;
-    private readonly ElfSection[] _sections;
     private readonly Dictionary<int, ElfSymbolTable> _symbolTables = new();
 
-    private ElfFile(string path, ElfBytes bytes, ElfHeader header, ElfSection[] sections)
+    // Section headers are checked when the file is opened, and an ElfSection is made when one is first asked for
+    // (SectionAtIndex): vmlinux.o has 8945 sections, a load looks at a few dozen, and making them all was a tenth
+    // of `load --control vmlinux.o`. Scans over every header (FindSection, RelocationSectionsFor) read the fields
+    // they test in place. Once the file is disposed, the headers are read from a copy of their table.
+    private readonly ElfSection?[] _sections;
+    private readonly byte[] _sectionNames;
+    private byte[]? _headerCopy;
+    private int _made;
+
+    private ElfFile(string path, ElfBytes bytes, ElfHeader header, int sectionCount, byte[] sectionNames)
     {
         Path = path;
         _bytes = bytes;
         Header = header;
-        _sections = sections;
+        _sections = new ElfSection?[sectionCount];
+        _sectionNames = sectionNames;
         Endian = new ElfEndian(header.IsBigEndian);
+        Sections = new SectionList(this);
     }
 
     public string Path { get; }
     public ElfHeader Header { get; }
     public ElfEndian Endian { get; }
     public ulong Length => _bytes.Length;
-    public IReadOnlyList<ElfSection> Sections => _sections;
+    public IReadOnlyList<ElfSection> Sections { get; }
     public int PointerSize => Header.PointerSize;
 
     /// <summary>EI_MAG0..EI_MAG3.</summary>
@@ -100,15 +110,24 @@ public sealed class ElfFile : IDisposable
         return ParseOwning(name, bytes);
     }
 
-    public void Dispose() => _bytes.Dispose();
+    public void Dispose()
+    {
+        // Sections not made yet can still be asked for (an image outlives its file): keep their headers' bytes.
+        if (_headerCopy is null && _made < _sections.Length && !_bytes.IsDisposed)
+        {
+            _headerCopy = _bytes.Span(Header.ShOff, (ulong)_sections.Length * Header.ShEntSize).ToArray();
+        }
+
+        _bytes.Dispose();
+    }
 
     // ------------------------------------------------------------------ header and section headers
 
     private static ElfFile Parse(string path, ElfBytes bytes)
     {
         var header = ReadHeader(path, bytes);
-        var sections = ReadSectionHeaders(path, bytes, header);
-        var file = new ElfFile(path, bytes, header, sections);
+        var (count, names) = CheckSectionHeaders(path, bytes, header);
+        var file = new ElfFile(path, bytes, header, count, names);
         file.CheckProgramHeaders();
         return file;
     }
@@ -187,13 +206,14 @@ public sealed class ElfFile : IDisposable
         return h;
     }
 
-    private static ElfSection[] ReadSectionHeaders(string path, ElfBytes bytes, ElfHeader h)
+    /// <summary>Checks every section header and its name; the count of headers and a copy of the name table.</summary>
+    private static (int Count, byte[] Names) CheckSectionHeaders(string path, ElfBytes bytes, ElfHeader h)
     {
         var shEntOffset = h.Is64 ? 58UL : 46UL;
         if (h.ShOff == 0)
         {
             // No section header table: legal for ELF (e.g. stripped images), nothing to decode here.
-            return [];
+            return (0, []);
         }
 
         if (h.ShEntSize != h.ExpectedShEntSize)
@@ -262,22 +282,84 @@ public sealed class ElfFile : IDisposable
         // An empty table's sh_offset is not checked against the file (no contents), so it is not read either.
         // Names are checked now and decoded when asked, from one copy of the table (see ElfSection).
         var nameBytes = names.Size == 0 ? [] : bytes.Span(names.Offset, names.Size).ToArray();
-        var sections = new ElfSection[count];
         for (ulong i = 0; i < count; i++)
         {
             var r = ReadRawSection(path, bytes, h, e, entSize, i);
-            if (i == 0 && r.Name == 0)
+            if (i != 0 || r.Name != 0)
             {
-                sections[i] = new ElfSection(0, "", r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info, r.AddrAlign, r.EntSize, r.HeaderOffset);
-                continue;
+                CheckName(path, nameBytes, r.Name, names.Offset, i, strndx);
             }
-
-            CheckName(path, nameBytes, r.Name, names.Offset, i, strndx);
-            sections[i] = new ElfSection((int)i, nameBytes, r.Name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info,
-                r.AddrAlign, r.EntSize, r.HeaderOffset);
         }
 
-        return sections;
+        return ((int)count, nameBytes);
+    }
+
+    /// <summary>Section <paramref name="i"/>, made from its header the first time it is asked for.</summary>
+    private ElfSection SectionAtIndex(int i) => _sections[i] ?? MakeSection(i);
+
+    private ElfSection MakeSection(int i)
+    {
+        var r = DecodeSectionHeader(Endian, Header.Is64, HeaderBytes(i));
+        var at = Header.ShOff + ((ulong)i * Header.ShEntSize);
+        var made = i == 0 && r.Name == 0
+            ? new ElfSection(0, "", r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info, r.AddrAlign, r.EntSize, at)
+            : new ElfSection(i, _sectionNames, r.Name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info, r.AddrAlign, r.EntSize, at);
+        // One object per section even when threads race here: some callers compare sections by reference.
+        if (Interlocked.CompareExchange(ref _sections[i], made, null) is { } first)
+        {
+            return first;
+        }
+
+        Interlocked.Increment(ref _made);
+        return made;
+    }
+
+    /// <summary>The bytes of header <paramref name="i"/> (checked at open).</summary>
+    private ReadOnlySpan<byte> HeaderBytes(int i) => HeaderTable().Slice(i * Header.ShEntSize, Header.ShEntSize);
+
+    /// <summary>The section header table, from the file or, once it is disposed, from the copy.</summary>
+    private ReadOnlySpan<byte> HeaderTable() =>
+        _headerCopy ?? _bytes.Span(Header.ShOff, (ulong)_sections.Length * Header.ShEntSize);
+
+    // Offsets of the 32-bit header fields that scans test in place (Elf64_Shdr / Elf32_Shdr).
+    private const int ShNameAt = 0, ShTypeAt = 4;
+    private int ShLinkAt => Header.Is64 ? 40 : 24;
+    private int ShInfoAt => Header.Is64 ? 44 : 28;
+
+    /// <summary>The 32-bit field at <paramref name="field"/> of header <paramref name="i"/> in <paramref name="table"/>.</summary>
+    private uint HeaderWord(ReadOnlySpan<byte> table, int i, int field) => Endian.U32(table.Slice((i * Header.ShEntSize) + field, 4));
+
+    /// <summary>The first header of type <paramref name="type"/>, or -1.</summary>
+    private int IndexOfHeaderType(uint type)
+    {
+        var table = HeaderTable();
+        for (var i = 0; i < _sections.Length; i++)
+        {
+            if (HeaderWord(table, i, ShTypeAt) == type)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary><see cref="Sections"/>: each section made when first asked for.</summary>
+    private sealed class SectionList(ElfFile file) : IReadOnlyList<ElfSection>
+    {
+        public ElfSection this[int index] => file.SectionAtIndex(index);
+
+        public int Count => file._sections.Length;
+
+        public IEnumerator<ElfSection> GetEnumerator()
+        {
+            for (var i = 0; i < file._sections.Length; i++)
+            {
+                yield return file.SectionAtIndex(i);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static void CheckName(string path, ReadOnlySpan<byte> table, uint offset, ulong tableOffset, ulong index, ulong strndx)
@@ -350,7 +432,7 @@ public sealed class ElfFile : IDisposable
     public ElfSection? FindSection(string name)
     {
         var i = IndexOfSection(name, 0);
-        return i < 0 ? null : _sections[i];
+        return i < 0 ? null : SectionAtIndex(i);
     }
 
     /// <summary>All sections with this name, in index order.</summary>
@@ -358,7 +440,7 @@ public sealed class ElfFile : IDisposable
     {
         for (var i = IndexOfSection(name, 0); i >= 0; i = IndexOfSection(name, i + 1))
         {
-            yield return _sections[i];
+            yield return SectionAtIndex(i);
         }
     }
 
@@ -366,14 +448,27 @@ public sealed class ElfFile : IDisposable
     {
         if (!ElfSection.ComparesAsBytes(name))
         {
-            return Array.FindIndex(_sections, from, s => s.Name == name);
+            for (var i = from; i < _sections.Length; i++)
+            {
+                if (SectionAtIndex(i).Name == name)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         Span<byte> utf8 = name.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length)] : new byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
         utf8 = utf8[..Encoding.UTF8.GetBytes(name, utf8)];
+        var table = HeaderTable();
+        var names = _sectionNames;
         for (var i = from; i < _sections.Length; i++)
         {
-            if (_sections[i].HasName(name, utf8))
+            // Section 0 without a name is "" whatever the table holds at 0.
+            var at = HeaderWord(table, i, ShNameAt);
+            if (i == 0 && at == 0 ? utf8.IsEmpty
+                : at < (uint)names.Length && names.Length - (int)at > utf8.Length && names[(int)at + utf8.Length] == 0 && names.AsSpan((int)at, utf8.Length).SequenceEqual(utf8))
             {
                 return i;
             }
@@ -390,7 +485,7 @@ public sealed class ElfFile : IDisposable
             throw Error(Path, id, where, offset, $"section index {index} does not exist (e_shnum is {_sections.Length})");
         }
 
-        return _sections[index];
+        return SectionAtIndex((int)index);
     }
 
     /// <summary>The bytes of a section; empty for SHT_NOBITS and for an empty section (whose sh_offset the header
@@ -462,8 +557,8 @@ public sealed class ElfFile : IDisposable
         {
             if (!Volatile.Read(ref _firstSymbolTableFound))
             {
-                var s = _sections.FirstOrDefault(x => x.Type == ElfConstants.ShtSymtab);
-                _firstSymbolTable = s is null ? null : GetSymbolTable(s);
+                var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
+                _firstSymbolTable = i < 0 ? null : GetSymbolTable(SectionAtIndex(i));
                 Volatile.Write(ref _firstSymbolTableFound, true);
             }
 
@@ -511,13 +606,14 @@ public sealed class ElfFile : IDisposable
 
     private bool SymbolNamesMayContain(ReadOnlySpan<byte> bytes)
     {
-        var symtab = Array.Find(_sections, x => x.Type == ElfConstants.ShtSymtab);
-        if (symtab is null)
+        var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
+        if (i < 0)
         {
             return false;
         }
 
-        if (symtab.Link >= (uint)_sections.Length || _sections[symtab.Link] is not { Type: ElfConstants.ShtStrtab } strings)
+        var link = HeaderWord(HeaderTable(), i, ShLinkAt);
+        if (link >= (uint)_sections.Length || SectionAtIndex((int)link) is not { Type: ElfConstants.ShtStrtab } strings)
         {
             return true;
         }
@@ -638,10 +734,12 @@ public sealed class ElfFile : IDisposable
 
     private ElfSection? FindShndxTable(ElfSection symtab, ulong count)
     {
-        foreach (var s in _sections)
+        var headers = HeaderTable();
+        for (var i = 0; i < _sections.Length; i++)
         {
-            if (s.Type == ElfConstants.ShtSymtabShndx && s.Link == (uint)symtab.Index)
+            if (HeaderWord(headers, i, ShTypeAt) == ElfConstants.ShtSymtabShndx && HeaderWord(headers, i, ShLinkAt) == (uint)symtab.Index)
             {
+                var s = SectionAtIndex(i);
                 if (s.Size != count * 4)
                 {
                     throw Error(Path, ErrorIds.SymtabShndx, s.Describe(), s.HeaderOffset,
@@ -677,8 +775,28 @@ public sealed class ElfFile : IDisposable
     // ------------------------------------------------------------------ relocations
 
     /// <summary>All relocation sections whose sh_info names <paramref name="target"/>.</summary>
-    public IEnumerable<ElfSection> RelocationSectionsFor(ElfSection target) =>
-        _sections.Where(s => s.IsRelocation && s.Info == (uint)target.Index);
+    public IEnumerable<ElfSection> RelocationSectionsFor(ElfSection target)
+    {
+        // An iterator cannot hold the table's span across a yield: find each next one in a method that can.
+        for (var i = NextRelocationSectionFor((uint)target.Index, 0); i >= 0; i = NextRelocationSectionFor((uint)target.Index, i + 1))
+        {
+            yield return SectionAtIndex(i);
+        }
+    }
+
+    private int NextRelocationSectionFor(uint target, int from)
+    {
+        var table = HeaderTable();
+        for (var i = from; i < _sections.Length; i++)
+        {
+            if (HeaderWord(table, i, ShTypeAt) is ElfConstants.ShtRel or ElfConstants.ShtRela && HeaderWord(table, i, ShInfoAt) == target)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     public ElfRelocationTable GetRelocations(ElfSection sec)
     {

@@ -79,22 +79,7 @@ public sealed record ElfSection
     }
 
     /// <summary>
-    /// Whether this section is named <paramref name="name"/>, whose UTF-8 is <paramref name="utf8"/>: a comparison of the
-    /// name table's bytes, no string made. Only for names that <see cref="ComparesAsBytes"/> accepts.
-    /// </summary>
-    internal bool HasName(string name, ReadOnlySpan<byte> utf8)
-    {
-        if (_name is not null || _names is null)
-        {
-            return _name == name;
-        }
-
-        var at = (int)_nameOffset;
-        return _names.Length - at > utf8.Length && _names[at + utf8.Length] == 0 && _names.AsSpan(at, utf8.Length).SequenceEqual(utf8);
-    }
-
-    /// <summary>
-    /// True when equal bytes mean equal decoded names, so <see cref="HasName"/> may be used: <paramref name="name"/> has
+    /// True when equal bytes mean equal decoded names, so a name may be looked up by its bytes: <paramref name="name"/> has
     /// no NUL (a table's name ends at one), no U+FFFD (what invalid UTF-8 in a table decodes to) and no surrogate (a
     /// lone one encodes as U+FFFD).
     /// </summary>
