@@ -604,6 +604,74 @@ public sealed class ElfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The symbols <c>__start_NAME</c> and <c>__stop_NAME</c> of the first SHT_SYMTAB for section name
+    /// <paramref name="sectionName"/>, as <see cref="ElfSymbolTable.IndicesOf"/> finds them (the lowest index, -1 when
+    /// there is none), or null without checking the table when its strings cannot hold them: when
+    /// <see cref="MayHaveSectionBounds"/> and <see cref="SymbolNameMayExist"/>(<c>"_" + NAME</c>) do not both answer
+    /// true. The answer, and when the symbol table is checked, are those of the two filters followed by IndicesOf.
+    /// </summary>
+    /// <remarks>
+    /// A large string table (vmlinux.o's is a megabyte) is searched for <c>"_" + NAME</c> first, to its end: not there
+    /// rules the name out without the <c>__start_</c> search (which vmlinux.o only answers 764 KB in), and a
+    /// <c>__start</c> or <c>__stop</c> just before it answers that search. A small table is filtered as before: most
+    /// modules of a tree lack <c>__start_</c>, and one search of it rules out every name.
+    /// </remarks>
+    public (int Start, int Stop)? SectionBoundSymbols(string sectionName)
+    {
+        if (FirstSymbolStrings() is { Size: > LargeStringTable } strings
+            ? !NameMayEndAString(strings, sectionName, out var bounded) || (!bounded && !MayHaveSectionBounds)
+            : !MayHaveSectionBounds || !SymbolNameMayExist("_" + sectionName))
+        {
+            return null;
+        }
+
+        if (SymbolTable is not { } symtab)
+        {
+            return null;
+        }
+
+        string startName = "__start_" + sectionName, stopName = "__stop_" + sectionName;
+        var found = symtab.IndicesOf(startName, stopName);
+        return (found[startName], found[stopName]);
+    }
+
+    /// <summary>
+    /// Whether <c>"_" + NAME + NUL</c> is in <paramref name="strings"/> (<see cref="SymbolNameMayExist"/>), and whether
+    /// one of them follows <c>__start</c> or <c>__stop</c>, which makes it part of <c>__start_</c> or <c>__stop_</c>.
+    /// </summary>
+    private bool NameMayEndAString(ElfSection strings, string sectionName, out bool bounded)
+    {
+        var table = GetContents(strings);
+        var tail = Encoding.UTF8.GetBytes("_" + sectionName + "\0");
+        var anywhere = false;
+        bounded = false;
+        for (int from = 0, k; !bounded && from < table.Length && (k = table[from..].IndexOf(tail)) >= 0; from += k + 1)
+        {
+            var at = from + k;
+            anywhere = true;
+            bounded = (at >= 7 && table.Slice(at - 7, 7).SequenceEqual("__start"u8)) || (at >= 6 && table.Slice(at - 6, 6).SequenceEqual("__stop"u8));
+        }
+
+        return anywhere;
+    }
+
+    /// <summary>String tables larger than this are searched by <see cref="SectionBoundSymbols"/> for the name first.</summary>
+    private const ulong LargeStringTable = 64 * 1024;
+
+    /// <summary>The string table of the first SHT_SYMTAB when its link names one, else null.</summary>
+    private ElfSection? FirstSymbolStrings()
+    {
+        var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
+        if (i < 0)
+        {
+            return null;
+        }
+
+        var link = HeaderWord(HeaderTable(), i, ShLinkAt);
+        return link < (uint)_sections.Length && SectionAtIndex((int)link) is { Type: ElfConstants.ShtStrtab, IsNoBits: false } strings ? strings : null;
+    }
+
     private bool SymbolNamesMayContain(ReadOnlySpan<byte> bytes)
     {
         var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
