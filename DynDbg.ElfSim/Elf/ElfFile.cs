@@ -644,11 +644,20 @@ public sealed class ElfFile : IDisposable
     {
         var table = GetContents(strings);
         var tail = Encoding.UTF8.GetBytes("_" + sectionName + "\0");
+        // Searched for without its leading underscores, which are then checked: the search tests the first byte
+        // and the last, and '_' starts a candidate every few bytes of a kernel's string table.
+        var lead = tail.AsSpan().IndexOfAnyExcept((byte)'_');
+        var rest = tail.AsSpan(lead);
         var anywhere = false;
         bounded = false;
-        for (int from = 0, k; !bounded && from < table.Length && (k = table[from..].IndexOf(tail)) >= 0; from += k + 1)
+        for (int from = lead, k; !bounded && from < table.Length && (k = table[from..].IndexOf(rest)) >= 0; from += k + 1)
         {
-            var at = from + k;
+            var at = from + k - lead;
+            if (table.Slice(at, lead).ContainsAnyExcept((byte)'_'))
+            {
+                continue;
+            }
+
             anywhere = true;
             bounded = (at >= 7 && table.Slice(at - 7, 7).SequenceEqual("__start"u8)) || (at >= 6 && table.Slice(at - 6, 6).SequenceEqual("__stop"u8));
         }
