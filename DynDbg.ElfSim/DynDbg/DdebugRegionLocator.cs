@@ -46,14 +46,7 @@ public static class DdebugRegionLocator
     private static DdebugRegion? FromDefinedBounds(ElfFile file, string sectionName)
     {
         string startName = "__start_" + sectionName, stopName = "__stop_" + sectionName;
-        if (!BoundsMayExist(file, sectionName) || file.SymbolTable is not { } symtab)
-        {
-            return null;
-        }
-
-        var found = symtab.IndicesOf(startName, stopName);
-        int start = found[startName], stop = found[stopName];
-        if (start < 0 || stop < 0)
+        if (file.SectionBoundSymbols(sectionName) is not var (start, stop) || start < 0 || stop < 0 || file.SymbolTable is not { } symtab)
         {
             return null;
         }
@@ -73,27 +66,15 @@ public static class DdebugRegionLocator
         return new DdebugRegion(sec, lo.Value, hi.Value - lo.Value, $"{startName}..{stopName} (+0x{lo.Value:x}..+0x{hi.Value:x}) in {sec.Describe()}");
     }
 
-    /// <summary>Whether either bounds symbol can be in the symbol table: both names end in "_" + the section name, so
-    /// one search of the string table tells (most files of a tree have neither).</summary>
-    private static bool BoundsMayExist(ElfFile file, string sectionName) =>
-        file.MayHaveSectionBounds && file.SymbolNameMayExist("_" + sectionName);
-
     private static DdebugRegion? FromBounds(ElfFile file, string sectionName)
     {
-        if (!BoundsMayExist(file, sectionName))
-        {
-            return null;
-        }
-
-        var symtab = file.SymbolTable;
-        if (symtab is null)
+        // The string table rules the bounds out, most files of a tree, without the symbol table being checked.
+        if (file.SectionBoundSymbols(sectionName) is not var (start, stop) || file.SymbolTable is not { } symtab)
         {
             return null;
         }
 
         string startName = "__start_" + sectionName, stopName = "__stop_" + sectionName;
-        var found = symtab.IndicesOf(startName, stopName);
-        int start = found[startName], stop = found[stopName];
         if (start < 0 && stop < 0)
         {
             return null;

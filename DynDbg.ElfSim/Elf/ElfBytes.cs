@@ -92,6 +92,8 @@ public sealed unsafe class ElfBytes : IDisposable
     }
 
     /// <summary>True when [offset, offset+length) lies inside the input; written so it cannot overflow.</summary>
+    public bool IsDisposed => _disposed;
+
     public bool Contains(ulong offset, ulong length) => offset <= Length && length <= Length - offset;
 
     /// <summary>

@@ -11,23 +11,33 @@ namespace DynDbg.ElfSim.Elf;
 public sealed class ElfFile : IDisposable
 {
     private readonly ElfBytes _bytes;
-    private readonly ElfSection[] _sections;
     private readonly Dictionary<int, ElfSymbolTable> _symbolTables = new();
 
-    private ElfFile(string path, ElfBytes bytes, ElfHeader header, ElfSection[] sections)
+    // Section headers are checked when the file is opened, and an ElfSection is made when one is first asked for
+    // (SectionAtIndex): vmlinux.o has 8945 sections, a load looks at a few dozen, and making them all was a tenth
+    // of `load --control vmlinux.o`. Scans over every header (FindSection, RelocationSectionsFor) read the fields
+    // they test in place. Once the file is disposed, the headers are read from a copy of their table.
+    private readonly ElfSection?[] _sections;
+    private readonly byte[] _sectionNames;
+    private byte[]? _headerCopy;
+    private int _made;
+
+    private ElfFile(string path, ElfBytes bytes, ElfHeader header, int sectionCount, byte[] sectionNames)
     {
         Path = path;
         _bytes = bytes;
         Header = header;
-        _sections = sections;
+        _sections = new ElfSection?[sectionCount];
+        _sectionNames = sectionNames;
         Endian = new ElfEndian(header.IsBigEndian);
+        Sections = new SectionList(this);
     }
 
     public string Path { get; }
     public ElfHeader Header { get; }
     public ElfEndian Endian { get; }
     public ulong Length => _bytes.Length;
-    public IReadOnlyList<ElfSection> Sections => _sections;
+    public IReadOnlyList<ElfSection> Sections { get; }
     public int PointerSize => Header.PointerSize;
 
     /// <summary>EI_MAG0..EI_MAG3.</summary>
@@ -100,15 +110,24 @@ public sealed class ElfFile : IDisposable
         return ParseOwning(name, bytes);
     }
 
-    public void Dispose() => _bytes.Dispose();
+    public void Dispose()
+    {
+        // Sections not made yet can still be asked for (an image outlives its file): keep their headers' bytes.
+        if (_headerCopy is null && _made < _sections.Length && !_bytes.IsDisposed)
+        {
+            _headerCopy = _bytes.Span(Header.ShOff, (ulong)_sections.Length * Header.ShEntSize).ToArray();
+        }
+
+        _bytes.Dispose();
+    }
 
     // ------------------------------------------------------------------ header and section headers
 
     private static ElfFile Parse(string path, ElfBytes bytes)
     {
         var header = ReadHeader(path, bytes);
-        var sections = ReadSectionHeaders(path, bytes, header);
-        var file = new ElfFile(path, bytes, header, sections);
+        var (count, names) = CheckSectionHeaders(path, bytes, header);
+        var file = new ElfFile(path, bytes, header, count, names);
         file.CheckProgramHeaders();
         return file;
     }
@@ -187,13 +206,14 @@ public sealed class ElfFile : IDisposable
         return h;
     }
 
-    private static ElfSection[] ReadSectionHeaders(string path, ElfBytes bytes, ElfHeader h)
+    /// <summary>Checks every section header and its name; the count of headers and a copy of the name table.</summary>
+    private static (int Count, byte[] Names) CheckSectionHeaders(string path, ElfBytes bytes, ElfHeader h)
     {
         var shEntOffset = h.Is64 ? 58UL : 46UL;
         if (h.ShOff == 0)
         {
             // No section header table: legal for ELF (e.g. stripped images), nothing to decode here.
-            return [];
+            return (0, []);
         }
 
         if (h.ShEntSize != h.ExpectedShEntSize)
@@ -260,20 +280,89 @@ public sealed class ElfFile : IDisposable
         }
 
         // An empty table's sh_offset is not checked against the file (no contents), so it is not read either.
-        var nameBytes = names.Size == 0 ? ReadOnlySpan<byte>.Empty : bytes.Span(names.Offset, names.Size);
-        var sections = new ElfSection[count];
+        // Names are checked now and decoded when asked, from one copy of the table (see ElfSection).
+        var nameBytes = names.Size == 0 ? [] : bytes.Span(names.Offset, names.Size).ToArray();
         for (ulong i = 0; i < count; i++)
         {
             var r = ReadRawSection(path, bytes, h, e, entSize, i);
-            var name = i == 0 && r.Name == 0 ? "" : ReadName(path, nameBytes, r.Name, names.Offset, i, strndx);
-            sections[i] = new ElfSection((int)i, name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info,
-                r.AddrAlign, r.EntSize, r.HeaderOffset);
+            if (i != 0 || r.Name != 0)
+            {
+                CheckName(path, nameBytes, r.Name, names.Offset, i, strndx);
+            }
         }
 
-        return sections;
+        return ((int)count, nameBytes);
     }
 
-    private static string ReadName(string path, ReadOnlySpan<byte> table, uint offset, ulong tableOffset, ulong index, ulong strndx)
+    /// <summary>Section <paramref name="i"/>, made from its header the first time it is asked for.</summary>
+    private ElfSection SectionAtIndex(int i) => _sections[i] ?? MakeSection(i);
+
+    private ElfSection MakeSection(int i)
+    {
+        var r = DecodeSectionHeader(Endian, Header.Is64, HeaderBytes(i));
+        var at = Header.ShOff + ((ulong)i * Header.ShEntSize);
+        var made = i == 0 && r.Name == 0
+            ? new ElfSection(0, "", r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info, r.AddrAlign, r.EntSize, at)
+            : new ElfSection(i, _sectionNames, r.Name, r.Type, r.Flags, r.Addr, r.Offset, r.Size, r.Link, r.Info, r.AddrAlign, r.EntSize, at);
+        // One object per section even when threads race here: some callers compare sections by reference.
+        if (Interlocked.CompareExchange(ref _sections[i], made, null) is { } first)
+        {
+            return first;
+        }
+
+        Interlocked.Increment(ref _made);
+        return made;
+    }
+
+    /// <summary>The bytes of header <paramref name="i"/> (checked at open).</summary>
+    private ReadOnlySpan<byte> HeaderBytes(int i) => HeaderTable().Slice(i * Header.ShEntSize, Header.ShEntSize);
+
+    /// <summary>The section header table, from the file or, once it is disposed, from the copy.</summary>
+    private ReadOnlySpan<byte> HeaderTable() =>
+        _headerCopy ?? _bytes.Span(Header.ShOff, (ulong)_sections.Length * Header.ShEntSize);
+
+    // Offsets of the 32-bit header fields that scans test in place (Elf64_Shdr / Elf32_Shdr).
+    private const int ShNameAt = 0, ShTypeAt = 4;
+    private int ShLinkAt => Header.Is64 ? 40 : 24;
+    private int ShInfoAt => Header.Is64 ? 44 : 28;
+
+    /// <summary>The 32-bit field at <paramref name="field"/> of header <paramref name="i"/> in <paramref name="table"/>.</summary>
+    private uint HeaderWord(ReadOnlySpan<byte> table, int i, int field) => Endian.U32(table.Slice((i * Header.ShEntSize) + field, 4));
+
+    /// <summary>The first header of type <paramref name="type"/>, or -1.</summary>
+    private int IndexOfHeaderType(uint type)
+    {
+        var table = HeaderTable();
+        for (var i = 0; i < _sections.Length; i++)
+        {
+            if (HeaderWord(table, i, ShTypeAt) == type)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary><see cref="Sections"/>: each section made when first asked for.</summary>
+    private sealed class SectionList(ElfFile file) : IReadOnlyList<ElfSection>
+    {
+        public ElfSection this[int index] => file.SectionAtIndex(index);
+
+        public int Count => file._sections.Length;
+
+        public IEnumerator<ElfSection> GetEnumerator()
+        {
+            for (var i = 0; i < file._sections.Length; i++)
+            {
+                yield return file.SectionAtIndex(i);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private static void CheckName(string path, ReadOnlySpan<byte> table, uint offset, ulong tableOffset, ulong index, ulong strndx)
     {
         if (offset >= (ulong)table.Length)
         {
@@ -288,8 +377,6 @@ public sealed class ElfFile : IDisposable
             throw Error(path, ErrorIds.UnterminatedString, $"section [{index}] name", tableOffset + offset,
                 $"name at 0x{offset:x} in section [{strndx}] runs off the end of the table without a NUL");
         }
-
-        return NameCache.Get(rest[..nul]);
     }
 
     private static RawSection ReadRawSection(string path, ElfBytes bytes, ElfHeader h, ElfEndian e, ulong entSize, ulong i)
@@ -340,21 +427,55 @@ public sealed class ElfFile : IDisposable
 
     // ------------------------------------------------------------------ sections and strings
 
+    /// <summary>The first section named <paramref name="name"/>, or null. Names are compared as the table's bytes
+    /// where that answers the same (<see cref="ElfSection.ComparesAsBytes"/>): no name is decoded to look.</summary>
     public ElfSection? FindSection(string name)
     {
-        foreach (var s in _sections)
-        {
-            if (s.Name == name)
-            {
-                return s;
-            }
-        }
-
-        return null;
+        var i = IndexOfSection(name, 0);
+        return i < 0 ? null : SectionAtIndex(i);
     }
 
     /// <summary>All sections with this name, in index order.</summary>
-    public IEnumerable<ElfSection> FindSections(string name) => _sections.Where(s => s.Name == name);
+    public IEnumerable<ElfSection> FindSections(string name)
+    {
+        for (var i = IndexOfSection(name, 0); i >= 0; i = IndexOfSection(name, i + 1))
+        {
+            yield return SectionAtIndex(i);
+        }
+    }
+
+    private int IndexOfSection(string name, int from)
+    {
+        if (!ElfSection.ComparesAsBytes(name))
+        {
+            for (var i = from; i < _sections.Length; i++)
+            {
+                if (SectionAtIndex(i).Name == name)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        Span<byte> utf8 = name.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length)] : new byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
+        utf8 = utf8[..Encoding.UTF8.GetBytes(name, utf8)];
+        var table = HeaderTable();
+        var names = _sectionNames;
+        for (var i = from; i < _sections.Length; i++)
+        {
+            // Section 0 without a name is "" whatever the table holds at 0.
+            var at = HeaderWord(table, i, ShNameAt);
+            if (i == 0 && at == 0 ? utf8.IsEmpty
+                : at < (uint)names.Length && names.Length - (int)at > utf8.Length && names[(int)at + utf8.Length] == 0 && names.AsSpan((int)at, utf8.Length).SequenceEqual(utf8))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>The section at <paramref name="index"/>, or an ELF017-style error naming who asked.</summary>
     public ElfSection SectionAt(ulong index, string id, string where, ulong offset)
@@ -364,7 +485,7 @@ public sealed class ElfFile : IDisposable
             throw Error(Path, id, where, offset, $"section index {index} does not exist (e_shnum is {_sections.Length})");
         }
 
-        return _sections[index];
+        return SectionAtIndex((int)index);
     }
 
     /// <summary>The bytes of a section; empty for SHT_NOBITS and for an empty section (whose sh_offset the header
@@ -436,8 +557,8 @@ public sealed class ElfFile : IDisposable
         {
             if (!Volatile.Read(ref _firstSymbolTableFound))
             {
-                var s = _sections.FirstOrDefault(x => x.Type == ElfConstants.ShtSymtab);
-                _firstSymbolTable = s is null ? null : GetSymbolTable(s);
+                var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
+                _firstSymbolTable = i < 0 ? null : GetSymbolTable(SectionAtIndex(i));
                 Volatile.Write(ref _firstSymbolTableFound, true);
             }
 
@@ -483,15 +604,93 @@ public sealed class ElfFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The symbols <c>__start_NAME</c> and <c>__stop_NAME</c> of the first SHT_SYMTAB for section name
+    /// <paramref name="sectionName"/>, as <see cref="ElfSymbolTable.IndicesOf"/> finds them (the lowest index, -1 when
+    /// there is none), or null without checking the table when its strings cannot hold them: when
+    /// <see cref="MayHaveSectionBounds"/> and <see cref="SymbolNameMayExist"/>(<c>"_" + NAME</c>) do not both answer
+    /// true. The answer, and when the symbol table is checked, are those of the two filters followed by IndicesOf.
+    /// </summary>
+    /// <remarks>
+    /// A large string table (vmlinux.o's is a megabyte) is searched for <c>"_" + NAME</c> first, to its end: not there
+    /// rules the name out without the <c>__start_</c> search (which vmlinux.o only answers 764 KB in), and a
+    /// <c>__start</c> or <c>__stop</c> just before it answers that search. A small table is filtered as before: most
+    /// modules of a tree lack <c>__start_</c>, and one search of it rules out every name.
+    /// </remarks>
+    public (int Start, int Stop)? SectionBoundSymbols(string sectionName)
+    {
+        if (FirstSymbolStrings() is { Size: > LargeStringTable } strings
+            ? !NameMayEndAString(strings, sectionName, out var bounded) || (!bounded && !MayHaveSectionBounds)
+            : !MayHaveSectionBounds || !SymbolNameMayExist("_" + sectionName))
+        {
+            return null;
+        }
+
+        if (SymbolTable is not { } symtab)
+        {
+            return null;
+        }
+
+        string startName = "__start_" + sectionName, stopName = "__stop_" + sectionName;
+        var found = symtab.IndicesOf(startName, stopName);
+        return (found[startName], found[stopName]);
+    }
+
+    /// <summary>
+    /// Whether <c>"_" + NAME + NUL</c> is in <paramref name="strings"/> (<see cref="SymbolNameMayExist"/>), and whether
+    /// one of them follows <c>__start</c> or <c>__stop</c>, which makes it part of <c>__start_</c> or <c>__stop_</c>.
+    /// </summary>
+    private bool NameMayEndAString(ElfSection strings, string sectionName, out bool bounded)
+    {
+        var table = GetContents(strings);
+        var tail = Encoding.UTF8.GetBytes("_" + sectionName + "\0");
+        // Searched for without its leading underscores, which are then checked: the search tests the first byte
+        // and the last, and '_' starts a candidate every few bytes of a kernel's string table.
+        var lead = tail.AsSpan().IndexOfAnyExcept((byte)'_');
+        var rest = tail.AsSpan(lead);
+        var anywhere = false;
+        bounded = false;
+        for (int from = lead, k; !bounded && from < table.Length && (k = table[from..].IndexOf(rest)) >= 0; from += k + 1)
+        {
+            var at = from + k - lead;
+            if (table.Slice(at, lead).ContainsAnyExcept((byte)'_'))
+            {
+                continue;
+            }
+
+            anywhere = true;
+            bounded = (at >= 7 && table.Slice(at - 7, 7).SequenceEqual("__start"u8)) || (at >= 6 && table.Slice(at - 6, 6).SequenceEqual("__stop"u8));
+        }
+
+        return anywhere;
+    }
+
+    /// <summary>String tables larger than this are searched by <see cref="SectionBoundSymbols"/> for the name first.</summary>
+    private const ulong LargeStringTable = 64 * 1024;
+
+    /// <summary>The string table of the first SHT_SYMTAB when its link names one, else null.</summary>
+    private ElfSection? FirstSymbolStrings()
+    {
+        var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
+        if (i < 0)
+        {
+            return null;
+        }
+
+        var link = HeaderWord(HeaderTable(), i, ShLinkAt);
+        return link < (uint)_sections.Length && SectionAtIndex((int)link) is { Type: ElfConstants.ShtStrtab, IsNoBits: false } strings ? strings : null;
+    }
+
     private bool SymbolNamesMayContain(ReadOnlySpan<byte> bytes)
     {
-        var symtab = Array.Find(_sections, x => x.Type == ElfConstants.ShtSymtab);
-        if (symtab is null)
+        var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
+        if (i < 0)
         {
             return false;
         }
 
-        if (symtab.Link >= (uint)_sections.Length || _sections[symtab.Link] is not { Type: ElfConstants.ShtStrtab } strings)
+        var link = HeaderWord(HeaderTable(), i, ShLinkAt);
+        if (link >= (uint)_sections.Length || SectionAtIndex((int)link) is not { Type: ElfConstants.ShtStrtab } strings)
         {
             return true;
         }
@@ -612,10 +811,12 @@ public sealed class ElfFile : IDisposable
 
     private ElfSection? FindShndxTable(ElfSection symtab, ulong count)
     {
-        foreach (var s in _sections)
+        var headers = HeaderTable();
+        for (var i = 0; i < _sections.Length; i++)
         {
-            if (s.Type == ElfConstants.ShtSymtabShndx && s.Link == (uint)symtab.Index)
+            if (HeaderWord(headers, i, ShTypeAt) == ElfConstants.ShtSymtabShndx && HeaderWord(headers, i, ShLinkAt) == (uint)symtab.Index)
             {
+                var s = SectionAtIndex(i);
                 if (s.Size != count * 4)
                 {
                     throw Error(Path, ErrorIds.SymtabShndx, s.Describe(), s.HeaderOffset,
@@ -651,8 +852,28 @@ public sealed class ElfFile : IDisposable
     // ------------------------------------------------------------------ relocations
 
     /// <summary>All relocation sections whose sh_info names <paramref name="target"/>.</summary>
-    public IEnumerable<ElfSection> RelocationSectionsFor(ElfSection target) =>
-        _sections.Where(s => s.IsRelocation && s.Info == (uint)target.Index);
+    public IEnumerable<ElfSection> RelocationSectionsFor(ElfSection target)
+    {
+        // An iterator cannot hold the table's span across a yield: find each next one in a method that can.
+        for (var i = NextRelocationSectionFor((uint)target.Index, 0); i >= 0; i = NextRelocationSectionFor((uint)target.Index, i + 1))
+        {
+            yield return SectionAtIndex(i);
+        }
+    }
+
+    private int NextRelocationSectionFor(uint target, int from)
+    {
+        var table = HeaderTable();
+        for (var i = from; i < _sections.Length; i++)
+        {
+            if (HeaderWord(table, i, ShTypeAt) is ElfConstants.ShtRel or ElfConstants.ShtRela && HeaderWord(table, i, ShInfoAt) == target)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     public ElfRelocationTable GetRelocations(ElfSection sec)
     {

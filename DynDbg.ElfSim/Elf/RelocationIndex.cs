@@ -97,35 +97,36 @@ public sealed class RelocationIndex
         return true;
     }
 
+    // Where the last hit was: the next lookup tries the entry after it first (a table's pointers are read in order).
+    // Only a hint, checked before use, so threads that overwrite it stay correct.
+    private int _lastHit = -1;
+
     /// <summary>The relocation at <paramref name="offset"/>, its table and its index in that table.</summary>
     public bool TryGet(ulong offset, out (ElfRelocation Rel, ElfRelocationTable Table, int Index) hit)
     {
         if (_offsets is null)
         {
-            int lo = 0, hi = _tables.Length == 0 ? -1 : _tables[0].Count - 1;
-            while (lo <= hi)
+            var i = _tables.Length == 0 ? -1 : _tables[0].IndexOfSorted(offset, _lastHit);
+            if (i < 0)
             {
-                var mid = lo + ((hi - lo) >> 1);
-                var at = _tables[0].OffsetAt(mid);
-                if (at == offset)
-                {
-                    hit = (_tables[0].At(mid), _tables[0], mid);
-                    return true;
-                }
-
-                (lo, hi) = at < offset ? (mid + 1, hi) : (lo, mid - 1);
+                hit = default;
+                return false;
             }
 
-            hit = default;
-            return false;
+            _lastHit = i;
+            hit = (_tables[0].At(i), _tables[0], i);
+            return true;
         }
 
-        var k = Array.BinarySearch(_offsets, offset);
+        var next = _lastHit + 1;
+        var k = (uint)next < (uint)_offsets.Length && _offsets[next] == offset ? next : Array.BinarySearch(_offsets, offset);
         if (k < 0)
         {
             hit = default;
             return false;
         }
+
+        _lastHit = k;
 
         var id = _ids![k];
         var t = Array.BinarySearch(_starts, id);
