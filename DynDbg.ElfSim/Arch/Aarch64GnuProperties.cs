@@ -23,29 +23,9 @@ public sealed class Aarch64GnuProperties : IGnuPropertyRules
 
     public uint? NumberSize(uint type) => type == Feature1And ? 4 : null;
 
-    public bool Merge(GnuProperty? a, GnuProperty? b)
-    {
-        if (a is not null && b is not null)
-        {
-            var old = a.Number;
-            a.Number = old & b.Number;
-            if (a.Number == 0)
-            {
-                a.Removed = true;
-            }
-
-            return old != a.Number;
-        }
-
-        // One side lacks it: the AND would be 0, so the property goes (and one only in B is never added).
-        if (a is not null)
-        {
-            a.Removed = true;
-            return true;
-        }
-
-        return false;
-    }
+    /// <summary>The generic UINT32_AND rule: AND the bits; one side lacking it drops it (the AND would be 0), and
+    /// one only in B is never added.</summary>
+    public bool Merge(GnuProperty? a, GnuProperty? b) => GnuPropertyMerger.MergeAnd(a, b);
 
     public string? DescribeBits(uint type, ulong bit) => type != Feature1And ? null : bit switch
     {

@@ -62,45 +62,8 @@ public sealed class X86GnuProperties : IGnuPropertyRules
             return a is not null;
         }
 
-        if (IsOr(type))
-        {
-            if (a is not null && b is not null)
-            {
-                var old = a.Number;
-                a.Number |= b.Number;
-                if (a.Number == 0)
-                {
-                    a.Removed = true;
-                    return true;
-                }
-
-                return old != a.Number;
-            }
-
-            if (a is not null)
-            {
-                a.Removed = a.Number == 0;
-                return a.Removed;
-            }
-
-            return b!.Number != 0; // added from B when it has bits
-        }
-
-        if (a is not null && b is not null)
-        {
-            var old = a.Number;
-            a.Number &= b.Number;
-            a.Removed = a.Number == 0;
-            return old != a.Number;
-        }
-
-        // No -z ibt/shstk: an AND property some input lacks goes.
-        if (a is not null)
-        {
-            a.Removed = true;
-        }
-
-        return a is not null;
+        // OR and AND are the generic UINT32 rules (no -z isa-level, -z ibt or -z shstk here).
+        return IsOr(type) ? GnuPropertyMerger.MergeOr(a, b) : GnuPropertyMerger.MergeAnd(a, b);
     }
 
     public void Fixup(List<GnuProperty> list, bool is64)

@@ -314,43 +314,57 @@ internal static class GnuPropertyMerger
             case NoCopyOnProtected:
                 return a is null;
             case >= OrLo and <= OrHi:
-                if (a is not null && b is not null)
-                {
-                    var old = a.Number;
-                    a.Number |= b.Number;
-                    if (a.Number == 0)
-                    {
-                        a.Removed = true;
-                        return true;
-                    }
-
-                    return old != a.Number;
-                }
-
-                if (a is not null)
-                {
-                    a.Removed = a.Number == 0;
-                    return a.Removed;
-                }
-
-                return b!.Number != 0;
+                return MergeOr(a, b);
             default: // the AND range, the only other kind the parser keeps
-                if (a is not null && b is not null)
-                {
-                    var old = a.Number;
-                    a.Number &= b.Number;
-                    a.Removed = a.Number == 0;
-                    return old != a.Number;
-                }
-
-                if (a is not null)
-                {
-                    a.Removed = true;
-                    return true;
-                }
-
-                return false;
+                return MergeAnd(a, b);
         }
+    }
+
+    /// <summary>elf_merge_gnu_properties' UINT32_OR rule, which x86's OR range follows too: every input's bits; the
+    /// property stays where an input lacks it and goes only when no bit is left; one only in B is added if non-zero.</summary>
+    internal static bool MergeOr(GnuProperty? a, GnuProperty? b)
+    {
+        if (a is not null && b is not null)
+        {
+            var old = a.Number;
+            a.Number |= b.Number;
+            if (a.Number == 0)
+            {
+                a.Removed = true;
+                return true;
+            }
+
+            return old != a.Number;
+        }
+
+        if (a is not null)
+        {
+            a.Removed = a.Number == 0;
+            return a.Removed;
+        }
+
+        return b!.Number != 0;
+    }
+
+    /// <summary>elf_merge_gnu_properties' UINT32_AND rule, which x86's AND range follows too without -z options: the
+    /// common bits; the property goes where an input lacks it or no bit is left.</summary>
+    internal static bool MergeAnd(GnuProperty? a, GnuProperty? b)
+    {
+        if (a is not null && b is not null)
+        {
+            var old = a.Number;
+            a.Number &= b.Number;
+            a.Removed = a.Number == 0;
+            return old != a.Number;
+        }
+
+        if (a is not null)
+        {
+            a.Removed = true;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary><c>elf_get_gnu_property_section_size</c> and <c>elf_write_gnu_properties</c>.</summary>
