@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The linux-arm64 native AOT binary, cross-compiled on a linux-x64 host (issue 14): the same `dotnet publish -r
-# linux-arm64` an arm64 host runs, with the cross toolchain named.
+# linux-arm64` an arm64 host runs (the project names aarch64-linux-gnu-objcopy on an x64 host), after checking the
+# cross toolchain is there.
 #   scripts/publish-arm64.sh [--verify] [DIR]        (DIR: default .artifacts/aot-linux-arm64; the binary is DIR/DynDbg.ElfSim)
-# Needs (Debian; installs nothing itself, .ci/run does): clang (the ILCompiler's default linker driver; it gets
-# --target=aarch64-linux-gnu), binutils-aarch64-linux-gnu (aarch64-linux-gnu-ld.bfd, the linker clang runs, and
-# aarch64-linux-gnu-objcopy, which splits DynDbg.ElfSim.dbg off: the host objcopy knows no aarch64 and llvm-objcopy
-# comes only with the llvm package), gcc-aarch64-linux-gnu (crtbegin.o and libgcc of the target), and through the
-# arm64 foreign architecture zlib1g-dev:arm64 (the runtime links -lz; it brings libc6-dev:arm64, the target's crt1.o
-# and libc). --verify also needs qemu-user (qemu-aarch64), libc6:arm64 (also from zlib1g-dev:arm64) and, as on the
-# host, libzstd1:arm64 (compress prints which zstd it found, and one run uses it).
-# On an arm64 host this is a plain native publish: the cross properties only apply on x86_64.
+# Needs (Debian; installs nothing itself, .ci/run does): clang (the ILCompiler's linker driver, with
+# --target=aarch64-linux-gnu; without clang it tries gcc, which fails), binutils-aarch64-linux-gnu
+# (aarch64-linux-gnu-ld.bfd, the linker clang runs, and aarch64-linux-gnu-objcopy, which splits DynDbg.ElfSim.dbg
+# off: the host objcopy knows no aarch64 and llvm-objcopy comes only with the llvm package), gcc-aarch64-linux-gnu
+# (crtbegin.o and libgcc of the target), and through the arm64 foreign architecture zlib1g-dev:arm64 (the runtime
+# links -lz; it brings libc6-dev:arm64, the target's crt1.o and libc). --verify also needs qemu-user (qemu-aarch64),
+# libc6:arm64 (also from zlib1g-dev:arm64) and, as on the host, libzstd1:arm64 (compress prints which zstd it found,
+# and one run uses it).
+# On an arm64 host this is a plain native publish (the checks below and the objcopy name only apply on x86_64).
 # --verify (what .ci/run runs): runs the arm64 binary under qemu-aarch64 and a framework-dependent Release build of
 # the same tree on the host, on six commands (load, check of a tree, load --control, compress with ZstdSharp.Port and
 # with the system libzstd, link -T with a map): exit code, stdout, stderr and the files written must be identical, or
@@ -23,20 +25,18 @@ verify=0
 if [ "${1:-}" = --verify ]; then verify=1; shift; fi
 out=$(realpath -m "${1:-.artifacts/aot-linux-arm64}")
 
-cross=()
 if [ "$(uname -m)" = x86_64 ]; then
   for tool in clang aarch64-linux-gnu-ld.bfd aarch64-linux-gnu-objcopy; do
     command -v "$tool" >/dev/null || { echo "error: $tool not found (see the header of $0 for the packages)" >&2; exit 2; }
   done
   [ -e /usr/lib/aarch64-linux-gnu/libz.so ] || { echo "error: no /usr/lib/aarch64-linux-gnu/libz.so: install zlib1g-dev:arm64" >&2; exit 2; }
-  cross=(-p:CppCompilerAndLinker=clang -p:ObjCopyName=aarch64-linux-gnu-objcopy)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dyndbg-elfsim-arm64.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 rm -rf "$out"
 start=$SECONDS
-if ! dotnet publish DynDbg.ElfSim -c Release -r linux-arm64 "${cross[@]}" -o "$out" -nologo >"$work/publish.log" 2>&1; then
+if ! dotnet publish DynDbg.ElfSim -c Release -r linux-arm64 -o "$out" -nologo >"$work/publish.log" 2>&1; then
   cat "$work/publish.log" >&2
   echo "error: dotnet publish -r linux-arm64 failed" >&2
   exit 1
