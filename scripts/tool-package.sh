@@ -5,7 +5,8 @@
 # Packs three packages into DIR (after emptying it):
 #   dyndbg-elfsim.<V>.nupkg            what users install: no code, only a DotnetToolSettings.xml naming the two below
 #   dyndbg-elfsim.<RID>.<V>.nupkg      the native AOT binary (tools/any/<RID>/DynDbg.ElfSim); RID is this host's,
-#                                      linux-x64 or linux-arm64 (native AOT does not cross-compile to another arch)
+#                                      linux-x64 or linux-arm64 (the arm64 binary cross-compiled on x64 by
+#                                      scripts/publish-arm64.sh is not packed: the arm64 pick can't be checked there)
 #   dyndbg-elfsim.any.<V>.nupkg        framework-dependent (needs the .NET 10 runtime), for every other host
 # Then `dotnet tool install -g dyndbg-elfsim --add-source DIR` (or `dotnet dnx dyndbg-elfsim --add-source DIR`) picks
 # the package of the host's RID, or `any` when there is none. A feed holding both native packages needs a pointer
