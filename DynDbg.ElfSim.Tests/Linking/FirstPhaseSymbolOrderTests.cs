@@ -48,6 +48,11 @@ public class FirstPhaseSymbolOrderTests
     [TestCase("qqq = 5; SECTIONS { .text : { *(.text) zzq = DEFINED(qqq) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
     [TestCase("qqq = .; SECTIONS { .text : { *(.text) zzq = qqq ? 1 : ssca; } }", true, "g2 ssca zzq qqq")]
     [TestCase("SECTIONS { .text : { *(.text) zzq = g2 ? ssca : 1; } }", true, "ssca g2 zzq")]
+    // The same arithmetic as the later phases (fold_binary, fold_unary): signed division, LOG2CEIL.
+    // (Through a symbol: ld folds a constant subexpression when it parses it, so its map would print the result.)
+    [TestCase("qqq = 4; SECTIONS { .text : { *(.text) zzq = ((qqq - 8) / 2 == (qqq - 6)) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
+    [TestCase("qqq = 4; SECTIONS { .text : { *(.text) zzq = ((qqq - 9) % 2 == (qqq - 5)) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
+    [TestCase("qqq = 4; SECTIONS { .text : { *(.text) zzq = (LOG2CEIL(qqq) == 2) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
     // SIZEOF and ADDR are not valid yet: neither branch is folded.
     [TestCase("SECTIONS { .text : { *(.text) zzq = SIZEOF(.text) ? 1 : ssca; } }", true, "ssca g2 zzq")]
     [TestCase("SECTIONS { .text : { *(.text) zzq = ADDR(.text) ? 1 : ssca; } }", true, "ssca g2 zzq")]

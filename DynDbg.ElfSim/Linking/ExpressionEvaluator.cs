@@ -77,23 +77,18 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
     /// </summary>
     public void FoldFirstPhase(ScriptStatement.Assignment a)
     {
+        LinkSymbol? h = null;
         if (a.Provide)
         {
-            if (ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak }
-                && !a.Value.Mentions(a.Target))
+            h = ctx.Symbols.Find(a.Target);
+            if (h is not { State: LinkSymbolState.New or LinkSymbolState.Undefined or LinkSymbolState.UndefinedWeak } || a.Value.Mentions(a.Target))
             {
-                _provided.Add(a);
-                var provided = FirstPhaseFold(a.Value);
-                if (provided is not null || ctx.Symbols.Find(a.Target) is { State: LinkSymbolState.New })
-                {
-                    _firstPhaseValues[a.Target] = provided ?? 0;
-                }
+                return;
             }
 
-            return;
+            _provided.Add(a);
         }
-
-        if (a.IsDot)
+        else if (a.IsDot)
         {
             return; // a dot assignment's value is not folded in the first phase (measured against ld 2.40)
         }
@@ -108,7 +103,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             return;
         }
 
-        var h = ctx.Symbols.GetOrAdd(a.Target, static n => new LinkSymbol(n));
+        h ??= ctx.Symbols.GetOrAdd(a.Target, static n => new LinkSymbol(n));
         if (value is not null || h.State == LinkSymbolState.New)
         {
             _firstPhaseValues[a.Target] = value ?? 0;
@@ -156,53 +151,18 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             }
 
             case E.Unary u:
-            {
-                var v = FirstPhaseFold(u.Operand);
-                return v is not { } x ? null : u.Op switch
+                return FirstPhaseFold(u.Operand) is not { } x ? null : u.Op switch
                 {
-                    "~" => ~x,
-                    "!" => x == 0 ? 1UL : 0UL,
-                    "-" => unchecked(0 - x),
                     "ABSOLUTE" => x,
                     "ALIGN" or "NEXT" => AlignN(0, x),
-                    _ => null,
+                    _ => UnaryNumber(u.Op, x),
                 };
-            }
 
             case E.Binary b:
             {
                 var l = FirstPhaseFold(b.Left);
                 var r = FirstPhaseFold(b.Right);
-                if (l is not { } x || r is not { } y)
-                {
-                    return null;
-                }
-
-                return b.Op switch
-                {
-                    "+" => unchecked(x + y),
-                    "-" => unchecked(x - y),
-                    "*" => unchecked(x * y),
-                    "/" => y == 0 ? null : x / y,
-                    "%" => y == 0 ? null : x % y,
-                    "<<" => y >= 64 ? 0 : x << (int)y,
-                    ">>" => y >= 64 ? 0 : x >> (int)y,
-                    "&" => x & y,
-                    "^" => x ^ y,
-                    "|" => x | y,
-                    "==" => x == y ? 1UL : 0UL,
-                    "!=" => x != y ? 1UL : 0UL,
-                    "<" => x < y ? 1UL : 0UL,
-                    ">" => x > y ? 1UL : 0UL,
-                    "<=" => x <= y ? 1UL : 0UL,
-                    ">=" => x >= y ? 1UL : 0UL,
-                    "&&" => x != 0 && y != 0 ? 1UL : 0UL,
-                    "||" => x != 0 || y != 0 ? 1UL : 0UL,
-                    "MAX" => Math.Max(x, y),
-                    "MIN" => Math.Min(x, y),
-                    "ALIGN" => AlignN(x, y),
-                    _ => null,
-                };
+                return l is not { } lv || r is not { } rv || (b.Op is "/" or "%" && rv == 0) ? null : BinaryNumber(b.Op, lv, rv);
             }
 
             case E.Conditional c:
@@ -638,22 +598,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             case "ABSOLUTE":
                 return MakeAbs(r);
             case "LOG2CEIL":
-            {
-                var v = r.V;
-                var result = unchecked((ulong)-1);
-                var roundUp = false;
-                do
-                {
-                    result++;
-                    if (v > 1 && (v & 1) != 0)
-                    {
-                        roundUp = true;
-                    }
-                }
-                while ((v >>= 1) != 0);
-
-                return new Value(true, roundUp ? result + 1 : result, RefKind.Number);
-            }
+                return new Value(true, UnaryNumber(u.Op, r.V), RefKind.Number);
 
             case "NEXT":
                 if (!_expld.HaveDot)
@@ -663,14 +608,41 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
 
                 var abs = MakeAbs(r);
                 return abs with { V = AlignN(_expld.Dot, abs.V) };
-            case "~":
-                return r with { V = ~r.V };
-            case "!":
-                return r with { V = r.V == 0 ? 1UL : 0UL };
-            case "-":
-                return r with { V = unchecked(0 - r.V) };
             default:
-                throw new InvalidOperationException($"unknown unary operator {u.Op}");
+                return r with { V = UnaryNumber(u.Op, r.V) };
+        }
+    }
+
+    /// <summary>ld/ldexp.c fold_unary's arithmetic for the operators that need no location counter.</summary>
+    private static ulong UnaryNumber(string op, ulong x)
+    {
+        switch (op)
+        {
+            case "~":
+                return ~x;
+            case "!":
+                return x == 0 ? 1UL : 0UL;
+            case "-":
+                return unchecked(0 - x);
+            case "LOG2CEIL":
+            {
+                var result = unchecked((ulong)-1);
+                var roundUp = false;
+                do
+                {
+                    result++;
+                    if (x > 1 && (x & 1) != 0)
+                    {
+                        roundUp = true;
+                    }
+                }
+                while ((x >>= 1) != 0);
+
+                return roundUp ? result + 1 : result;
+            }
+
+            default:
+                throw new InvalidOperationException($"unknown unary operator {op}");
         }
     }
 
@@ -706,44 +678,52 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         }
 
         ulong l = lhs.V, r = rhs.V;
-        switch (b.Op)
+        if (b.Op is "/" or "%" && r == 0)
         {
-            case "+": return Arith(lhs, rhs, unchecked(l + r));
-            case "-": return Arith(lhs, rhs, unchecked(l - r));
-            case "*": return Arith(lhs, rhs, unchecked(l * r));
-            case "<<": return Arith(lhs, rhs, r >= 64 ? 0 : l << (int)r);
-            case ">>": return Arith(lhs, rhs, r >= 64 ? 0 : l >> (int)r);
-            case "&": return Arith(lhs, rhs, l & r);
-            case "^": return Arith(lhs, rhs, l ^ r);
-            case "|": return Arith(lhs, rhs, l | r);
-            case "/":
-            case "%":
-                if (r == 0)
-                {
-                    if (_state.Phase != LayoutPhase.Mark)
-                    {
-                        throw ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero");
-                    }
+            if (_state.Phase != LayoutPhase.Mark)
+            {
+                throw ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero");
+            }
 
-                    return Arith(lhs, rhs, r);
-                }
-
-                return Arith(lhs, rhs, b.Op == "/" ? (ulong)((long)l / (long)r) : (ulong)((long)l % (long)r));
-            case "==": return new Value(true, l == r ? 1UL : 0UL, RefKind.Number);
-            case "!=": return new Value(true, l != r ? 1UL : 0UL, RefKind.Number);
-            case "<": return new Value(true, l < r ? 1UL : 0UL, RefKind.Number);
-            case ">": return new Value(true, l > r ? 1UL : 0UL, RefKind.Number);
-            case "<=": return new Value(true, l <= r ? 1UL : 0UL, RefKind.Number);
-            case ">=": return new Value(true, l >= r ? 1UL : 0UL, RefKind.Number);
-            case "&&": return new Value(true, l != 0 && r != 0 ? 1UL : 0UL, RefKind.Number);
-            case "||": return new Value(true, l != 0 || r != 0 ? 1UL : 0UL, RefKind.Number);
-            case "MAX": return rhs with { V = Math.Max(l, r) };
-            case "MIN": return rhs with { V = Math.Min(l, r) };
-            case "ALIGN": return rhs with { V = AlignN(l, r) };
-            default:
-                throw new InvalidOperationException($"unknown binary operator {b.Op}");
+            return Arith(lhs, rhs, r);
         }
+
+        var v = BinaryNumber(b.Op, l, r);
+        return b.Op switch
+        {
+            "==" or "!=" or "<" or ">" or "<=" or ">=" or "&&" or "||" => new Value(true, v, RefKind.Number),
+            "MAX" or "MIN" or "ALIGN" => rhs with { V = v },
+            _ => Arith(lhs, rhs, v),
+        };
     }
+
+    /// <summary>ld/ldexp.c fold_binary's arithmetic (signed division, as bfd_signed_vma); a zero divisor is the
+    /// caller's to handle.</summary>
+    private static ulong BinaryNumber(string op, ulong l, ulong r) => op switch
+    {
+        "+" => unchecked(l + r),
+        "-" => unchecked(l - r),
+        "*" => unchecked(l * r),
+        "<<" => r >= 64 ? 0 : l << (int)r,
+        ">>" => r >= 64 ? 0 : l >> (int)r,
+        "&" => l & r,
+        "^" => l ^ r,
+        "|" => l | r,
+        "/" => (ulong)((long)l / (long)r),
+        "%" => (ulong)((long)l % (long)r),
+        "==" => l == r ? 1UL : 0UL,
+        "!=" => l != r ? 1UL : 0UL,
+        "<" => l < r ? 1UL : 0UL,
+        ">" => l > r ? 1UL : 0UL,
+        "<=" => l <= r ? 1UL : 0UL,
+        ">=" => l >= r ? 1UL : 0UL,
+        "&&" => l != 0 && r != 0 ? 1UL : 0UL,
+        "||" => l != 0 || r != 0 ? 1UL : 0UL,
+        "MAX" => Math.Max(l, r),
+        "MIN" => Math.Min(l, r),
+        "ALIGN" => AlignN(l, r),
+        _ => throw new InvalidOperationException($"unknown binary operator {op}"),
+    };
 
     private static bool SameRef(Value a, Value b) => a.Kind == b.Kind && ReferenceEquals(a.Section, b.Section);
 
