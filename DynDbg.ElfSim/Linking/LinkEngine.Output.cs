@@ -82,21 +82,9 @@ internal sealed partial class LinkEngine
     /// </summary>
     private ulong EntryAddress()
     {
-        var name = _ctx.EntrySymbol ?? "start";
-        if (_ctx.Symbols.Find(name) is { State: LinkSymbolState.Defined or LinkSymbolState.DefinedWeak } h)
+        if (_ctx.Symbols.Find(_ctx.EntrySymbol ?? "start") is { State: LinkSymbolState.Defined or LinkSymbolState.DefinedWeak } h)
         {
-            if (h.ScriptDefined)
-            {
-                return h.Value + (h.ScriptSection?.Address ?? 0);
-            }
-
-            if (h.Section is not { } isec)
-            {
-                return h.Value; // absolute in its input
-            }
-
-            // A section the script discards has bfd_abs_section as its output section: its value alone.
-            return isec.Output is { } o ? o.Address + isec.OutputOffset + isec.SymbolValue(h.Value) : h.Value;
+            return h.Address;
         }
 
         return 0; // lang_end would read the name as a number, but a script's ENTRY takes only a name

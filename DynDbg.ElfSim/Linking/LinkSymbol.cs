@@ -72,6 +72,14 @@ public sealed class LinkSymbol : IBfdHashEntry<LinkSymbol>
 
     public bool IsDefined => State is LinkSymbolState.Defined or LinkSymbolState.DefinedWeak;
 
+    /// <summary>ld's <c>h->u.def.value</c> plus its section's output offset and address, as lang_end (e_entry) and
+    /// the map's assignment lines read it: no backend adjustment (.eh_frame moves) applied; a symbol of a discarded
+    /// section is its value alone.</summary>
+    internal ulong Address =>
+        ScriptDefined ? Value + (ScriptSection?.Address ?? 0)
+        : Section is { Output: { } o } s ? Value + s.OutputOffset + o.Address
+        : Value;
+
     // What only script-defined and common symbols have, kept apart: a million input symbols are 24 bytes each
     // lighter without it.
     private sealed class ScriptPart

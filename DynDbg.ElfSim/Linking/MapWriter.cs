@@ -245,7 +245,7 @@ internal static class MapWriter
             else
             {
                 var h = link.GlobalSymbols.FirstOrDefault(x => x.Name == src.Target);
-                var address = h is null ? 0 : SymbolAddress(h);
+                var address = h?.Address ?? 0;
                 value = a.SelfReference
                     ? (h is { IsDefined: true } ? $"[0x{Vma(address)}]" : "[unresolved]")
                     : "0x" + Vma(address);
@@ -255,11 +255,6 @@ internal static class MapWriter
             w.Write(src.Print());
             w.Write('\n');
         }
-
-        private static ulong SymbolAddress(LinkSymbol h) =>
-            h.ScriptDefined
-                ? h.Value + (h.ScriptSection?.Address ?? 0)
-                : h.Section is { Output: { } o } s ? h.Value + s.OutputOffset + o.Address : h.Value;
 
         private void DataLine(DataNode d, OutputStatement? os)
         {
