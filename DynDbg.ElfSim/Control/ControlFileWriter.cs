@@ -135,19 +135,9 @@ public static class ControlFileWriter
             return format;
         }
 
-        var sb = new StringBuilder(format.Length + 8);
-        foreach (var c in format)
-        {
-            sb.Append(c switch
-            {
-                '\t' => "\\t",
-                '\r' => "\\r",
-                '\n' => "\\n",
-                _ => c.ToString(),
-            });
-        }
-
-        return sb.ToString();
+        var w = new StringWriter();
+        WriteEscapedFormat(w, format);
+        return w.ToString();
     }
 
     /// <summary><see cref="EscapeFormat"/> written out piece by piece: almost every format ends in a newline, and

@@ -91,9 +91,10 @@ public sealed unsafe class ElfBytes : IDisposable
         return new ElfBytes((byte*)pin.AddrOfPinnedObject(), (ulong)data.Length, null, pin);
     }
 
-    /// <summary>True when [offset, offset+length) lies inside the input; written so it cannot overflow.</summary>
+    /// <summary>True once the mapping or buffer was released.</summary>
     public bool IsDisposed => _disposed;
 
+    /// <summary>True when [offset, offset+length) lies inside the input; written so it cannot overflow.</summary>
     public bool Contains(ulong offset, ulong length) => offset <= Length && length <= Length - offset;
 
     /// <summary>

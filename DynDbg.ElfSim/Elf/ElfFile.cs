@@ -619,7 +619,7 @@ public sealed class ElfFile : IDisposable
     /// </remarks>
     public (int Start, int Stop)? SectionBoundSymbols(string sectionName)
     {
-        if (FirstSymbolStrings() is { Size: > LargeStringTable } strings
+        if (FirstSymtabStrings().Strings is { IsNoBits: false, Size: > LargeStringTable } strings
             ? !NameMayEndAString(strings, sectionName, out var bounded) || (!bounded && !MayHaveSectionBounds)
             : !MayHaveSectionBounds || !SymbolNameMayExist("_" + sectionName))
         {
@@ -668,29 +668,29 @@ public sealed class ElfFile : IDisposable
     /// <summary>String tables larger than this are searched by <see cref="SectionBoundSymbols"/> for the name first.</summary>
     private const ulong LargeStringTable = 64 * 1024;
 
-    /// <summary>The string table of the first SHT_SYMTAB when its link names one, else null.</summary>
-    private ElfSection? FirstSymbolStrings()
+    /// <summary>The first SHT_SYMTAB's index (-1 when there is none) and the section its sh_link names when that is an
+    /// SHT_STRTAB (else null), read from the headers without checking the symbol table.</summary>
+    private (int Symtab, ElfSection? Strings) FirstSymtabStrings()
     {
         var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
         if (i < 0)
         {
-            return null;
+            return (-1, null);
         }
 
         var link = HeaderWord(HeaderTable(), i, ShLinkAt);
-        return link < (uint)_sections.Length && SectionAtIndex((int)link) is { Type: ElfConstants.ShtStrtab, IsNoBits: false } strings ? strings : null;
+        return (i, link < (uint)_sections.Length && SectionAtIndex((int)link) is { Type: ElfConstants.ShtStrtab } strings ? strings : null);
     }
 
     private bool SymbolNamesMayContain(ReadOnlySpan<byte> bytes)
     {
-        var i = IndexOfHeaderType(ElfConstants.ShtSymtab);
-        if (i < 0)
+        var (symtab, strings) = FirstSymtabStrings();
+        if (symtab < 0)
         {
             return false;
         }
 
-        var link = HeaderWord(HeaderTable(), i, ShLinkAt);
-        if (link >= (uint)_sections.Length || SectionAtIndex((int)link) is not { Type: ElfConstants.ShtStrtab } strings)
+        if (strings is null)
         {
             return true;
         }
