@@ -96,6 +96,12 @@ internal sealed partial class LinkEngine
 
         // ld/ldelf.c after_open: the backend's setup_gnu_properties merges .note.gnu.property (-r included).
         _ctx.Properties = GnuPropertyMerger.Setup(_ctx);
+        if (_ctx.Identity!.Machine == ElfMachine.RiscV)
+        {
+            // lang_check: the backend's merge_private_bfd_data sets the output's e_flags.
+            _ctx.Identity = _ctx.Identity with { Flags = ObjectAttributes.MergeRiscvFlags(_ctx) };
+        }
+
         if (_ctx.Identity!.Machine == ElfMachine.Mips)
         {
             CheckMipsAbiflags();

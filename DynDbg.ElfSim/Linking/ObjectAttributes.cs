@@ -12,7 +12,7 @@ namespace DynDbg.ElfSim.Linking;
 /// merged set (<c>bfd_elf_set_obj_attr_contents</c>): default values dropped, tags in the backend's order. So even
 /// one input's section can come out shorter than it went in.
 /// </summary>
-internal sealed class ObjectAttributes
+internal sealed partial class ObjectAttributes
 {
     private const int KnownTags = 77; // NUM_KNOWN_OBJ_ATTRIBUTES
     private const int TagFile = 1;
@@ -50,8 +50,8 @@ internal sealed class ObjectAttributes
     /// <summary>
     /// The output's attributes for <paramref name="ctx"/>'s inputs, or null when no input has the backend's section:
     /// elf32-arm.c <c>elf32_arm_merge_eabi_attributes</c> / elfnn-riscv.c <c>riscv_merge_attributes</c> skip inputs
-    /// without it and copy the first one's; a later input is accepted when it says the same (then the merge changes
-    /// nothing) and refused otherwise, since the per-tag combination rules are not emulated.
+    /// without it and copy the first one's. RISC-V merges tag by tag (<see cref="MergeRiscv"/>); on ARM a later input
+    /// is accepted when it says the same (then the merge changes nothing) and refused otherwise.
     /// </summary>
     public static byte[]? Merge(LinkContext ctx)
     {
@@ -65,6 +65,11 @@ internal sealed class ObjectAttributes
         InputObject? first = null;
         foreach (var f in ctx.Inputs)
         {
+            if (id.Machine == ElfMachine.RiscV && f.Sections.Count > 0)
+            {
+                RiscvCheckCompatibility(Parse(f, id), f);
+            }
+
             // ARM and RISC-V skip an input without the section; mips_elf_merge_obj_attributes copies the first input
             // whatever it holds (then an input without attributes makes an empty set).
             if (f.Sections.Count == 0 || (id.Machine != ElfMachine.Mips && f.Elf.FindSection(name) is null))
@@ -82,6 +87,12 @@ internal sealed class ObjectAttributes
                     merged.ArmFirstObjectFixups();
                 }
 
+                continue;
+            }
+
+            if (id.Machine == ElfMachine.RiscV)
+            {
+                merged.MergeRiscv(attrs, f, id.Is64);
                 continue;
             }
 
