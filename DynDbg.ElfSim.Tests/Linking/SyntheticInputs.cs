@@ -116,6 +116,12 @@ public static class SyntheticInputs
                 }
             }
 
+            // RISC-V build attributes that differ between files (riscv_merge_attributes), from their own generator too.
+            if (machine == ElfMachine.RiscV)
+            {
+                sb.Insert(0, RiscvAttributes(new Random(unchecked(seed * 6151 + f * 92821 + 0x5a7))));
+            }
+
             var source = $"f{f}.s";
             // ARM's gas reads '@' as a comment: section types are written %progbits there (accepted everywhere).
             File.WriteAllText(Path.Combine(dir, source), machine == ElfMachine.Arm ? sb.ToString().Replace(",@", ",%").Replace(", @", ", %") : sb.ToString());
@@ -130,6 +136,46 @@ public static class SyntheticInputs
         }
 
         return names;
+    }
+
+    private static readonly string[] RiscvArchs =
+    [
+        "rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0_zifencei2p0", "rv64i2p0_m2p0_a2p0_f2p0_d2p0_zba1p0_zbb1p0",
+        "rv64i2p0_m2p0_a2p0_f2p0_d2p0_c2p0_zihintpause2p0_svinval1p0_xfoo1p0", "rv64i2p0_m2p0_a2p1_f2p2_d2p2_c2p0_zbs1p0",
+    ];
+
+    /// <summary>Directives for the start of a RISC-V file (privileged-spec ones must come before any instruction):
+    /// none for two files in three, else some of Tag_RISCV_arch, priv_spec*, unaligned_access, stack_align (8 now and
+    /// then, which ld refuses against 16).</summary>
+    private static string RiscvAttributes(Random rnd)
+    {
+        if (rnd.Next(3) != 0)
+        {
+            return "";
+        }
+
+        var sb = new StringBuilder();
+        if (rnd.Next(3) != 0)
+        {
+            sb.Append($"\t.attribute arch, \"{RiscvArchs[rnd.Next(RiscvArchs.Length)]}\"\n");
+        }
+
+        if (rnd.Next(3) == 0)
+        {
+            sb.Append($"\t.attribute priv_spec, 1\n\t.attribute priv_spec_minor, {rnd.Next(10, 13)}\n");
+        }
+
+        if (rnd.Next(3) == 0)
+        {
+            sb.Append($"\t.attribute unaligned_access, {rnd.Next(2)}\n");
+        }
+
+        if (rnd.Next(4) == 0)
+        {
+            sb.Append($"\t.attribute stack_align, {(rnd.Next(6) == 0 ? 8 : 16)}\n");
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Each architecture's own GNU as (binutils-&lt;triplet&gt;, as ld.bfd), its options, and whether its words are 64-bit.</summary>
