@@ -50,8 +50,8 @@ internal sealed partial class ObjectAttributes
     /// <summary>
     /// The output's attributes for <paramref name="ctx"/>'s inputs, or null when no input has the backend's section:
     /// elf32-arm.c <c>elf32_arm_merge_eabi_attributes</c> / elfnn-riscv.c <c>riscv_merge_attributes</c> skip inputs
-    /// without it and copy the first one's. RISC-V merges tag by tag (<see cref="MergeRiscv"/>); on ARM a later input
-    /// is accepted when it says the same (then the merge changes nothing) and refused otherwise.
+    /// without it and copy the first one's. RISC-V merges tag by tag (<see cref="MergeRiscv"/>), ARM for the tags whose
+    /// rules are emulated (<see cref="MergeArm"/>); on MIPS a later input is accepted when it says the same.
     /// </summary>
     public static byte[]? Merge(LinkContext ctx)
     {
@@ -93,6 +93,12 @@ internal sealed partial class ObjectAttributes
             if (id.Machine == ElfMachine.RiscV)
             {
                 merged.MergeRiscv(attrs, f, id.Is64);
+                continue;
+            }
+
+            if (id.Machine == ElfMachine.Arm && attrs.FirstDifference(merged) is not null)
+            {
+                merged.MergeArm(attrs, f);
                 continue;
             }
 
