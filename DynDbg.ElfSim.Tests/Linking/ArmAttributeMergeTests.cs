@@ -57,6 +57,29 @@ public class ArmAttributeMergeTests
         Check(dir, names, ldFails);
     }
 
+    /// <summary>The merge follows ld's load order (a file the script names is opened first), and runs (with its
+    /// errors) when the script puts the attributes in another output section.</summary>
+    [TestCase("SECTIONS { .text : { in1.o(.text) *(.text) } }", false, TestName = "ArmAttributes_ScriptNamedFileMergesFirst")]
+    [TestCase("SECTIONS { .data : { *(.data .ARM.attributes) } }", true, TestName = "ArmAttributes_MergedWhenPlacedElsewhere_Error")]
+    [TestCase("SECTIONS { .data : { *(.data .ARM.attributes) } }", false, TestName = "ArmAttributes_MergedWhenPlacedElsewhere")]
+    public void MergeOrderAndPlacement_LikeLd(string script, bool fp16Clash)
+    {
+        LinkComparison.RequireLd(ElfMachine.Arm);
+        var dir = GnuPropertyMergeTests.CaseDir("arm-" + TestContext.CurrentContext.Test.Name);
+        File.WriteAllText(Path.Combine(dir, "s.lds"), script);
+        string[] directives = [".eabi_attribute 30, 2\n.eabi_attribute 38, 1", fp16Clash ? ".eabi_attribute 38, 2" : ".eabi_attribute 30, 4"];
+        var names = directives.Select((d, k) => SyntheticInputs.AssembleIn(dir, ElfMachine.Arm, $"in{k}",
+            $"{d}\n.text\n.globl f{k}\nf{k}:\n  nop\n.data\n.long {k}\n")).ToList();
+        var o = LinkComparison.Run(dir, "s.lds", names, ElfMachine.Arm);
+        foreach (var d in o.Differences)
+        {
+            TestContext.Out.WriteLine("  " + d);
+        }
+
+        o.LdOk.Should().Be(!fp16Clash, o.LdError);
+        o.Agrees.Should().BeTrue();
+    }
+
     /// <summary>clang 14 objects built with different flags: -O2 against -Os (Tag_ABI_optimization_goals), and
     /// -mno-unaligned-access (Tag_CPU_unaligned_access).</summary>
     [TestCase("-O2", "-Os", TestName = "ArmAttributes_Clang_O2_Os")]

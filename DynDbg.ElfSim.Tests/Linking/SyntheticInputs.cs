@@ -121,6 +121,10 @@ public static class SyntheticInputs
             {
                 sb.Insert(0, RiscvAttributes(new Random(unchecked(seed * 6151 + f * 92821 + 0x5a7))));
             }
+            else if (machine == ElfMachine.Arm)
+            {
+                sb.Insert(0, ArmAttributes(new Random(unchecked(seed * 6151 + f * 92821 + 0xa7))));
+            }
 
             var source = $"f{f}.s";
             // ARM's gas reads '@' as a comment: section types are written %progbits there (accepted everywhere).
@@ -173,6 +177,30 @@ public static class SyntheticInputs
         if (rnd.Next(4) == 0)
         {
             sb.Append($"\t.attribute stack_align, {(rnd.Next(6) == 0 ? 8 : 16)}\n");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>ARM attributes whose merge rules are emulated (elf32_arm_merge_eabi_attributes), for one file in
+    /// three: optimization goals (first seen), unaligned access and Advanced SIMD (largest), enum size and wchar_t
+    /// (warnings), the fp16 format (an error when two differ).</summary>
+    private static string ArmAttributes(Random rnd)
+    {
+        if (rnd.Next(3) != 0)
+        {
+            return "";
+        }
+
+        var sb = new StringBuilder();
+        (int Tag, int Max)[] tags = [(30, 4), (34, 1), (12, 2), (26, 3), (18, 4), (38, 2), (9, 3)];
+        foreach (var (tag, max) in tags)
+        {
+            if (rnd.Next(3) == 0)
+            {
+                var v = tag == 18 ? 2 * rnd.Next(1, 3) : tag == 38 && rnd.Next(4) != 0 ? 1 : rnd.Next(tag == 9 ? 1 : 0, max + 1);
+                sb.Append($"\t.eabi_attribute {tag}, {v}\n");
+            }
         }
 
         return sb.ToString();

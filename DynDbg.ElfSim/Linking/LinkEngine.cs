@@ -282,6 +282,19 @@ internal sealed partial class LinkEngine
         var named = _ctx.Sections.Where(o => o.Name == name || o.Name == ".gnu.attributes").ToList();
         if (named.Count == 0)
         {
+            // lang_check merges every input's attributes wherever the script puts the sections: ld's merge errors
+            // (LNK011) stand; a refusal of what only the written section would show does not.
+            if (machine is ElfMachine.Arm or ElfMachine.RiscV)
+            {
+                try
+                {
+                    ObjectAttributes.Merge(_ctx);
+                }
+                catch (LinkException e) when (e.Id != LinkErrorIds.LinkIncompatibleInput)
+                {
+                }
+            }
+
             return;
         }
 

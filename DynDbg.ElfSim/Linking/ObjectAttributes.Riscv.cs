@@ -333,7 +333,7 @@ internal sealed partial class ObjectAttributes
         const uint Rvc = 0x1, FloatAbi = 0x6, Rve = 0x8, Tso = 0x10;
         uint? flags = null;
         InputObject? first = null;
-        foreach (var f in ctx.Inputs)
+        foreach (var f in ctx.LoadOrder)
         {
             const SectionFlags code = SectionFlags.Load | SectionFlags.Code | SectionFlags.HasContents;
             if (!f.Sections.Any(s => (s.Flags & code) == code))

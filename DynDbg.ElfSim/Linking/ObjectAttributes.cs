@@ -63,7 +63,7 @@ internal sealed partial class ObjectAttributes
 
         ObjectAttributes? merged = null;
         InputObject? first = null;
-        foreach (var f in ctx.Inputs)
+        foreach (var f in ctx.LoadOrder)
         {
             if (id.Machine == ElfMachine.RiscV && f.Sections.Count > 0)
             {
