@@ -126,6 +126,10 @@ public sealed class ElfWriter
     /// </summary>
     public bool BfdFileOrder { get; init; }
 
+    /// <summary>Told the size of each section as it is written, and 0 before the first (a linker's input pages can be
+    /// let go of as the output is streamed from them).</summary>
+    public Action<ulong>? SectionWritten { get; init; }
+
     /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, the
     /// rest after them, each in list order; <paramref name="sections"/> itself when there is no group. The linker
     /// numbers its section symbols by the same rule.</summary>
@@ -388,6 +392,7 @@ public sealed class ElfWriter
         WriteHeader(stream, shOff, extended ? (ushort)0 : (ushort)count,
             shstrtabIndex >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)shstrtabIndex);
         var position = ehSize;
+        SectionWritten?.Invoke(0);
         foreach (var s in fileOrder)
         {
             if (s.Type == ElfConstants.ShtNobits || s.Write is null)
@@ -404,6 +409,7 @@ public sealed class ElfWriter
             }
 
             position += s.Size;
+            SectionWritten?.Invoke(s.Size);
         }
 
         ElfContent.Zeros(stream, position, shOff);

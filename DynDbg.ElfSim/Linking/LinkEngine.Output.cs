@@ -31,6 +31,7 @@ internal sealed partial class LinkEngine
             var localIndex = EmitLocals(file, symbols, discardLocalLabels);
             GroupSignatures(file, symbols, sectionSymbol, localIndex);
             relocations.Collect(file, localIndex);
+            file.Elf.ReleaseResidentPages(); // its locals and relocations are read
         }
 
         var fileSymbolDone = false;

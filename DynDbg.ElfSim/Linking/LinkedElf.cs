@@ -97,7 +97,7 @@ internal static class LinkedElf
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
-        var writer = new ElfWriter(id) { BfdFileOrder = true, Entry = link.Entry };
+        var writer = new ElfWriter(id) { BfdFileOrder = true, Entry = link.Entry, SectionWritten = new InputPageBudget(link.Inputs).Written };
         CheckSize(link);
         CheckAddresses32(link);
         CheckGroups(link);
