@@ -186,7 +186,7 @@ internal static class LinkedElf
             {
                 var sections = _sections ??= SectionsOf(symbols);
                 var s = symbols[index];
-                return new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
+                return new ElfWriterSymbol(s.Label, s.Value, s.Size, s.Binding, s.Type,
                     sections[index], s.SpecialIndex, s.Other);
             }
         }
