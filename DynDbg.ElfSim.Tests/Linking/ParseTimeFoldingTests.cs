@@ -41,6 +41,16 @@ public class ParseTimeFoldingTests
     [TestCase("x = 1 << 64; y = 1 << 65; z = 0x10 >> 68; w = ssca + (1 << 65); SECTIONS { .text : { *(.text) v = . << 66; } }")]
     public void ShiftCounts_AreTakenModulo64(string script) => Agrees(script, ElfMachine.X86_64);
 
+    /// <summary>ld/ldlang.c print_assignment shows a dot assignment's folded value plus its section's vma: a plain
+    /// number inside an output section (<c>. = 0x10</c>, <c>. = 1 - 1</c>, or one of mixed sections such as
+    /// <c>. + 0 * ssca</c>) is printed as that number, though dot became the section's address plus it.</summary>
+    [TestCase("SECTIONS { .text : { *(.text) } .foo : { . = 0x10; . = . + 4; zz = .; LONG(1) } .data : { *(.data) } }")]
+    [TestCase("SECTIONS { .text : { *(.text) } .foo : { . = 1 - 1; } .data : { *(.data) } }")]
+    [TestCase("SECTIONS { .text : { *(.text) } .foo : { . = . + 0 * ssca; } .data : { *(.data) } }")]
+    [TestCase("SECTIONS { .text : { *(.text) } .foo : { zq = 0; . = . + zq; } .data : { *(.data) } }")]
+    [TestCase("SECTIONS { .text : { *(.text) } . = 0x40; .foo : { . = 0x10; LONG(1) . = 0x20; } .data : { *(.data) . = ALIGN(0x10); } }")]
+    public void DotAssignments_AreMappedAsPrintAssignmentFoldsThem(string script) => Agrees(script, ElfMachine.X86_64);
+
     /// <summary>exp_binop folds 1 / 0 before exp_trinop sees the condition: ld's "/ by zero" while parsing, in a
     /// branch never taken, wherever the expression stands.</summary>
     [TestCase("zzq = 0 ? 1 / 0 : 2; SECTIONS { .text : { *(.text) } }", "/ by zero")]

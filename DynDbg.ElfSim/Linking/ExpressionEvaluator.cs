@@ -249,8 +249,8 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         {
             if (a.IsDot)
             {
-                node.FinalValid = AssignDot(a, ref dot, out var value);
-                node.FinalDot = value;
+                node.FinalValid = AssignDot(a, ref dot, out var printed);
+                node.FinalDot = printed;
             }
             else
             {
@@ -260,9 +260,12 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         }
     }
 
-    private bool AssignDot(ScriptStatement.Assignment a, ref ulong dot, out ulong value)
+    /// <summary>Moves dot. <paramref name="printed"/> is what ld/ldlang.c print_assignment shows for it: the folded
+    /// value plus its section's vma, so a plain number inside an output section (<c>. = 0x10</c>) is printed as
+    /// that number, though dot becomes the section's address plus it (exp_fold_tree_1, etree_assign).</summary>
+    private bool AssignDot(ScriptStatement.Assignment a, ref ulong dot, out ulong printed)
     {
-        value = 0;
+        printed = 0;
         if (a.Provide)
         {
             throw ScriptErrors.Evaluation(a.Location, "can not PROVIDE assignment to location counter");
@@ -289,7 +292,8 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             return false;
         }
 
-        value = r.V + (r.Kind == RefKind.Number ? ContextBase : r.Base);
+        var value = r.V + (r.Kind == RefKind.Number ? ContextBase : r.Base);
+        printed = r.V + r.Base;
         if (_state.Phase <= LayoutPhase.Allocating || _expld.Kind == RefKind.Abs)
         {
             var next = value;
