@@ -41,8 +41,8 @@ public static partial class LinkComparison
     public static void RequireLd(ElfMachine machine) => Tools.Require(Ld(machine).Ld, "readelf");
 
     /// <summary>Runs both links in <paramref name="dir"/> with inputs named as given (relative to it). With
-    /// <paramref name="demangle"/> both maps demangle C++ names (ld's default); otherwise both get --no-demangle.</summary>
-    public static Outcome Run(string dir, string script, IReadOnlyList<string> inputs, ElfMachine machine, string tag = "", bool demangle = false)
+    /// <paramref name="demangle"/> (the default, as ld's) both maps demangle C++ names; otherwise both get --no-demangle.</summary>
+    public static Outcome Run(string dir, string script, IReadOnlyList<string> inputs, ElfMachine machine, string tag = "", bool demangle = true)
     {
         var ldOut = Path.Combine(dir, $"ld{tag}.o");
         var ldMap = Path.Combine(dir, $"ld{tag}.map");
