@@ -434,6 +434,13 @@ internal static class ItaniumDemangler
 
     private static bool IsLower(char c) => c is >= 'a' and <= 'z';
 
+    /// <summary>const_cast, dynamic_cast, static_cast, reinterpret_cast: printed as cast&lt;type&gt;(expr).</summary>
+    private static bool OpIsNewCast(Node op)
+    {
+        var code = op.Op!.Code;
+        return code[1] == 'c' && code[0] is 's' or 'd' or 'c' or 'r';
+    }
+
     private static bool IsFnQual(Kind k) => k is Kind.RestrictThis or Kind.VolatileThis or Kind.ConstThis
         or Kind.ReferenceThis or Kind.RvalueReferenceThis or Kind.TransactionSafe or Kind.Noexcept or Kind.ThrowSpec;
 
@@ -2773,11 +2780,6 @@ internal static class ItaniumDemangler
             return null;
         }
 
-        private static bool OpIsNewCast(Node op)
-        {
-            var code = op.Op!.Code;
-            return code[1] == 'c' && code[0] is 's' or 'd' or 'c' or 'r';
-        }
     }
 
     private sealed class TemplateLink(Node decl, TemplateLink? next)
@@ -3846,7 +3848,7 @@ internal static class ItaniumDemangler
                 return;
             }
 
-            if (Parser_OpIsNewCast(op))
+            if (OpIsNewCast(op))
             {
                 ExprOp(op);
                 Append('<');
@@ -3906,11 +3908,6 @@ internal static class ItaniumDemangler
             }
         }
 
-        private static bool Parser_OpIsNewCast(Node op)
-        {
-            var code = op.Op!.Code;
-            return code[1] == 'c' && code[0] is 's' or 'd' or 'c' or 'r';
-        }
 
         private void Literal(Node dc)
         {
