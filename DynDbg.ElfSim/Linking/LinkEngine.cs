@@ -25,6 +25,9 @@ internal sealed partial class LinkEngine
     /// <summary>MIPS: the merged .MIPS.abiflags record (<see cref="MipsAbiflags.Merge"/>), null when no input has one.</summary>
     private byte[]? _mipsAbiflags;
 
+    /// <summary>MIPS: why the merged record is not known (an input without one), thrown only if an output needs it.</summary>
+    private LinkException? _mipsAbiflagsUnknown;
+
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
         _ctx = new LinkContext(script, options);
@@ -102,7 +105,7 @@ internal sealed partial class LinkEngine
         if (_ctx.Identity!.Machine == ElfMachine.Mips)
         {
             // ld/ldlang.c lang_check: the backend's merge_private_bfd_data for every input.
-            (_mipsAbiflags, var eflags) = MipsAbiflags.Merge(_ctx);
+            (_mipsAbiflags, var eflags, _mipsAbiflagsUnknown) = MipsAbiflags.Merge(_ctx);
             _ctx.Identity = _ctx.Identity with { Flags = eflags };
         }
 
@@ -507,7 +510,7 @@ internal sealed partial class LinkEngine
                 byte[]? record = null;
                 if (last && name == ".MIPS.abiflags")
                 {
-                    record = _mipsAbiflags ?? throw new LinkException(LinkErrorIds.LinkUnsupportedInput, _ctx.Script.Name, $"output section {o.Name}", null,
+                    record = _mipsAbiflags ?? throw _mipsAbiflagsUnknown ?? new LinkException(LinkErrorIds.LinkUnsupportedInput, _ctx.Script.Name, $"output section {o.Name}", null,
                         $"output section {o.Name}: no input has a .MIPS.abiflags record, so ld infers one from the output's e_flags (infer_mips_abiflags); not emulated");
                     o.MergedNote = $"{o.Name} is fixed at 24 bytes and holds the merged ABI flags (_bfd_mips_elf_always_size_sections, _bfd_mips_elf_final_link), not this input";
                 }

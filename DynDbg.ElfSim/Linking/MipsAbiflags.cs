@@ -54,7 +54,7 @@ internal static class MipsAbiflags
     /// <c>_bfd_mips_elf_merge_private_bfd_data</c> over the inputs: the merged .MIPS.abiflags record (null when no input
     /// takes part) and the output's e_flags. ld's errors are thrown (it fails the link); its warnings change nothing.
     /// </summary>
-    public static (byte[]? Record, uint EFlags) Merge(LinkContext ctx)
+    public static (byte[]? Record, uint EFlags, LinkException? Unknown) Merge(LinkContext ctx)
     {
         var id = ctx.Identity!;
         var e = new ElfEndian(id.IsBigEndian);
@@ -62,6 +62,7 @@ internal static class MipsAbiflags
         var outFlags = id.Flags;
         var outFp = FpAny;
         var init = false;
+        LinkException? unknown = null;
         foreach (var f in ctx.Inputs)
         {
             // An input with no sections but gas's empty .text/.data/.bss (and .reginfo, .mdebug) cannot conflict.
@@ -71,13 +72,24 @@ internal static class MipsAbiflags
             }
 
             var sec = f.Sections.FirstOrDefault(x => x.Elf.Type == MipsSectionNames.ShtMipsAbiflags && x.Name == ".MIPS.abiflags");
+            var inFlags = f.Elf.Header.Flags;
             if (sec is null || sec.Elf.Size < RecordSize || sec.Elf.Type == ElfConstants.ShtNobits)
             {
-                throw Refuse(f, sec, "it has no .MIPS.abiflags record: ld infers one from e_flags (infer_mips_abiflags); not emulated");
+                // Only the e_flags merge is done for it; the record is needed only by an output .MIPS.abiflags.
+                unknown ??= Refuse(f, sec, "it has no .MIPS.abiflags record: ld infers one from e_flags (infer_mips_abiflags); not emulated");
+                if (!init)
+                {
+                    (init, outFlags) = (true, inFlags);
+                }
+                else
+                {
+                    outFlags = MergeEFlags(f, sec, inFlags, outFlags, ref out_);
+                }
+
+                continue;
             }
 
             var rec = Record.Read(f.Elf.GetContents(sec.Elf), e);
-            var inFlags = f.Elf.Header.Flags;
             if ((inFlags & EfMach) != 0 || rec.IsaExt != 0)
             {
                 if (out_ is { } o0 && !rec.Equals(o0) || (init && inFlags != outFlags))
@@ -87,19 +99,14 @@ internal static class MipsAbiflags
                 }
             }
 
-            // Tag_GNU_MIPS_ABI_FP from .gnu.attributes; one left at "any" would be set from the record, which the
-            // attributes merge does not do.
+            // Tag_GNU_MIPS_ABI_FP from .gnu.attributes; left at "any", it is set from the record's.
             var inFp = GnuFpAbi(f, id);
-            if (inFp == FpAny && rec.FpAbi != FpAny)
-            {
-                throw Refuse(f, sec, "Tag_GNU_MIPS_ABI_FP is not set but .MIPS.abiflags has an FP ABI: " +
-                    "_bfd_mips_elf_merge_private_bfd_data would set the attribute from it; not emulated");
-            }
+            inFp = inFp == FpAny ? rec.FpAbi : inFp;
 
-            if (!init)
+            if (out_ is null)
             {
+                outFlags = init ? MergeEFlags(f, sec, inFlags, outFlags, ref out_) : inFlags;
                 init = true;
-                outFlags = inFlags;
                 out_ = rec;
                 outFp = inFp;
                 // bfd_set_arch_mach from the first input, then update_mips_abiflags_isa: e_flags may raise the ISA.
@@ -128,11 +135,11 @@ internal static class MipsAbiflags
             out_ = o;
         }
 
-        return (out_?.Write(e), outFlags);
+        return (unknown is null ? out_?.Write(e) : null, outFlags, unknown);
     }
 
     /// <summary>bfd/elfxx-mips.c <c>mips_elf_merge_obj_e_flags</c> for generic ISAs (EF_MIPS_MACH 0).</summary>
-    private static uint MergeEFlags(InputObject f, InputSection sec, uint newFlags, uint outFlags, ref Record? abiflags)
+    private static uint MergeEFlags(InputObject f, InputSection? sec, uint newFlags, uint outFlags, ref Record? abiflags)
     {
         outFlags |= newFlags & EfNoReorder;
         var oldFlags = outFlags & ~EfNoReorder;
@@ -176,14 +183,16 @@ internal static class MipsAbiflags
                 // The later input's ISA extends the output's: take it, and raise the record's ISA with it
                 // (update_mips_abiflags_isa).
                 outFlags = (outFlags & ~(EfArch | EfMach)) | (newFlags & (EfArch | EfMach | Ef32BitMode));
-                var r = abiflags!.Value;
-                var (level, rev) = IsaOf(outFlags);
-                if ((level << 3 | rev) > (r.IsaLevel << 3 | r.IsaRev))
+                if (abiflags is { } r)
                 {
-                    (r.IsaLevel, r.IsaRev) = ((byte)level, (byte)rev);
-                }
+                    var (level, rev) = IsaOf(outFlags);
+                    if ((level << 3 | rev) > (r.IsaLevel << 3 | r.IsaRev))
+                    {
+                        (r.IsaLevel, r.IsaRev) = ((byte)level, (byte)rev);
+                    }
 
-                abiflags = r;
+                    abiflags = r;
+                }
                 if ((oldFlags & EfAbi) == 0 && Is32Bit(newFlags) && !Is32Bit(newFlags & ~EfAbi))
                 {
                     outFlags |= newFlags & EfAbi;
