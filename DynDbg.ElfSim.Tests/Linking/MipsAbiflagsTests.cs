@@ -61,6 +61,23 @@ public class MipsAbiflagsTests
         Same(o);
     }
 
+    /// <summary>infer_mips_abiflags: an input whose .MIPS.abiflags was stripped gets a record made from its e_flags and
+    /// Tag_GNU_MIPS_ABI_FP (here MIPS III, no odd single registers), merged with the other's, first or second.</summary>
+    [TestCase(true, "")]
+    [TestCase(false, "")]
+    [TestCase(true, "\t.module mips64r2\n\t.module dsp\n")]
+    [TestCase(false, "\t.module mips64r2\n\t.module dsp\n")]
+    public void AnInputWithoutTheRecord_HasOneInferred(bool strippedFirst, string other)
+    {
+        const string objcopy = "mips64el-linux-gnuabi64-objcopy";
+        Tools.Require(objcopy);
+        var script = "SECTIONS {\n  .MIPS.abiflags : { *(.MIPS.abiflags) }\n  .data : { *(.data) }\n}\n";
+        var (dir, _) = Link(script, [("a", "", A), ("b", other, B)]);
+        Tools.RunIn(dir, objcopy, "-R", ".MIPS.abiflags", "a.o", "an.o").Code.Should().Be(0);
+        var o = LinkComparison.Run(dir, "s.lds", strippedFirst ? ["an.o", "b.o"] : ["b.o", "an.o"], ElfMachine.Mips);
+        Same((dir, o));
+    }
+
     /// <summary>mips_elf_merge_obj_e_flags: incompatible ISAs and NaN encodings fail ld's link, and ours.</summary>
     [TestCase("\t.module mips64r6\n", "")]
     [TestCase("", "\t.nan 2008\n")]

@@ -73,23 +73,17 @@ internal static class MipsAbiflags
 
             var sec = f.Sections.FirstOrDefault(x => x.Elf.Type == MipsSectionNames.ShtMipsAbiflags && x.Name == ".MIPS.abiflags");
             var inFlags = f.Elf.Header.Flags;
-            if (sec is null || sec.Elf.Size < RecordSize || sec.Elf.Type == ElfConstants.ShtNobits)
+            var hasRecord = sec is not null && sec.Elf.Size >= RecordSize && sec.Elf.Type != ElfConstants.ShtNobits;
+            if (!hasRecord && Mach(inFlags) is null)
             {
                 // Only the e_flags merge is done for it; the record is needed only by an output .MIPS.abiflags.
-                unknown ??= Refuse(f, sec, "it has no .MIPS.abiflags record: ld infers one from e_flags (infer_mips_abiflags); not emulated");
-                if (!init)
-                {
-                    (init, outFlags) = (true, inFlags);
-                }
-                else
-                {
-                    outFlags = MergeEFlags(f, sec, inFlags, outFlags, ref out_);
-                }
-
+                unknown ??= Refuse(f, sec, "it has no .MIPS.abiflags record and a processor-specific ISA: ld infers one from e_flags (infer_mips_abiflags); not emulated");
+                outFlags = init ? MergeEFlags(f, sec, inFlags, outFlags, ref out_) : inFlags;
+                init = true;
                 continue;
             }
 
-            var rec = Record.Read(f.Elf.GetContents(sec.Elf), e);
+            var rec = hasRecord ? Record.Read(f.Elf.GetContents(sec!.Elf), e) : Infer(inFlags, GnuFpAbi(f, id));
             if ((inFlags & EfMach) != 0 || rec.IsaExt != 0)
             {
                 if (out_ is { } o0 && !rec.Equals(o0) || (init && inFlags != outFlags))
@@ -136,6 +130,23 @@ internal static class MipsAbiflags
         }
 
         return (unknown is null ? out_?.Write(e) : null, outFlags, unknown);
+    }
+
+    /// <summary>bfd/elfxx-mips.c <c>infer_mips_abiflags</c> for an input without the record (generic ISAs): the ISA
+    /// from EF_MIPS_ARCH, register sizes from the ABI and Tag_GNU_MIPS_ABI_FP, the ASEs e_flags names, odd
+    /// single-precision registers for a hard-float MIPS32/64 object.</summary>
+    private static Record Infer(uint flags, int fp)
+    {
+        var (level, rev) = IsaOf(flags);
+        var r = new Record { IsaLevel = (byte)level, IsaRev = (byte)rev, GprSize = (byte)(Is32Bit(flags) ? 1 : 2), FpAbi = (byte)fp };
+        r.Cpr1Size = (byte)(fp is 2 or FpXx || (fp == FpDouble && r.GprSize == 1) ? 1 : fp is FpDouble or Fp64 or Fp64A ? 2 : 0);
+        r.Ases = ((flags & EfAseMdmx) != 0 ? 0x10u : 0) | ((flags & EfAseM16) != 0 ? 0x400u : 0) | ((flags & EfAseMicroMips) != 0 ? 0x800u : 0);
+        if (fp is not (FpAny or 3 or Fp64A) && level >= 32)
+        {
+            r.Flags1 |= 1; // AFL_FLAGS1_ODDSPREG
+        }
+
+        return r;
     }
 
     /// <summary>bfd/elfxx-mips.c <c>mips_elf_merge_obj_e_flags</c> for generic ISAs (EF_MIPS_MACH 0).</summary>
