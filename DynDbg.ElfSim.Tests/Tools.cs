@@ -97,7 +97,8 @@ public static class Tools
     /// <summary>The Debian package that provides a tool, as .ci/run installs it.</summary>
     private static string PackageOf(string tool) => tool switch
     {
-        "readelf" or "ld" or "ld.bfd" or "as" or "objdump" => "binutils",
+        "readelf" or "ld" or "ld.bfd" or "as" or "objdump" or "nm" or "c++filt" => "binutils",
+        "clang++" => "clang",
         "zstd" => "zstd",
         "gcc" or "cc" => "gcc",
         "busybox" => "busybox-static",

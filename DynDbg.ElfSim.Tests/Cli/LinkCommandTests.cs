@@ -45,6 +45,27 @@ public class LinkCommandTests
         }
     }
 
+    /// <summary>ld demangles the map's symbol names unless --no-demangle; of --demangle and --no-demangle the last
+    /// one given wins, as ld reads its options in order.</summary>
+    [TestCase(new string[0], "foo(int)")]
+    [TestCase(new[] { "--no-demangle" }, "_Z3fooi")]
+    [TestCase(new[] { "--demangle" }, "foo(int)")]
+    [TestCase(new[] { "--no-demangle", "--demangle" }, "foo(int)")]
+    [TestCase(new[] { "--demangle", "--no-demangle" }, "_Z3fooi")]
+    public void Demangle_MapNamesAsLd(string[] options, string expected)
+    {
+        Tools.Require("as");
+        var dir = Work("demangle-" + string.Join("", options).Replace("-", ""));
+        var source = Path.Combine(dir, "f.s");
+        File.WriteAllText(source, ".text\n.globl _Z3fooi\n_Z3fooi:\n ret\n");
+        var (asRc, _, asErr) = Tools.Run("as", "-o", Path.Combine(dir, "f.o"), source);
+        asRc.Should().Be(0, asErr);
+        var map = Path.Combine(dir, "f.map");
+        var (code, _, stderr) = CliRunner.Run(["link", "-T", "module.lds", "-o", Path.Combine(dir, "out.o"), "-Map", map, .. options, Path.Combine(dir, "f.o")]);
+        code.Should().Be(ExitCodes.Ok, stderr);
+        File.ReadAllText(map).Should().Contain($"                0x0000000000000000                {expected}\n");
+    }
+
     [Test]
     public void ScriptSyntaxError_IsExit2_OneLine_NoOutput()
     {

@@ -53,7 +53,11 @@ public class FirstPhaseSymbolOrderTests
     [TestCase("qqq = 4; SECTIONS { .text : { *(.text) zzq = ((qqq - 8) / 2 == (qqq - 6)) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
     [TestCase("qqq = 4; SECTIONS { .text : { *(.text) zzq = ((qqq - 9) % 2 == (qqq - 5)) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
     [TestCase("qqq = 4; SECTIONS { .text : { *(.text) zzq = (LOG2CEIL(qqq) == 2) ? ssca : 1; } }", true, "g2 ssca zzq qqq")]
-    // SIZEOF and ADDR are not valid yet: neither branch is folded.
+    // Folded while parsing (exp_binop, exp_trinop): the condition is a number by then.
+    [TestCase("SECTIONS { .text : { *(.text) zzq = ((0 - 8) / 2 == (0 - 4)) ? ssca : 1; } }", true, "g2 ssca zzq")]
+    // SIZEOF and ADDR are not valid yet, nor ALIGN (x) and NEXT (fold_unary): neither branch is folded.
+    [TestCase("SECTIONS { .text : { *(.text) zzq = ALIGN(1) ? 1 : ssca; } }", true, "ssca g2 zzq")]
+    [TestCase("SECTIONS { .text : { *(.text) zzq = NEXT(1) ? 1 : ssca; } }", true, "ssca g2 zzq")]
     [TestCase("SECTIONS { .text : { *(.text) zzq = SIZEOF(.text) ? 1 : ssca; } }", true, "ssca g2 zzq")]
     [TestCase("SECTIONS { .text : { *(.text) zzq = ADDR(.text) ? 1 : ssca; } }", true, "ssca g2 zzq")]
     public void ScriptSymbols_AreCreatedInTheFirstPhase_AsLdDoes(string script, bool secondInputDefinesSsca, string globals)

@@ -40,8 +40,9 @@ public static partial class LinkComparison
     /// <summary>Fails (CI) or skips (locally) the test unless <see cref="Ld"/>'s linker for the machine and readelf are installed.</summary>
     public static void RequireLd(ElfMachine machine) => Tools.Require(Ld(machine).Ld, "readelf");
 
-    /// <summary>Runs both links in <paramref name="dir"/> with inputs named as given (relative to it).</summary>
-    public static Outcome Run(string dir, string script, IReadOnlyList<string> inputs, ElfMachine machine, string tag = "")
+    /// <summary>Runs both links in <paramref name="dir"/> with inputs named as given (relative to it). With
+    /// <paramref name="demangle"/> (the default, as ld's) both maps demangle C++ names; otherwise both get --no-demangle.</summary>
+    public static Outcome Run(string dir, string script, IReadOnlyList<string> inputs, ElfMachine machine, string tag = "", bool demangle = true)
     {
         var ldOut = Path.Combine(dir, $"ld{tag}.o");
         var ldMap = Path.Combine(dir, $"ld{tag}.map");
@@ -50,8 +51,7 @@ public static partial class LinkComparison
         File.Delete(ldOut);
         File.Delete(ourOut);
         var (ld, emulation) = Ld(machine);
-        // --no-demangle: ld's map demangles C++ names by default; the engine's prints them as they are.
-        var args = new List<string> { "-r", "-m", emulation, "--no-demangle", "-T", script, "-Map", ldMap, "-o", ldOut };
+        var args = new List<string> { "-r", "-m", emulation, demangle ? "--demangle" : "--no-demangle", "-T", script, "-Map", ldMap, "-o", ldOut };
         args.AddRange(inputs);
         var (code, _, ldErr) = Tools.RunIn(dir, ld, [.. args]);
         var ldOk = code == 0 && File.Exists(ldOut);
@@ -67,7 +67,7 @@ public static partial class LinkComparison
                 files.Add((i, ElfFile.Open(Path.Combine(dir, i))));
             }
 
-            result = Linker.Link(parsed, files, new LinkOptions(ldOut));
+            result = Linker.Link(parsed, files, new LinkOptions(ldOut, Demangle: demangle));
             File.WriteAllText(ourMap, result.Map());
             result.ToElf().WriteFile(ourOut);
         }

@@ -18,7 +18,8 @@ public class ScriptErrorCatalogueTests
         var deepParens = "x = " + new string('(', 100_000) + "1" + new string(')', 100_000) + ";\n";
         var deepUnary = "x = " + new string('-', 100_000) + "1;\n";
         var deepElse = "x = " + string.Concat(Enumerable.Repeat("0 ? 1 : ", 100_000)) + "1;\n";
-        var longChain = "x = " + string.Join("+", Enumerable.Repeat("1", 5000)) + ";\n";
+        // Of names: a chain of numbers is folded one operator at a time while parsing (exp_binop), as ld does.
+        var longChain = "x = " + string.Join("+", Enumerable.Repeat(".", 5000)) + ";\n";
         var deepConditional = "x = " + string.Concat(Enumerable.Repeat("1 ? ", 100_000)) + "1" + string.Concat(Enumerable.Repeat(" : 0", 100_000)) + ";\n";
         return new[]
         {
@@ -36,6 +37,11 @@ public class ScriptErrorCatalogueTests
             // ld's grammar is left-recursive, so a long chain costs it no stack; here it does (folding recurses).
             Case("long_operator_chain", longChain, LinkErrorIds.ScriptTooDeep, 1, ldLine: 0, ldFails: false),
             Case("division_by_zero", "SECTIONS {\n  .text : { *(.text) }\n  x = 1 / 0;\n}\n", LinkErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
+            // exp_trinop folds the constant condition only after exp_binop folded 1 / 0: fatal at parse time.
+            Case("division_by_zero_untaken", "SECTIONS {\n  .text : { *(.text) }\n}\nx = 0 ? 1 / 0 : 2;\n", LinkErrorIds.ScriptEvaluation, 4, ldLine: 4, ldFails: true),
+            // ld.bfd 2.40 dies of SIGFPE (fold_binary's signed division) and names nothing.
+            Case("division_overflow", "x = 0x8000000000000000 / (0 - 1);\n", LinkErrorIds.ScriptEvaluation, 1, ldLine: 0, ldFails: true),
+            Case("modulo_overflow", "SECTIONS {\n  .text : { *(.text) x = 0x8000000000000000 % (. - 0x174); }\n}\n", LinkErrorIds.ScriptEvaluation, 2, ldLine: 0, ldFails: true),
             Case("modulo_by_zero", "SECTIONS {\n  .text : { *(.text) }\n  x = 1 % (2 - 2);\n}\n", LinkErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),
             Case("dot_backwards_inside", "SECTIONS {\n  .text : { *(.text) . = 0; }\n}\n", LinkErrorIds.ScriptEvaluation, 2, ldLine: 2, ldFails: true),
             Case("dot_backwards_between", "SECTIONS {\n  .text : { *(.text) }\n  .data : { . = ADDR(.text); *(.data) }\n}\n", LinkErrorIds.ScriptEvaluation, 3, ldLine: 3, ldFails: true),

@@ -20,10 +20,23 @@ public static class SyntheticScripts
     public static string Write(int seed, IReadOnlyList<string> sectionNames, IReadOnlyList<string> files)
     {
         var rnd = new Random(seed * 7919 + 17);
+        // Constant subexpressions draw on a stream of their own, so the rest of each seed's script is as before.
+        var crnd = new Random(seed * 104729 + 3);
         var sb = new StringBuilder();
         if (rnd.Next(8) == 0)
         {
             sb.Append($"top_{seed} = 0x{rnd.Next(0, 256):x};\n");
+        }
+
+        if (crnd.Next(6) == 0)
+        {
+            sb.Append($"cst_{seed} = {ConstantExpression(crnd, 3, mixed: crnd.Next(2) == 0)};\n");
+        }
+
+        if (crnd.Next(80) == 0)
+        {
+            // A zero divisor in a branch never taken: ld's "/ by zero" while parsing.
+            sb.Append("never = 0 ? 1 / 0 : 2;\n");
         }
 
         sb.Append("SECTIONS\n{\n");
@@ -62,6 +75,11 @@ public static class SyntheticScripts
                 10 => " DEFINED(tsym0) ? 0x100 : 0x200",
                 _ => " . + 0x10",
             };
+            if (address.Length == 0 && crnd.Next(8) == 0)
+            {
+                address = $" (({ConstantExpression(crnd, 2, mixed: false)}) & 0x7f0)";
+            }
+
             var type = name.StartsWith(".bss", StringComparison.Ordinal) && rnd.Next(2) == 0 ? " (NOLOAD)" : "";
             var align = rnd.Next(5) == 0 ? $" ALIGN({1 << rnd.Next(0, 7)})" : "";
             sb.Append($"  {name}{address}{type} :{align}\n  {{\n");
@@ -101,6 +119,18 @@ public static class SyntheticScripts
                 }
             }
 
+            if (crnd.Next(4) == 0)
+            {
+                sb.Append(crnd.Next(5) switch
+                {
+                    0 => $"    cs{k} = {ConstantExpression(crnd, 3, mixed: true)};\n",
+                    1 => $"    cq{k} = ({ConstantExpression(crnd, 2, mixed: false)}) ? {ConstantExpression(crnd, 1, mixed: true)} : {ConstantExpression(crnd, 1, mixed: true)};\n",
+                    2 => $"    LONG({ConstantExpression(crnd, 2, mixed: crnd.Next(2) == 0)})\n",
+                    3 => $"    QUAD({ConstantExpression(crnd, 3, mixed: false)})\n",
+                    _ => $"    . = . + (({ConstantExpression(crnd, 2, mixed: false)}) & 0xf);\n",
+                });
+            }
+
             sb.Append("  }\n");
             if (rnd.Next(6) == 0)
             {
@@ -120,6 +150,50 @@ public static class SyntheticScripts
 
         sb.Append("}\n");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// An expression of numbers that ld folds while parsing (exp_binop, exp_unop, exp_trinop): every operator, signed
+    /// division by a literal (never zero, never -1), shift counts past 63, MAX/MIN/LOG2CEIL, conditions. With
+    /// <paramref name="mixed"/> some leaves are not folded: <c>.</c>, ALIGN, ABSOLUTE, NEXT, CONSTANT.
+    /// </summary>
+    private static string ConstantExpression(Random r, int depth, bool mixed)
+    {
+        if (depth == 0 || r.Next(4) == 0)
+        {
+            return mixed && r.Next(4) == 0
+                ? r.Next(5) switch
+                {
+                    0 => ".",
+                    1 => $"ALIGN({1 << r.Next(0, 5)})",
+                    2 => $"ABSOLUTE({r.Next(0, 9)})",
+                    3 => $"NEXT({1 << r.Next(0, 4)})",
+                    _ => "CONSTANT(MAXPAGESIZE)",
+                }
+                : r.Next(6) switch
+                {
+                    0 => "0",
+                    1 or 2 => r.Next(1, 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    3 => $"0x{r.Next(0x10, 0x1000):x}",
+                    4 => new[] { "0xffffffffffffffff", "0x8000000000000000", "0x100000000", "0x7fffffff" }[r.Next(4)],
+                    _ => $"0x{r.Next(1, 0x100):x}",
+                };
+        }
+
+        var a = ConstantExpression(r, depth - 1, mixed);
+        var b = ConstantExpression(r, depth - 1, mixed);
+        return r.Next(12) switch
+        {
+            0 => $"-({a})",
+            1 => r.Next(2) == 0 ? $"~{a}" : $"!{a}",
+            2 => $"LOG2CEIL({a})",
+            3 => r.Next(2) == 0 ? $"MAX({a}, {b})" : $"MIN({a}, {b})",
+            4 => $"({a} ? {b} : {ConstantExpression(r, depth - 1, mixed)})",
+            5 => $"({a} {(r.Next(2) == 0 ? "/" : "%")} {r.Next(1, 17)})",
+            6 => $"({a} {(r.Next(2) == 0 ? "<<" : ">>")} {r.Next(0, 70)})",
+            // No ^: ld 2.40's lexer has no token for it ("ignoring invalid character"), so it is not an operator.
+            _ => $"({a} {new[] { "+", "-", "*", "&", "|", "==", "!=", "<", ">", "<=", ">=", "&&", "||" }[r.Next(13)]} {b})",
+        };
     }
 
     /// <summary>Group member sections as <see cref="SyntheticInputs"/> names them: kind prefix, then the signature.</summary>

@@ -7,7 +7,7 @@ using DynDbg.ElfSim.Linking;
 namespace DynDbg.ElfSim.Cli;
 
 /// <summary>
-/// <c>link -T SCRIPT -o OUT [-Map MAP] [--linkonce gnu|lld] INPUT...</c>: <c>ld -r -T SCRIPT</c> emulation. Writes
+/// <c>link -T SCRIPT -o OUT [-Map MAP] [--linkonce gnu|lld] [--demangle|--no-demangle] INPUT...</c>: <c>ld -r -T SCRIPT</c> emulation. Writes
 /// a relocatable ELF (and a GNU-ld-style map), each whole or not at all; prints nothing on success, like ld, or with
 /// <c>--format json</c> what it wrote (<see cref="LinkJsonReport"/>).
 /// </summary>
@@ -21,18 +21,38 @@ public static class LinkCommand
         var map = new Option<string?>("-Map", "--Map") { Description = "also write a GNU ld -Map style link map" };
         var linkOnce = new Option<string>("--linkonce") { Description = "gnu: keep one .gnu.linkonce.* section per name (GNU ld); lld: keep every copy", DefaultValueFactory = _ => "gnu" };
         linkOnce.AcceptOnlyFromAmong("gnu", "lld");
+        var demangle = new Option<bool>("--demangle") { Description = "print C++ symbol names in the map demangled, as c++filt would without its verbose std:: spellings (the default, as ld)" };
+        var noDemangle = new Option<bool>("--no-demangle") { Description = "print symbol names in the map as they are in the objects (ld --no-demangle)" };
         var format = new Option<string>("--format") { Description = "text: print nothing on success, as ld; json: the output sections with their inputs, the discarded sections, symbols and relocation tables", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var cmd = new Command("link", "ld -r -T SCRIPT emulation: write a relocatable ELF and a GNU-ld-style map")
         {
-            inputs, script, output, map, linkOnce, format,
+            inputs, script, output, map, linkOnce, demangle, noDemangle, format,
         };
         cmd.SetAction(r => Run(io, r.GetValue(inputs)!, r.GetValue(script)!, r.GetValue(output)!, r.GetValue(map), r.GetValue(linkOnce)!,
-            r.GetValue(format) == "json"));
+            r.GetValue(format) == "json", DemangleChoice(r)));
         return cmd;
     }
 
-    public static int Run(CliOutput io, IReadOnlyList<string> inputs, string scriptPath, string output, string? map, string linkOnce, bool json = false)
+    /// <summary>ld reads its options in order, so of --demangle and --no-demangle the last one given wins.</summary>
+    private static bool DemangleChoice(ParseResult r)
+    {
+        for (var i = r.Tokens.Count - 1; i >= 0; i--)
+        {
+            switch (r.Tokens[i].Value)
+            {
+                case "--demangle":
+                    return true;
+                case "--no-demangle":
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static int Run(CliOutput io, IReadOnlyList<string> inputs, string scriptPath, string output, string? map, string linkOnce, bool json = false,
+        bool demangle = true)
     {
         if (inputs.FirstOrDefault(p => p.StartsWith('-') && !File.Exists(p)) is { } unknown)
         {
@@ -62,7 +82,7 @@ public static class LinkCommand
         var noGcRegion = false;
         try
         {
-            return Linker.WithLink(inputs, scriptPath, new LinkOptions(output, rule), link =>
+            return Linker.WithLink(inputs, scriptPath, new LinkOptions(output, rule, demangle), link =>
             {
                 // Both outputs are staged before either is renamed into place: a map that cannot be written leaves no object.
                 var elf = link.ToElf().StageFile(output);

@@ -120,6 +120,19 @@ public sealed unsafe class ElfBytes : IDisposable
         return new ReadOnlySpan<byte>(_base + offset, (int)length);
     }
 
+    /// <summary>
+    /// Lets go of the pages of a file mapping this process has touched, so its resident size stops counting the
+    /// parts of the input it is done with; later reads fault them back in from the page cache. Nothing happens for
+    /// arrays and files read into memory.
+    /// </summary>
+    public void ReleaseResidentPages()
+    {
+        if (!_disposed && _owner is not null && _readOnDemand is null && _base is not null)
+        {
+            UnixMapping.DropResidentPages(_base, Length);
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

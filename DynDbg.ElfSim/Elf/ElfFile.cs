@@ -110,6 +110,9 @@ public sealed class ElfFile : IDisposable
         return ParseOwning(name, bytes);
     }
 
+    /// <summary>Drops the mapped pages read so far from this process's resident set (<see cref="ElfBytes.ReleaseResidentPages"/>).</summary>
+    public void ReleaseResidentPages() => _bytes.ReleaseResidentPages();
+
     public void Dispose()
     {
         // Sections not made yet can still be asked for (an image outlives its file): keep their headers' bytes.

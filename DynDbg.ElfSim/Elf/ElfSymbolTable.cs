@@ -67,8 +67,11 @@ public sealed class ElfSymbolTable
     private uint NameOffsetAt(ReadOnlySpan<byte> entries, int i) =>
         _symbols is { } all ? all[i].NameOffset : _file.Endian.U32(entries[(i * _file.Header.ExpectedSymEntSize)..]);
 
-    public string GetName(int index) =>
-        Encoding.UTF8.GetString(_file.StringSpan(StringSection, this[index].NameOffset, ElfWhere.Entry("symbol", index, Section)));
+    public string GetName(int index) => Encoding.UTF8.GetString(GetNameBytes(index));
+
+    /// <summary>Entry <paramref name="index"/>'s name, its UTF-8 bytes in place (without the NUL).</summary>
+    public ReadOnlySpan<byte> GetNameBytes(int index) =>
+        _file.StringSpan(StringSection, this[index].NameOffset, ElfWhere.Entry("symbol", index, Section));
 
     /// <summary>Index of the first symbol named <paramref name="name"/>, or -1.</summary>
     /// <remarks>

@@ -126,6 +126,10 @@ public sealed class ElfWriter
     /// </summary>
     public bool BfdFileOrder { get; init; }
 
+    /// <summary>Told the size of each section as it is written, and 0 before the first (a linker's input pages can be
+    /// let go of as the output is streamed from them).</summary>
+    public Action<ulong>? SectionWritten { get; init; }
+
     /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, the
     /// rest after them, each in list order; <paramref name="sections"/> itself when there is no group. The linker
     /// numbers its section symbols by the same rule.</summary>
@@ -275,7 +279,7 @@ public sealed class ElfWriter
             nameOffsets[k] = (uint)strtab.Add(symbols[k].Name);
         }
 
-        var strBytes = strtab.Finish();
+        strtab.Finish();
         for (var k = 0; k < symbols.Count; k++)
         {
             nameOffsets[k] = strtab.OffsetAt((int)nameOffsets[k]);
@@ -304,8 +308,8 @@ public sealed class ElfWriter
         var str = slots[strtabIndex];
         str.Type = ElfConstants.ShtStrtab;
         str.AddrAlign = 1;
-        str.Size = (ulong)strBytes.Length;
-        str.Write = st => st.Write(strBytes);
+        str.Size = strtab.Size;
+        str.Write = strtab.WriteTo;
 
         var shstr = new StringTableBuilder();
         if (BfdFileOrder)
@@ -337,7 +341,7 @@ public sealed class ElfWriter
             shstr.Add(s.Name);
         }
 
-        var shstrBytes = shstr.Finish();
+        shstr.Finish();
         foreach (var s in slots.Skip(1))
         {
             s.NameOffset = shstr.OffsetOf(s.Name);
@@ -346,8 +350,8 @@ public sealed class ElfWriter
         var sh = slots[shstrtabIndex];
         sh.Type = ElfConstants.ShtStrtab;
         sh.AddrAlign = 1;
-        sh.Size = (ulong)shstrBytes.Length;
-        sh.Write = st => st.Write(shstrBytes);
+        sh.Size = shstr.Size;
+        sh.Write = shstr.WriteTo;
 
         // File offsets: header, contents in file order, then the section header table.
         var fileOrder = BfdFileOrder
@@ -388,6 +392,7 @@ public sealed class ElfWriter
         WriteHeader(stream, shOff, extended ? (ushort)0 : (ushort)count,
             shstrtabIndex >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)shstrtabIndex);
         var position = ehSize;
+        SectionWritten?.Invoke(0);
         foreach (var s in fileOrder)
         {
             if (s.Type == ElfConstants.ShtNobits || s.Write is null)
@@ -404,6 +409,7 @@ public sealed class ElfWriter
             }
 
             position += s.Size;
+            SectionWritten?.Invoke(s.Size);
         }
 
         ElfContent.Zeros(stream, position, shOff);
@@ -669,24 +675,55 @@ public sealed class ElfWriter
 
     /// <summary>
     /// A string table with the leading NUL. Like bfd's <c>_bfd_elf_strtab_finalize</c>, a string that ends another
-    /// one is stored as that one's tail (".text" inside ".rela.text").
+    /// one is stored as that one's tail (".text" inside ".rela.text"), comparing bytes as bfd does. The strings are
+    /// kept as UTF-8, back to back in one array, and found again through a hash of their bytes: names read from an
+    /// input's string table never become strings (<see cref="SymbolName"/>).
     /// </summary>
     private sealed class StringTableBuilder
     {
-        private readonly List<string> _strings;
-        private readonly Dictionary<string, int> _indexOf;
+        private const int ChunkSize = 64 << 10;
+        private readonly List<byte[]> _chunks = [];
+        private int _used = ChunkSize; // in the last chunk; full, so the first Add makes one
+        private int[] _chunk; // string k is _length[k] bytes at _start[k] in _chunks[_chunk[k]]
+        private int[] _start;
+        private int[] _length;
+        private int[] _next; // hash chain, 1-based
+        private int[] _buckets; // 1-based heads
+        private int _count;
         private uint[] _offsets = [];
+        private int[]? _owners; // after Finish: the strings written, in order
+        private long _size;
 
         public StringTableBuilder(int capacity = 0)
         {
-            _strings = new List<string>(capacity);
-            _indexOf = new Dictionary<string, int>(capacity, StringComparer.Ordinal);
+            capacity = Math.Max(capacity, 16);
+            _chunk = new int[capacity];
+            _start = new int[capacity];
+            _length = new int[capacity];
+            _next = new int[capacity];
+            _buckets = new int[BucketCount(capacity)];
         }
 
-        private byte[]? _bytes;
+        private static int BucketCount(int capacity) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
+
+        private ReadOnlySpan<byte> At(int k) => _chunks[_chunk[k]].AsSpan(_start[k], _length[k]);
+
+        private static int Hash(ReadOnlySpan<byte> s)
+        {
+            // FNV-1a: the table only finds strings again, so any spread will do; this one needs no seed.
+            var h = 2166136261u;
+            foreach (var b in s)
+            {
+                h = (h ^ b) * 16777619u;
+            }
+
+            return (int)(h & 0x7fffffff);
+        }
 
         /// <summary>Adds the string once; returns its index for <see cref="OffsetAt"/> (-1 for the empty string,
         /// which is offset 0).</summary>
+        public int Add(in SymbolName name) => name.TryGetUtf8(out var utf8) ? Add(utf8) : Add(name.ToString());
+
         public int Add(string s)
         {
             if (s.Length == 0)
@@ -694,51 +731,136 @@ public sealed class ElfWriter
                 return -1;
             }
 
-            if (!_indexOf.TryGetValue(s, out var index))
+            var n = Encoding.UTF8.GetByteCount(s);
+            var buffer = n <= 256 ? stackalloc byte[256] : new byte[n];
+            Encoding.UTF8.GetBytes(s, buffer);
+            return Add(buffer[..n]);
+        }
+
+        public int Add(ReadOnlySpan<byte> s)
+        {
+            if (s.Length == 0)
             {
-                index = _strings.Count;
-                _indexOf.Add(s, index);
-                _strings.Add(s);
+                return -1;
             }
 
+            var index = Find(s, out var hash);
+            if (index >= 0)
+            {
+                return index;
+            }
+
+            if (_count == _start.Length)
+            {
+                Grow();
+            }
+
+            // Chunks, not one regrown array: no copies, and at most a chunk's slack (a vmlinux.o link adds 1.2 MB).
+            if (_chunks.Count == 0 || _used + s.Length > _chunks[^1].Length)
+            {
+                _chunks.Add(new byte[Math.Max(ChunkSize, s.Length)]);
+                _used = 0;
+            }
+
+            s.CopyTo(_chunks[^1].AsSpan(_used));
+            index = _count++;
+            _chunk[index] = _chunks.Count - 1;
+            _start[index] = _used;
+            _length[index] = s.Length;
+            _used += s.Length;
+            var b = hash & (_buckets.Length - 1);
+            _next[index] = _buckets[b];
+            _buckets[b] = index + 1;
             return index;
         }
 
-        public uint OffsetOf(string s) => s.Length == 0 ? 0 : _offsets[_indexOf[s]];
+        private int Find(ReadOnlySpan<byte> s, out int hash)
+        {
+            hash = Hash(s);
+            for (var k = _buckets[hash & (_buckets.Length - 1)] - 1; k >= 0; k = _next[k] - 1)
+            {
+                if (At(k).SequenceEqual(s))
+                {
+                    return k;
+                }
+            }
+
+            return -1;
+        }
+
+        private void Grow()
+        {
+            var capacity = _start.Length * 2;
+            Array.Resize(ref _chunk, capacity);
+            Array.Resize(ref _start, capacity);
+            Array.Resize(ref _length, capacity);
+            _next = new int[capacity];
+            _buckets = new int[BucketCount(capacity)];
+            for (var k = 0; k < _count; k++)
+            {
+                var b = Hash(At(k)) & (_buckets.Length - 1);
+                _next[k] = _buckets[b];
+                _buckets[b] = k + 1;
+            }
+        }
+
+        public uint OffsetOf(string s)
+        {
+            if (s.Length == 0)
+            {
+                return 0;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(s);
+            return _offsets[Find(bytes, out _)];
+        }
 
         public uint OffsetAt(int index) => index < 0 ? 0 : _offsets[index];
 
-        public byte[] Finish()
+        /// <summary>The table's size once <see cref="Finish"/>ed.</summary>
+        public ulong Size => (ulong)_size;
+
+        /// <summary>Writes the finished table: the leading NUL, then each string that is no other's tail, in the
+        /// order added, with its NUL (streamed from the chunks, no copy of the whole table).</summary>
+        public void WriteTo(Stream stream)
         {
-            if (_bytes is not null)
+            stream.WriteByte(0);
+            foreach (var k in _owners!)
             {
-                return _bytes;
+                stream.Write(At(k));
+                stream.WriteByte(0);
+            }
+        }
+
+        public void Finish()
+        {
+            if (_owners is not null)
+            {
+                return;
             }
 
-            // Sorted by reversed text, a string's extensions follow it; walking backwards, each string is either a
-            // tail of the last owner seen or a new owner.
-            // Compared from the end in place (no reversed copies: a million-symbol object would make a million).
-            // The last four characters, reversed, as one number sort first, as primitives (no comparison delegate);
-            // only runs of strings sharing those four are then sorted by CompareReversed. A shorter string's zero
-            // padding sorts it first, as CompareReversed does. (The sort was a fifth of a vmlinux.o link.)
-            var order = new int[_strings.Count];
-            var keys = new ulong[_strings.Count];
+            // Sorted by reversed bytes, a string's extensions follow it; walking backwards, each string is either a
+            // tail of the last owner seen or a new owner. The last eight bytes, reversed, as one number sort first,
+            // as primitives (no comparison delegate); only runs of strings sharing those eight are then sorted by
+            // CompareReversed. A shorter string's zero padding sorts it first, as CompareReversed does. (The sort
+            // was a fifth of a vmlinux.o link.)
+            var order = new int[_count];
+            var keys = new ulong[_count];
             for (var k = 0; k < keys.Length; k++)
             {
                 order[k] = k;
-                var t = _strings[k];
+                var t = At(k);
                 ulong key = 0;
-                for (var i = 1; i <= 4; i++)
+                for (var i = 1; i <= 8; i++)
                 {
-                    key = (key << 16) | (i <= t.Length ? t[^i] : 0u);
+                    key = (key << 8) | (i <= t.Length ? t[^i] : 0u);
                 }
 
                 keys[k] = key;
             }
 
             Array.Sort(keys, order);
-            Comparison<int> reversed = (a, b) => CompareReversed(_strings[a], _strings[b]);
-            var comparer = Comparer<int>.Create(reversed);
+            var comparer = Comparer<int>.Create((a, b) => CompareReversed(At(a), At(b)));
             for (var start = 0; start < keys.Length;)
             {
                 var end = start + 1;
@@ -755,13 +877,14 @@ public sealed class ElfWriter
                 start = end;
             }
 
-            // By string index, not by text.
-            var ownerOf = new int[_strings.Count];
+            // By string index, not by text: -1 for an owner, else the owner's index.
+            var ownerOf = new int[_count];
             var owner = -1;
+            var owners = 0;
             for (var i = order.Length - 1; i >= 0; i--)
             {
                 var k = order[i];
-                if (owner >= 0 && _strings[owner].EndsWith(_strings[k], StringComparison.Ordinal))
+                if (owner >= 0 && At(owner).EndsWith(At(k)))
                 {
                     ownerOf[k] = owner;
                 }
@@ -769,48 +892,39 @@ public sealed class ElfWriter
                 {
                     ownerOf[k] = -1;
                     owner = k;
+                    owners++;
                 }
             }
 
-            // Sized first, then encoded in place: no array per string, no regrown stream.
-            var total = 1L;
-            for (var k = 0; k < _strings.Count; k++)
+            var offsets = new uint[_count];
+            var written = order; // reused: the owners in the order added
+            var n = 0;
+            var at = 1L;
+            for (var k = 0; k < _count; k++)
             {
                 if (ownerOf[k] < 0)
                 {
-                    total += Encoding.UTF8.GetByteCount(_strings[k]) + 1;
+                    offsets[k] = checked((uint)at);
+                    at += _length[k] + 1;
+                    written[n++] = k;
                 }
             }
 
-            var bytes = new byte[checked((int)total)];
-            var offsets = new uint[_strings.Count];
-            var at = 1;
-            for (var k = 0; k < _strings.Count; k++)
-            {
-                if (ownerOf[k] < 0)
-                {
-                    offsets[k] = (uint)at;
-                    at += Encoding.UTF8.GetBytes(_strings[k], bytes.AsSpan(at));
-                    bytes[at++] = 0;
-                }
-            }
-
-            for (var k = 0; k < _strings.Count; k++)
+            for (var k = 0; k < _count; k++)
             {
                 var o = ownerOf[k];
                 if (o >= 0)
                 {
-                    // the tail's bytes end where its owner's do
-                    offsets[k] = offsets[o] + (uint)(Encoding.UTF8.GetByteCount(_strings[o]) - Encoding.UTF8.GetByteCount(_strings[k]));
+                    offsets[k] = offsets[o] + (uint)(_length[o] - _length[k]); // the tail ends where its owner does
                 }
             }
 
             _offsets = offsets;
-            _bytes = bytes;
-            return _bytes;
+            _owners = written[..n];
+            _size = at;
         }
 
-        private static int CompareReversed(string x, string y)
+        private static int CompareReversed(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y)
         {
             var n = Math.Min(x.Length, y.Length);
             for (var i = 1; i <= n; i++)

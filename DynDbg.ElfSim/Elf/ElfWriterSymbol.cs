@@ -2,10 +2,11 @@ namespace DynDbg.ElfSim.Elf;
 
 /// <summary>
 /// A symbol to write. <see cref="Section"/> is where it is defined; when null, <see cref="SpecialIndex"/> is the
-/// st_shndx (SHN_UNDEF, SHN_ABS or SHN_COMMON). The writer puts local symbols before the others.
+/// st_shndx (SHN_UNDEF, SHN_ABS or SHN_COMMON). The writer puts local symbols before the others. A name read from an
+/// input's symbol table goes into the string table as its bytes, never as a string.
 /// </summary>
 public readonly record struct ElfWriterSymbol(
-    string Name,
+    SymbolName Name,
     ulong Value,
     ulong Size,
     byte Binding,

@@ -234,6 +234,34 @@ internal static unsafe partial class UnixMapping
     [LibraryImport("libc", EntryPoint = "mmap")]
     private static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
 
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(void* addr, nuint length, int advice);
+
+    /// <summary>
+    /// Drops this process's page-table entries for a read-only file mapping (MADV_DONTNEED): the pages stay in the
+    /// page cache and the next read faults them back in, unchanged (a private mapping never written has no copies of
+    /// its own). False where the call is not there.
+    /// </summary>
+    internal static bool DropResidentPages(byte* start, ulong length)
+    {
+        const int MadvDontNeed = 4;
+        if (!OperatingSystem.IsLinux() || length == 0)
+        {
+            return false;
+        }
+
+        var first = (nuint)start & ~(nuint)(Handle.PageSize - 1);
+        var end = (nuint)start + (nuint)length;
+        try
+        {
+            return Madvise((void*)first, end - first, MadvDontNeed) == 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "munmap")]
     private static partial int Munmap(void* addr, nuint length);
 

@@ -118,7 +118,8 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
     /// new one made undefined, as fold_name does in every phase); both operands of an operator are folded; a condition
     /// picks one branch when valid and none otherwise. Valid here: numbers, <c>.</c> (0, no dot yet), CONSTANT,
     /// DEFINED, and symbols defined so far (an input's st_value, or the first phase's own value); ADDR, SIZEOF and the
-    /// like are not (checked against ld 2.40). Returns the value, or null when invalid.
+    /// like are not, nor ALIGN (x) and NEXT (checked against ld 2.40). A zero divisor of valid operands is fatal here
+    /// as in fold_binary. Returns the value, or null when invalid.
     /// </summary>
     private ulong? FirstPhaseFold(E e)
     {
@@ -154,7 +155,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
                 return FirstPhaseFold(u.Operand) is not { } x ? null : u.Op switch
                 {
                     "ABSOLUTE" => x,
-                    "ALIGN" or "NEXT" => AlignN(0, x),
+                    "ALIGN" or "NEXT" => null, // fold_unary: neither is valid in lang_first_phase_enum
                     _ => UnaryNumber(u.Op, x),
                 };
 
@@ -162,7 +163,15 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             {
                 var l = FirstPhaseFold(b.Left);
                 var r = FirstPhaseFold(b.Right);
-                return l is not { } lv || r is not { } rv || (b.Op is "/" or "%" && rv == 0) ? null : BinaryNumber(b.Op, lv, rv);
+                if (l is not { } lv || r is not { } rv)
+                {
+                    return null;
+                }
+
+                // fold_binary's zero divisor is fatal in every phase but the mark phase, this one included.
+                return b.Op is "/" or "%" && rv == 0
+                    ? throw ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero")
+                    : BinaryNumber(b.Op, lv, rv, b.Location);
             }
 
             case E.Conditional c:
@@ -240,8 +249,8 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         {
             if (a.IsDot)
             {
-                node.FinalValid = AssignDot(a, ref dot, out var value);
-                node.FinalDot = value;
+                node.FinalValid = AssignDot(a, ref dot, out var printed);
+                node.FinalDot = printed;
             }
             else
             {
@@ -251,9 +260,12 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         }
     }
 
-    private bool AssignDot(ScriptStatement.Assignment a, ref ulong dot, out ulong value)
+    /// <summary>Moves dot. <paramref name="printed"/> is what ld/ldlang.c print_assignment shows for it: the folded
+    /// value plus its section's vma, so a plain number inside an output section (<c>. = 0x10</c>) is printed as
+    /// that number, though dot becomes the section's address plus it (exp_fold_tree_1, etree_assign).</summary>
+    private bool AssignDot(ScriptStatement.Assignment a, ref ulong dot, out ulong printed)
     {
-        value = 0;
+        printed = 0;
         if (a.Provide)
         {
             throw ScriptErrors.Evaluation(a.Location, "can not PROVIDE assignment to location counter");
@@ -280,7 +292,8 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             return false;
         }
 
-        value = r.V + (r.Kind == RefKind.Number ? ContextBase : r.Base);
+        var value = r.V + (r.Kind == RefKind.Number ? ContextBase : r.Base);
+        printed = r.V + r.Base;
         if (_state.Phase <= LayoutPhase.Allocating || _expld.Kind == RefKind.Abs)
         {
             var next = value;
@@ -613,8 +626,30 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         }
     }
 
+    /// <summary>
+    /// ld/ldexp.c <c>exp_binop</c>, <c>exp_unop</c>, <c>exp_trinop</c> (<c>exp_value_fold</c>): an operator whose
+    /// operands are all numbers is folded while the script is parsed (lang_first_phase_enum, no dot) and becomes
+    /// that number. ALIGN (either form), ABSOLUTE and NEXT are never folded; names never are (<c>exp_nameop</c>),
+    /// so <c>CONSTANT (MAXPAGESIZE) + 1</c> stays a tree. The map then prints the number (<c>0x1?ssca:0x1</c>),
+    /// and a zero divisor is fatal at parse time, even in a branch that would never be taken.
+    /// </summary>
+    internal static E ExpValueFold(E e) => e switch
+    {
+        E.Binary { Op: not "ALIGN", Left: E.Number l, Right: E.Number r } b => FoldedNumber(
+            b.Op is "/" or "%" && r.Value == 0
+                ? throw ScriptErrors.Evaluation(r.Location, $"{b.Op} by zero")
+                : BinaryNumber(b.Op, l.Value, r.Value, b.Location),
+            l.Location),
+        E.Unary { Op: not ("ALIGN" or "ABSOLUTE" or "NEXT"), Operand: E.Number x } u => FoldedNumber(UnaryNumber(u.Op, x.Value), x.Location),
+        E.Conditional { Condition: E.Number c, Then: E.Number t, Else: E.Number f } => FoldedNumber(c.Value != 0 ? t.Value : f.Value, c.Location),
+        _ => e,
+    };
+
+    // The folded node keeps its first operand's file and line (new_e->type.lineno = lhs->type.lineno).
+    private static E.Number FoldedNumber(ulong v, ScriptLocation at) => new(v, $"0x{v:x}", at);
+
     /// <summary>ld/ldexp.c fold_unary's arithmetic for the operators that need no location counter.</summary>
-    private static ulong UnaryNumber(string op, ulong x)
+    internal static ulong UnaryNumber(string op, ulong x)
     {
         switch (op)
         {
@@ -688,7 +723,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
             return Arith(lhs, rhs, r);
         }
 
-        var v = BinaryNumber(b.Op, l, r);
+        var v = BinaryNumber(b.Op, l, r, b.Location);
         return b.Op switch
         {
             "==" or "!=" or "<" or ">" or "<=" or ">=" or "&&" or "||" => new Value(true, v, RefKind.Number),
@@ -698,17 +733,21 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
     }
 
     /// <summary>ld/ldexp.c fold_binary's arithmetic (signed division, as bfd_signed_vma); a zero divisor is the
-    /// caller's to handle.</summary>
-    private static ulong BinaryNumber(string op, ulong l, ulong r) => op switch
+    /// caller's to handle. Shifts take the count modulo 64 as the x86-64 host's shl/shr do (ld.bfd 2.40 on amd64:
+    /// 1 &lt;&lt; 65 is 2), which C#'s shifts of a 64-bit value do too. The one division that overflows,
+    /// 0x8000000000000000 / -1 (or %), kills ld.bfd with SIGFPE; here it is one line.</summary>
+    internal static ulong BinaryNumber(string op, ulong l, ulong r, ScriptLocation at) => op switch
     {
         "+" => unchecked(l + r),
         "-" => unchecked(l - r),
         "*" => unchecked(l * r),
-        "<<" => r >= 64 ? 0 : l << (int)r,
-        ">>" => r >= 64 ? 0 : l >> (int)r,
+        "<<" => l << (int)(r & 63),
+        ">>" => l >> (int)(r & 63),
         "&" => l & r,
         "^" => l ^ r,
         "|" => l | r,
+        "/" or "%" when l == 0x8000000000000000 && r == ulong.MaxValue => throw ScriptErrors.Evaluation(at,
+            $"0x8000000000000000 {op} -1 overflows a signed 64-bit division: ld.bfd 2.40 dies of SIGFPE here (fold_binary), so there is no result to emulate"),
         "/" => (ulong)((long)l / (long)r),
         "%" => (ulong)((long)l % (long)r),
         "==" => l == r ? 1UL : 0UL,

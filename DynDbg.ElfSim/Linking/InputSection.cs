@@ -37,7 +37,7 @@ public sealed class InputSection
               $"(elf32_arm_fix_exidx_coverage; 0x{Elf.Size:x} -> 0x{Size:x}, one R_ARM_PREL31 more)"
             : Edit?.Describe()
               ?? (Output?.MergedContents is not null
-                  ? $"build attributes parsed and merged: {Output.Name} holds the merged set written without default values (bfd_elf_set_obj_attr_contents), not this copy"
+                  ? Output.MergedNote ?? $"build attributes parsed and merged: {Output.Name} holds the merged set written without default values (bfd_elf_set_obj_attr_contents), not this copy"
                   : Group is { } g && !ReferenceEquals(g.Section, this) && Output is { } o && g.Section.Output is null
                       ? $"the script discards its group's .group [{g.Signature}]: {o.Name} is written without SHF_GROUP (_bfd_elf_fixup_group_sections)"
                       : null);

@@ -85,7 +85,7 @@ internal sealed class AssignmentNode : LayoutNode
 {
     public required ScriptStatement.Assignment Source { get; init; }
 
-    /// <summary>What the final pass computed, for the map: the location counter's new value for a dot assignment;
+    /// <summary>What the final pass computed, for the map: the value ld's print_assignment shows for a dot assignment;
     /// for a symbol, whether it referred to itself (the map then shows its value in brackets).</summary>
     public bool FinalValid { get; set; }
 

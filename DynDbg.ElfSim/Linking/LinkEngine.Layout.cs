@@ -118,6 +118,8 @@ internal sealed partial class LinkEngine
         o.Address = newdot;
         o.Size = 0;
         SizeList(os.Children, os, newdot);
+        // SEC_FIXED_SIZE (MIPS .MIPS.abiflags, .reginfo): the inputs are placed, the size stays.
+        o.Size = o.FixedSize ?? o.Size;
         os.ProcessedVma = true;
         dot = o.Address + o.Size;
         if ((o.Flags & (SectionFlags.Alloc | SectionFlags.Load)) != 0)

@@ -31,6 +31,7 @@ internal sealed partial class LinkEngine
             var localIndex = EmitLocals(file, symbols, discardLocalLabels);
             GroupSignatures(file, symbols, sectionSymbol, localIndex);
             relocations.Collect(file, localIndex);
+            file.Elf.ReleaseResidentPages(); // its locals and relocations are read
         }
 
         var fileSymbolDone = false;
@@ -171,7 +172,7 @@ internal sealed partial class LinkEngine
             return at;
         }
 
-        var name = symtab.GetName((int)index);
+        var name = new SymbolName(symtab, (int)index);
         // A local in a discarded section (a group's signature whose member the script discarded: elf_link_input_bfd
         // outputs it against bfd_abs_section) is absolute.
         symbols.Add(target is { Output: null }
@@ -219,11 +220,12 @@ internal sealed partial class LinkEngine
                 continue;
             }
 
-            var name = symtab.GetName(i);
-            if (discardLocalLabels && IsLocalLabelName(name))
+            if (discardLocalLabels && IsLocalLabelName(symtab.GetName(i)))
             {
                 continue;
             }
+
+            var name = new SymbolName(symtab, i);
 
             if (sym.Type == ElfConstants.SttFile)
             {

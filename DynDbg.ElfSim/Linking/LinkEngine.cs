@@ -22,6 +22,12 @@ internal sealed partial class LinkEngine
     private readonly OrphanPlacer _orphans;
     private readonly SymbolResolver _resolver;
 
+    /// <summary>MIPS: the merged .MIPS.abiflags record (<see cref="MipsAbiflags.Merge"/>), null when no input has one.</summary>
+    private byte[]? _mipsAbiflags;
+
+    /// <summary>MIPS: why the merged record is not known (an input without one), thrown only if an output needs it.</summary>
+    private LinkException? _mipsAbiflagsUnknown;
+
     private LinkEngine(LinkerScript script, LinkOptions options)
     {
         _ctx = new LinkContext(script, options);
@@ -93,6 +99,7 @@ internal sealed partial class LinkEngine
         }
 
         _ctx.Statements.Add(new OutputFileNode());
+        ReleaseInputPages(); // the symbol tables are decoded (InputPageBudget says why)
 
         // ld/ldelf.c after_open: the backend's setup_gnu_properties merges .note.gnu.property (-r included).
         _ctx.Properties = GnuPropertyMerger.Setup(_ctx);
@@ -104,7 +111,9 @@ internal sealed partial class LinkEngine
 
         if (_ctx.Identity!.Machine == ElfMachine.Mips)
         {
-            CheckMipsAbiflags();
+            // ld/ldlang.c lang_check: the backend's merge_private_bfd_data for every input.
+            (_mipsAbiflags, var eflags, _mipsAbiflagsUnknown) = MipsAbiflags.Merge(_ctx);
+            _ctx.Identity = _ctx.Identity with { Flags = eflags };
         }
 
         DoAssignments(LayoutPhase.Mark);
@@ -123,6 +132,7 @@ internal sealed partial class LinkEngine
         // ldemul_before_allocation: in -r the ELF emulations repair groups the script discarded part of.
         GroupFixup.Apply(_ctx);
         SizeSections();
+        ReleaseInputPages();
 
         // ldemul_after_allocation: armelf.em fixes the unwind tables' coverage, the emulations edit .eh_frame, then
         // ldelf_map_segments lays the sections out again when sizes changed and sorts SHF_LINK_ORDER sections.
@@ -148,6 +158,11 @@ internal sealed partial class LinkEngine
         _eval.FinalizeScriptSymbols();
         CheckAsserts();
         MergeObjectAttributes();
+        if (_ctx.Identity.Machine == ElfMachine.Mips)
+        {
+            WriteMipsFixedSizeSections();
+            CheckMipsFixedSizeMapDot();
+        }
 
         // A .group GroupFixup emptied stays in the map (size 0) but is not written: bfd drops it with its symbol.
         foreach (var o in _ctx.Sections.Where(o => o.Group is { } g && ReferenceEquals(o, g.Section.Output) && (g.Section.Flags & SectionFlags.Exclude) != 0))
@@ -157,6 +172,15 @@ internal sealed partial class LinkEngine
 
         _ctx.Sections.RemoveAll(o => o.Removed);
         return BuildResult();
+    }
+
+    /// <summary>Lets go of the input pages read so far (<see cref="InputPageBudget"/>): a stage is done with them.</summary>
+    private void ReleaseInputPages()
+    {
+        foreach (var f in _ctx.Inputs)
+        {
+            f.Elf.ReleaseResidentPages();
+        }
     }
 
     private LayoutNode? Convert(ScriptStatement s) => s switch
@@ -466,39 +490,9 @@ internal sealed partial class LinkEngine
         elf.Sections[(int)s.Info].Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela or ElfConstants.ShtSymtab or ElfConstants.ShtStrtab);
 
     /// <summary>
-    /// bfd/elfxx-mips.c <c>mips_elf_merge_obj_abiflags</c> combines the inputs' .MIPS.abiflags (ISA level and revision,
-    /// register sizes, FP ABI, ASEs) into the one kept. Inputs that say the same leave it as the first one's; differing
-    /// ones are refused, since those rules are not emulated.
-    /// </summary>
-    private void CheckMipsAbiflags()
-    {
-        byte[]? first = null;
-        InputObject? from = null;
-        foreach (var f in _ctx.Inputs)
-        {
-            var s = f.Sections.FirstOrDefault(x => x.Elf.Type == MipsSectionNames.ShtMipsAbiflags && x.Name == ".MIPS.abiflags");
-            if (s is null)
-            {
-                continue;
-            }
-
-            var bytes = f.Elf.GetContents(s.Elf).ToArray();
-            if (first is null)
-            {
-                (first, from) = (bytes, f);
-            }
-            else if (!bytes.AsSpan().SequenceEqual(first))
-            {
-                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, f.Path, s.Elf.Describe(), s.Elf.Offset,
-                    $".MIPS.abiflags differs from {from!.Path}'s; how ld merges differing ABI flags is not emulated");
-            }
-        }
-    }
-
-    /// <summary>
-    /// elfxx-mips.c <c>_bfd_mips_elf_always_size_sections</c> fixes the output sections named .MIPS.abiflags and
-    /// .reginfo at 24 bytes and <c>_bfd_mips_elf_final_link</c> writes the merged record there, whatever a script put
-    /// in them. Only the ordinary case is emulated: such an output section holding its one record of that type.
+    /// elfxx-mips.c <c>_bfd_mips_elf_always_size_sections</c> (from before_allocation) fixes the first output sections
+    /// named .MIPS.abiflags and .reginfo at 24 bytes, SEC_FIXED_SIZE | SEC_HAS_CONTENTS: their inputs are laid out as
+    /// usual (the map shows them past the end) but the section keeps that size. .mdebug and .gptab.* are refused.
     /// </summary>
     private void CheckMipsFixedSizeSections()
     {
@@ -513,21 +507,123 @@ internal sealed partial class LinkEngine
                 throw new LinkException(LinkErrorIds.LinkUnsupportedInput, held.File.Path, held.Elf.Describe(), null,
                     $"output section {o.Name}: _bfd_mips_elf_final_link builds it from the inputs' MIPS debugging or GP-relative data; not emulated");
             }
+        }
 
-            var type = o.Name switch { ".MIPS.abiflags" => MipsSectionNames.ShtMipsAbiflags, ".reginfo" => MipsSectionNames.ShtMipsRegInfo, _ => 0u };
-            if (type == 0)
+        foreach (var name in (ReadOnlySpan<string>)[".reginfo", ".MIPS.abiflags"])
+        {
+            // bfd_get_section_by_name: the first section made under the name (a script's before an orphan's).
+            if (_ctx.Sections.Where(o => o.Name == name).MinBy(o => o.Created) is { } o)
+            {
+                o.FixedSize = MipsAbiflags.RecordSize;
+                o.Flags |= SectionFlags.HasContents;
+            }
+        }
+    }
+
+    /// <summary>
+    /// elfxx-mips.c <c>_bfd_mips_elf_final_link</c>: takes SEC_HAS_CONTENTS off every input of the fixed-size
+    /// sections (so elf_link_input_bfd copies neither their bytes nor their relocations; data statements are skipped
+    /// too), drops the link orders, and writes the merged .MIPS.abiflags record, or for .reginfo the inputs' register
+    /// masks or-ed together (each input's first 24 bytes read as an Elf32_External_RegInfo; the GP value is stored
+    /// later, by <c>_bfd_mips_elf_section_processing</c>).
+    /// </summary>
+    private void WriteMipsFixedSizeSections()
+    {
+        foreach (var name in (ReadOnlySpan<string>)[".MIPS.abiflags", ".reginfo"])
+        {
+            // Every output section of the name loses its link orders; the record goes to the last in the list
+            // (final_link's abiflags_sec/reginfo_sec), the others keep zeros.
+            var named = _ctx.Sections.Where(o => o.Name == name).ToList();
+            foreach (var o in named)
+            {
+                var last = ReferenceEquals(o, named[^1]);
+                byte[]? record = null;
+                if (last && name == ".MIPS.abiflags")
+                {
+                    record = _mipsAbiflags ?? throw _mipsAbiflagsUnknown ?? new LinkException(LinkErrorIds.LinkUnsupportedInput, _ctx.Script.Name, $"output section {o.Name}", null,
+                        $"output section {o.Name}: no input has a .MIPS.abiflags record, so ld infers one from the output's e_flags (infer_mips_abiflags); not emulated");
+                    o.MergedNote = $"{o.Name} is fixed at 24 bytes and holds the merged ABI flags (_bfd_mips_elf_always_size_sections, _bfd_mips_elf_final_link), not this input";
+                }
+                else if (last)
+                {
+                    record = new byte[MipsAbiflags.RecordSize];
+                    foreach (var i in o.Inputs.Where(i => ReferenceEquals(i.Output, o)))
+                    {
+                        if (i.Elf.Type == ElfConstants.ShtNobits || (i.Flags & (SectionFlags.Exclude | SectionFlags.HasContents)) != SectionFlags.HasContents)
+                        {
+                            continue;
+                        }
+
+                        var c = i.File.Elf.GetContents(i.Elf);
+                        for (var k = 0; k < Math.Min(c.Length, record.Length); k++)
+                        {
+                            record[k] |= c[k];
+                        }
+                    }
+
+                    record.AsSpan(20).Clear(); // ri_gp_value: _bfd_mips_elf_section_processing stores the output's
+                    o.MergedNote = $"{o.Name} is fixed at 24 bytes and holds the inputs' register masks or-ed together (_bfd_mips_elf_final_link), not this input";
+                }
+                else
+                {
+                    o.MergedNote = $"{o.Name} is not the last output section of that name: _bfd_mips_elf_final_link drops its inputs and writes nothing there (zeros)";
+                }
+
+                if (record is not null && o.Size < (ulong)record.Length)
+                {
+                    // bfd_set_section_contents fails past the section's end, and so does the link.
+                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, _ctx.Script.Name, $"output section {o.Name}", null,
+                        $"output section {o.Name} is 0x{o.Size:x} bytes, too small for the 24-byte record _bfd_mips_elf_final_link writes there (ld fails); not emulated");
+                }
+
+                foreach (var input in o.Inputs)
+                {
+                    input.Flags &= ~SectionFlags.HasContents;
+                }
+
+                o.LinkOrdersDropped = true;
+                var contents = new byte[o.Size];
+                record?.CopyTo(contents, 0);
+                o.MergedContents = contents;
+            }
+        }
+    }
+
+    /// <summary>
+    /// ld/ldlang.c <c>print_assignment</c> folds a dot assignment again with print_dot, which after an output section
+    /// is where its last input ended, not its end: after a fixed-size section whose inputs end elsewhere than its 24
+    /// bytes, the map would show another value for a following top-level <c>. = ...</c>. Not emulated.
+    /// </summary>
+    private void CheckMipsFixedSizeMapDot()
+    {
+        var list = _ctx.Statements;
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not OutputStatement { Section: { FixedSize: not null } o } os || o.Removed)
             {
                 continue;
             }
 
-            var inputs = o.Statement.InputSectionsInOrder().Where(i => i.Output == o && i.Size > 0).ToList();
-            if (inputs.Count != 1 || inputs[0].Elf.Type != type || inputs[0].Size != 24)
+            var end = o.Address;
+            foreach (var n in os.Children.SelectMany(c => c is WildNode w ? w.Children : [c]))
             {
-                var first = inputs.FirstOrDefault(i => i.Elf.Type != type || i.Size != 24) ?? inputs.FirstOrDefault();
-                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, first?.File.Path ?? _ctx.Script.Name,
-                    first is null ? $"output section {o.Name}" : first.Elf.Describe(), null,
-                    $"output section {o.Name} holds {(inputs.Count == 0 ? "nothing" : string.Join(", ", inputs.Select(i => i.Name)))}: ld fixes it at 24 bytes " +
-                    "and writes the merged record into it (_bfd_mips_elf_always_size_sections); other contents are not emulated");
+                end = n switch
+                {
+                    InputSectionNode { Section: var s } when s.Output == o => Math.Max(end, o.Address + s.OutputOffset + s.Size),
+                    PaddingNode p => Math.Max(end, o.Address + p.OutputOffset + p.Size),
+                    DataNode d => Math.Max(end, o.Address + d.OutputOffset + (ulong)d.Source.Size),
+                    _ => end,
+                };
+            }
+
+            for (var j = i + 1; end != o.Address + o.Size && j < list.Count && list[j] is not OutputStatement; j++)
+            {
+                if (list[j] is AssignmentNode { Source.IsDot: true } a)
+                {
+                    throw new LinkException(LinkErrorIds.LinkUnsupportedInput, _ctx.Script.Name, $"output section {o.Name}", null,
+                        $"the assignment to . after output section {o.Name}, which ld fixes at 24 bytes while its inputs end at 0x{end:x}: " +
+                        "ld's map prints it folded with print_dot at the inputs' end (print_assignment); not emulated");
+                }
             }
         }
     }

@@ -97,7 +97,7 @@ internal static class LinkedElf
     public static ElfWriter Build(LinkResult link)
     {
         var id = link.Identity;
-        var writer = new ElfWriter(id) { BfdFileOrder = true, Entry = link.Entry };
+        var writer = new ElfWriter(id) { BfdFileOrder = true, Entry = link.Entry, SectionWritten = new InputPageBudget(link.Inputs).Written };
         CheckSize(link);
         CheckAddresses32(link);
         CheckGroups(link);
@@ -186,7 +186,7 @@ internal static class LinkedElf
             {
                 var sections = _sections ??= SectionsOf(symbols);
                 var s = symbols[index];
-                return new ElfWriterSymbol(s.Name, s.Value, s.Size, s.Binding, s.Type,
+                return new ElfWriterSymbol(s.Label, s.Value, s.Size, s.Binding, s.Type,
                     sections[index], s.SpecialIndex, s.Other);
             }
         }

@@ -208,7 +208,8 @@ internal static class MapWriter
                 {
                     w.Write(new string(' ', NameWidth));
                     w.Write($"0x{Vma(i.SymbolValue(MapValue(h)) + i.OutputOffset + i.Output.Address)}   ");
-                    w.Write($"             {h.Name}\n");
+                    // ld/ldlang.c print_one_symbol prints the name with %pT: demangled unless --no-demangle.
+                    w.Write($"             {ItaniumDemangler.MapName(h.Name, link.Options.Demangle)}\n");
                 }
             }
 

@@ -37,6 +37,19 @@ public sealed class OutputSection
     /// (<see cref="ObjectAttributes"/>). <see cref="Size"/> is then their length.</summary>
     internal byte[]? MergedContents { get; set; }
 
+    /// <summary>What <see cref="MergedContents"/> holds, for <c>explain</c>; null for merged build attributes.</summary>
+    internal string? MergedNote { get; set; }
+
+    /// <summary>MIPS: bfd's SEC_FIXED_SIZE size (.MIPS.abiflags, .reginfo: <c>_bfd_mips_elf_always_size_sections</c>):
+    /// lang_size_sections lays the inputs out but leaves the section this size.</summary>
+    internal ulong? FixedSize { get; set; }
+
+    private static long s_created;
+
+    /// <summary>Creation order (bfd_get_section_by_name finds the first section made under a name, wherever it sits
+    /// in the list).</summary>
+    internal long Created { get; } = Interlocked.Increment(ref s_created);
+
     /// <summary>For a .group output section, the input group it writes; for a group member's, its group. Unique
     /// output sections, so one each.</summary>
     internal InputGroup? Group { get; set; }

@@ -827,7 +827,7 @@ public sealed class ScriptParser
         }
 
         var b = ParseExpression();
-        return Bounded(new E.Conditional(cond, a, b, q.Location));
+        return ExpressionEvaluator.ExpValueFold(Bounded(new E.Conditional(cond, a, b, q.Location)));
     }
 
     // Precedence from ldgram.y, lowest first.
@@ -854,7 +854,7 @@ public sealed class ScriptParser
 
             NextE();
             var right = ParseBinary(level + 1);
-            left = Bounded(new E.Binary(t.Text, left, right, t.Location));
+            left = ExpressionEvaluator.ExpValueFold(Bounded(new E.Binary(t.Text, left, right, t.Location)));
         }
     }
 
@@ -868,7 +868,7 @@ public sealed class ScriptParser
             try
             {
                 var operand = ParseUnary();
-                return t.Text == "+" ? operand : new E.Unary(t.Text, operand, t.Location);
+                return t.Text == "+" ? operand : ExpressionEvaluator.ExpValueFold(new E.Unary(t.Text, operand, t.Location));
             }
             finally
             {
@@ -940,7 +940,7 @@ public sealed class ScriptParser
                 ExpectE("(", $"after {t.Text}");
                 var a = ParseExpression();
                 ExpectE(")", $"to close {t.Text}");
-                return new E.Unary(t.Text, a, t.Location);
+                return ExpressionEvaluator.ExpValueFold(new E.Unary(t.Text, a, t.Location));
             }
 
             case "MAX":
@@ -951,7 +951,7 @@ public sealed class ScriptParser
                 ExpectE(",", $"between the {t.Text} arguments");
                 var b = ParseExpression();
                 ExpectE(")", $"to close {t.Text}");
-                return new E.Binary(t.Text, a, b, t.Location);
+                return ExpressionEvaluator.ExpValueFold(new E.Binary(t.Text, a, b, t.Location));
             }
 
             case "ADDR":
