@@ -834,10 +834,11 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         }
     }
 
-    /// <summary>The psABI page sizes GNU ld uses for CONSTANT(MAXPAGESIZE/COMMONPAGESIZE).</summary>
+    /// <summary>CONSTANT(MAXPAGESIZE): link_info.maxpagesize, the target's ELF_MAXPAGESIZE as ld 2.40 has it (64 KiB
+    /// on aarch64, ppc64 and mips; 4 KiB elsewhere, arm-linux included: measured, PageSizeConstants_AreTheEmulations).</summary>
     private ulong MaxPageSize => ctx.Identity?.Machine switch
     {
-        ElfMachine.AArch64 or ElfMachine.Arm or ElfMachine.Ppc64 or ElfMachine.Mips => 0x10000,
+        ElfMachine.AArch64 or ElfMachine.Ppc64 or ElfMachine.Mips => 0x10000,
         _ => 0x1000,
     };
 
