@@ -12,7 +12,6 @@ public sealed class InputObject
         Index = index;
         Path = path;
         Elf = elf;
-        elf.SymbolTable?.DecodeAll(); // the link reads every entry several times
     }
 
     internal void SetSections(InputSection?[] byElfIndex)
