@@ -992,28 +992,10 @@ internal static class ItaniumDemangler
                 Node? tail = null;
                 do
                 {
-                    var n = SourceName();
-                    if (n is null)
+                    if (!AppendCell(Kind.TemplateArgList, SourceName(), ref list, ref tail))
                     {
                         return null;
                     }
-
-                    var cell = Make(Kind.TemplateArgList, n, null);
-                    if (cell is null)
-                    {
-                        return null;
-                    }
-
-                    if (tail is null)
-                    {
-                        list = cell;
-                    }
-                    else
-                    {
-                        tail.R = cell;
-                    }
-
-                    tail = cell;
                 }
                 while (!Check('E'));
 
@@ -1892,28 +1874,10 @@ internal static class ItaniumDemangler
                     break;
                 }
 
-                var type = Type();
-                if (type is null)
+                if (!AppendCell(Kind.ArgList, Type(), ref head, ref tail))
                 {
                     return null;
                 }
-
-                var cell = Make(Kind.ArgList, type, null);
-                if (cell is null)
-                {
-                    return null;
-                }
-
-                if (tail is null)
-                {
-                    head = cell;
-                }
-                else
-                {
-                    tail.R = cell;
-                }
-
-                tail = cell;
             }
 
             if (head is null)
@@ -2093,47 +2057,14 @@ internal static class ItaniumDemangler
         private Node? TemplateArgs1()
         {
             var hold = _lastName;
-            if (Peek() == 'E')
+            var list = ListUntil(Kind.TemplateArgList, TemplateArg, 'E');
+            if (list is not null)
             {
-                Advance(1);
-                return Make(Kind.TemplateArgList, null, null);
+                // The args' own names are not the last name (d_template_args_1).
+                _lastName = hold;
             }
 
-            Node? head = null;
-            Node? tail = null;
-            while (true)
-            {
-                var a = TemplateArg();
-                if (a is null)
-                {
-                    return null;
-                }
-
-                var cell = Make(Kind.TemplateArgList, a, null);
-                if (cell is null)
-                {
-                    return null;
-                }
-
-                if (tail is null)
-                {
-                    head = cell;
-                }
-                else
-                {
-                    tail.R = cell;
-                }
-
-                tail = cell;
-                if (Peek() == 'E')
-                {
-                    Advance(1);
-                    break;
-                }
-            }
-
-            _lastName = hold;
-            return head;
+            return list;
         }
 
         private Node? TemplateArg()
@@ -2157,48 +2088,56 @@ internal static class ItaniumDemangler
             }
         }
 
-        private Node? ExprList(char terminator)
+        private Node? ExprList(char terminator) => ListUntil(Kind.ArgList, Expression, terminator);
+
+        /// <summary>The items up to the terminator as a chain of kind cells; an empty chain is one empty cell.</summary>
+        private Node? ListUntil(Kind kind, Func<Node?> item, char terminator)
         {
             if (Peek() == terminator)
             {
                 Advance(1);
-                return Make(Kind.ArgList, null, null);
+                return Make(kind, null, null);
             }
 
             Node? head = null;
             Node? tail = null;
-            while (true)
+            do
             {
-                var arg = Expression();
-                if (arg is null)
+                if (!AppendCell(kind, item(), ref head, ref tail))
                 {
                     return null;
-                }
-
-                var cell = Make(Kind.ArgList, arg, null);
-                if (cell is null)
-                {
-                    return null;
-                }
-
-                if (tail is null)
-                {
-                    head = cell;
-                }
-                else
-                {
-                    tail.R = cell;
-                }
-
-                tail = cell;
-                if (Peek() == terminator)
-                {
-                    Advance(1);
-                    break;
                 }
             }
+            while (!Check(terminator));
 
             return head;
+        }
+
+        /// <summary>Links a new cell of kind holding item after tail; false where item or the cell is missing.</summary>
+        private bool AppendCell(Kind kind, Node? item, ref Node? head, ref Node? tail)
+        {
+            if (item is null)
+            {
+                return false;
+            }
+
+            var cell = Make(kind, item, null);
+            if (cell is null)
+            {
+                return false;
+            }
+
+            if (tail is null)
+            {
+                head = cell;
+            }
+            else
+            {
+                tail.R = cell;
+            }
+
+            tail = cell;
+            return true;
         }
 
         private Node? Expression()
