@@ -3061,16 +3061,7 @@ internal static class ItaniumDemangler
                 {
                     Comp(dc.L);
                     Append("::");
-                    var localName = dc.R!;
-                    if (localName.Kind == Kind.DefaultArg)
-                    {
-                        Append("{default arg#");
-                        AppendNum(localName.Num + 1);
-                        Append("}::");
-                        localName = localName.L!;
-                    }
-
-                    Comp(localName);
+                    Comp(DefaultArgScope(dc.R!));
                     return;
                 }
 
@@ -3619,6 +3610,20 @@ internal static class ItaniumDemangler
             Comp(dc);
         }
 
+        /// <summary>A local name's default-argument scope prints before the name it holds; returns that name.</summary>
+        private Node DefaultArgScope(Node dc)
+        {
+            if (dc.Kind != Kind.DefaultArg)
+            {
+                return dc;
+            }
+
+            Append("{default arg#");
+            AppendNum(dc.Num + 1);
+            Append("}::");
+            return dc.L!;
+        }
+
         private void TypedName(Node dc)
         {
             var holdModifiers = _modifiers;
@@ -3967,15 +3972,7 @@ internal static class ItaniumDemangler
                     Comp(mod.L);
                     _modifiers = holdModifiers;
                     Append("::");
-                    var dc = mod.R!;
-                    if (dc.Kind == Kind.DefaultArg)
-                    {
-                        Append("{default arg#");
-                        AppendNum(dc.Num + 1);
-                        Append("}::");
-                        dc = dc.L!;
-                    }
-
+                    var dc = DefaultArgScope(mod.R!);
                     while (IsFnQual(dc.Kind))
                     {
                         dc = dc.L!;
@@ -4008,18 +4005,8 @@ internal static class ItaniumDemangler
                 case Kind.TransactionSafe:
                     Append(" transaction_safe");
                     return;
-                case Kind.Noexcept:
-                    Append(" noexcept");
-                    if (mod.R is not null)
-                    {
-                        Append('(');
-                        Comp(mod.R);
-                        Append(')');
-                    }
-
-                    return;
-                case Kind.ThrowSpec:
-                    Append(" throw");
+                case Kind.Noexcept or Kind.ThrowSpec:
+                    Append(mod.Kind == Kind.Noexcept ? " noexcept" : " throw");
                     if (mod.R is not null)
                     {
                         Append('(');
