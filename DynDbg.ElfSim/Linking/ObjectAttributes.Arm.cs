@@ -1,3 +1,5 @@
+using DynDbg.ElfSim.Elf;
+
 namespace DynDbg.ElfSim.Linking;
 
 /// <summary>
@@ -28,7 +30,7 @@ internal sealed partial class ObjectAttributes
     {
         if (!input.Written(1).SequenceEqual(Written(1)))
         {
-            throw ArmRefuse(f, "its gnu-vendor build attributes differ from the output's");
+            throw Refuse(f, ElfMachine.Arm, "its gnu-vendor build attributes differ from the output's");
         }
 
         for (var tag = 4; tag < KnownTags; tag++)
@@ -73,18 +75,18 @@ internal sealed partial class ObjectAttributes
                     }
                     else if (iv != 0)
                     {
-                        throw new LinkException(LinkErrorIds.LinkIncompatibleInput, f.Path, "section '.ARM.attributes'", null,
+                        throw Incompatible(f, ElfMachine.Arm,
                             "fp16 format mismatch with the output (elf32_arm_merge_eabi_attributes, Tag_ABI_FP_16bit_format)");
                     }
 
                     break;
 
                 case 29: // Tag_ABI_WMMX_args: must match
-                    throw new LinkException(LinkErrorIds.LinkIncompatibleInput, f.Path, "section '.ARM.attributes'", null,
+                    throw Incompatible(f, ElfMachine.Arm,
                         "its iWMMXt register-argument use differs from the output's (elf32_arm_merge_eabi_attributes, Tag_ABI_WMMX_args)");
 
                 default:
-                    throw ArmRefuse(f, $"{(ArmTagNames.TryGetValue(tag, out var n) ? n : $"aeabi tag {tag}")} differs from " +
+                    throw Refuse(f, ElfMachine.Arm, $"{(ArmTagNames.TryGetValue(tag, out var n) ? n : $"aeabi tag {tag}")} differs from " +
                         "the output's; that tag's rule in elf32_arm_merge_eabi_attributes is not emulated");
             }
         }
@@ -93,11 +95,8 @@ internal sealed partial class ObjectAttributes
         var theirs = input._vendors[0].Where(a => a.Tag >= KnownTags).OrderBy(a => a.Tag).ToList();
         if (!mine.SequenceEqual(theirs))
         {
-            throw ArmRefuse(f, "its aeabi tags above 76 differ from the output's; _bfd_elf_merge_unknown_attribute_list " +
+            throw Refuse(f, ElfMachine.Arm, "its aeabi tags above 76 differ from the output's; _bfd_elf_merge_unknown_attribute_list " +
                 "with elf32_arm_obj_attrs_handle_unknown is not emulated");
         }
     }
-
-    private static LinkException ArmRefuse(InputObject f, string why) =>
-        new(LinkErrorIds.LinkUnsupportedInput, f.Path, "section '.ARM.attributes'", null, why);
 }

@@ -19,7 +19,7 @@ internal sealed partial class ObjectAttributes
         // riscv_merge_attributes only merges the "riscv" vendor; the "gnu" one stays the first input's (copied).
         if (!input.Written(1).SequenceEqual(Written(1)))
         {
-            throw Refuse(f, "its gnu-vendor build attributes differ from the first input's; riscv_merge_attributes " +
+            throw Refuse(f, ElfMachine.RiscV, "its gnu-vendor build attributes differ from the first input's; riscv_merge_attributes " +
                 "leaves them as copied, which is not emulated");
         }
 
@@ -65,7 +65,7 @@ internal sealed partial class ObjectAttributes
                     }
                     else if (inAlign != 0 && inAlign != outAlign)
                     {
-                        throw new LinkException(LinkErrorIds.LinkIncompatibleInput, f.Path, "section '.riscv.attributes'", null,
+                        throw Incompatible(f, ElfMachine.RiscV,
                             $"it uses {inAlign}-byte stack alignment but the output uses {outAlign}-byte " +
                             "(riscv_merge_attributes, Tag_RISCV_stack_align)");
                     }
@@ -77,7 +77,7 @@ internal sealed partial class ObjectAttributes
                     // tag, and RISC-V has none in 2.40: ld crashes.
                     if (i is { } x && !IsZero(x) || o is { } y && !IsZero(y))
                     {
-                        throw Refuse(f, $"riscv tag {tag} is set (by this input or an earlier one); ld 2.40 calls a " +
+                        throw Refuse(f, ElfMachine.RiscV, $"riscv tag {tag} is set (by this input or an earlier one); ld 2.40 calls a " +
                             "NULL obj_attrs_handle_unknown for it in _bfd_elf_merge_unknown_attribute_low and crashes");
                     }
 
@@ -91,15 +91,12 @@ internal sealed partial class ObjectAttributes
         var theirs = input._vendors[0].Where(a => a.Tag >= KnownTags).OrderBy(a => a.Tag).ToList();
         if (!mine.SequenceEqual(theirs))
         {
-            throw Refuse(f, "its riscv tags above 76 differ from the output's; ld 2.40 calls a NULL " +
+            throw Refuse(f, ElfMachine.RiscV, "its riscv tags above 76 differ from the output's; ld 2.40 calls a NULL " +
                 "obj_attrs_handle_unknown for them in _bfd_elf_merge_unknown_attribute_list and crashes");
         }
     }
 
     private static bool IsZero(Attribute a) => a.Int == 0 && a.Str is null;
-
-    private static LinkException Refuse(InputObject f, string why) =>
-        new(LinkErrorIds.LinkUnsupportedInput, f.Path, "section '.riscv.attributes'", null, why);
 
     /// <summary>_bfd_elf_merge_object_attributes runs first for every input with sections: a non-zero
     /// Tag_compatibility (an integer only on RISC-V, so its string is NULL) reaches strcmp (NULL, "gnu") and ld 2.40
@@ -110,7 +107,7 @@ internal sealed partial class ObjectAttributes
         {
             if (a.Get(v, TagCompatibility) is { Int: not 0 })
             {
-                throw Refuse(f, $"Tag_compatibility is set in its {(v == 0 ? "riscv" : "gnu")} attributes; ld 2.40 " +
+                throw Refuse(f, ElfMachine.RiscV, $"Tag_compatibility is set in its {(v == 0 ? "riscv" : "gnu")} attributes; ld 2.40 " +
                     "fails on it (_bfd_elf_merge_object_attributes), which is not emulated");
             }
         }
@@ -153,13 +150,13 @@ internal sealed partial class ObjectAttributes
         var output = ParseArch(f, outArch, out var xlenOut);
         if (xlenIn != xlenOut)
         {
-            throw new LinkException(LinkErrorIds.LinkIncompatibleInput, f.Path, "section '.riscv.attributes'", null,
+            throw Incompatible(f, ElfMachine.RiscV,
                 $"ISA string of input ({inArch}) doesn't match output ({outArch}) (riscv_merge_arch_attr_info)");
         }
 
         if (xlenIn != (is64 ? 64 : 32))
         {
-            throw new LinkException(LinkErrorIds.LinkIncompatibleInput, f.Path, "section '.riscv.attributes'", null,
+            throw Incompatible(f, ElfMachine.RiscV,
                 $"unsupported XLEN ({xlenIn}) (riscv_merge_arch_attr_info)");
         }
 
@@ -210,7 +207,7 @@ internal sealed partial class ObjectAttributes
     /// </summary>
     private static List<Subset> ParseArch(InputObject f, string arch, out int xlen)
     {
-        LinkException Unread(string why) => Refuse(f, $"Tag_RISCV_arch \"{arch}\": {why}; riscv_parse_subset's " +
+        LinkException Unread(string why) => Refuse(f, ElfMachine.RiscV, $"Tag_RISCV_arch \"{arch}\": {why}; riscv_parse_subset's " +
             "handling of it is not emulated");
 
         xlen = arch.StartsWith("rv64", StringComparison.Ordinal) ? 64 : arch.StartsWith("rv32", StringComparison.Ordinal) ? 32 : 0;

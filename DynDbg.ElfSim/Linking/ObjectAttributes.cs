@@ -104,7 +104,7 @@ internal sealed partial class ObjectAttributes
 
             if (attrs.FirstDifference(merged) is { } diff)
             {
-                throw new LinkException(LinkErrorIds.LinkUnsupportedInput, f.Path, $"section '{name}'", null,
+                throw Refuse(f, id.Machine,
                     $"its build attributes differ from {first!.Path}'s ({diff}); how ld merges differing attributes " +
                     "tag by tag is not emulated");
             }
@@ -403,6 +403,14 @@ internal sealed partial class ObjectAttributes
 
         return body.Count == 0 ? [] : [(byte)'A', .. body];
     }
+
+    /// <summary>What the emulation refuses (a rule not emulated), placed at the backend's attribute section.</summary>
+    private static LinkException Refuse(InputObject f, ElfMachine machine, string why) =>
+        new(LinkErrorIds.LinkUnsupportedInput, f.Path, $"section '{SectionName(machine)}'", null, why);
+
+    /// <summary>ld's own merge error, placed at the backend's attribute section.</summary>
+    private static LinkException Incompatible(InputObject f, ElfMachine machine, string why) =>
+        new(LinkErrorIds.LinkIncompatibleInput, f.Path, $"section '{SectionName(machine)}'", null, why);
 
     /// <summary><c>_bfd_safe_read_leb128</c>: stops at <paramref name="end"/>; bits past 32 are lost as in an unsigned int.</summary>
     private static uint Uleb(ReadOnlySpan<byte> c, ref int p, int end) => (uint)Leb128.ReadUnsigned(c, ref p, end, out _);
