@@ -94,6 +94,29 @@ public class RiscvAttributeMergeTests
         Check(dir, names, false);
     }
 
+    /// <summary>explain says which inputs differed, in which tags, and what the merge wrote (checked against ld above:
+    /// RiscvAttributes_Unaligned_Or_riscv_merge_attributes and RiscvAttributes_Arch_StdUnion_riscv_merge_std_ext).</summary>
+    [Test]
+    public void Explain_SaysWhichTagsDifferedAndWhatWasMerged()
+    {
+        Tools.Require("riscv64-linux-gnu-as");
+        var dir = GnuPropertyMergeTests.CaseDir("riscv-explain");
+        string[] names =
+        [
+            Path.Combine(dir, Assemble(dir, "a", "rv64imac", "lp64", ".text\nnop\n")),
+            Path.Combine(dir, Assemble(dir, "b", "rv64gc", "lp64", ".attribute unaligned_access, 1\n.text\nnop\n")),
+        ];
+        var text = GnuPropertyMergeTests.Link(dir, names, link =>
+        {
+            var w = new StringWriter();
+            global::DynDbg.ElfSim.Reports.LinkExplainReport.Write(w, link, names, Script);
+            return w.ToString();
+        });
+        text.Should().Contain(".riscv.attributes: the inputs' build attributes differ; merged as ld does (riscv_merge_attributes), in load order");
+        text.Should().Contain($"  {names[1]}: Tag_RISCV_arch \"rv64i2p0_m2p0_a2p0_f2p0_d2p0_c2p0_zmmul1p0\" against \"rv64i2p0_m2p0_a2p0_c2p0_zmmul1p0\", Tag_RISCV_unaligned_access 1 against not set");
+        text.Should().Contain("  output: Tag_RISCV_arch \"rv64i2p0_m2p0_a2p0_f2p0_d2p0_c2p0_zmmul1p0\", Tag_RISCV_unaligned_access 1");
+    }
+
     private static void Check(string dir, List<string> names, bool ldFails)
     {
         var o = LinkComparison.Run(dir, Script, names, ElfMachine.RiscV);

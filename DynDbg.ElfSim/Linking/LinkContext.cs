@@ -74,6 +74,9 @@ internal sealed class LinkContext
     /// <summary>The <c>.note.gnu.property</c> merge, when an input has properties.</summary>
     public GnuPropertyMerge? Properties { get; set; }
 
+    /// <summary>What the build-attribute merge did, in words, when inputs differed (explain shows it).</summary>
+    public List<string> AttributeLog { get; } = [];
+
     /// <summary>ASSERTs that failed in the final pass; the first is reported once the layout is done.</summary>
     public List<AssertNode> FailedAsserts { get; } = [];
 

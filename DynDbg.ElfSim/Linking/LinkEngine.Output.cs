@@ -73,6 +73,7 @@ internal sealed partial class LinkEngine
             _ctx.Statements, relocations.Patches, _ctx.Symbols.InTraversalOrder().ToList(), _ctx.Properties)
         {
             Entry = EntryAddress(),
+            AttributeLog = _ctx.AttributeLog,
         };
     }
 

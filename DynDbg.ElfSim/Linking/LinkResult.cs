@@ -60,6 +60,10 @@ public sealed class LinkResult
     /// <summary>The <c>.note.gnu.property</c> merge; null when no input has GNU properties.</summary>
     public GnuPropertyMerge? Properties { get; }
 
+    /// <summary>The build-attribute merge in words, when the inputs' attributes differed: the header line, each input
+    /// that differed with its values against the output's so far, and the merged values (empty otherwise).</summary>
+    public IReadOnlyList<string> AttributeLog { get; init; } = [];
+
     public IEnumerable<InputSection> AllInputSections => LoadOrder.SelectMany(f => f.Sections);
 
     /// <summary>Input sections that are not in the output, in load order.</summary>

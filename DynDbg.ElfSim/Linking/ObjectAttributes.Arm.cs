@@ -15,15 +15,23 @@ internal sealed partial class ObjectAttributes
     /// Tag_BTI_extension, Tag_T2EE_use, Tag_BTI_use, Tag_PACRET_use.</summary>
     private static readonly int[] ArmLargest = [8, 9, 11, 12, 19, 21, 22, 23, 34, 36, 42, 48, 50, 52, 66, 74, 76];
 
+    /// <summary>The aeabi tags by name, as readelf -A and the ARM build attributes addenda spell them.</summary>
     private static readonly Dictionary<int, string> ArmTagNames = new()
     {
         [4] = "Tag_CPU_raw_name", [5] = "Tag_CPU_name", [6] = "Tag_CPU_arch", [7] = "Tag_CPU_arch_profile",
-        [10] = "Tag_FP_arch", [14] = "Tag_ABI_PCS_R9_use", [15] = "Tag_ABI_PCS_RW_data", [16] = "Tag_ABI_PCS_RO_data",
-        [17] = "Tag_ABI_PCS_GOT_use", [20] = "Tag_ABI_FP_denormal", [24] = "Tag_ABI_align_needed",
-        [25] = "Tag_ABI_align_preserved", [27] = "Tag_ABI_HardFP_use", [28] = "Tag_ABI_VFP_args",
-        [32] = "Tag_compatibility", [44] = "Tag_DIV_use", [46] = "Tag_DSP_extension", [64] = "Tag_nodefaults",
-        [65] = "Tag_also_compatible_with", [67] = "Tag_conformance", [68] = "Tag_Virtualization_use",
-        [70] = "Tag_MPextension_use_legacy",
+        [8] = "Tag_ARM_ISA_use", [9] = "Tag_THUMB_ISA_use", [10] = "Tag_FP_arch", [11] = "Tag_WMMX_arch",
+        [12] = "Tag_Advanced_SIMD_arch", [13] = "Tag_PCS_config", [14] = "Tag_ABI_PCS_R9_use",
+        [15] = "Tag_ABI_PCS_RW_data", [16] = "Tag_ABI_PCS_RO_data", [17] = "Tag_ABI_PCS_GOT_use",
+        [18] = "Tag_ABI_PCS_wchar_t", [19] = "Tag_ABI_FP_rounding", [20] = "Tag_ABI_FP_denormal",
+        [21] = "Tag_ABI_FP_exceptions", [22] = "Tag_ABI_FP_user_exceptions", [23] = "Tag_ABI_FP_number_model",
+        [24] = "Tag_ABI_align_needed", [25] = "Tag_ABI_align_preserved", [26] = "Tag_ABI_enum_size",
+        [27] = "Tag_ABI_HardFP_use", [28] = "Tag_ABI_VFP_args", [29] = "Tag_ABI_WMMX_args",
+        [30] = "Tag_ABI_optimization_goals", [31] = "Tag_ABI_FP_optimization_goals", [32] = "Tag_compatibility",
+        [34] = "Tag_CPU_unaligned_access", [36] = "Tag_FP_HP_extension", [38] = "Tag_ABI_FP_16bit_format",
+        [42] = "Tag_MPextension_use", [44] = "Tag_DIV_use", [46] = "Tag_DSP_extension", [48] = "Tag_MVE_arch",
+        [50] = "Tag_PAC_extension", [52] = "Tag_BTI_extension", [64] = "Tag_nodefaults",
+        [65] = "Tag_also_compatible_with", [66] = "Tag_T2EE_use", [67] = "Tag_conformance",
+        [68] = "Tag_Virtualization_use", [70] = "Tag_MPextension_use_legacy", [74] = "Tag_BTI_use", [76] = "Tag_PACRET_use",
     };
 
     private void MergeArm(ObjectAttributes input, InputObject f)

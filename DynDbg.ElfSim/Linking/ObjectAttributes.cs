@@ -63,6 +63,7 @@ internal sealed partial class ObjectAttributes
 
         ObjectAttributes? merged = null;
         InputObject? first = null;
+        var differed = new SortedSet<(int Vendor, int Tag)>();
         foreach (var f in ctx.LoadOrder)
         {
             if (id.Machine == ElfMachine.RiscV && f.Sections.Count > 0)
@@ -90,6 +91,14 @@ internal sealed partial class ObjectAttributes
                 continue;
             }
 
+            if (id.Machine is ElfMachine.RiscV or ElfMachine.Arm && attrs.Differences(merged).ToList() is { Count: > 0 } diffs)
+            {
+                // In words for explain, before the merge changes the output's values.
+                differed.UnionWith(diffs);
+                ctx.AttributeLog.Add($"{f.Path}: " + string.Join(", ", diffs.Select(d =>
+                    $"{merged.TagName(d.Vendor, d.Tag)} {Show(attrs.Get(d.Vendor, d.Tag))} against {Show(merged.Get(d.Vendor, d.Tag))}")));
+            }
+
             if (id.Machine == ElfMachine.RiscV)
             {
                 merged.MergeRiscv(attrs, f, id.Is64);
@@ -110,8 +119,45 @@ internal sealed partial class ObjectAttributes
             }
         }
 
+        if (differed.Count > 0)
+        {
+            ctx.AttributeLog.Insert(0, $"{name}: the inputs' build attributes differ; merged as ld does " +
+                $"({(id.Machine == ElfMachine.RiscV ? "riscv_merge_attributes" : "elf32_arm_merge_eabi_attributes")}), in load order");
+            ctx.AttributeLog.Add("output: " + string.Join(", ", differed.Select(d => $"{merged!.TagName(d.Vendor, d.Tag)} {Show(merged.Get(d.Vendor, d.Tag))}")));
+        }
+
         return merged?.Write(id.IsBigEndian);
     }
+
+    /// <summary>Each attribute, by vendor and tag, whose written value is not the same in both.</summary>
+    private IEnumerable<(int Vendor, int Tag)> Differences(ObjectAttributes other)
+    {
+        for (var v = 0; v < 2; v++)
+        {
+            var mine = Written(v).ToList();
+            var theirs = other.Written(v).ToList();
+            foreach (var tag in mine.Select(a => a.Tag).Union(theirs.Select(a => a.Tag)).Order())
+            {
+                if (mine.FirstOrDefault(a => a.Tag == tag) != theirs.FirstOrDefault(a => a.Tag == tag))
+                {
+                    yield return (v, tag);
+                }
+            }
+        }
+    }
+
+    /// <summary>A tag's name as readelf -A spells it, or "vendor tag N".</summary>
+    private string TagName(int vendor, int tag) =>
+        vendor == 0 && (_machine == ElfMachine.Arm ? ArmTagNames : _machine == ElfMachine.RiscV ? RiscvTagNames : null) is { } names
+            && names.TryGetValue(tag, out var n) ? n : $"{(vendor == 0 ? ProcVendor : "gnu")} tag {tag}";
+
+    private static readonly Dictionary<int, string> RiscvTagNames = new()
+    {
+        [4] = "Tag_RISCV_stack_align", [5] = "Tag_RISCV_arch", [6] = "Tag_RISCV_unaligned_access",
+        [8] = "Tag_RISCV_priv_spec", [10] = "Tag_RISCV_priv_spec_minor", [12] = "Tag_RISCV_priv_spec_revision",
+    };
+
+    private static string Show(Attribute? a) => a is { } x ? (x.Str is { } s ? $"\"{s}\"" : x.Int.ToString(System.Globalization.CultureInfo.InvariantCulture)) : "not set";
 
     /// <summary><c>_bfd_elf_parse_attributes</c> over every attribute section of the file (by type), in section order.</summary>
     private static ObjectAttributes Parse(InputObject f, ElfIdentity id)
@@ -318,8 +364,6 @@ internal sealed partial class ObjectAttributes
         }
 
         return null;
-
-        static string Show(Attribute? a) => a is { } x ? (x.Str is { } s ? $"\"{s}\"" : x.Int.ToString()) : "not set";
     }
 
     /// <summary>The attributes <c>vendor_set_obj_attr_contents</c> writes, in its order: known tags through

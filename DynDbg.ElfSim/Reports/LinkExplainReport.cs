@@ -32,6 +32,17 @@ public static class LinkExplainReport
             w.WriteLine();
         }
 
+        if (link.AttributeLog.Count > 0)
+        {
+            w.WriteLine(link.AttributeLog[0]);
+            foreach (var line in link.AttributeLog.Skip(1))
+            {
+                w.WriteLine($"  {line}");
+            }
+
+            w.WriteLine();
+        }
+
         Headers(w, link);
         w.WriteLine();
         Before(w, link);
