@@ -683,7 +683,7 @@ public sealed class ElfWriter
     {
         private const int ChunkSize = 64 << 10;
         private readonly List<byte[]> _chunks = [];
-        private int _used = ChunkSize; // in the last chunk; full, so the first Add makes one
+        private int _used; // bytes used in the last chunk
         private int[] _chunk; // string k is _length[k] bytes at _start[k] in _chunks[_chunk[k]]
         private int[] _start;
         private int[] _length;

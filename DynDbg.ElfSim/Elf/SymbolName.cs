@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace DynDbg.ElfSim.Elf;
 
 /// <summary>
@@ -53,7 +51,4 @@ public readonly struct SymbolName : IEquatable<SymbolName>
     public static bool operator ==(SymbolName a, SymbolName b) => a.Equals(b);
 
     public static bool operator !=(SymbolName a, SymbolName b) => !a.Equals(b);
-
-    /// <summary>The UTF-8 length in bytes.</summary>
-    public int Utf8Length => TryGetUtf8(out var u) ? u.Length : Encoding.UTF8.GetByteCount(ToString());
 }

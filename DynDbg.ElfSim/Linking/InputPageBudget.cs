@@ -26,6 +26,12 @@ internal sealed class InputPageBudget(IReadOnlyList<InputObject> inputs)
         }
 
         _written = 0;
+        Release(inputs);
+    }
+
+    /// <summary>Lets go of the pages of every input read so far (a link stage is done with them).</summary>
+    public static void Release(IReadOnlyList<InputObject> inputs)
+    {
         foreach (var input in inputs)
         {
             input.Elf.ReleaseResidentPages();

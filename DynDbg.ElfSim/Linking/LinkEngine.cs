@@ -99,7 +99,7 @@ internal sealed partial class LinkEngine
         }
 
         _ctx.Statements.Add(new OutputFileNode());
-        ReleaseInputPages(); // the symbol tables are decoded (InputPageBudget says why)
+        InputPageBudget.Release(_ctx.Inputs); // the symbol tables are decoded (InputPageBudget says why)
 
         // ld/ldelf.c after_open: the backend's setup_gnu_properties merges .note.gnu.property (-r included).
         _ctx.Properties = GnuPropertyMerger.Setup(_ctx);
@@ -132,7 +132,7 @@ internal sealed partial class LinkEngine
         // ldemul_before_allocation: in -r the ELF emulations repair groups the script discarded part of.
         GroupFixup.Apply(_ctx);
         SizeSections();
-        ReleaseInputPages();
+        InputPageBudget.Release(_ctx.Inputs);
 
         // ldemul_after_allocation: armelf.em fixes the unwind tables' coverage, the emulations edit .eh_frame, then
         // ldelf_map_segments lays the sections out again when sizes changed and sorts SHF_LINK_ORDER sections.
@@ -172,15 +172,6 @@ internal sealed partial class LinkEngine
 
         _ctx.Sections.RemoveAll(o => o.Removed);
         return BuildResult();
-    }
-
-    /// <summary>Lets go of the input pages read so far (<see cref="InputPageBudget"/>): a stage is done with them.</summary>
-    private void ReleaseInputPages()
-    {
-        foreach (var f in _ctx.Inputs)
-        {
-            f.Elf.ReleaseResidentPages();
-        }
     }
 
     private LayoutNode? Convert(ScriptStatement s) => s switch

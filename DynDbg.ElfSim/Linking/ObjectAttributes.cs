@@ -91,7 +91,9 @@ internal sealed partial class ObjectAttributes
                 continue;
             }
 
-            if (id.Machine is ElfMachine.RiscV or ElfMachine.Arm && attrs.Differences(merged).ToList() is { Count: > 0 } diffs)
+            // Tags are unique in each set and written in one order, so "any difference" here is FirstDifference's.
+            var diffs = id.Machine is ElfMachine.RiscV or ElfMachine.Arm ? attrs.Differences(merged).ToList() : [];
+            if (diffs.Count > 0)
             {
                 // In words for explain, before the merge changes the output's values.
                 differed.UnionWith(diffs);
@@ -105,9 +107,13 @@ internal sealed partial class ObjectAttributes
                 continue;
             }
 
-            if (id.Machine == ElfMachine.Arm && attrs.FirstDifference(merged) is not null)
+            if (id.Machine == ElfMachine.Arm)
             {
-                merged.MergeArm(attrs, f);
+                if (diffs.Count > 0)
+                {
+                    merged.MergeArm(attrs, f);
+                }
+
                 continue;
             }
 
