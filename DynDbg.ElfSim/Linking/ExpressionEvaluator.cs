@@ -168,10 +168,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
                     return null;
                 }
 
-                // fold_binary's zero divisor is fatal in every phase but the mark phase, this one included.
-                return b.Op is "/" or "%" && rv == 0
-                    ? throw ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero")
-                    : BinaryNumber(b.Op, lv, rv, b.Location);
+                return FoldBinaryFatal(b, lv, rv); // fatal in every phase but the mark phase, this one included
             }
 
             case E.Conditional c:
@@ -635,11 +632,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
     /// </summary>
     internal static E ExpValueFold(E e) => e switch
     {
-        E.Binary { Op: not "ALIGN", Left: E.Number l, Right: E.Number r } b => FoldedNumber(
-            b.Op is "/" or "%" && r.Value == 0
-                ? throw ScriptErrors.Evaluation(r.Location, $"{b.Op} by zero")
-                : BinaryNumber(b.Op, l.Value, r.Value, b.Location),
-            l.Location),
+        E.Binary { Op: not "ALIGN", Left: E.Number l, Right: E.Number r } b => FoldedNumber(FoldBinaryFatal(b, l.Value, r.Value), l.Location),
         E.Unary { Op: not ("ALIGN" or "ABSOLUTE" or "NEXT"), Operand: E.Number x } u => FoldedNumber(UnaryNumber(u.Op, x.Value), x.Location),
         E.Conditional { Condition: E.Number c, Then: E.Number t, Else: E.Number f } => FoldedNumber(c.Value != 0 ? t.Value : f.Value, c.Location),
         _ => e,
@@ -717,7 +710,7 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         {
             if (_state.Phase != LayoutPhase.Mark)
             {
-                throw ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero");
+                throw ZeroDivisor(b);
             }
 
             return Arith(lhs, rhs, r);
@@ -736,6 +729,13 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
     /// caller's to handle. Shifts take the count modulo 64 as the x86-64 host's shl/shr do (ld.bfd 2.40 on amd64:
     /// 1 &lt;&lt; 65 is 2), which C#'s shifts of a 64-bit value do too. The one division that overflows,
     /// 0x8000000000000000 / -1 (or %), kills ld.bfd with SIGFPE; here it is one line.</summary>
+    /// <summary>fold_binary where a zero divisor is fatal (every phase but the mark phase): ld's "/ by zero" or
+    /// "% by zero", at the divisor.</summary>
+    private static ulong FoldBinaryFatal(E.Binary b, ulong l, ulong r) =>
+        b.Op is "/" or "%" && r == 0 ? throw ZeroDivisor(b) : BinaryNumber(b.Op, l, r, b.Location);
+
+    private static LinkException ZeroDivisor(E.Binary b) => ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero");
+
     internal static ulong BinaryNumber(string op, ulong l, ulong r, ScriptLocation at) => op switch
     {
         "+" => unchecked(l + r),
