@@ -155,6 +155,88 @@ public class ElfWriterTests
         act.Should().Throw<ArgumentException>();
     }
 
+    /// <summary>Enough symbols and relocations that the writer builds the string table on its second thread while the
+    /// contents are written, and encodes the symbol and relocation tables on both threads.</summary>
+    private static ElfWriter Big(bool threadSafe, bool bfdOrder, Func<int, int>? failAt = null)
+    {
+        // In bfd's file order the relocation tables come after .strtab, so they are encoded on both threads; in
+        // section order they come before it, while the second thread builds the string table.
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64)) { BfdFileOrder = bfdOrder };
+        var text = w.AddSection(".text", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr,
+            ElfContent.Of(new byte[0x10000]));
+        for (var i = 0; i < 6000; i++)
+        {
+            // Every third name is another's tail ("f1" in "x_f1"), so the tail merge has work on both threads' tables.
+            var name = i % 3 == 0 ? $"f{i - 1}" : i % 3 == 1 ? $"x_f{i}" : $"sym_{i}_{new string('n', i % 40)}";
+            w.AddSymbol(new ElfWriterSymbol(name, (ulong)i, 1, i < 2000 ? ElfConstants.StbLocal : ElfConstants.StbGlobal,
+                ElfConstants.SttFunc, text));
+        }
+
+        w.AddRelocations(text, true, 9000, i =>
+        {
+            if (failAt?.Invoke(i) == i)
+            {
+                throw new InvalidOperationException($"entry {i}");
+            }
+
+            return new ElfWriterRelocation((ulong)i * 4, 1 + (i % 6000), 2, i - 4500);
+        }, threadSafe);
+        return w;
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void BigTables_WrittenOnTwoThreads_AreTheSameBytes_AndReadBack(bool bfdOrder)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"big-tables-{bfdOrder}.o");
+        Big(threadSafe: true, bfdOrder).WriteFile(path);
+        var onFile = File.ReadAllBytes(path);
+
+        // In memory the string table is built first, and an entry function not marked thread-safe runs on one thread.
+        onFile.Should().Equal(Big(threadSafe: false, bfdOrder).ToArray());
+
+        using var f = ElfFile.FromBytes("big.o", onFile);
+        var st = f.SymbolTable!;
+        st.Count.Should().Be(6001);
+        for (var i = 0; i < 6000; i += 7)
+        {
+            var name = i % 3 == 0 ? $"f{i - 1}" : i % 3 == 1 ? $"x_f{i}" : $"sym_{i}_{new string('n', i % 40)}";
+            st.GetName(i + 1).Should().Be(name);
+        }
+
+        var relocations = f.GetRelocations(f.FindSection(".rela.text")!);
+        relocations.Count.Should().Be(9000);
+        for (var i = 0; i < 9000; i += 13)
+        {
+            var r = relocations.At(i);
+            (r.Offset, r.SymbolIndex, r.Addend).Should().Be(((ulong)i * 4, (uint)(1 + (i % 6000)), (long)(i - 4500)));
+        }
+    }
+
+    [TestCase(100, true)] // in the half this thread encodes
+    [TestCase(3000, true)] // in the half the second thread encodes
+    [TestCase(3000, false)] // encoded here while the second thread builds the string table
+    public void BigTables_AnEntryThatThrows_FailsTheWrite_AndLeavesTheOldFile(int bad, bool bfdOrder)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"big-fails-{bad}-{bfdOrder}.o");
+        File.WriteAllText(path, "old");
+        var act = () => Big(threadSafe: true, bfdOrder, i => bad).WriteFile(path);
+        act.Should().Throw<InvalidOperationException>().WithMessage($"entry {bad}");
+        File.ReadAllText(path).Should().Be("old");
+    }
+
+    [Test]
+    public void BigTables_ContentsThatFail_WhileTheStringTableIsBuilt_LeaveTheOldFile()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "big-disk-full.o");
+        File.WriteAllText(path, "old");
+        var w = Big(threadSafe: true, bfdOrder: true);
+        w.AddSection(".broken", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, new Failing());
+        var act = () => w.WriteFile(path);
+        act.Should().Throw<UsageException>().Which.Id.Should().Be(UsageErrorIds.CannotWriteOutput);
+        File.ReadAllText(path).Should().Be("old");
+    }
+
     private sealed class Failing : ElfContent
     {
         public override ulong Length => 8;

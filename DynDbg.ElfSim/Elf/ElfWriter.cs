@@ -16,7 +16,10 @@ public sealed class ElfWriter
     private readonly Dictionary<ElfWriterSection, List<RelocationTable>> _relocations = [];
     private readonly List<ElfWriterSymbol> _added = [];
     private IReadOnlyList<ElfWriterSymbol> _symbols;
+    private EncodingLane? _lane;
 
+    /// <summary>From this many symbols on, a file's string table is built while its contents are written.</summary>
+    private const int OverlapSymbols = 4096;
 
     public ElfWriter(ElfIdentity identity)
     {
@@ -82,14 +85,16 @@ public sealed class ElfWriter
             _relocations[target] = list;
         }
 
-        list.Add(new RelocationTable(target, rela, entries.Length, i => entries[i]));
+        list.Add(new RelocationTable(target, rela, entries.Length, i => entries[i], true));
     }
 
     /// <summary>
     /// Adds a relocation table whose <paramref name="count"/> entries are made by <paramref name="entry"/> while the
-    /// file is written (in index order), so millions of relocations never exist as objects at once.
+    /// file is written (in index order), so millions of relocations never exist as objects at once. With
+    /// <paramref name="threadSafe"/>, <paramref name="entry"/> may be called from two threads at once (on different
+    /// indices, each thread's in order), and a big table is made on two cores.
     /// </summary>
-    public void AddRelocations(ElfWriterSection target, bool rela, int count, Func<int, ElfWriterRelocation> entry)
+    public void AddRelocations(ElfWriterSection target, bool rela, int count, Func<int, ElfWriterRelocation> entry, bool threadSafe = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (!_relocations.TryGetValue(target, out var list))
@@ -98,7 +103,7 @@ public sealed class ElfWriter
             _relocations[target] = list;
         }
 
-        list.Add(new RelocationTable(target, rela, count, entry));
+        list.Add(new RelocationTable(target, rela, count, entry, threadSafe));
     }
 
     /// <summary>Writes the whole file to <paramref name="path"/> through a temporary file and a rename, so the path
@@ -174,7 +179,7 @@ public sealed class ElfWriter
 
     // ------------------------------------------------------------------ layout
 
-    private sealed record RelocationTable(ElfWriterSection Target, bool Rela, int Count, Func<int, ElfWriterRelocation> Entry);
+    private sealed record RelocationTable(ElfWriterSection Target, bool Rela, int Count, Func<int, ElfWriterRelocation> Entry, bool ThreadSafe);
 
     /// <summary>One entry of the section header table with everything resolved but the file offset.</summary>
     private sealed class Slot
@@ -194,6 +199,19 @@ public sealed class ElfWriter
     }
 
     public void WriteTo(Stream stream)
+    {
+        try
+        {
+            WriteLaidOut(stream);
+        }
+        finally
+        {
+            _lane?.Dispose();
+            _lane = null;
+        }
+    }
+
+    private void WriteLaidOut(Stream stream)
     {
         var id = Identity;
         var ptr = id.PointerSize;
@@ -274,15 +292,32 @@ public sealed class ElfWriter
 
         var strtab = new StringTableBuilder(symbols.Count);
         var nameOffsets = new uint[symbols.Count]; // the name's string index first, its offset once finished
-        for (var k = 0; k < symbols.Count; k++)
+        void BuildStrtab()
         {
-            nameOffsets[k] = (uint)strtab.Add(symbols[k].Name);
+            for (var k = 0; k < symbols.Count; k++)
+            {
+                nameOffsets[k] = (uint)strtab.Add(symbols[k].Name);
+            }
+
+            strtab.Finish();
+            for (var k = 0; k < symbols.Count; k++)
+            {
+                nameOffsets[k] = strtab.OffsetAt((int)nameOffsets[k]);
+            }
         }
 
-        strtab.Finish();
-        for (var k = 0; k < symbols.Count; k++)
+        // The names' string table (hashing, then the tail-merging sort: a tenth of a vmlinux.o link) is only needed
+        // from .symtab on, which comes after the contents: a file is written while the lane builds it, and the ELF
+        // header, which holds the section header table's offset, is written last. In memory or for a few symbols,
+        // it is built first.
+        var overlap = stream is FileStream { CanSeek: true } && symbols.Count >= OverlapSymbols;
+        if (overlap)
         {
-            nameOffsets[k] = strtab.OffsetAt((int)nameOffsets[k]);
+            (_lane ??= new EncodingLane()).Start(BuildStrtab);
+        }
+        else
+        {
+            BuildStrtab();
         }
 
         var symEnt = (ulong)(id.Is64 ? 24 : 16);
@@ -308,7 +343,6 @@ public sealed class ElfWriter
         var str = slots[strtabIndex];
         str.Type = ElfConstants.ShtStrtab;
         str.AddrAlign = 1;
-        str.Size = strtab.Size;
         str.Write = strtab.WriteTo;
 
         var shstr = new StringTableBuilder();
@@ -353,26 +387,45 @@ public sealed class ElfWriter
         sh.Size = shstr.Size;
         sh.Write = shstr.WriteTo;
 
-        // File offsets: header, contents in file order, then the section header table.
+        // File offsets: header, contents in file order, then the section header table. Those from .strtab's on
+        // wait for its size when the lane builds it.
         var fileOrder = BfdFileOrder
             ? BfdOrder(slots, symtabIndex, shndxIndex, strtabIndex, shstrtabIndex)
             : slots.Skip(1).ToList();
         var ehSize = (ulong)(id.Is64 ? ElfHeader.Size64 : ElfHeader.Size32);
         var offset = ehSize;
-        foreach (var s in fileOrder)
+        var placed = 0;
+        void Place(bool strtabKnown)
         {
-            var align = Math.Max(1UL, Math.Min(s.AddrAlign, BfdFileOrder ? MaxBfdFileAlign : 64));
-            offset = AlignUp(offset, align);
-            s.Offset = offset;
-            if (s.Type != ElfConstants.ShtNobits)
+            for (; placed < fileOrder.Count; placed++)
             {
-                offset = checked(offset + s.Size);
+                var s = fileOrder[placed];
+                var align = Math.Max(1UL, Math.Min(s.AddrAlign, BfdFileOrder ? MaxBfdFileAlign : 64));
+                if (s == str && !strtabKnown)
+                {
+                    return;
+                }
+
+                offset = AlignUp(offset, align);
+                s.Offset = offset;
+                if (s.Type != ElfConstants.ShtNobits)
+                {
+                    offset = checked(offset + s.Size);
+                }
             }
         }
 
-        var shOff = AlignUp(offset, (ulong)ptr);
+        ulong shOff = 0, fileSize = 0;
         var count = (ulong)slots.Count;
         var extended = count >= ElfConstants.ShnLoReserve;
+        void PlaceRest()
+        {
+            str.Size = strtab.Size;
+            Place(true);
+            shOff = AlignUp(offset, (ulong)ptr);
+            fileSize = checked(shOff + (count * (ulong)(id.Is64 ? 64 : 40)));
+        }
+
         if (extended)
         {
             slots[0].Size = count;
@@ -383,18 +436,36 @@ public sealed class ElfWriter
             slots[0].Link = (uint)shstrtabIndex;
         }
 
-        var fileSize = checked(shOff + (count * (ulong)(id.Is64 ? 64 : 40)));
-        if (stream is MemoryStream { Length: 0 } memory && fileSize <= (ulong)Array.MaxLength)
+        void Header() => WriteHeader(stream, shOff, extended ? (ushort)0 : (ushort)count,
+            shstrtabIndex >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)shstrtabIndex);
+        var headerLate = overlap;
+        if (overlap)
         {
-            memory.Capacity = (int)fileSize;
+            Place(strtabKnown: false);
+            stream.Write(new byte[ehSize]); // the header's place, written once the layout is whole
+        }
+        else
+        {
+            PlaceRest();
+            if (stream is MemoryStream { Length: 0 } memory && fileSize <= (ulong)Array.MaxLength)
+            {
+                memory.Capacity = (int)fileSize;
+            }
+
+            Header();
         }
 
-        WriteHeader(stream, shOff, extended ? (ushort)0 : (ushort)count,
-            shstrtabIndex >= ElfConstants.ShnLoReserve ? ElfConstants.ShnXindex : (ushort)shstrtabIndex);
         var position = ehSize;
         SectionWritten?.Invoke(0);
         foreach (var s in fileOrder)
         {
+            if (overlap && s == sym)
+            {
+                _lane!.Join();
+                overlap = false;
+                PlaceRest();
+            }
+
             if (s.Type == ElfConstants.ShtNobits || s.Write is null)
             {
                 continue;
@@ -414,6 +485,13 @@ public sealed class ElfWriter
 
         ElfContent.Zeros(stream, position, shOff);
         WriteSectionHeaders(stream, slots);
+        if (headerLate)
+        {
+            var end = stream.Position;
+            stream.Position = 0;
+            Header();
+            stream.Position = end;
+        }
     }
 
     private static ulong AlignUp(ulong v, ulong a) => a <= 1 ? v : checked((v + a - 1) / a * a);
@@ -561,7 +639,7 @@ public sealed class ElfWriter
         var is64 = Identity.Is64;
         var size = is64 ? 24 : 16;
         stream.Write(new byte[size]);
-        WriteRecords(stream, symbols.Count, size, (b, i) =>
+        WriteRecords(stream, symbols.Count, size, threadSafe: true, (b, i) =>
         {
             var s = symbols[i];
             var info = (byte)((s.Binding << 4) | (s.Type & 0xf));
@@ -587,10 +665,16 @@ public sealed class ElfWriter
     }
 
     /// <summary>Writes <paramref name="count"/> fixed-size records, encoded into a pooled buffer a chunk at a time
-    /// (symbol and relocation tables run to millions of entries).</summary>
-    private static void WriteRecords(Stream stream, int count, int size, Action<Span<byte>, int> encode)
+    /// (symbol and relocation tables run to millions of entries). When <paramref name="threadSafe"/> says
+    /// <paramref name="encode"/> may run on two threads, a big table's chunks are encoded half here and half on the
+    /// <see cref="EncodingLane"/>; the bytes are the same either way.</summary>
+    private void WriteRecords(Stream stream, int count, int size, bool threadSafe, Action<Span<byte>, int> encode)
     {
         const int perChunk = 4096;
+        const int parallelFrom = 1024; // below this, handing half a chunk over costs about what it saves
+        // (The lane is busy while it builds the string table: the relocation tables written before .symtab in
+        // section order are encoded here alone.)
+        var lane = threadSafe && count >= parallelFrom ? _lane ??= new EncodingLane() : null;
         var buffer = ArrayPool<byte>.Shared.Rent(size * perChunk);
         try
         {
@@ -599,9 +683,14 @@ public sealed class ElfWriter
                 var n = Math.Min(perChunk, count - start);
                 var span = buffer.AsSpan(0, n * size);
                 span.Clear();
-                for (var k = 0; k < n; k++)
+                if (lane is null || lane.Busy || n < parallelFrom)
                 {
-                    encode(span.Slice(k * size, size), start + k);
+                    Encode(buffer, size, start, 0, n, encode);
+                }
+                else
+                {
+                    var (first, half) = (start, n / 2);
+                    lane.Run(() => Encode(buffer, size, first, 0, half, encode), () => Encode(buffer, size, first, half, n, encode));
                 }
 
                 stream.Write(span);
@@ -610,6 +699,15 @@ public sealed class ElfWriter
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Records [<paramref name="from"/>, <paramref name="to"/>) of the chunk that starts at record <paramref name="first"/>.</summary>
+    private static void Encode(byte[] buffer, int size, int first, int from, int to, Action<Span<byte>, int> encode)
+    {
+        for (var k = from; k < to; k++)
+        {
+            encode(buffer.AsSpan(k * size, size), first + k);
         }
     }
 
@@ -630,7 +728,7 @@ public sealed class ElfWriter
         var e = Endian;
         var id = Identity;
         var size = id.Is64 ? (t.Rela ? 24 : 16) : (t.Rela ? 12 : 8);
-        WriteRecords(stream, t.Count, size, (b, i) =>
+        WriteRecords(stream, t.Count, size, t.ThreadSafe, (b, i) =>
         {
             var r = t.Entry(i);
             if ((uint)r.Symbol >= (uint)ordinalToIndex.Length)

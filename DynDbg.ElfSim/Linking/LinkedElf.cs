@@ -161,7 +161,7 @@ internal static class LinkedElf
 
         foreach (var t in link.Relocations)
         {
-            writer.AddRelocations(t.Target.Written!, t.IsRela, t.Count, t.EntryAt);
+            writer.AddRelocations(t.Target.Written!, t.IsRela, t.Count, t.EntryAt, threadSafe: true);
         }
 
         return writer;

@@ -75,7 +75,9 @@ public sealed class OutputRelocationTable
     public bool IsRela { get; }
     public int Count { get; private set; }
 
-    /// <summary>Entry <paramref name="i"/> as written.</summary>
+    /// <summary>Entry <paramref name="i"/> as written. Once the table is finished, two threads may ask at once (the
+    /// writer encodes big tables on two cores): converting an entry again has no side effects, and the part last
+    /// found is only a hint.</summary>
     public ElfWriterRelocation EntryAt(int i)
     {
         var e = RawEntry(i);
@@ -221,7 +223,8 @@ public sealed class OutputRelocationTable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(i);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, Count);
-        if (!Covers(_cursor, i))
+        var cursor = _cursor; // read once: another thread may move it
+        if (!Covers(cursor, i))
         {
             // Binary search for the part holding i (the writer asks in order, so this is rare).
             int lo = 0, hi = _parts.Count - 1;
@@ -238,10 +241,11 @@ public sealed class OutputRelocationTable
                 }
             }
 
-            _cursor = lo;
+            cursor = lo;
+            _cursor = cursor;
         }
 
-        var p = _parts[_cursor];
+        var p = _parts[cursor];
         var k = i - p.Start;
         if (p.Run is not { } run)
         {
