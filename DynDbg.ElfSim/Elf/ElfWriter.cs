@@ -950,13 +950,6 @@ public sealed class ElfWriter
             }
 
             keys.AsSpan().Sort();
-            var order = new int[_count];
-            for (var k = 0; k < keys.Length; k++)
-            {
-                order[k] = keys[k].Index;
-            }
-
-            var comparer = Comparer<int>.Create((a, b) => CompareReversed(At(a), At(b)));
             for (var start = 0; start < keys.Length;)
             {
                 var end = start + 1;
@@ -967,38 +960,39 @@ public sealed class ElfWriter
 
                 if (end - start > 1)
                 {
-                    Array.Sort(order, start, end - start, comparer);
+                    keys.AsSpan(start, end - start).Sort(new ReversedBytes(this));
                 }
 
                 start = end;
             }
 
-            // By string index, not by text: -1 for an owner, else the owner's index.
-            var ownerOf = new int[_count];
+            // Walking backwards, a tail's offset slot holds its owner's index until the owners are placed (an owner
+            // is never a tail, so the owner a tail names has its offset by then); one bit a string says which.
+            var offsets = new uint[_count];
+            var tail = new ulong[(_count + 63) / 64];
             var owner = -1;
             var owners = 0;
-            for (var i = order.Length - 1; i >= 0; i--)
+            for (var i = keys.Length - 1; i >= 0; i--)
             {
-                var k = order[i];
+                var k = keys[i].Index;
                 if (owner >= 0 && At(owner).EndsWith(At(k)))
                 {
-                    ownerOf[k] = owner;
+                    offsets[k] = (uint)owner;
+                    tail[k >> 6] |= 1UL << k;
                 }
                 else
                 {
-                    ownerOf[k] = -1;
                     owner = k;
                     owners++;
                 }
             }
 
-            var offsets = new uint[_count];
-            var written = order; // reused: the owners in the order added
+            var written = new int[owners]; // the owners in the order added
             var n = 0;
             var at = 1L;
             for (var k = 0; k < _count; k++)
             {
-                if (ownerOf[k] < 0)
+                if ((tail[k >> 6] & (1UL << k)) == 0)
                 {
                     offsets[k] = checked((uint)at);
                     at += _entries[k].Length + 1;
@@ -1008,15 +1002,15 @@ public sealed class ElfWriter
 
             for (var k = 0; k < _count; k++)
             {
-                var o = ownerOf[k];
-                if (o >= 0)
+                if ((tail[k >> 6] & (1UL << k)) != 0)
                 {
+                    var o = (int)offsets[k];
                     offsets[k] = offsets[o] + (uint)(_entries[o].Length - _entries[k].Length); // the tail ends where its owner does
                 }
             }
 
             _offsets = offsets;
-            _owners = written[..n];
+            _owners = written;
             _size = at;
         }
 
@@ -1031,6 +1025,12 @@ public sealed class ElfWriter
             }
 
             return key;
+        }
+
+        /// <summary>CompareReversed on the strings two keys name, for the runs of keys that share their twelve bytes.</summary>
+        private readonly struct ReversedBytes(StringTableBuilder table) : IComparer<SuffixKey>
+        {
+            public int Compare(SuffixKey x, SuffixKey y) => CompareReversed(table.At(x.Index), table.At(y.Index));
         }
 
         /// <summary>A string's last twelve bytes for the tail-merge sort (16 bytes a string, compared inline by Span.Sort).</summary>
