@@ -36,17 +36,61 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Renames a staged file into place.</summary>
+    /// <summary>
+    /// Renames a staged file into place. An existing regular file there is first renamed aside and deleted once the
+    /// new one is in place (or renamed back if that fails): ext4 (auto_da_alloc) writes a file's data out before
+    /// the rename that replaces another file returns, 6-7 ms for the 9 MB output of a vmlinux.o link, a tenth of
+    /// the link, where two renames to free names cost 0.1 ms. That is the power-loss guarantee of rename-over, which
+    /// ld.bfd does not give either (it deletes the old output and writes in place); a crash of this process still
+    /// never leaves part of a file, and the path is without a file only between the two renames.
+    /// </summary>
     public static void Commit(Staged staged)
     {
+        string? aside = null;
         try
         {
+            if (IsOrdinaryFile(staged.Full))
+            {
+                aside = staged.Temp + ".old";
+                File.Move(staged.Full, aside, overwrite: true);
+            }
+
             File.Move(staged.Temp, staged.Full, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            if (aside is not null)
+            {
+                TryMoveBack(aside, staged.Full);
+            }
+
             TryDelete(staged.Temp);
             throw CannotWrite(staged.Path, staged.Full, staged.Temp, e);
+        }
+
+        if (aside is not null)
+        {
+            TryDelete(aside);
+        }
+    }
+
+    /// <summary>A regular file, not a link to one (bfd's unlink_if_ordinary asks the same): a symbolic link is
+    /// replaced by the rename as before.</summary>
+    private static bool IsOrdinaryFile(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists && info.LinkTarget is null;
+    }
+
+    private static void TryMoveBack(string aside, string full)
+    {
+        try
+        {
+            File.Move(aside, full, overwrite: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the old file stays beside it, under the hidden name
         }
     }
 
