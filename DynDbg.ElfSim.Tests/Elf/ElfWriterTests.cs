@@ -102,6 +102,51 @@ public class ElfWriterTests
         f.FindSection(".text").Should().NotBeNull();
     }
 
+    [Test]
+    public void StringTable_StoresOnlyStringsThatEndNoOther_ForNamesEndingAlike()
+    {
+        // Names sharing their last 8 bytes, their last 12, and more, so every stage of the tail-merge sort has runs
+        // to order; some are whole tails of others ("irq_handler" in "a_irq_handler").
+        var names = new List<string>();
+        foreach (var stem in new[] { "_handler", "irq_handler", "_irq_handler", "xx_irq_handler", "_init", "fn_init" })
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                names.Add(i % 7 == 0 ? stem[1..] : $"{(char)('a' + (i % 26))}{i}{stem}");
+            }
+        }
+
+        // Each tail added after its owner and an unrelated name ending alike, so that the sort alone puts it next
+        // to its owner: sharing eight bytes ("_handler"), and sharing twelve ("_common_tail").
+        for (var i = 0; i < 40; i++)
+        {
+            foreach (var end in new[] { "_handler", "_common_tail" })
+            {
+                names.Add($"q{i}owner{end}");
+                names.Add($"q{i}other{end}");
+                names.Add($"{i}owner{end}");
+            }
+        }
+
+        var distinct = names.Distinct(StringComparer.Ordinal).ToList();
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64));
+        var text = w.AddSection(".text", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, ElfContent.Of([0]));
+        foreach (var n in names)
+        {
+            w.AddSymbol(new ElfWriterSymbol(n, 0, 0, ElfConstants.StbGlobal, ElfConstants.SttFunc, text));
+        }
+
+        using var f = ElfFile.FromBytes("tails.o", w.ToArray());
+        var st = f.SymbolTable!;
+        Enumerable.Range(1, names.Count).Select(st.GetName).Should().Equal(names);
+
+        // bfd's rule: a string that ends another one is not stored on its own; every other one is, once.
+        var stored = distinct.Where(s => !distinct.Any(t => t.Length > s.Length && t.EndsWith(s, StringComparison.Ordinal))).ToList();
+        var table = System.Text.Encoding.ASCII.GetString(f.GetContents(f.FindSection(".strtab")!));
+        table.Split('\0').Where(s => s.Length > 0).Should().BeEquivalentTo(stored);
+        table.Length.Should().Be(1 + stored.Sum(s => s.Length + 1));
+    }
+
     [TestCaseSource(nameof(Identities))]
     public void Readelf_ReadsItWithoutAWarning(ElfIdentity id, bool rela)
     {

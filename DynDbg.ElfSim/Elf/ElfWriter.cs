@@ -937,30 +937,60 @@ public sealed class ElfWriter
             }
 
             // Sorted by reversed bytes, a string's extensions follow it; walking backwards, each string is either a
-            // tail of the last owner seen or a new owner. The last twelve bytes, reversed, as two numbers sort first,
-            // compared inline (no comparison delegate); only runs of strings sharing those twelve are then sorted by
+            // tail of the last owner seen or a new owner. Primitive sorts only (Array.Sort of numbers compares
+            // inline; a comparer is a call per comparison): the last eight bytes, reversed, as one number; then, in
+            // each run sharing those, the four before them; only runs sharing all twelve are sorted by
             // CompareReversed. A shorter string's zero padding sorts it first, as CompareReversed does. (The sort
             // was a fifth of a vmlinux.o link; with eight bytes, names ending alike, "_handler", still went through
-            // the delegate for a third of it.)
-            var keys = new SuffixKey[_count];
+            // the comparer for a third of the string table's time.)
+            var keys = new ulong[_count];
+            var order = new int[_count];
             for (var k = 0; k < keys.Length; k++)
             {
-                var t = At(k);
-                keys[k] = new SuffixKey(Reversed(t, 0, 8), (uint)Reversed(t, 8, 4), k);
+                keys[k] = Reversed(At(k), 0, 8);
+                order[k] = k;
             }
 
-            keys.AsSpan().Sort();
+            Array.Sort(keys, order);
+            Comparison<int>? compare = null;
             for (var start = 0; start < keys.Length;)
             {
                 var end = start + 1;
-                while (end < keys.Length && keys[end].SameSuffix(keys[start]))
+                while (end < keys.Length && keys[end] == keys[start])
                 {
                     end++;
                 }
 
                 if (end - start > 1)
                 {
-                    keys.AsSpan(start, end - start).Sort(new ReversedBytes(this));
+                    // The run's keys are all the same: reused for the next four bytes above the string's index.
+                    for (var i = start; i < end; i++)
+                    {
+                        keys[i] = (Reversed(At(order[i]), 8, 4) << 32) | (uint)order[i];
+                    }
+
+                    Array.Sort(keys, start, end - start);
+                    for (var i = start; i < end; i++)
+                    {
+                        order[i] = (int)(uint)keys[i];
+                    }
+
+                    for (var i = start; i < end;)
+                    {
+                        var same = i + 1;
+                        while (same < end && keys[same] >> 32 == keys[i] >> 32)
+                        {
+                            same++;
+                        }
+
+                        if (same - i > 1)
+                        {
+                            compare ??= (x, y) => CompareReversed(At(x), At(y));
+                            order.AsSpan(i, same - i).Sort(compare);
+                        }
+
+                        i = same;
+                    }
                 }
 
                 start = end;
@@ -972,9 +1002,9 @@ public sealed class ElfWriter
             var tail = new ulong[(_count + 63) / 64];
             var owner = -1;
             var owners = 0;
-            for (var i = keys.Length - 1; i >= 0; i--)
+            for (var i = order.Length - 1; i >= 0; i--)
             {
-                var k = keys[i].Index;
+                var k = order[i];
                 if (owner >= 0 && At(owner).EndsWith(At(k)))
                 {
                     offsets[k] = (uint)owner;
@@ -1025,21 +1055,6 @@ public sealed class ElfWriter
             }
 
             return key;
-        }
-
-        /// <summary>CompareReversed on the strings two keys name, for the runs of keys that share their twelve bytes.</summary>
-        private readonly struct ReversedBytes(StringTableBuilder table) : IComparer<SuffixKey>
-        {
-            public int Compare(SuffixKey x, SuffixKey y) => CompareReversed(table.At(x.Index), table.At(y.Index));
-        }
-
-        /// <summary>A string's last twelve bytes for the tail-merge sort (16 bytes a string, compared inline by Span.Sort).</summary>
-        private readonly record struct SuffixKey(ulong Last8, uint Before4, int Index) : IComparable<SuffixKey>
-        {
-            public int CompareTo(SuffixKey other) =>
-                Last8 != other.Last8 ? Last8.CompareTo(other.Last8) : Before4.CompareTo(other.Before4);
-
-            public bool SameSuffix(SuffixKey other) => Last8 == other.Last8 && Before4 == other.Before4;
         }
 
         private static int CompareReversed(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y)
