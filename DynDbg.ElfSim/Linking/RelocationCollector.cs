@@ -159,7 +159,6 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
         }
 
         var isLocal = r.SymbolIndex < firstGlobal;
-        var sym = symtab[(int)r.SymbolIndex];
         if (isLocal && gpDelta != 0 && MipsGpValue.IsGpRelative(r.Type))
         {
             if (!rela)
@@ -192,6 +191,8 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
             return new ElfWriterRelocation(offset, GlobalOrdinal(h), r.Type, rela ? r.Addend : 0, r.Type2, r.Type3);
         }
 
+        // Decoded only for a local: a global's entry is read through its link symbol.
+        var sym = symtab[(int)r.SymbolIndex];
         InputSection? target = sym.IsInSection ? file.SectionAt(sym.SectionIndex) : null;
         if (target is { Output.Removed: true })
         {
