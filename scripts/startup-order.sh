@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # startup-order.sh - regenerate DynDbg.ElfSim/startup.order, the ILCompiler's method order (IlcOrderFile): the
-# managed methods the native binary runs, in first-call order, link's first. Laid out together they fill a few
-# hundred KB of code pages instead of ~3.5 MB (the kernel maps executable pages in 64 KB windows around each fault,
-# and start-up code is spread over nearly all of __managedcode in the default order). A name the order no longer
-# matches is ignored, so a stale file only costs memory: rerun this after larger changes (docs/performance.md).
+# managed methods the native binary runs, in first-call order, link's first and then the other commands'. Laid out
+# together they fill a few hundred KB of code pages instead of ~3.5 MB (the kernel maps executable pages in 64 KB
+# windows around each fault, and start-up code is spread over nearly all of __managedcode in the default order).
+# A name the order no longer matches is ignored, so a stale file only costs memory: rerun this after larger changes
+# (docs/performance.md, "Start-up memory of the native binary").
 #
 # Usage: scripts/startup-order.sh [-t DIR] [OBJECT...]
 #   -t DIR     a published linux-x64 build (DIR/DynDbg.ElfSim and DIR/DynDbg.ElfSim.dbg); default: publish one
@@ -54,6 +55,11 @@ run load "$x86/alpha.ko" --sections
 run load "$x86/vmlinux.o"
 run check "$x86/diet/v5/alpha.ko"
 run control "$x86/alpha.ko"
+run explain -T "$root/linker/module.lds" "$x86/diet/v5/alpha_main.o" "$x86/diet/v5/alpha_util.o"
+run compress "$x86/vmlinux.o"
+run zram "$x86/alpha.ko"
+run diet "$x86/gamma.ko" -o "$work/diet"
+run report -o "$work/report.html" "$x86/diet/v5/alpha_main.o" "$x86/diet/v5/alpha_util.o"
 run --help
 
 python3 - "$work" "$runs" > "$root/DynDbg.ElfSim/startup.order" <<'PY'
