@@ -258,6 +258,28 @@ public class ElfWriterTests
         }
     }
 
+    [Test]
+    public void SectionWritten_CountsEveryByteOnce_AndBigTablesInChunks()
+    {
+        var reports = new List<ulong>();
+        var w = new ElfWriter(new ElfIdentity(true, false, ElfMachine.X86_64)) { BfdFileOrder = true, SectionWritten = reports.Add };
+        var text = w.AddSection(".text", ElfConstants.ShtProgbits, ElfConstants.ShfAlloc, ElfContent.Of(new byte[100]));
+        for (var i = 0; i < 10; i++)
+        {
+            w.AddSymbol(new ElfWriterSymbol($"s{i}", 0, 0, ElfConstants.StbGlobal, ElfConstants.SttFunc, text));
+        }
+
+        w.AddRelocations(text, true, 10_000, i => new ElfWriterRelocation((ulong)i % 100, 1, 2, 0), threadSafe: true);
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "progress.o");
+        w.WriteFile(path);
+
+        using var f = ElfFile.FromBytes("progress.o", File.ReadAllBytes(path));
+        var written = f.Sections.Where(x => x.Index > 0 && x.Type != ElfConstants.ShtNobits).Sum(x => (long)x.Size);
+        reports[0].Should().Be(0);
+        reports.Sum(x => (long)x).Should().Be(written);
+        reports.Max().Should().BeLessThan(10_000UL * 24, "a linker lets go of input pages while a big table is written");
+    }
+
     [TestCase(100, true)] // in the half this thread encodes
     [TestCase(3000, true)] // in the half the second thread encodes
     [TestCase(3000, false)] // encoded here while the second thread builds the string table

@@ -131,9 +131,12 @@ public sealed class ElfWriter
     /// </summary>
     public bool BfdFileOrder { get; init; }
 
-    /// <summary>Told the size of each section as it is written, and 0 before the first (a linker's input pages can be
-    /// let go of as the output is streamed from them).</summary>
+    /// <summary>Told how many bytes were written as the file is streamed: 0 before the first section, then each
+    /// section's size, a big symbol or relocation table's in chunks as they go out (a linker's input pages can be let
+    /// go of as the output is streamed from them: a 1 MB relocation table reads 1 MB of its input).</summary>
     public Action<ulong>? SectionWritten { get; init; }
+
+    private ulong _writtenInSection; // what WriteRecords reported of the section being written
 
     /// <summary>bfd/elf.c <c>assign_section_numbers</c> for a relocatable output: the SHT_GROUP sections first, the
     /// rest after them, each in list order; <paramref name="sections"/> itself when there is no group. The linker
@@ -473,6 +476,7 @@ public sealed class ElfWriter
 
             position = ElfContent.Zeros(stream, position, s.Offset);
             var before = stream.CanSeek ? stream.Position : -1;
+            _writtenInSection = 0;
             s.Write(stream);
             if (before >= 0 && (ulong)(stream.Position - before) != s.Size)
             {
@@ -480,7 +484,7 @@ public sealed class ElfWriter
             }
 
             position += s.Size;
-            SectionWritten?.Invoke(s.Size);
+            SectionWritten?.Invoke(s.Size - _writtenInSection);
         }
 
         ElfContent.Zeros(stream, position, shOff);
@@ -694,6 +698,8 @@ public sealed class ElfWriter
                 }
 
                 stream.Write(span);
+                _writtenInSection += (ulong)span.Length;
+                SectionWritten?.Invoke((ulong)span.Length);
             }
         }
         finally
