@@ -280,6 +280,23 @@ public class ElfWriterTests
         reports.Max().Should().BeLessThan(10_000UL * 24, "a linker lets go of input pages while a big table is written");
     }
 
+    [Test]
+    public void BigTables_WrittenAfterOtherBytes_PutTheHeaderWhereTheFileStarts()
+    {
+        // The header is written last when the string table is built beside the contents: at the stream's starting
+        // position, not at offset 0.
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "after-prefix.bin");
+        using (var fs = new FileStream(path, FileMode.Create, FileAccess.ReadWrite))
+        {
+            fs.Write("PREFIX!!"u8);
+            Big(threadSafe: true, bfdOrder: true).WriteTo(fs);
+        }
+
+        var all = File.ReadAllBytes(path);
+        System.Text.Encoding.ASCII.GetString(all, 0, 8).Should().Be("PREFIX!!");
+        all[8..].Should().Equal(Big(threadSafe: false, bfdOrder: true).ToArray());
+    }
+
     [TestCase(100, true)] // in the half this thread encodes
     [TestCase(3000, true)] // in the half the second thread encodes
     [TestCase(3000, false)] // encoded here while the second thread builds the string table

@@ -60,7 +60,8 @@ public sealed class ElfWriter
     }
 
     /// <summary>All symbols at once, in ordinal order, read when the file is written (a linker's own list, seen
-    /// through a projection, rather than a second copy of a million symbols).</summary>
+    /// through a projection, rather than a second copy of a million symbols). The list is read from two threads at
+    /// once (the string table is built beside the contents), so its indexer must not change shared state.</summary>
     public void SetSymbols(IReadOnlyList<ElfWriterSymbol> symbols)
     {
         if (_added.Count > 0)
@@ -106,8 +107,8 @@ public sealed class ElfWriter
         list.Add(new RelocationTable(target, rela, count, entry, threadSafe));
     }
 
-    /// <summary>Writes the whole file to <paramref name="path"/> through a temporary file and a rename, so the path
-    /// holds either the complete new file or what it held before (<see cref="AtomicFile"/>).</summary>
+    /// <summary>Writes the whole file to <paramref name="path"/> through a temporary file and renames, so the path
+    /// never holds part of a file (<see cref="AtomicFile"/>).</summary>
     public void WriteFile(string path) => AtomicFile.Write(path, WriteTo);
 
     /// <summary>The whole file in a temporary beside <paramref name="path"/>, for <see cref="AtomicFile.Commit"/>.</summary>
@@ -314,6 +315,7 @@ public sealed class ElfWriter
         // header, which holds the section header table's offset, is written last. In memory or for a few symbols,
         // it is built first.
         var overlap = stream is FileStream { CanSeek: true } && symbols.Count >= OverlapSymbols;
+        var origin = overlap ? stream.Position : 0; // where the header goes back to: the stream need not start at 0
         if (overlap)
         {
             (_lane ??= new EncodingLane()).Start(BuildStrtab);
@@ -492,7 +494,7 @@ public sealed class ElfWriter
         if (headerLate)
         {
             var end = stream.Position;
-            stream.Position = 0;
+            stream.Position = origin;
             Header();
             stream.Position = end;
         }

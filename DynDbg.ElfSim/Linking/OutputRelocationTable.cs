@@ -15,7 +15,18 @@ public sealed class OutputRelocationTable
     private ulong _lastOffset;
     private bool _unsorted;
     private List<int>? _removable;
-    private int _cursor;
+
+    // The part the calling thread last read from, as a hint: the writer encodes a big table on two threads, 2048
+    // entries apart, and one shared hint made each thread miss on the other's part (a search and a contended line).
+    // Keyed by a number, not the table: a thread-static reference would keep the last link's graph alive.
+    [ThreadStatic]
+    private static int t_table;
+
+    [ThreadStatic]
+    private static int t_cursor;
+
+    private static int s_tables;
+    private readonly int _id = Interlocked.Increment(ref s_tables);
 
     private sealed class Part(int start, RelocationRun? run, RelocationCollector? collector)
     {
@@ -76,8 +87,8 @@ public sealed class OutputRelocationTable
     public int Count { get; private set; }
 
     /// <summary>Entry <paramref name="i"/> as written. Once the table is finished, two threads may ask at once (the
-    /// writer encodes big tables on two cores): converting an entry again has no side effects, and the part last
-    /// found is only a hint.</summary>
+    /// writer encodes big tables on two cores): converting an entry again has no side effects, and each thread keeps
+    /// its own hint of the part it last read.</summary>
     public ElfWriterRelocation EntryAt(int i)
     {
         var e = RawEntry(i);
@@ -161,7 +172,6 @@ public sealed class OutputRelocationTable
         _parts.Clear();
         _parts.Add(part);
         _removable = null;
-        _cursor = 0;
         Count = part.Kept.Count;
     }
 
@@ -215,7 +225,6 @@ public sealed class OutputRelocationTable
             _parts.Add(p);
         }
 
-        _cursor = 0;
         return true;
     }
 
@@ -223,7 +232,7 @@ public sealed class OutputRelocationTable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(i);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, Count);
-        var cursor = _cursor; // read once: another thread may move it
+        var cursor = t_table == _id ? t_cursor : 0;
         if (!Covers(cursor, i))
         {
             // Binary search for the part holding i (the writer asks in order, so this is rare).
@@ -242,7 +251,7 @@ public sealed class OutputRelocationTable
             }
 
             cursor = lo;
-            _cursor = cursor;
+            (t_table, t_cursor) = (_id, cursor);
         }
 
         var p = _parts[cursor];

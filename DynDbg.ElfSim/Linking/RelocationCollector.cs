@@ -175,7 +175,11 @@ internal sealed class RelocationCollector(LinkContext ctx, List<OutputSymbol> sy
             var h = file.GlobalAt(r.SymbolIndex, firstGlobal) ?? ctx.Symbols.Find(symtab.GetName((int)r.SymbolIndex)) ??
                 throw new ElfFormatException(ErrorIds.RelocationSymbolIndex, file.Path,
                     $"relocation [{k}] in {rs.Describe()}", null, $"refers to global symbol [{r.SymbolIndex}] without a name");
-            h.UsedByRelocation = true;
+            if (first)
+            {
+                h.UsedByRelocation = true; // not again on the writer's two threads
+            }
+
             if (h.IsDefined && h.Section is { Output: null } dsec)
             {
                 var action = ActionDiscarded(s);
