@@ -4,8 +4,8 @@ using DynDbg.ElfSim.Elf;
 namespace DynDbg.ElfSim.Tests.Elf;
 
 /// <summary>Outputs go into place whole or not at all, and an existing output is moved aside rather than renamed
-/// over (<see cref="AtomicFile.Commit"/> says why): whatever happens, the path holds the old file or the new one,
-/// and no hidden file is left beside it.</summary>
+/// over (<see cref="AtomicFile.Commit"/> says why): when the commit returns or fails, the path holds the new file or
+/// the old one, never part of one, and no hidden file is left beside it.</summary>
 [TestFixture]
 public class AtomicFileTests
 {
@@ -74,6 +74,30 @@ public class AtomicFileTests
         File.Delete(staged.Temp); // the second rename now fails, after the old file was moved aside
         var act = () => AtomicFile.Commit(staged);
         act.Should().Throw<UsageException>().Which.Id.Should().Be(UsageErrorIds.CannotWriteOutput);
+        File.ReadAllText(path).Should().Be("old");
+        Hidden().Should().BeEmpty();
+    }
+
+    [Test]
+    public void AnOldFileThatCannotBeMovedAside_IsRenamedOver()
+    {
+        // The hidden aside name is four characters longer than the temporary one: at the name length limit only the
+        // temporary fits, and the commit falls back to renaming over the old file.
+        var name = new string('n', 255 - $"..{Environment.ProcessId}.tmp".Length);
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, "old");
+        AtomicFile.Write(path, s => s.Write("new"u8));
+        File.ReadAllText(path).Should().Be("new");
+        Hidden().Should().BeEmpty();
+    }
+
+    [Test]
+    public void AWriterThatThrowsAnything_LeavesNoTemporaryFile()
+    {
+        var path = Path.Combine(_dir, "out.o");
+        File.WriteAllText(path, "old");
+        var act = () => AtomicFile.Write(path, _ => throw new InvalidOperationException("bug"));
+        act.Should().Throw<InvalidOperationException>();
         File.ReadAllText(path).Should().Be("old");
         Hidden().Should().BeEmpty();
     }

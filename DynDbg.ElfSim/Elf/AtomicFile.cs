@@ -3,12 +3,13 @@ using DynDbg.ElfSim.Diagnostics;
 namespace DynDbg.ElfSim.Elf;
 
 /// <summary>
-/// Outputs are written whole or not at all: into a hidden temporary file beside the target, then renamed over it.
-/// A failure is one <see cref="UsageException"/> (USG002) naming the path the user gave, never the temporary one.
+/// Outputs are written whole or not at all: into a hidden temporary file beside the target, then renamed into place
+/// (<see cref="Commit"/>: an existing file is renamed aside first). A failure is one <see cref="UsageException"/>
+/// (USG002) naming the path the user gave, never the temporary one.
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; on any failure the target is as it was.</summary>
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; on a failure the target is as it was.</summary>
     public static void Write(string path, Action<Stream> write) => Commit(Stage(path, write));
 
     /// <summary>
@@ -29,10 +30,15 @@ public static class AtomicFile
 
             return new Staged(path, full, temp);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            TryDelete(temp);
-            throw CannotWrite(path, full, temp, e);
+            TryDelete(temp); // whatever failed, no part of a file stays behind
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw CannotWrite(path, full, temp, e);
+            }
+
+            throw;
         }
     }
 
@@ -42,17 +48,18 @@ public static class AtomicFile
     /// the rename that replaces another file returns, 6-7 ms for the 9 MB output of a vmlinux.o link, a tenth of
     /// the link, where two renames to free names cost 0.1 ms. That is the power-loss guarantee of rename-over, which
     /// ld.bfd does not give either (it deletes the old output and writes in place); a crash of this process still
-    /// never leaves part of a file, and the path is without a file only between the two renames.
+    /// never leaves part of a file, and the path is without a file only between the two renames (a process killed
+    /// there leaves the old file under the hidden name). When the old file cannot be moved aside (a name too long
+    /// for the hidden one, say), the new one is renamed over it as before.
     /// </summary>
     public static void Commit(Staged staged)
     {
         string? aside = null;
         try
         {
-            if (IsOrdinaryFile(staged.Full))
+            if (IsReplaceable(staged.Full) && TryMoveAside(staged.Full, staged.Temp + ".old"))
             {
                 aside = staged.Temp + ".old";
-                File.Move(staged.Full, aside, overwrite: true);
             }
 
             File.Move(staged.Temp, staged.Full, overwrite: true);
@@ -74,12 +81,25 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>A regular file, not a link to one (bfd's unlink_if_ordinary asks the same): a symbolic link is
-    /// replaced by the rename as before.</summary>
-    private static bool IsOrdinaryFile(string path)
+    /// <summary>An existing entry that is neither a directory nor a symbolic link (a symbolic link is replaced by the
+    /// rename as before; a directory fails the rename with its own message).</summary>
+    private static bool IsReplaceable(string path)
     {
         var info = new FileInfo(path);
         return info.Exists && info.LinkTarget is null;
+    }
+
+    private static bool TryMoveAside(string full, string aside)
+    {
+        try
+        {
+            File.Move(full, aside, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static void TryMoveBack(string aside, string full)
