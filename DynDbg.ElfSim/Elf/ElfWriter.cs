@@ -377,13 +377,13 @@ public sealed class ElfWriter
 
         foreach (var s in slots.Skip(1))
         {
-            shstr.Add(s.Name);
+            s.NameOffset = (uint)shstr.Add(s.Name); // the name's string index first, its offset once finished
         }
 
         shstr.Finish();
         foreach (var s in slots.Skip(1))
         {
-            s.NameOffset = shstr.OffsetOf(s.Name);
+            s.NameOffset = shstr.OffsetAt((int)s.NameOffset);
         }
 
         var sh = slots[shstrtabIndex];
@@ -782,7 +782,7 @@ public sealed class ElfWriter
     /// <summary>
     /// A string table with the leading NUL. Like bfd's <c>_bfd_elf_strtab_finalize</c>, a string that ends another
     /// one is stored as that one's tail (".text" inside ".rela.text"), comparing bytes as bfd does. The strings are
-    /// kept as UTF-8, back to back in one array, and found again through a hash of their bytes: names read from an
+    /// kept as UTF-8, back to back in 64 KB chunks, and found again through a hash of their bytes: names read from an
     /// input's string table never become strings (<see cref="SymbolName"/>).
     /// </summary>
     private sealed class StringTableBuilder
@@ -907,17 +907,6 @@ public sealed class ElfWriter
                 _entries[k].Next = _buckets[b];
                 _buckets[b] = k + 1;
             }
-        }
-
-        public uint OffsetOf(string s)
-        {
-            if (s.Length == 0)
-            {
-                return 0;
-            }
-
-            var bytes = Encoding.UTF8.GetBytes(s);
-            return _offsets[Find(bytes, out _)];
         }
 
         public uint OffsetAt(int index) => index < 0 ? 0 : _offsets[index];
