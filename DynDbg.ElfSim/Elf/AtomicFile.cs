@@ -57,9 +57,10 @@ public static class AtomicFile
         string? aside = null;
         try
         {
-            if (IsReplaceable(staged.Full) && TryMoveAside(staged.Full, staged.Temp + ".old"))
+            var hidden = staged.Temp + ".old";
+            if (IsReplaceable(staged.Full) && TryMove(staged.Full, hidden, overwrite: true))
             {
-                aside = staged.Temp + ".old";
+                aside = hidden;
             }
 
             File.Move(staged.Temp, staged.Full, overwrite: true);
@@ -68,7 +69,7 @@ public static class AtomicFile
         {
             if (aside is not null)
             {
-                TryMoveBack(aside, staged.Full);
+                _ = TryMove(aside, staged.Full, overwrite: false); // if that fails too, the old file stays under the hidden name
             }
 
             TryDelete(staged.Temp);
@@ -89,28 +90,17 @@ public static class AtomicFile
         return info.Exists && info.LinkTarget is null;
     }
 
-    private static bool TryMoveAside(string full, string aside)
+    /// <summary>A rename that may fail: false leaves both names as they were.</summary>
+    private static bool TryMove(string from, string to, bool overwrite)
     {
         try
         {
-            File.Move(full, aside, overwrite: true);
+            File.Move(from, to, overwrite);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
-        }
-    }
-
-    private static void TryMoveBack(string aside, string full)
-    {
-        try
-        {
-            File.Move(aside, full, overwrite: false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // the old file stays beside it, under the hidden name
         }
     }
 
