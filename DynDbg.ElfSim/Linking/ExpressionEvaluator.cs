@@ -725,10 +725,6 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
         };
     }
 
-    /// <summary>ld/ldexp.c fold_binary's arithmetic (signed division, as bfd_signed_vma); a zero divisor is the
-    /// caller's to handle. Shifts take the count modulo 64 as the x86-64 host's shl/shr do (ld.bfd 2.40 on amd64:
-    /// 1 &lt;&lt; 65 is 2), which C#'s shifts of a 64-bit value do too. The one division that overflows,
-    /// 0x8000000000000000 / -1 (or %), kills ld.bfd with SIGFPE; here it is one line.</summary>
     /// <summary>fold_binary where a zero divisor is fatal (every phase but the mark phase): ld's "/ by zero" or
     /// "% by zero", at the divisor.</summary>
     private static ulong FoldBinaryFatal(E.Binary b, ulong l, ulong r) =>
@@ -736,6 +732,10 @@ internal sealed class ExpressionEvaluator(LinkContext ctx)
 
     private static LinkException ZeroDivisor(E.Binary b) => ScriptErrors.Evaluation(b.Right.Location, $"{b.Op} by zero");
 
+    /// <summary>ld/ldexp.c fold_binary's arithmetic (signed division, as bfd_signed_vma); a zero divisor is the
+    /// caller's to handle. Shifts take the count modulo 64 as the x86-64 host's shl/shr do (ld.bfd 2.40 on amd64:
+    /// 1 &lt;&lt; 65 is 2), which C#'s shifts of a 64-bit value do too. The one division that overflows,
+    /// 0x8000000000000000 / -1 (or %), kills ld.bfd with SIGFPE; here it is one line.</summary>
     internal static ulong BinaryNumber(string op, ulong l, ulong r, ScriptLocation at) => op switch
     {
         "+" => unchecked(l + r),

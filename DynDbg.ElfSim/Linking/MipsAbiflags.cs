@@ -83,7 +83,9 @@ internal static class MipsAbiflags
                 continue;
             }
 
-            var rec = hasRecord ? Record.Read(f.Elf.GetContents(sec!.Elf), e) : Infer(inFlags, GnuFpAbi(f, id));
+            // Tag_GNU_MIPS_ABI_FP from .gnu.attributes: read once, for the inferred record and the merge below.
+            var gnuFp = GnuFpAbi(f, id);
+            var rec = hasRecord ? Record.Read(f.Elf.GetContents(sec!.Elf), e) : Infer(inFlags, gnuFp);
             if ((inFlags & EfMach) != 0 || rec.IsaExt != 0)
             {
                 if (out_ is { } o0 && !rec.Equals(o0) || (init && inFlags != outFlags))
@@ -93,9 +95,8 @@ internal static class MipsAbiflags
                 }
             }
 
-            // Tag_GNU_MIPS_ABI_FP from .gnu.attributes; left at "any", it is set from the record's.
-            var inFp = GnuFpAbi(f, id);
-            inFp = inFp == FpAny ? rec.FpAbi : inFp;
+            // Left at "any", Tag_GNU_MIPS_ABI_FP is set from the record's.
+            var inFp = gnuFp == FpAny ? rec.FpAbi : gnuFp;
 
             if (out_ is null)
             {

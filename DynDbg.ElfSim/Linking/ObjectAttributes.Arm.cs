@@ -94,7 +94,7 @@ internal sealed partial class ObjectAttributes
                         "its iWMMXt register-argument use differs from the output's (elf32_arm_merge_eabi_attributes, Tag_ABI_WMMX_args)");
 
                 default:
-                    throw Refuse(f, ElfMachine.Arm, $"{(ArmTagNames.TryGetValue(tag, out var n) ? n : $"aeabi tag {tag}")} differs from " +
+                    throw Refuse(f, ElfMachine.Arm, $"{TagName(0, tag)} differs from " +
                         "the output's; that tag's rule in elf32_arm_merge_eabi_attributes is not emulated");
             }
         }

@@ -66,9 +66,11 @@ internal sealed partial class ObjectAttributes
         var differed = new SortedSet<(int Vendor, int Tag)>();
         foreach (var f in ctx.LoadOrder)
         {
+            ObjectAttributes? attrs = null;
             if (id.Machine == ElfMachine.RiscV && f.Sections.Count > 0)
             {
-                RiscvCheckCompatibility(Parse(f, id), f);
+                attrs = Parse(f, id);
+                RiscvCheckCompatibility(attrs, f);
             }
 
             // ARM and RISC-V skip an input without the section; mips_elf_merge_obj_attributes copies the first input
@@ -78,7 +80,7 @@ internal sealed partial class ObjectAttributes
                 continue;
             }
 
-            var attrs = Parse(f, id);
+            attrs ??= Parse(f, id); // parsed once, for the check above and the merge
             if (merged is null)
             {
                 merged = attrs;
