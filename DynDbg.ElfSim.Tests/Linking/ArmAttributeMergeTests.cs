@@ -109,22 +109,8 @@ public class ArmAttributeMergeTests
         o.OurError.Should().Contain("LNK014").And.Contain(tag).And.Contain("elf32_arm_merge_eabi_attributes");
     }
 
-    private static void Check(string dir, List<string> names, bool ldFails)
-    {
-        var o = LinkComparison.Run(dir, Script, names, ElfMachine.Arm);
-        foreach (var d in o.Differences)
-        {
-            TestContext.Out.WriteLine("  " + d);
-        }
-
-        TestContext.Out.WriteLine($"ld: {o.LdError}\nours: {o.OurError}");
-        o.LdOk.Should().Be(!ldFails, o.LdError);
-        o.Agrees.Should().BeTrue();
-        if (!ldFails)
-        {
-            o.ElfTextIdentical.Should().BeTrue();
-        }
-    }
+    private static void Check(string dir, List<string> names, bool ldFails) =>
+        LinkComparison.Run(dir, Script, names, ElfMachine.Arm).ShouldMatchLd(ldFails);
 
     private static string Clang(string dir, string name, string flags)
     {

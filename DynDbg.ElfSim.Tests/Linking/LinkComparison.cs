@@ -20,6 +20,24 @@ public static partial class LinkComparison
         bool ElfTextIdentical, bool MapTextIdentical, int InputSections, int Sections, int Symbols, int Relocations)
     {
         public bool Agrees => Differences.Count == 0;
+
+        /// <summary>A case ld may refuse: the differences and both errors go to the test log, ld's verdict must be the
+        /// one expected, both linkers must agree, and when ld links, the readelf text must be identical.</summary>
+        public void ShouldMatchLd(bool ldFails)
+        {
+            foreach (var d in Differences)
+            {
+                TestContext.Out.WriteLine("  " + d);
+            }
+
+            TestContext.Out.WriteLine($"ld: {LdError}\nours: {OurError}");
+            LdOk.Should().Be(!ldFails, LdError);
+            Agrees.Should().BeTrue();
+            if (!ldFails)
+            {
+                ElfTextIdentical.Should().BeTrue();
+            }
+        }
     }
 
     /// <summary>The GNU ld that links <paramref name="machine"/> objects here and its emulation (ld's -m): the native

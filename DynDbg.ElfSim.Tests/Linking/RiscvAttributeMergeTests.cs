@@ -117,22 +117,8 @@ public class RiscvAttributeMergeTests
         text.Should().Contain("  output: Tag_RISCV_arch \"rv64i2p0_m2p0_a2p0_f2p0_d2p0_c2p0_zmmul1p0\", Tag_RISCV_unaligned_access 1");
     }
 
-    private static void Check(string dir, List<string> names, bool ldFails)
-    {
-        var o = LinkComparison.Run(dir, Script, names, ElfMachine.RiscV);
-        foreach (var d in o.Differences)
-        {
-            TestContext.Out.WriteLine("  " + d);
-        }
-
-        TestContext.Out.WriteLine($"ld: {o.LdError}\nours: {o.OurError}");
-        o.LdOk.Should().Be(!ldFails, o.LdError);
-        o.Agrees.Should().BeTrue();
-        if (!ldFails)
-        {
-            o.ElfTextIdentical.Should().BeTrue();
-        }
-    }
+    private static void Check(string dir, List<string> names, bool ldFails) =>
+        LinkComparison.Run(dir, Script, names, ElfMachine.RiscV).ShouldMatchLd(ldFails);
 
     private static string Assemble(string dir, string name, string march, string mabi, string source)
     {
